@@ -1,0 +1,97 @@
+/* resp.h - incremental HTTP/1.1 response-head parser (sans-I/O, no malloc).
+ *
+ * Fed any split of the bytes (one at a time or all at once) it gives the
+ * same result.  It keeps only the fields quiver acts on, copied into fixed
+ * buffers, and enforces the limits of DESIGN §3: status line and every field
+ * checked strictly (no obs-fold, no bare CR, no NUL, no space before ':'),
+ * header section at most HTTP_HEAD_MAX bytes and HTTP_FIELDS_MAX fields.
+ * 1xx interim responses are consumed and skipped (the parser restarts on
+ * the next status line), except 101 which is an error for a GET. */
+#ifndef QV_HTTP_RESP_H
+#define QV_HTTP_RESP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/err.h"
+
+/* Header section cap: 64 KiB, as in DESIGN §3 (nginx's default large buffer
+ * is 8 KiB x 4; 64 KiB leaves room for big cookies yet bounds memory). */
+#define HTTP_HEAD_MAX (64u * 1024u)
+/* Field count cap (DESIGN §3); real responses carry 10-30. */
+#define HTTP_FIELDS_MAX 100
+/* Sizes of the kept values: a longer Location is an error
+ * (QV_E_HTTP_HEADER_TOO_BIG); a longer reason phrase or Content-Type is cut. */
+#define HTTP_REASON_MAX 128
+#define HTTP_LOCATION_MAX 8192
+#define HTTP_CTYPE_MAX 128
+
+enum http_framing {
+	HTTP_BODY_NONE = 0,   /* HEAD, 1xx, 204, 304: no body bytes at all */
+	HTTP_BODY_LENGTH,     /* Content-Length: exactly content_length bytes */
+	HTTP_BODY_CHUNKED,    /* Transfer-Encoding: chunked */
+	HTTP_BODY_CLOSE       /* read until the server closes */
+};
+
+struct http_resp {
+	int status;                       /* 100..599 */
+	int minor;                        /* HTTP/1.x: x (0 or 1) */
+	char reason[HTTP_REASON_MAX];     /* reason phrase, cut to fit */
+	enum http_framing framing;        /* decided at end of head */
+	bool has_length;                  /* Content-Length present (valid) */
+	uint64_t content_length;
+	bool keep_alive;                  /* connection may be reused after the body */
+	bool has_location;
+	char location[HTTP_LOCATION_MAX]; /* raw Location value, trimmed */
+	bool has_content_range;           /* "bytes A-B/N" or "bytes * /N" parsed */
+	bool range_unsatisfied;           /* the "bytes * /N" form */
+	uint64_t range_first, range_last, range_total; /* total UINT64_MAX when "*" */
+	bool has_retry_after;
+	uint32_t retry_after_s;           /* delta-seconds form only */
+	char content_type[HTTP_CTYPE_MAX];
+};
+
+enum http_status {
+	HTTP_NEED_MORE = 0,  /* all input consumed, head not complete yet */
+	HTTP_DONE,           /* head complete; *consumed stops at the first body byte */
+	HTTP_ERROR           /* see the qv_error; the parser stays in error */
+};
+
+struct http_resp_parser {
+	/* private state (its fields may change; use the functions); set by
+	 * http_resp_init */
+	int state;
+	uint32_t head_bytes;      /* bytes of the current head so far */
+	uint32_t fields;          /* fields in the current head */
+	bool request_was_head;
+	char name[32];            /* current field name, lower-cased; longer names are not kept */
+	uint32_t name_len;
+	uint32_t value_len;       /* bytes of the current value */
+	bool keep_value;          /* the current field is one we keep */
+	char value[HTTP_LOCATION_MAX]; /* current kept value */
+	int num;                  /* status digits accumulator */
+	/* seen-field tracking for the end-of-head framing decision */
+	bool te_chunked;
+	bool te_present;
+	bool te_other;            /* a transfer-coding other than chunked */
+	bool conn_close;
+	bool conn_keep_alive;
+	bool cl_seen;
+	enum qv_err err;
+	struct http_resp resp;
+};
+
+/* Prepare to parse the response to a request; request_was_head tells that the
+ * response has no body whatever its headers say. */
+void http_resp_init(struct http_resp_parser *p, bool request_was_head);
+
+/* Consume bytes.  *consumed is set to the bytes used (on HTTP_DONE, the body
+ * starts at buf + *consumed).  On HTTP_ERROR err is filled (may be NULL). */
+enum http_status http_resp_feed(struct http_resp_parser *p, const uint8_t *buf, size_t len,
+				size_t *consumed, struct qv_error *err);
+
+/* The parsed head; valid after HTTP_DONE. */
+const struct http_resp *http_resp_get(const struct http_resp_parser *p);
+
+#endif

@@ -1,0 +1,73 @@
+/* url.h - RFC 3986 URL parsing and reference resolution (sans-I/O, no malloc).
+ *
+ * Two levels: url_resolve_ref() resolves any RFC 3986 reference against any
+ * absolute base as strings (RFC 3986 §5.2, all schemes, used for redirects and
+ * tested with every example of §5.4); url_parse() then accepts only the http
+ * and https URLs quiver can fetch and splits them into a struct url. */
+#ifndef QV_HTTP_URL_H
+#define QV_HTTP_URL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/err.h"
+
+/* Longest URL accepted, in bytes (as most servers and browsers cap near 8 KiB). */
+#define URL_MAX 8192
+/* Longest host name: DNS names are at most 253 bytes; an IPv6 literal with a
+ * zone fits well within this. */
+#define URL_HOST_MAX 256
+
+enum url_scheme { URL_HTTP = 0, URL_HTTPS = 1 };
+
+struct url {
+	enum url_scheme scheme;
+	/* Host as it goes into DNS/connect and SNI: lower-cased reg-name or IPv4
+	 * literal, or an IPv6 literal WITHOUT brackets. */
+	char host[URL_HOST_MAX];
+	bool host_is_ip;          /* IPv4 or IPv6 literal (no SNI for these) */
+	bool host_is_ipv6;        /* needs [brackets] in Host: and in url_format */
+	uint16_t port;            /* explicit or the scheme default (80/443) */
+	bool port_explicit;       /* port was written in the URL */
+	/* Request target: path (at least "/") plus "?query" when present; the
+	 * fragment is dropped.  Characters that are not allowed in a request line
+	 * (space, controls, non-ASCII) are percent-encoded. */
+	char target[URL_MAX];
+};
+
+/* Parse an absolute http/https URL of len bytes (need not be NUL-terminated).
+ * Errors: QV_E_URL_SYNTAX, QV_E_URL_SCHEME (message names the scheme),
+ * QV_E_URL_USERINFO, QV_E_URL_HOST, QV_E_URL_PORT, QV_E_URL_TOO_LONG.
+ * The scheme and host are case-insensitive and stored lower-case.
+ * err may be NULL.  u is fully written on success, unspecified on error. */
+enum qv_err url_parse(struct url *u, const char *s, size_t len, struct qv_error *err);
+
+/* RFC 3986 §5.2 reference resolution (with §5.2.4 remove_dot_segments) of ref
+ * (len bytes) against the absolute URI base (NUL-terminated), any scheme.
+ * Writes the NUL-terminated result to out (cap bytes).  Leading/trailing
+ * spaces of ref are trimmed (as browsers do with Location); the fragment of
+ * the result is dropped when drop_fragment is true.
+ * Errors: QV_E_URL_SYNTAX (base not absolute, ref malformed),
+ * QV_E_URL_TOO_LONG (does not fit in cap). */
+enum qv_err url_resolve_ref(const char *base, const char *ref, size_t len, bool drop_fragment,
+			    char *out, size_t cap, struct qv_error *err);
+
+/* Write u back as an absolute URL ("https://[::1]:8443/a?b"), the port only
+ * when explicit and not the default.  Returns the length, or 0 if it did not
+ * fit in cap (out is then ""). */
+size_t url_format(const struct url *u, char *out, size_t cap);
+
+/* Value for the Host header: host, [v6] in brackets, ":port" when not the
+ * scheme default.  Same return convention as url_format. */
+size_t url_host_header(const struct url *u, char *out, size_t cap);
+
+/* True when a and b name the same origin (scheme, host, port). */
+bool url_same_origin(const struct url *a, const struct url *b);
+
+/* Percent-decode src (len bytes) into out (cap bytes, NUL-terminated).
+ * Invalid escapes are copied literally.  Returns the decoded length, or
+ * (size_t)-1 when out is too small. */
+size_t url_percent_decode(const char *src, size_t len, char *out, size_t cap);
+
+#endif
