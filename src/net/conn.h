@@ -1,0 +1,115 @@
+/* conn.h - one client connection: a non-blocking TCP socket (and, later, the
+ * TLS state that rides on it), with I/O calls that never block.
+ *
+ * Every call returns a status instead of waiting, so the blocking engines
+ * (seq, threads: see wait.h) and a poll() loop drive the same code:
+ *
+ *   conn_new -> conn_connect_start -> [wait writable -> conn_connect_continue]*
+ *            -> conn_handshake (TLS seam; immediate for http)
+ *            -> conn_read / conn_write ... -> conn_free (or a pool, pool.h)
+ *
+ * Sockets are SOCK_NONBLOCK|SOCK_CLOEXEC with TCP_NODELAY (a request head
+ * goes out in one write; Nagle would only delay it); writes use MSG_NOSIGNAL.
+ * A struct conn is owned by exactly one thread at a time. */
+#ifndef QV_NET_CONN_H
+#define QV_NET_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "http/url.h"
+#include "net/addr.h"
+#include "util/err.h"
+
+enum conn_status {
+	CONN_OK = 0,      /* done: connected, or n bytes moved (n >= 1) */
+	CONN_WANT_READ,   /* try again when the fd is readable */
+	CONN_WANT_WRITE,  /* try again when the fd is writable */
+	CONN_EOF,         /* the peer closed its side (reads only) */
+	CONN_ERROR        /* see the qv_error; the connection is unusable */
+};
+
+/* The TLS layer (tls/, not in this build yet).  NULL for plain http. */
+struct tls_conn;
+
+struct conn {
+	int fd;                       /* -1 when not open */
+	struct tls_conn *tls;         /* NULL: plain TCP */
+	/* pool key: the origin this connection talks to */
+	enum url_scheme scheme;
+	char host[URL_HOST_MAX];
+	uint16_t port;
+	/* connect progress over the resolved addresses */
+	struct net_addrs addrs;
+	size_t addr_index;            /* address being tried / connected */
+	bool connected;
+	int last_errno;               /* why the previous address failed */
+	size_t failed;                /* addresses that failed so far */
+	char peer[NET_ADDR_STR_MAX];  /* that address as text, for messages */
+	int64_t idle_since_ms;        /* set by the pool when parked */
+	unsigned requests;            /* responses completed on it */
+};
+
+/* Allocate a closed connection for origin's scheme, host and port.
+ * Errors: QV_E_NOMEM; QV_E_URL_SCHEME "HTTPS is not available in this build
+ * yet" for https until the TLS layer lands (checked here, before any DNS or
+ * connect, so the user sees the real reason).  *out is NULL on error. */
+enum qv_err conn_new(struct conn **out, const struct url *origin, struct qv_error *err);
+
+/* Close the socket, free TLS state and c.  Accepts NULL. */
+void conn_free(struct conn *c);
+
+/* Start connecting to addrs (copied) in order.  Returns CONN_OK (connected at
+ * once), CONN_WANT_WRITE (in progress: wait for c->fd writable, then call
+ * conn_connect_continue), or CONN_ERROR when every address failed at once
+ * (QV_E_CONNECT "could not connect to 127.0.0.1:8001: Connection refused"). */
+enum conn_status conn_connect_start(struct conn *c, const struct net_addrs *addrs,
+				    struct qv_error *err);
+
+/* c->fd became writable (or poll said error/hangup): finish the attempt.
+ * On failure moves on to the next address (c->fd changes!) and returns
+ * CONN_WANT_WRITE, or CONN_ERROR when none is left. */
+enum conn_status conn_connect_continue(struct conn *c, struct qv_error *err);
+
+/* Give up on the current attempt (its time slice ran out) and try the next
+ * address.  CONN_ERROR (err untouched) when there is none: the caller then
+ * reports its timeout with conn_timeout_error. */
+enum conn_status conn_connect_skip(struct conn *c, struct qv_error *err);
+
+/* Addresses not yet tried after the current one. */
+size_t conn_connect_remaining(const struct conn *c);
+
+/* After TCP connect: the TLS handshake for https (the seam where tls/ plugs
+ * in; it may return CONN_WANT_READ/WRITE), CONN_OK at once for http. */
+enum conn_status conn_handshake(struct conn *c, struct qv_error *err);
+
+/* Read up to cap bytes.  CONN_OK with *n >= 1, CONN_WANT_READ (or
+ * CONN_WANT_WRITE under TLS), CONN_EOF, or CONN_ERROR (QV_E_RESET on
+ * ECONNRESET, QV_E_IO otherwise). */
+enum conn_status conn_read(struct conn *c, uint8_t *buf, size_t cap, size_t *n,
+			   struct qv_error *err);
+
+/* Write up to len bytes (len >= 1).  CONN_OK with *n >= 1, CONN_WANT_WRITE
+ * (or CONN_WANT_READ under TLS), or CONN_ERROR (QV_E_RESET on EPIPE or
+ * ECONNRESET, QV_E_IO otherwise). */
+enum conn_status conn_write(struct conn *c, const uint8_t *buf, size_t len, size_t *n,
+			    struct qv_error *err);
+
+/* For a parked keep-alive connection: true when the peer has neither closed
+ * it nor sent anything unasked (both make it unusable).  Never blocks. */
+bool conn_idle_ok(const struct conn *c);
+
+/* True when c talks to origin (same scheme, host and port). */
+bool conn_matches(const struct conn *c, const struct url *origin);
+
+/* Fill err with the timeout message for code, after timeout_ms:
+ *   QV_E_CONNECT_TIMEOUT "connection timed out after 6.1s (connect to 127.0.0.1:8001)"
+ *   QV_E_READ_TIMEOUT    "read timed out after 6.1s (no data from 127.0.0.1:8001)"
+ *   QV_E_WRITE_TIMEOUT   "write timed out after 6.1s (could not send to 127.0.0.1:8001)"
+ *   QV_E_TOTAL_TIMEOUT   "transfer took longer than --max-time 60s"
+ * Returns code. */
+enum qv_err conn_timeout_error(const struct conn *c, enum qv_err code, uint32_t timeout_ms,
+			       struct qv_error *err);
+
+#endif
