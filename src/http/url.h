@@ -32,7 +32,8 @@ struct url {
 	bool port_explicit;       /* port was written in the URL */
 	/* Request target: path (at least "/") plus "?query" when present; the
 	 * fragment is dropped.  Characters that are not allowed in a request line
-	 * (space, controls, non-ASCII) are percent-encoded. */
+	 * (space, controls, non-ASCII) are percent-encoded; dot segments of the
+	 * path are removed (RFC 3986 §5.2.4, as curl and browsers do). */
 	char target[URL_MAX];
 };
 
@@ -48,7 +49,7 @@ enum qv_err url_parse(struct url *u, const char *s, size_t len, struct qv_error 
  * Writes the NUL-terminated result to out (cap bytes).  Leading/trailing
  * spaces of ref are trimmed (as browsers do with Location); the fragment of
  * the result is dropped when drop_fragment is true.
- * Errors: QV_E_URL_SYNTAX (base not absolute, ref malformed),
+ * Errors: QV_E_URL_SYNTAX (base not absolute, ref contains a NUL byte),
  * QV_E_URL_TOO_LONG (does not fit in cap). */
 enum qv_err url_resolve_ref(const char *base, const char *ref, size_t len, bool drop_fragment,
 			    char *out, size_t cap, struct qv_error *err);

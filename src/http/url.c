@@ -1,0 +1,817 @@
+/* url.c - RFC 3986 reference resolution and http/https URL parsing.
+ *
+ * Everything works on pointer+length views of the caller's bytes and writes
+ * into caller buffers: no allocation, no reads past len (inputs need not be
+ * NUL-terminated).  url_resolve_ref() is the generic RFC 3986 §5.2 algorithm
+ * for any scheme; url_parse() is deliberately stricter, because what it
+ * accepts goes into a request line, a Host header, DNS and SNI. */
+#include "http/url.h"
+
+#include <string.h>
+
+/* Bytes of a URL fragment quoted in an error message: enough to recognise
+ * it, short enough to leave room for the explanation in QV_ERROR_MSG_MAX. */
+#define URL_EXCERPT_MAX 64
+
+struct view {
+	const char *p;
+	size_t n;
+};
+
+/* The five components of RFC 3986 Appendix B; "has_" tells an empty
+ * component from an absent one, which §5.2.2 distinguishes. */
+struct ref_parts {
+	struct view scheme, authority, path, query, fragment;
+	bool has_scheme, has_authority, has_query, has_fragment;
+};
+
+/* Output buffer that remembers overflow instead of failing every call; one
+ * byte is always kept for the terminating NUL. */
+struct sbuf {
+	char *p;
+	size_t cap;
+	size_t len;
+	bool overflow;
+};
+
+/* ---- characters ---- */
+
+static bool ch_alpha(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool ch_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int ch_hexval(unsigned char c)
+{
+	if (ch_digit(c))
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static char ch_lower(char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+/* ASCII whitespace as trimmed around a URL (WHATWG's set plus VT). */
+static bool ch_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* RFC 3986 unreserved / sub-delims: what a reg-name may hold besides
+ * pct-encoded, which quiver refuses in hosts. */
+static bool ch_regname(unsigned char c)
+{
+	if (ch_alpha(c) || ch_digit(c))
+		return true;
+	switch (c) {
+	case '-': case '.': case '_': case '~':
+	case '!': case '$': case '&': case '\'': case '(': case ')':
+	case '*': case '+': case ',': case ';': case '=':
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Bytes that may stand as they are in a request target; the rest (space,
+ * controls, DEL, non-ASCII and the characters RFC 3986 never allows) are
+ * percent-encoded, as curl and browsers do. */
+static bool ch_target(unsigned char c)
+{
+	if (c <= 0x20 || c >= 0x7f)
+		return false;
+	switch (c) {
+	case '"': case '<': case '>': case '\\': case '^': case '`':
+	case '{': case '|': case '}':
+		return false;
+	default:
+		return true;
+	}
+}
+
+/* ---- views and buffers ---- */
+
+static struct view view_trim(const char *s, size_t n)
+{
+	struct view v = {s, n};
+
+	while (v.n > 0 && ch_space((unsigned char)v.p[0])) {
+		v.p++;
+		v.n--;
+	}
+	while (v.n > 0 && ch_space((unsigned char)v.p[v.n - 1]))
+		v.n--;
+	return v;
+}
+
+static const char *view_chr(struct view v, char c)
+{
+	return v.n > 0 ? memchr(v.p, c, v.n) : NULL;
+}
+
+static bool view_eq_nocase(struct view v, const char *lit)
+{
+	size_t i;
+
+	if (v.n != strlen(lit))
+		return false;
+	for (i = 0; i < v.n; i++)
+		if (ch_lower(v.p[i]) != lit[i])
+			return false;
+	return true;
+}
+
+/* Printable copy of at most URL_EXCERPT_MAX bytes for error messages, so a
+ * hostile URL cannot put control bytes on the user's terminal. */
+static const char *view_excerpt(struct view v, char *buf, size_t cap)
+{
+	size_t i, n = v.n < cap - 1 ? v.n : cap - 1;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v.p[i];
+		buf[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static void sbuf_put(struct sbuf *b, const char *p, size_t n)
+{
+	if (b->overflow || b->cap == 0 || n > b->cap - 1 - b->len) {
+		b->overflow = true;
+		return;
+	}
+	if (n > 0)
+		memmove(b->p + b->len, p, n);
+	b->len += n;
+}
+
+static void sbuf_putc(struct sbuf *b, char c)
+{
+	sbuf_put(b, &c, 1);
+}
+
+static void sbuf_puts(struct sbuf *b, const char *s)
+{
+	sbuf_put(b, s, strlen(s));
+}
+
+static void sbuf_put_pct(struct sbuf *b, unsigned char c)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+
+	sbuf_put(b, e, sizeof e);
+}
+
+static void sbuf_put_u16(struct sbuf *b, uint16_t v)
+{
+	char d[5];
+	size_t i = sizeof d;
+
+	do {
+		d[--i] = (char)('0' + v % 10);
+		v = (uint16_t)(v / 10);
+	} while (v > 0);
+	sbuf_put(b, d + i, sizeof d - i);
+}
+
+/* NUL-terminates; returns the length, or 0 with out "" after overflow
+ * (the url_format convention). */
+static size_t sbuf_finish(struct sbuf *b)
+{
+	if (b->cap == 0)
+		return 0;
+	if (b->overflow) {
+		b->p[0] = '\0';
+		return 0;
+	}
+	b->p[b->len] = '\0';
+	return b->len;
+}
+
+/* ---- RFC 3986 components ---- */
+
+/* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) */
+static bool scheme_valid(struct view v)
+{
+	size_t i;
+
+	if (v.n == 0 || !ch_alpha((unsigned char)v.p[0]))
+		return false;
+	for (i = 1; i < v.n; i++) {
+		unsigned char c = (unsigned char)v.p[i];
+		if (!ch_alpha(c) && !ch_digit(c) && c != '+' && c != '-' && c != '.')
+			return false;
+	}
+	return true;
+}
+
+/* Index of the first byte of s[from..n) found in stops, or n. */
+static size_t span_until(const char *s, size_t from, size_t n, const char *stops)
+{
+	/* strchr() would match a NUL byte against the terminator of stops. */
+	while (from < n && (s[from] == '\0' || strchr(stops, s[from]) == NULL))
+		from++;
+	return from;
+}
+
+/* Appendix B, except that a "scheme" failing the scheme grammar is taken as
+ * the start of a path (so "a b:c" is a relative reference, not an error). */
+static void ref_split(const char *s, size_t n, struct ref_parts *r)
+{
+	size_t i = span_until(s, 0, n, ":/?#"), e;
+
+	memset(r, 0, sizeof *r);
+	r->scheme.p = s;
+	if (i < n && s[i] == ':' && scheme_valid((struct view){s, i})) {
+		r->has_scheme = true;
+		r->scheme.n = i;
+		i++;
+	} else {
+		i = 0;
+	}
+	if (n - i >= 2 && s[i] == '/' && s[i + 1] == '/') {
+		e = span_until(s, i + 2, n, "/?#");
+		r->has_authority = true;
+		r->authority = (struct view){s + i + 2, e - i - 2};
+		i = e;
+	}
+	e = span_until(s, i, n, "?#");
+	r->path = (struct view){s + i, e - i};
+	i = e;
+	if (i < n && s[i] == '?') {
+		e = span_until(s, i + 1, n, "#");
+		r->has_query = true;
+		r->query = (struct view){s + i + 1, e - i - 1};
+		i = e;
+	}
+	if (i < n) {
+		r->has_fragment = true;
+		r->fragment = (struct view){s + i + 1, n - i - 1};
+	}
+}
+
+/* Drop the last segment of out[0..w) and the '/' before it. */
+static size_t dots_pop(const char *p, size_t w)
+{
+	while (w > 0 && p[w - 1] != '/')
+		w--;
+	return w > 0 ? w - 1 : 0;
+}
+
+static bool dots_is(const char *p, size_t n, const char *lit)
+{
+	size_t k = strlen(lit);
+	return n >= k && memcmp(p, lit, k) == 0;
+}
+
+/* RFC 3986 §5.2.4 remove_dot_segments, in place: the output never grows past
+ * the input read position, so one buffer serves as both.  Returns the new
+ * length. */
+static size_t dots_remove(char *p, size_t n)
+{
+	size_t r = 0, w = 0;
+
+	while (r < n) {
+		const char *in = p + r;
+		size_t rem = n - r, k;
+
+		if (dots_is(in, rem, "../")) {
+			r += 3;
+		} else if (dots_is(in, rem, "./") || dots_is(in, rem, "/./")) {
+			r += 2;
+		} else if (rem == 2 && dots_is(in, rem, "/.")) {
+			p[w++] = '/';
+			r = n;
+		} else if (dots_is(in, rem, "/../")) {
+			r += 3;
+			w = dots_pop(p, w);
+		} else if (rem == 3 && dots_is(in, rem, "/..")) {
+			w = dots_pop(p, w);
+			p[w++] = '/';
+			r = n;
+		} else if ((rem == 1 && in[0] == '.') || (rem == 2 && dots_is(in, rem, ".."))) {
+			r = n;
+		} else {
+			k = r + 1;
+			while (k < n && p[k] != '/')
+				k++;
+			memmove(p + w, p + r, k - r);
+			w += k - r;
+			r = k;
+		}
+	}
+	return w;
+}
+
+/* ---- url_resolve_ref ---- */
+
+/* §5.2.3 merge, written to b: base path up to its last '/', then ref path. */
+static void resolve_merge(struct sbuf *b, const struct ref_parts *base, struct view rpath)
+{
+	const char *bp = base->path.p;
+	size_t k = base->path.n;
+
+	if (base->has_authority && k == 0) {
+		sbuf_putc(b, '/');
+	} else {
+		while (k > 0 && bp[k - 1] != '/')
+			k--;
+		sbuf_put(b, bp, k);
+	}
+	sbuf_put(b, rpath.p, rpath.n);
+}
+
+/* §5.2.2 for a reference without scheme or authority: path and query. */
+static void resolve_path(struct sbuf *b, const struct ref_parts *base, const struct ref_parts *ref)
+{
+	size_t start = b->len;
+
+	if (ref->path.n == 0) {
+		sbuf_put(b, base->path.p, base->path.n);
+	} else {
+		if (ref->path.p[0] == '/')
+			sbuf_put(b, ref->path.p, ref->path.n);
+		else
+			resolve_merge(b, base, ref->path);
+		if (!b->overflow)
+			b->len = start + dots_remove(b->p + start, b->len - start);
+	}
+}
+
+static void resolve_put_path(struct sbuf *b, struct view path)
+{
+	size_t start = b->len;
+
+	sbuf_put(b, path.p, path.n);
+	if (!b->overflow)
+		b->len = start + dots_remove(b->p + start, b->len - start);
+}
+
+/* §5.2.2 and §5.3: build the target URI T from base and ref into b. */
+static void resolve_compose(struct sbuf *b, const struct ref_parts *base,
+			    const struct ref_parts *ref)
+{
+	const struct ref_parts *scheme = ref->has_scheme ? ref : base;
+	const struct ref_parts *auth = ref->has_scheme || ref->has_authority ? ref : base;
+	const struct ref_parts *query = ref;
+
+	sbuf_put(b, scheme->scheme.p, scheme->scheme.n);
+	sbuf_putc(b, ':');
+	if (auth->has_authority) {
+		sbuf_put(b, "//", 2);
+		sbuf_put(b, auth->authority.p, auth->authority.n);
+	}
+	if (ref->has_scheme || ref->has_authority) {
+		resolve_put_path(b, ref->path);
+	} else {
+		resolve_path(b, base, ref);
+		if (ref->path.n == 0 && !ref->has_query)
+			query = base;
+	}
+	if (query->has_query) {
+		sbuf_putc(b, '?');
+		sbuf_put(b, query->query.p, query->query.n);
+	}
+}
+
+enum qv_err url_resolve_ref(const char *base, const char *ref, size_t len, bool drop_fragment,
+			    char *out, size_t cap, struct qv_error *err)
+{
+	struct view r = view_trim(ref, len);
+	struct ref_parts bp, rp;
+	struct sbuf b = {out, cap, 0, false};
+
+	if (cap > 0)
+		out[0] = '\0';
+	ref_split(base, strlen(base), &bp);
+	if (!bp.has_scheme)
+		return qv_error_set(err, QV_E_URL_SYNTAX, "base URL has no scheme");
+	if (view_chr(r, '\0') != NULL)
+		return qv_error_set(err, QV_E_URL_SYNTAX, "URL reference contains a NUL byte");
+	ref_split(r.p, r.n, &rp);
+	resolve_compose(&b, &bp, &rp);
+	if (rp.has_fragment && !drop_fragment) {
+		sbuf_putc(&b, '#');
+		sbuf_put(&b, rp.fragment.p, rp.fragment.n);
+	}
+	if (b.overflow || cap == 0) {
+		(void)sbuf_finish(&b);
+		return qv_error_set(err, QV_E_URL_TOO_LONG,
+				    "resolved URL is longer than %zu bytes", cap > 0 ? cap - 1 : 0);
+	}
+	(void)sbuf_finish(&b);
+	return QV_OK;
+}
+
+/* ---- url_parse: host ---- */
+
+/* RFC 3986 dec-octet "." dec-octet "." dec-octet "." dec-octet, strictly:
+ * no leading zeros, no short forms like "127.1". */
+static bool ipv4_valid(struct view v)
+{
+	size_t i = 0;
+	int part;
+
+	for (part = 0; part < 4; part++) {
+		size_t start;
+		unsigned val = 0;
+
+		if (part > 0 && (i >= v.n || v.p[i++] != '.'))
+			return false;
+		start = i;
+		while (i < v.n && ch_digit((unsigned char)v.p[i]) && i - start < 3)
+			val = val * 10 + (unsigned)(v.p[i++] - '0');
+		if (i == start || val > 255 || (i - start > 1 && v.p[start] == '0'))
+			return false;
+	}
+	return i == v.n;
+}
+
+/* One h16 or the trailing ls32 IPv4 at s[*i]; adds to *groups. */
+static bool ipv6_piece(struct view v, size_t *i, int *groups)
+{
+	size_t j = *i;
+
+	while (j < v.n && ch_hexval((unsigned char)v.p[j]) >= 0 && j - *i < 5)
+		j++;
+	if (j < v.n && v.p[j] == '.') {
+		if (!ipv4_valid((struct view){v.p + *i, v.n - *i}))
+			return false;
+		*groups += 2;
+		*i = v.n;
+		return true;
+	}
+	if (j == *i || j - *i > 4)
+		return false;
+	*groups += 1;
+	*i = j;
+	return true;
+}
+
+/* RFC 3986 IPv6address: 8 groups, or fewer with exactly one "::"; an IPv4
+ * tail counts as two groups and must come last. */
+static bool ipv6_valid(struct view v)
+{
+	size_t i = 0;
+	int groups = 0;
+	bool gap = false;
+
+	if (v.n >= 2 && v.p[0] == ':' && v.p[1] == ':') {
+		gap = true;
+		i = 2;
+	} else if (v.n >= 1 && v.p[0] == ':') {
+		return false;
+	}
+	while (i < v.n && groups <= 8) {
+		if (!ipv6_piece(v, &i, &groups))
+			return false;
+		if (i == v.n)
+			break;
+		if (v.p[i++] != ':' || i == v.n)
+			return false;
+		if (v.p[i] == ':') {
+			if (gap)
+				return false;
+			gap = true;
+			i++;
+		}
+	}
+	return gap ? groups <= 7 : groups == 8;
+}
+
+/* True when the last label looks like a number (digits, or 0x + hex): such
+ * hosts are IPv4 in other parsers ("127.1", "0x7f.1") and inet_aton, so
+ * anything but a strict dotted quad is refused rather than sent to DNS. */
+static bool host_ends_numeric(struct view h)
+{
+	size_t end = h.n, start, i;
+
+	if (end > 0 && h.p[end - 1] == '.')
+		end--;
+	start = end;
+	while (start > 0 && h.p[start - 1] != '.')
+		start--;
+	if (start == end)
+		return false;
+	i = start;
+	if (end - start >= 2 && h.p[i] == '0' && (h.p[i + 1] == 'x' || h.p[i + 1] == 'X')) {
+		for (i += 2; i < end; i++)
+			if (ch_hexval((unsigned char)h.p[i]) < 0)
+				return false;
+		return true;
+	}
+	for (; i < end; i++)
+		if (!ch_digit((unsigned char)h.p[i]))
+			return false;
+	return true;
+}
+
+static enum qv_err regname_check(struct view h, struct qv_error *err)
+{
+	char ex[URL_EXCERPT_MAX];
+	size_t i;
+
+	for (i = 0; i < h.n; i++) {
+		unsigned char c = (unsigned char)h.p[i];
+
+		if (c == '%')
+			return qv_error_set(err, QV_E_URL_HOST,
+					    "percent-encoded host names are not supported: '%s'",
+					    view_excerpt(h, ex, sizeof ex));
+		if (c >= 0x80)
+			return qv_error_set(err, QV_E_URL_HOST,
+					    "non-ASCII host name: use its IDNA (xn--) form");
+		if (!ch_regname(c))
+			return qv_error_set(err, QV_E_URL_HOST, "invalid character in host '%s'",
+					    view_excerpt(h, ex, sizeof ex));
+	}
+	if (host_ends_numeric(h) && !ipv4_valid(h))
+		return qv_error_set(err, QV_E_URL_HOST, "invalid IPv4 address '%s'",
+				    view_excerpt(h, ex, sizeof ex));
+	return QV_OK;
+}
+
+static enum qv_err ipv6_check(struct view h, struct qv_error *err)
+{
+	char ex[URL_EXCERPT_MAX];
+
+	if (h.n >= 3 && view_chr(h, '%') != NULL)
+		return qv_error_set(err, QV_E_URL_HOST, "IPv6 zone identifiers are not supported: '[%s]'",
+				    view_excerpt(h, ex, sizeof ex));
+	if (h.n > 0 && (h.p[0] == 'v' || h.p[0] == 'V'))
+		return qv_error_set(err, QV_E_URL_HOST, "IPvFuture addresses are not supported");
+	if (!ipv6_valid(h))
+		return qv_error_set(err, QV_E_URL_HOST, "invalid IPv6 address '[%s]'",
+				    view_excerpt(h, ex, sizeof ex));
+	return QV_OK;
+}
+
+static void host_store(struct url *u, struct view h)
+{
+	size_t i;
+
+	for (i = 0; i < h.n; i++)
+		u->host[i] = ch_lower(h.p[i]);
+	u->host[h.n] = '\0';
+}
+
+/* Splits "host[:port]" or "[v6][:port]"; *port is set only after a ':'. */
+static enum qv_err host_split(struct view a, struct view *host, struct view *port, bool *has_port,
+			      struct qv_error *err)
+{
+	const char *end, *colon;
+	char ex[URL_EXCERPT_MAX];
+
+	*has_port = false;
+	if (a.n > 0 && a.p[0] == '[') {
+		end = view_chr(a, ']');
+		if (end == NULL)
+			return qv_error_set(err, QV_E_URL_HOST, "unterminated IPv6 address '%s'",
+					    view_excerpt(a, ex, sizeof ex));
+		*host = (struct view){a.p + 1, (size_t)(end - a.p) - 1};
+		colon = end + 1;
+		if (colon < a.p + a.n && *colon != ':')
+			return qv_error_set(err, QV_E_URL_HOST, "unexpected text after IPv6 address '%s'",
+					    view_excerpt(a, ex, sizeof ex));
+	} else {
+		colon = view_chr(a, ':');
+		*host = (struct view){a.p, colon != NULL ? (size_t)(colon - a.p) : a.n};
+	}
+	if (colon != NULL && colon < a.p + a.n) {
+		*has_port = true;
+		*port = (struct view){colon + 1, (size_t)(a.p + a.n - colon - 1)};
+	}
+	return QV_OK;
+}
+
+static enum qv_err host_parse(struct url *u, struct view h, bool bracketed, struct qv_error *err)
+{
+	enum qv_err rc;
+
+	if (h.n == 0)
+		return qv_error_set(err, QV_E_URL_HOST, "URL has an empty host");
+	if (h.n >= URL_HOST_MAX)
+		return qv_error_set(err, QV_E_URL_HOST, "host name longer than %d bytes",
+				    URL_HOST_MAX - 1);
+	rc = bracketed ? ipv6_check(h, err) : regname_check(h, err);
+	if (rc != QV_OK)
+		return rc;
+	u->host_is_ipv6 = bracketed;
+	u->host_is_ip = bracketed || ipv4_valid(h);
+	host_store(u, h);
+	return QV_OK;
+}
+
+/* ---- url_parse: port, target, scheme ---- */
+
+/* Digits only, 1..65535; an empty port after ':' means the default
+ * (RFC 3986 §3.2.3).  Long digit runs cannot overflow: val stops growing. */
+static enum qv_err port_parse(struct url *u, struct view p, struct qv_error *err)
+{
+	char ex[URL_EXCERPT_MAX];
+	unsigned long val = 0;
+	size_t i;
+
+	if (p.n == 0)
+		return QV_OK;
+	for (i = 0; i < p.n; i++) {
+		if (!ch_digit((unsigned char)p.p[i]))
+			return qv_error_set(err, QV_E_URL_PORT, "invalid port '%s' (digits only)",
+					    view_excerpt(p, ex, sizeof ex));
+		if (val <= 65535)
+			val = val * 10 + (unsigned long)(p.p[i] - '0');
+	}
+	if (val == 0 || val > 65535)
+		return qv_error_set(err, QV_E_URL_PORT, "port '%s' out of range (1..65535)",
+				    view_excerpt(p, ex, sizeof ex));
+	u->port = (uint16_t)val;
+	u->port_explicit = true;
+	return QV_OK;
+}
+
+static enum qv_err authority_parse(struct url *u, struct view a, struct qv_error *err)
+{
+	struct view host = {a.p, 0}, port = {a.p, 0};
+	bool has_port;
+	enum qv_err rc;
+
+	if (view_chr(a, '@') != NULL)
+		return qv_error_set(err, QV_E_URL_USERINFO,
+				    "URLs with a user name or password (user:pass@host) are not "
+				    "supported; remove the credentials from the URL");
+	rc = host_split(a, &host, &port, &has_port, err);
+	if (rc == QV_OK)
+		rc = host_parse(u, host, a.n > 0 && a.p[0] == '[', err);
+	if (rc == QV_OK && has_port)
+		rc = port_parse(u, port, err);
+	return rc;
+}
+
+/* Copies v, percent-encoding what a request line cannot carry; valid %XX
+ * escapes stay as they are, a stray '%' becomes "%25". */
+static void target_encode(struct sbuf *b, struct view v)
+{
+	size_t i;
+
+	for (i = 0; i < v.n; i++) {
+		unsigned char c = (unsigned char)v.p[i];
+
+		if (c == '%' && i + 2 < v.n && ch_hexval((unsigned char)v.p[i + 1]) >= 0 &&
+		    ch_hexval((unsigned char)v.p[i + 2]) >= 0) {
+			sbuf_put(b, v.p + i, 3);
+			i += 2;
+		} else if (c == '%' || !ch_target(c)) {
+			sbuf_put_pct(b, c);
+		} else {
+			sbuf_putc(b, (char)c);
+		}
+	}
+}
+
+/* Path (at least "/", dot segments removed as curl and browsers do) plus
+ * "?query"; the fragment never reaches the server. */
+static enum qv_err target_build(struct url *u, const struct ref_parts *r, struct qv_error *err)
+{
+	struct sbuf b = {u->target, sizeof u->target, 0, false};
+
+	if (r->path.n == 0)
+		sbuf_putc(&b, '/');
+	target_encode(&b, r->path);
+	if (!b.overflow)
+		b.len = dots_remove(b.p, b.len);
+	if (r->has_query) {
+		sbuf_putc(&b, '?');
+		target_encode(&b, r->query);
+	}
+	if (b.overflow)
+		return qv_error_set(err, QV_E_URL_TOO_LONG,
+				    "URL path and query exceed %d bytes once percent-encoded",
+				    URL_MAX - 1);
+	(void)sbuf_finish(&b);
+	return QV_OK;
+}
+
+static enum qv_err scheme_parse(struct url *u, const struct ref_parts *r, struct qv_error *err)
+{
+	char ex[URL_EXCERPT_MAX];
+
+	if (!r->has_scheme)
+		return qv_error_set(err, QV_E_URL_SYNTAX,
+				    "not an absolute URL (expected http://host/...): '%s'",
+				    view_excerpt(r->path, ex, sizeof ex));
+	if (view_eq_nocase(r->scheme, "http"))
+		u->scheme = URL_HTTP;
+	else if (view_eq_nocase(r->scheme, "https"))
+		u->scheme = URL_HTTPS;
+	else
+		return qv_error_set(err, QV_E_URL_SCHEME,
+				    "unsupported URL scheme '%s' (only http and https)",
+				    view_excerpt(r->scheme, ex, sizeof ex));
+	u->port = u->scheme == URL_HTTPS ? 443 : 80;
+	u->port_explicit = false;
+	if (!r->has_authority)
+		return qv_error_set(err, QV_E_URL_SYNTAX, "URL has no host (expected %s://host/...)",
+				    u->scheme == URL_HTTPS ? "https" : "http");
+	return QV_OK;
+}
+
+enum qv_err url_parse(struct url *u, const char *s, size_t len, struct qv_error *err)
+{
+	struct view in = view_trim(s, len);
+	struct ref_parts r;
+	enum qv_err rc;
+
+	if (in.n > URL_MAX)
+		return qv_error_set(err, QV_E_URL_TOO_LONG, "URL longer than %d bytes", URL_MAX);
+	if (in.n == 0)
+		return qv_error_set(err, QV_E_URL_SYNTAX, "empty URL");
+	ref_split(in.p, in.n, &r);
+	rc = scheme_parse(u, &r, err);
+	if (rc == QV_OK)
+		rc = authority_parse(u, r.authority, err);
+	if (rc == QV_OK)
+		rc = target_build(u, &r, err);
+	return rc;
+}
+
+/* ---- formatting and comparison ---- */
+
+static uint16_t url_default_port(const struct url *u)
+{
+	return u->scheme == URL_HTTPS ? 443 : 80;
+}
+
+static void host_put(struct sbuf *b, const struct url *u)
+{
+	if (u->host_is_ipv6)
+		sbuf_putc(b, '[');
+	sbuf_puts(b, u->host);
+	if (u->host_is_ipv6)
+		sbuf_putc(b, ']');
+	if (u->port != url_default_port(u)) {
+		sbuf_putc(b, ':');
+		sbuf_put_u16(b, u->port);
+	}
+}
+
+size_t url_format(const struct url *u, char *out, size_t cap)
+{
+	struct sbuf b = {out, cap, 0, false};
+
+	sbuf_puts(&b, u->scheme == URL_HTTPS ? "https://" : "http://");
+	host_put(&b, u);
+	sbuf_puts(&b, u->target);
+	return sbuf_finish(&b);
+}
+
+size_t url_host_header(const struct url *u, char *out, size_t cap)
+{
+	struct sbuf b = {out, cap, 0, false};
+
+	host_put(&b, u);
+	return sbuf_finish(&b);
+}
+
+bool url_same_origin(const struct url *a, const struct url *b)
+{
+	return a->scheme == b->scheme && a->port == b->port && strcmp(a->host, b->host) == 0;
+}
+
+size_t url_percent_decode(const char *src, size_t len, char *out, size_t cap)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++, n++) {
+		int hi = i + 2 < len ? ch_hexval((unsigned char)src[i + 1]) : -1;
+		int lo = i + 2 < len ? ch_hexval((unsigned char)src[i + 2]) : -1;
+
+		if (n + 1 >= cap) {
+			if (cap > 0)
+				out[0] = '\0';
+			return (size_t)-1;
+		}
+		if (src[i] == '%' && hi >= 0 && lo >= 0) {
+			out[n] = (char)(hi * 16 + lo);
+			i += 2;
+		} else {
+			out[n] = src[i];
+		}
+	}
+	if (cap == 0)
+		return (size_t)-1;
+	out[n] = '\0';
+	return n;
+}
