@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "cli/commands.h"
 #include "version.h"
@@ -39,6 +40,18 @@ static void usage(FILE *f)
 	(void)fprintf(f, "\n  quiver --help | --version ; quiver COMMAND --help\n");
 }
 
+/* Each transfer needs a socket and a file: lift the soft descriptor limit
+ * to the hard one (DESIGN §8, aria2 #678).  Failure only lowers the cap. */
+static void raise_nofile_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	(void)setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 static void version(void)
 {
 	printf("quiver %s (%s) BearSSL %s\n", QV_VERSION, QV_TARGET, QV_BEARSSL_VERSION);
@@ -50,6 +63,7 @@ int main(int argc, char **argv)
 
 	/* A peer closing a socket must give EPIPE, never kill the process. */
 	(void)signal(SIGPIPE, SIG_IGN);
+	raise_nofile_limit();
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
