@@ -79,7 +79,8 @@ const char *qv_err_text(enum qv_err code)
 	return e != NULL ? e->text : "unknown error";
 }
 
-static void error_vset(struct qv_error *e, enum qv_err code, int err, const char *fmt, va_list ap)
+__attribute__((format(printf, 4, 0))) static void error_vset(struct qv_error *e, enum qv_err code,
+							       int err, const char *fmt, va_list ap)
 {
 	int n;
 

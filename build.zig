@@ -1,0 +1,312 @@
+// build.zig - builds quiver (a static C binary) and BearSSL from source with the
+// pinned Zig (see third_party/zig-requirements.txt; run through ./zigw).
+//
+// Steps: install (default), run, demo, test, check, cross, size.
+// Sources are discovered by walking src/ and tests/unit/, so adding a file
+// needs no edit here.
+const std = @import("std");
+
+/// Our warning set: every warning is an error in our code.  BearSSL is compiled
+/// with its own flags and no forced warnings (it is not our code to fix).
+const quiver_cflags = [_][]const u8{
+    "-std=c11",
+    "-D_DEFAULT_SOURCE",
+    "-D_GNU_SOURCE",
+    "-Wall",
+    "-Wextra",
+    "-Werror",
+    "-Wshadow",
+    "-Wformat=2",
+    "-Wvla",
+    "-Wstrict-prototypes",
+    "-Wmissing-prototypes",
+    "-Wpointer-arith",
+    "-Wundef",
+    "-Wwrite-strings",
+    "-Wimplicit-fallthrough",
+    "-Wcast-qual",
+    "-ffunction-sections",
+    "-fdata-sections",
+};
+
+const bearssl_cflags = [_][]const u8{
+    "-std=c99",
+    "-ffunction-sections",
+    "-fdata-sections",
+    // BearSSL reads its entropy from the OS itself (getrandom/urandom).
+    "-DBR_USE_URANDOM=1",
+    "-DBR_USE_GETENTROPY=0",
+};
+
+/// The five supported targets; the first is the default.  qemu runs the
+/// unit tests of the non-native ones (Debian's qemu-user-static).
+const Cross = struct { triple: []const u8, qemu: []const u8 };
+const cross_targets = [_]Cross{
+    .{ .triple = "x86_64-linux-musl", .qemu = "" },
+    .{ .triple = "aarch64-linux-musl", .qemu = "qemu-aarch64-static" },
+    .{ .triple = "arm-linux-musleabihf", .qemu = "qemu-arm-static" },
+    .{ .triple = "riscv64-linux-musl", .qemu = "qemu-riscv64-static" },
+    .{ .triple = "x86-linux-musl", .qemu = "qemu-i386-static" },
+};
+
+const Ctx = struct {
+    b: *std.Build,
+    src_files: []const []const u8, // src/**/*.c except src/main.c
+    unit_files: []const []const u8, // tests/unit/*.c
+    suite_names: []const []const u8, // from tests/unit/test_NAME.c
+    bearssl_files: []const []const u8,
+    bearssl_version: []const u8,
+};
+
+pub fn build(b: *std.Build) void {
+    const target = b.standardTargetOptions(.{
+        .default_target = .{ .cpu_arch = .x86_64, .os_tag = .linux, .abi = .musl },
+    });
+    const optimize = b.option(std.builtin.OptimizeMode, "optimize", "Optimization mode (default ReleaseSafe; ReleaseSmall for size)") orelse .ReleaseSafe;
+
+    const ctx = Ctx{
+        .b = b,
+        .src_files = listC(b, "src", &.{"main.c"}),
+        .unit_files = listC(b, "tests/unit", &.{}),
+        .suite_names = suiteNames(b),
+        .bearssl_files = listC(b, "third_party/bearssl/src", &.{}),
+        .bearssl_version = bearsslVersion(b),
+    };
+
+    const bearssl = addBearSSL(ctx, target, optimize);
+    const exe = addQuiver(ctx, target, optimize, bearssl, false);
+    b.installArtifact(exe);
+    const man = b.addInstallFileWithDir(b.path("doc/quiver.1"), .{ .custom = "share/man/man1" }, "quiver.1");
+    b.getInstallStep().dependOn(&man.step);
+
+    const run = b.addRunArtifact(exe);
+    run.stdio = .inherit;
+    if (b.args) |args| run.addArgs(args);
+    b.step("run", "Run quiver with the arguments after --").dependOn(&run.step);
+
+    const demo = b.addRunArtifact(exe);
+    demo.stdio = .inherit;
+    demo.has_side_effects = true;
+    demo.addArg("demo");
+    if (b.args) |args| demo.addArgs(args);
+    b.step("demo", "Start the embedded flag server and run the downloaders against it").dependOn(&demo.step);
+
+    addTestStep(ctx, target, exe);
+    addCheckStep(b);
+    addCrossStep(ctx);
+    addSizeStep(ctx);
+}
+
+/// Every .c file under dir (relative to the build root), sorted, minus the
+/// basenames in exclude.  A missing dir gives an empty list.
+fn listC(b: *std.Build, dir: []const u8, exclude: []const []const u8) []const []const u8 {
+    var list: std.ArrayList([]const u8) = .empty;
+    var d = b.build_root.handle.openDir(dir, .{ .iterate = true }) catch return &.{};
+    defer d.close();
+    var walker = d.walk(b.allocator) catch @panic("OOM");
+    defer walker.deinit();
+    outer: while (walker.next() catch |e| std.debug.panic("walking {s}: {s}", .{ dir, @errorName(e) })) |entry| {
+        if (entry.kind != .file or !std.mem.endsWith(u8, entry.path, ".c")) continue;
+        for (exclude) |ex| {
+            if (std.mem.eql(u8, entry.path, ex)) continue :outer;
+        }
+        list.append(b.allocator, b.fmt("{s}/{s}", .{ dir, entry.path })) catch @panic("OOM");
+    }
+    std.mem.sort([]const u8, list.items, {}, lessThan);
+    return list.items;
+}
+
+fn lessThan(_: void, a: []const u8, b: []const u8) bool {
+    return std.mem.lessThan(u8, a, b);
+}
+
+fn suiteNames(b: *std.Build) []const []const u8 {
+    var names: std.ArrayList([]const u8) = .empty;
+    for (listC(b, "tests/unit", &.{})) |path| {
+        const base = std.fs.path.basename(path);
+        if (!std.mem.startsWith(u8, base, "test_")) continue;
+        names.append(b.allocator, base[5 .. base.len - 2]) catch @panic("OOM");
+    }
+    return names.items;
+}
+
+fn bearsslVersion(b: *std.Build) []const u8 {
+    const text = b.build_root.handle.readFileAlloc(b.allocator, "third_party/bearssl/VERSION", 64) catch
+        return "missing";
+    return std.mem.trim(u8, text, " \r\n\t");
+}
+
+fn tripleOf(b: *std.Build, target: std.Build.ResolvedTarget) []const u8 {
+    const t = target.result;
+    return b.fmt("{s}-{s}-{s}", .{ @tagName(t.cpu.arch), @tagName(t.os.tag), @tagName(t.abi) });
+}
+
+fn addBearSSL(ctx: Ctx, target: std.Build.ResolvedTarget, optimize: std.builtin.OptimizeMode) *std.Build.Step.Compile {
+    const b = ctx.b;
+    if (ctx.bearssl_files.len == 0) {
+        std.debug.print(
+            \\error: BearSSL source is missing (third_party/bearssl/src).
+            \\  Run ./zigw (it fetches it) or: sh third_party/fetch-bearssl.sh
+            \\
+        , .{});
+        std.process.exit(1);
+    }
+    const mod = b.createModule(.{
+        .target = target,
+        .optimize = optimize,
+        .link_libc = true,
+        // BearSSL is constant-time C with intentional unsigned wraparound; it is
+        // not instrumented (our own code is).
+        .sanitize_c = .off,
+    });
+    mod.addIncludePath(b.path("third_party/bearssl/inc"));
+    mod.addIncludePath(b.path("third_party/bearssl/src"));
+    mod.addCSourceFiles(.{ .files = ctx.bearssl_files, .flags = &bearssl_cflags });
+    return b.addLibrary(.{ .name = "bearssl", .linkage = .static, .root_module = mod });
+}
+
+fn quiverModule(ctx: Ctx, target: std.Build.ResolvedTarget, optimize: std.builtin.OptimizeMode, bearssl: *std.Build.Step.Compile, strip: bool, sanitize: ?std.zig.SanitizeC) *std.Build.Module {
+    const b = ctx.b;
+    const mod = b.createModule(.{
+        .target = target,
+        .optimize = optimize,
+        .link_libc = true,
+        .strip = if (strip) true else null,
+        .sanitize_c = sanitize,
+    });
+    mod.addIncludePath(b.path("src"));
+    mod.addIncludePath(b.path("third_party/bearssl/inc"));
+    mod.addCMacro("QV_TARGET", b.fmt("\"{s}\"", .{tripleOf(b, target)}));
+    mod.addCMacro("QV_BEARSSL_VERSION", b.fmt("\"{s}\"", .{ctx.bearssl_version}));
+    mod.addCSourceFiles(.{ .files = ctx.src_files, .flags = &quiver_cflags });
+    mod.linkLibrary(bearssl);
+    return mod;
+}
+
+fn addQuiver(ctx: Ctx, target: std.Build.ResolvedTarget, optimize: std.builtin.OptimizeMode, bearssl: *std.Build.Step.Compile, strip: bool) *std.Build.Step.Compile {
+    const b = ctx.b;
+    const mod = quiverModule(ctx, target, optimize, bearssl, strip, null);
+    mod.addCSourceFiles(.{ .files = &.{"src/main.c"}, .flags = &quiver_cflags });
+    const exe = b.addExecutable(.{ .name = "quiver", .root_module = mod, .linkage = staticIfMusl(target) });
+    exe.link_gc_sections = true;
+    return exe;
+}
+
+fn staticIfMusl(target: std.Build.ResolvedTarget) ?std.builtin.LinkMode {
+    return if (target.result.abi.isMusl()) .static else null;
+}
+
+/// The generated table of test suites: one entry per tests/unit/test_NAME.c.
+fn suitesSource(ctx: Ctx) std.Build.LazyPath {
+    const b = ctx.b;
+    var text: std.ArrayList(u8) = .empty;
+    const w = text.writer(b.allocator);
+    w.writeAll("/* generated by build.zig from tests/unit/test_*.c */\n#include \"tq.h\"\n") catch @panic("OOM");
+    for (ctx.suite_names) |n| w.print("void suite_{s}(struct tq *t);\n", .{n}) catch @panic("OOM");
+    w.writeAll("const struct tq_suite tq_suites[] = {\n") catch @panic("OOM");
+    for (ctx.suite_names) |n| w.print("\t{{\"{s}\", suite_{s}}},\n", .{ n, n }) catch @panic("OOM");
+    w.print("\t{{0, 0}}\n}};\nconst size_t tq_suites_count = {d};\n", .{ctx.suite_names.len}) catch @panic("OOM");
+    const wf = b.addWriteFiles();
+    return wf.add("suites.c", text.items);
+}
+
+fn addUnit(ctx: Ctx, name: []const u8, target: std.Build.ResolvedTarget, optimize: std.builtin.OptimizeMode, bearssl: *std.Build.Step.Compile, sanitize: ?std.zig.SanitizeC) *std.Build.Step.Compile {
+    const b = ctx.b;
+    const mod = quiverModule(ctx, target, optimize, bearssl, false, sanitize);
+    mod.addIncludePath(b.path("tests/unit"));
+    mod.addCSourceFiles(.{ .files = ctx.unit_files, .flags = &quiver_cflags });
+    mod.addCSourceFile(.{ .file = suitesSource(ctx), .flags = &quiver_cflags });
+    return b.addExecutable(.{ .name = name, .root_module = mod, .linkage = staticIfMusl(target) });
+}
+
+/// `zig build test`: unit tests (native, UBSan, and ASan+UBSan with clang when
+/// present), then the integration tests; tests/run.sh runs them all and prints
+/// the closing `N passed, N failed` line over everything.
+fn addTestStep(ctx: Ctx, target: std.Build.ResolvedTarget, exe: *std.Build.Step.Compile) void {
+    const b = ctx.b;
+    const bearssl_dbg = addBearSSL(ctx, target, .Debug);
+    const unit = addUnit(ctx, "quiver-unit", target, .ReleaseSafe, bearssl_dbg, null);
+    const unit_ubsan = addUnit(ctx, "quiver-unit-ubsan", target, .Debug, bearssl_dbg, .full);
+
+    const run = b.addSystemCommand(&.{ "bash", "tests/run.sh" });
+    run.stdio = .inherit;
+    run.has_side_effects = true;
+    run.addArg("--unit=native");
+    run.addArtifactArg(unit);
+    run.addArg("--unit=ubsan");
+    run.addArtifactArg(unit_ubsan);
+    if (addAsanUnit(ctx)) |asan| {
+        run.addArg("--unit=asan+ubsan");
+        run.addFileArg(asan);
+    } else {
+        run.addArg("--skip=asan+ubsan unit tests (clang not found)");
+    }
+    run.addArg("--quiver");
+    run.addArtifactArg(exe);
+    if (b.args) |args| run.addArgs(args);
+    b.step("test", "Run all tests (unit, sanitizers, integration)").dependOn(&run.step);
+}
+
+/// ASan needs a runtime Zig does not ship; Debian's clang (with glibc) builds
+/// that variant.  BearSSL is linked from a Zig build for the gnu ABI.
+fn addAsanUnit(ctx: Ctx) ?std.Build.LazyPath {
+    const b = ctx.b;
+    const clang = b.findProgram(&.{ "clang", "clang-16", "clang-15", "clang-14" }, &.{}) catch return null;
+    if (@import("builtin").os.tag != .linux or @import("builtin").cpu.arch != .x86_64) return null;
+    const gnu = b.resolveTargetQuery(.{ .cpu_arch = .x86_64, .os_tag = .linux, .abi = .gnu });
+    const bearssl = addBearSSL(ctx, gnu, .ReleaseFast);
+    bearssl.bundle_compiler_rt = true;
+    const cc = b.addSystemCommand(&.{clang});
+    cc.addArgs(&quiver_cflags);
+    cc.addArgs(&.{ "-g", "-O1", "-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer" });
+    cc.addArgs(&.{ "-DQV_TARGET=\"x86_64-linux-gnu-asan\"", b.fmt("-DQV_BEARSSL_VERSION=\"{s}\"", .{ctx.bearssl_version}) });
+    cc.addPrefixedDirectoryArg("-I", b.path("src"));
+    cc.addPrefixedDirectoryArg("-I", b.path("tests/unit"));
+    cc.addPrefixedDirectoryArg("-I", b.path("third_party/bearssl/inc"));
+    for (ctx.src_files) |f| cc.addFileArg(b.path(f));
+    for (ctx.unit_files) |f| cc.addFileArg(b.path(f));
+    cc.addFileArg(suitesSource(ctx));
+    cc.addArtifactArg(bearssl);
+    cc.addArgs(&.{ "-lpthread", "-o" });
+    return cc.addOutputFileArg("quiver-unit-asan");
+}
+
+fn addCheckStep(b: *std.Build) void {
+    const run = b.addSystemCommand(&.{ "bash", "tests/check.sh" });
+    run.stdio = .inherit;
+    run.has_side_effects = true;
+    b.step("check", "Static analysis (cppcheck, clang analyzer): zero findings").dependOn(&run.step);
+}
+
+fn addCrossStep(ctx: Ctx) void {
+    const b = ctx.b;
+    const run = b.addSystemCommand(&.{ "bash", "tests/cross.sh" });
+    run.stdio = .inherit;
+    run.has_side_effects = true;
+    for (cross_targets) |ct| {
+        const t = b.resolveTargetQuery(std.Target.Query.parse(.{ .arch_os_abi = ct.triple }) catch unreachable);
+        const bearssl = addBearSSL(ctx, t, .ReleaseSafe);
+        const exe = addQuiver(ctx, t, .ReleaseSafe, bearssl, false);
+        const unit = addUnit(ctx, "quiver-unit", t, .ReleaseSafe, bearssl, null);
+        run.addArg(ct.triple);
+        run.addArg(if (ct.qemu.len == 0) "-" else ct.qemu);
+        run.addArtifactArg(exe);
+        run.addArtifactArg(unit);
+    }
+    b.step("cross", "Build all five targets; run their unit tests (qemu-user for non-native)").dependOn(&run.step);
+}
+
+fn addSizeStep(ctx: Ctx) void {
+    const b = ctx.b;
+    const run = b.addSystemCommand(&.{ "bash", "tests/size.sh" });
+    run.stdio = .inherit;
+    run.has_side_effects = true;
+    for (cross_targets) |ct| {
+        const t = b.resolveTargetQuery(std.Target.Query.parse(.{ .arch_os_abi = ct.triple }) catch unreachable);
+        const bearssl = addBearSSL(ctx, t, .ReleaseSmall);
+        const exe = addQuiver(ctx, t, .ReleaseSmall, bearssl, true);
+        run.addArg(ct.triple);
+        run.addArtifactArg(exe);
+    }
+    b.step("size", "Print the stripped ReleaseSmall size of quiver per target").dependOn(&run.step);
+}

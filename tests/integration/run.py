@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""run.py - quiver's integration-test runner (Python stdlib only).
+
+Discovers tests/integration/test_*.py; every function named test_* in them is a
+case taking one argument, a qvtest.Ctx (the quiver binary, temp dirs, servers
+it starts on loopback and always stops).  A case passes when it returns without
+raising; qvtest.Skip marks it skipped.  Ends with `N passed, N failed`.
+
+    run.py --quiver PATH [FILTER ...]   run cases whose "module.case" contains a FILTER
+"""
+import argparse
+import importlib.util
+import os
+import sys
+import time
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import qvtest  # noqa: E402
+
+
+def discover():
+    cases = []
+    for name in sorted(os.listdir(HERE)):
+        if not (name.startswith("test_") and name.endswith(".py")):
+            continue
+        spec = importlib.util.spec_from_file_location(name[:-3], os.path.join(HERE, name))
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        for attr in sorted(dir(mod)):
+            fn = getattr(mod, attr)
+            if attr.startswith("test_") and callable(fn):
+                cases.append((f"{name[:-3]}.{attr}", fn))
+    return cases
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quiver", required=True)
+    ap.add_argument("filters", nargs="*")
+    args = ap.parse_args()
+    quiver = os.path.abspath(args.quiver)
+    passed = failed = skipped = 0
+    for name, fn in discover():
+        if args.filters and not any(f in name for f in args.filters):
+            continue
+        ctx = qvtest.Ctx(quiver, name)
+        t0 = time.monotonic()
+        try:
+            fn(ctx)
+            passed += 1
+            status = "ok"
+        except qvtest.Skip as e:
+            skipped += 1
+            status = f"SKIP ({e})"
+        except Exception:  # a failing case must not stop the others
+            failed += 1
+            status = "FAIL"
+            print(f"FAIL {name}")
+            traceback.print_exc(file=sys.stdout)
+        finally:
+            ctx.close()
+        if status != "FAIL":
+            print(f"{status:4} {name} ({time.monotonic() - t0:.2f}s)")
+        sys.stdout.flush()
+    tail = f", {skipped} skipped" if skipped else ""
+    print(f"{passed} passed, {failed} failed{tail}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# run.sh - runs every test suite given by build.zig and prints one closing line
+# `N passed, N failed[, N skipped]` over all of them (exit 1 on any failure).
+#
+#   --unit=LABEL BIN     a unit-test binary (tq harness)
+#   --skip=TEXT          a suite that could not run here (counted as 1 skipped)
+#   --quiver BIN         the quiver binary: runs tests/integration/run.py
+#   anything else        passed through as a filter to every suite (one test by name)
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+passed=0 failed=0 skipped=0
+filter=()
+units=()
+skips=()
+quiver=""
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--unit=*) units+=("${1#--unit=}" "$2"); shift 2 ;;
+	--skip=*) skips+=("${1#--skip=}"); shift ;;
+	--quiver) quiver=$2; shift 2 ;;
+	*) filter+=("$1"); shift ;;
+	esac
+done
+
+# tally LABEL OUTPUT_FILE STATUS: add the suite's closing line to the totals.
+tally() {
+	local line p f s
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$2" | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "== $1: no result line (exit $3); counted as 1 failed"
+		tail -n 20 "$2"
+		failed=$((failed + 1))
+		return
+	fi
+	p=$(sed -E 's/^([0-9]+) passed.*/\1/' <<<"$line")
+	f=$(sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/' <<<"$line")
+	s=0
+	if grep -q skipped <<<"$line"; then s=$(sed -E 's/.*, ([0-9]+) skipped.*/\1/' <<<"$line"); fi
+	if [ "$3" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "== $1: exit status $3 with no failed test; counted as 1 failed"
+		f=1
+	fi
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+	echo "== $1: $line"
+}
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+i=0
+while [ $i -lt ${#units[@]} ]; do
+	label=${units[$i]} bin=${units[$((i + 1))]}
+	echo "== unit tests ($label)"
+	"$bin" "${filter[@]}" >"$tmp/out" 2>&1
+	status=$?
+	grep -vE '^[0-9]+ passed, [0-9]+ failed' "$tmp/out"
+	tally "unit ($label)" "$tmp/out" $status
+	i=$((i + 2))
+done
+
+if [ -n "$quiver" ]; then
+	echo "== integration tests"
+	python3 "$here/integration/run.py" --quiver "$quiver" "${filter[@]}" 2>&1 | tee "$tmp/out"
+	tally "integration" "$tmp/out" "${PIPESTATUS[0]}"
+fi
+
+for s in "${skips[@]}"; do
+	echo "== skipped: $s"
+	skipped=$((skipped + 1))
+done
+
+echo
+if [ $skipped -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+[ $failed -eq 0 ]
