@@ -18,8 +18,31 @@
  *   case XFER_DONE / XFER_FAILED: finished; see xfer_error(x).
  *   }
  *
- * Timeouts are the engine's job (it owns the clock and the waiting); it
- * reports them with xfer_io_error(x, QV_E_READ_TIMEOUT, ...). */
+ * Guarantees the engine can rely on:
+ * - Every xfer_connected() is answered by exactly one XFER_RELEASE, also when
+ *   the transfer fails or is aborted, so on XFER_DONE / XFER_FAILED the
+ *   machine holds no connection.  After xfer_eof() or xfer_io_error() the
+ *   engine keeps its (dead) connection object until that XFER_RELEASE, which
+ *   then says "not reusable": close it there.
+ * - A connect failure is reported with xfer_io_error() while in XFER_CONNECT
+ *   (no xfer_connected() call); no XFER_RELEASE follows it.
+ * - Timeouts are the engine's job (it owns the clock and the waiting); it
+ *   reports them with xfer_io_error(x, QV_E_READ_TIMEOUT, ...).
+ * - The sink gets begin() only for a body that is kept (the final 2xx
+ *   response, or any final response when fail_on_status is off), and then
+ *   exactly one commit() or abort() in total; nothing after it.
+ *
+ * Policy (see transfer.c for the reasons):
+ * - Redirect and error bodies are read and discarded so the connection can be
+ *   reused, up to XFER_DISCARD_MAX bytes; a bigger or close-delimited one
+ *   just closes the connection.
+ * - Retry-After (delta-seconds) replaces the computed backoff, capped at
+ *   XFER_RETRY_AFTER_FACTOR * retry_max_ms.
+ * - xfer_abort() never retries; xfer_io_error() retries transient failures
+ *   while opts->retries allow.
+ * - A stale pooled connection (EOF, reset or I/O error before any response
+ *   byte on a reused connection) is retried once, silently, on a fresh one:
+ *   it does not count as an attempt. */
 #ifndef QV_TRANSFER_TRANSFER_H
 #define QV_TRANSFER_TRANSFER_H
 
@@ -72,62 +95,108 @@ struct xfer_result {
 	char final_url[URL_MAX];
 };
 
+/* Redirect and error bodies up to this many bytes are read and thrown away so
+ * the connection can be reused; beyond it closing is cheaper than reading
+ * (a typical 404 page is a few KiB). */
+#define XFER_DISCARD_MAX (64u * 1024u)
+/* Retry-After may ask for at most this many times the backoff cap: a server
+ * that wants a short pause is obeyed, one that asks for hours does not stall
+ * a whole batch. */
+#define XFER_RETRY_AFTER_FACTOR 4u
+/* URLs of one redirect chain remembered for loop detection: the default
+ * --max-redirs 20 needs 21; a longer loop is still ended by max_redirs. */
+#define XFER_VISITED_MAX 32
+/* Bytes of the chain text kept to name a loop in the error message (the
+ * message itself is at most QV_ERROR_MSG_MAX). */
+#define XFER_CHAIN_MAX QV_ERROR_MSG_MAX
+
+struct xfer_visit {
+	uint64_t hash;              /* FNV-1a of the formatted URL */
+	uint16_t chain_off;         /* its text in chain[], or UINT16_MAX */
+};
+
 struct xfer {
 	/* private state (its fields may change; use the functions) */
 	int state;
+	int after;                  /* what follows the coming XFER_RELEASE */
 	const struct xfer_opts *opts;
 	struct sink *sink;
 	struct url url;             /* current URL (after redirects) */
-	struct url first_url;
+	/* origin of the first URL: Authorization and Cookie go only there */
+	enum url_scheme first_scheme;
+	uint16_t first_port;
+	char first_host[URL_HOST_MAX];
+	bool have_conn;             /* between xfer_connected and xfer_released */
 	bool reused;                /* the current connection came from the pool */
+	bool no_reuse;              /* next connect must be fresh (stale retry) */
 	bool got_any_byte;          /* some response byte arrived on this connection */
+	bool early_response;        /* bytes arrived before the request was sent */
 	bool conn_reusable;
 	bool stale_retry_done;      /* the RFC 9112 §9.3.1 one-time retry */
+	bool sink_ended;            /* commit or abort was called */
+	uint64_t range_from;        /* Range: bytes=range_from- (0: no Range) */
+	uint64_t body_offset;       /* where the kept body starts in the file */
 	char req[XFER_REQ_MAX];
 	size_t req_len, req_sent;
 	struct http_resp_parser rp;
 	struct http_body body;
-	bool body_started;
-	bool discard_body;          /* redirect or error response: read but do not keep */
+	uint64_t discarded;         /* payload bytes thrown away (ST_DISCARD) */
+	uint32_t retry_delay_ms;
 	int64_t wake_at_ms;
 	uint32_t rng;               /* jitter state, seeded by xfer_init */
-	/* visited URLs are tracked by hash for loop detection */
-	uint64_t visited[32];
+	struct xfer_visit visited[XFER_VISITED_MAX];
 	unsigned visited_count;
+	char chain[XFER_CHAIN_MAX]; /* "url -> url -> ..." for loop messages */
+	size_t chain_len;
+	bool chain_full;
+	char scratch[URL_MAX];      /* resolved Location */
 	struct xfer_result result;
 	struct qv_error err;
 };
 
 /* Start a download of url_str into sink.  Parses the URL (a bad URL makes the
- * machine go straight to XFER_FAILED).  No allocation.  seed jitters retries. */
+ * machine go straight to XFER_FAILED, after aborting the sink).  No
+ * allocation.  seed jitters retries.  opts and sink must outlive x.  A
+ * non-zero sink->resume_from makes the first request carry a Range. */
 void xfer_init(struct xfer *x, const struct xfer_opts *opts, const char *url_str, size_t url_len,
 	       struct sink *sink, uint32_t seed);
 
-/* What the engine must do now.  now_ms is a monotonic clock in ms. */
+/* What the engine must do now.  now_ms is a monotonic clock in ms (the retry
+ * backoff is measured from the first xfer_next call after the failure). */
 enum xfer_action xfer_next(struct xfer *x, int64_t now_ms);
 
 /* Where to connect (scheme, host, port) for XFER_CONNECT. */
 const struct url *xfer_origin(const struct xfer *x);
 /* False after a stale keep-alive failure: the engine must open a fresh one. */
 bool xfer_may_reuse(const struct xfer *x);
+/* The connection asked for by XFER_CONNECT is up; reused: from the pool.
+ * Ignored in any other state. */
 void xfer_connected(struct xfer *x, bool reused);
 
+/* The unsent rest of the request (n is 0 outside XFER_WRITE). */
 void xfer_out(const struct xfer *x, const uint8_t **p, size_t *n);
 void xfer_sent(struct xfer *x, size_t n);
 
+/* Response bytes.  Accepted in XFER_READ (and in XFER_WRITE: a server may
+ * answer before the request is fully sent; the connection is then not
+ * reused); ignored otherwise. */
 void xfer_feed(struct xfer *x, const uint8_t *buf, size_t n);
 void xfer_eof(struct xfer *x);
 /* A transport failure (connect, timeout, reset, TLS...). msg is the full
- * user text, e.g. "connection timed out after 6.1s (connect to 127.0.0.1:8001)". */
+ * user text, e.g. "connection timed out after 6.1s (connect to 127.0.0.1:8001)".
+ * Transient codes are retried while opts->retries allow. */
 void xfer_io_error(struct xfer *x, enum qv_err code, const char *msg);
-/* Abort (SIGINT, --max-time) from outside. */
+/* Abort (SIGINT, --max-time) from outside: fails without retrying. */
 void xfer_abort(struct xfer *x, enum qv_err code, const char *msg);
 
+/* Valid in XFER_RELEASE: the response was fully read, well framed, and the
+ * server allows keep-alive, so the connection may go back to the pool. */
 bool xfer_conn_reusable(const struct xfer *x);
 void xfer_released(struct xfer *x);
 int64_t xfer_wake_at(const struct xfer *x);
 
 const struct xfer_result *xfer_result(const struct xfer *x);
+/* code QV_OK after XFER_DONE. */
 const struct qv_error *xfer_error(const struct xfer *x);
 
 #endif

@@ -1,0 +1,815 @@
+/* transfer.c - the state machine of one download (see transfer.h).
+ *
+ * Life of a request: ST_CONNECT -> ST_WRITE -> ST_HEAD -> ST_BODY (kept) or
+ * ST_DISCARD (redirect, error, retry) -> ST_RELEASE -> what `after` says:
+ * another request (redirect, stale or range restart), a backoff wait, the
+ * sink commit, or failure.  Every failure goes through xfer_fail() so the sink
+ * is aborted exactly once and a held connection is released first. */
+#include "transfer/transfer.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "transfer/backoff.h"
+
+enum xfer_state {
+	ST_CONNECT = 0,
+	ST_WRITE,
+	ST_HEAD,
+	ST_BODY,
+	ST_DISCARD,
+	ST_RELEASE,
+	ST_BACKOFF, /* retry decided; wake_at is set at the next xfer_next */
+	ST_WAIT,
+	ST_DONE,
+	ST_FAILED
+};
+
+enum xfer_after {
+	AFTER_CONNECT = 0, /* a new request: redirect, stale or range restart */
+	AFTER_RETRY,       /* back off, then the same URL again */
+	AFTER_COMMIT,
+	AFTER_FAIL
+};
+
+static void xfer_start_request(struct xfer *x);
+
+/* ---- endings ------------------------------------------------------------ */
+
+static void xfer_sink_abort(struct xfer *x)
+{
+	if (x->sink_ended)
+		return;
+	x->sink_ended = true;
+	x->sink->ops->abort(x->sink);
+}
+
+static void xfer_commit(struct xfer *x)
+{
+	struct qv_error e;
+	enum qv_err rc;
+
+	qv_error_clear(&e);
+	rc = x->sink->ops->commit(x->sink, &e);
+	if (rc != QV_OK) {
+		x->err = e;
+		x->err.code = rc;
+		/* lets the sink remove what a failed commit left behind */
+		xfer_sink_abort(x);
+		x->state = ST_FAILED;
+		return;
+	}
+	x->sink_ended = true;
+	qv_error_clear(&x->err);
+	x->state = ST_DONE;
+}
+
+static void xfer_after_release(struct xfer *x)
+{
+	switch (x->after) {
+	case AFTER_CONNECT:
+		xfer_start_request(x);
+		break;
+	case AFTER_RETRY:
+		x->state = ST_BACKOFF;
+		break;
+	case AFTER_COMMIT:
+		xfer_commit(x);
+		break;
+	default:
+		x->state = ST_FAILED;
+		break;
+	}
+}
+
+/* The response is over for this connection: release it (if one is held),
+ * then do what x->after says. */
+static void xfer_end_conn(struct xfer *x, bool reusable)
+{
+	x->conn_reusable = reusable && !x->early_response;
+	if (x->have_conn)
+		x->state = ST_RELEASE;
+	else
+		xfer_after_release(x);
+}
+
+/* Give up with x->err: abort the sink now, close the connection. */
+static void xfer_fail(struct xfer *x)
+{
+	xfer_sink_abort(x);
+	x->after = AFTER_FAIL;
+	xfer_end_conn(x, false);
+}
+
+static void xfer_fail_with(struct xfer *x, const struct qv_error *e)
+{
+	x->err = *e;
+	xfer_fail(x);
+}
+
+/* ---- retries ------------------------------------------------------------ */
+
+static bool xfer_transient(enum qv_err code)
+{
+	switch (code) {
+	case QV_E_CONNECT:
+	case QV_E_CONNECT_TIMEOUT:
+	case QV_E_RESET:
+	case QV_E_CLOSED:
+	case QV_E_READ_TIMEOUT:
+	case QV_E_WRITE_TIMEOUT:
+	case QV_E_TRUNCATED:
+	case QV_E_DNS_TIMEOUT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool xfer_transient_status(int status)
+{
+	return status == 408 || status == 429 || status == 500 || status == 502 ||
+	       status == 503 || status == 504;
+}
+
+static bool xfer_may_retry(const struct xfer *x)
+{
+	return x->result.attempts <= x->opts->retries;
+}
+
+static uint32_t xfer_retry_delay(struct xfer *x, const struct http_resp *r)
+{
+	if (r != NULL && r->has_retry_after) {
+		uint64_t ms = (uint64_t)r->retry_after_s * 1000u;
+		uint64_t cap = (uint64_t)x->opts->retry_max_ms * XFER_RETRY_AFTER_FACTOR;
+
+		if (ms > cap)
+			ms = cap;
+		return ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
+	}
+	return backoff_delay_ms(x->opts->retry_base_ms, x->opts->retry_max_ms, x->result.attempts,
+				&x->rng);
+}
+
+/* Errors that a stale pooled connection shows before any response byte. */
+static bool xfer_stale_code(enum qv_err code)
+{
+	return code == QV_E_CLOSED || code == QV_E_RESET || code == QV_E_IO;
+}
+
+/* The connection broke (EOF, reset, timeout...) while the request or the
+ * kept body was in flight. */
+static void xfer_transport_fail(struct xfer *x, const struct qv_error *e)
+{
+	if (x->have_conn && x->reused && !x->got_any_byte && !x->stale_retry_done &&
+	    xfer_stale_code(e->code)) {
+		/* RFC 9112 §9.3.1: the server closed an idle pooled connection
+		 * as we used it; a GET may be retried once on a fresh one. */
+		x->stale_retry_done = true;
+		x->no_reuse = true;
+		x->after = AFTER_CONNECT;
+		xfer_end_conn(x, false);
+		return;
+	}
+	x->err = *e;
+	if (xfer_transient(e->code) && xfer_may_retry(x)) {
+		x->retry_delay_ms = xfer_retry_delay(x, NULL);
+		x->after = AFTER_RETRY;
+		xfer_end_conn(x, false);
+		return;
+	}
+	xfer_fail(x);
+}
+
+/* ---- request ------------------------------------------------------------ */
+
+static bool xfer_at_first_origin(const struct xfer *x)
+{
+	return x->url.scheme == x->first_scheme && x->url.port == x->first_port &&
+	       strcmp(x->url.host, x->first_host) == 0;
+}
+
+/* True for an "Authorization: ..." or "Cookie: ..." line: credentials that
+ * must not follow a redirect to another origin (curl CVE-2018-1000007).  A
+ * custom Host is dropped too: it names the first server, not the new one
+ * (curl does the same). */
+static bool xfer_is_origin_bound(const char *line)
+{
+	const char *colon = strchr(line, ':');
+	size_t n;
+
+	if (colon == NULL)
+		return false;
+	n = (size_t)(colon - line);
+	while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\t'))
+		n--;
+	return (n == 13 && strncasecmp(line, "authorization", n) == 0) ||
+	       (n == 6 && strncasecmp(line, "cookie", n) == 0) ||
+	       (n == 4 && strncasecmp(line, "host", n) == 0);
+}
+
+static enum qv_err xfer_build_request(struct xfer *x)
+{
+	struct http_req rq;
+	bool first_origin = xfer_at_first_origin(x);
+	size_t i, count = x->opts->extra_count;
+
+	memset(&rq, 0, sizeof rq);
+	rq.method = "GET";
+	rq.url = &x->url;
+	rq.user_agent = x->opts->user_agent;
+	rq.keep_alive = true;
+	rq.has_range = x->range_from > 0;
+	rq.range_from = x->range_from;
+	if (count > HTTP_REQ_EXTRA_MAX)
+		count = HTTP_REQ_EXTRA_MAX;
+	for (i = 0; i < count; i++) {
+		const char *line = x->opts->extra[i];
+
+		if (line == NULL || (!first_origin && xfer_is_origin_bound(line)))
+			continue;
+		rq.extra[rq.extra_count++] = line;
+	}
+	return http_req_write(&rq, x->req, sizeof x->req, &x->req_len, &x->err);
+}
+
+static void xfer_start_request(struct xfer *x)
+{
+	x->req_sent = 0;
+	x->req_len = 0;
+	if (xfer_build_request(x) != QV_OK) {
+		xfer_fail(x);
+		return;
+	}
+	x->state = ST_CONNECT;
+}
+
+/* ---- redirects ---------------------------------------------------------- */
+
+static uint64_t xfer_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325u; /* FNV-1a 64 offset basis */
+
+	for (; *s != '\0'; s++) {
+		h ^= (uint8_t)*s;
+		h *= 0x100000001b3u; /* FNV-1a 64 prime */
+	}
+	return h;
+}
+
+/* Append url to the chain text; the chain stays a contiguous prefix, so
+ * once a URL does not fit no later one is recorded. */
+static uint16_t xfer_chain_add(struct xfer *x, const char *url)
+{
+	size_t sep = x->chain_len > 0 ? 4 : 0, n = strlen(url);
+	uint16_t off;
+
+	if (x->chain_full || x->chain_len + sep + n + 1 > sizeof x->chain) {
+		x->chain_full = true;
+		return UINT16_MAX;
+	}
+	if (sep > 0)
+		memcpy(x->chain + x->chain_len, " -> ", sep);
+	off = (uint16_t)(x->chain_len + sep);
+	memcpy(x->chain + off, url, n + 1);
+	x->chain_len = off + n;
+	return off;
+}
+
+/* Record the current URL (result.final_url) as visited; a second visit is
+ * a loop, named from its first visit: "redirect loop: a -> b -> a". */
+static enum qv_err xfer_visit(struct xfer *x)
+{
+	const char *url = x->result.final_url;
+	uint64_t h = xfer_hash(url);
+	unsigned i;
+
+	for (i = 0; i < x->visited_count; i++) {
+		uint16_t off = x->visited[i].chain_off;
+
+		if (x->visited[i].hash != h)
+			continue;
+		if (off == UINT16_MAX)
+			return qv_error_set(&x->err, QV_E_REDIRECT_LOOP, "redirect loop back to %s", url);
+		return qv_error_set(&x->err, QV_E_REDIRECT_LOOP, "redirect loop: %s -> %s",
+				    x->chain + off, url);
+	}
+	if (x->visited_count < XFER_VISITED_MAX) {
+		x->visited[x->visited_count].hash = h;
+		x->visited[x->visited_count].chain_off = xfer_chain_add(x, url);
+		x->visited_count++;
+	}
+	return QV_OK;
+}
+
+static bool xfer_is_redirect(int status)
+{
+	return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+/* The scheme of an absolute URI must be http or https (curl CVE-2009-0037:
+ * a redirect must not reach file: or other protocols). */
+static enum qv_err xfer_check_scheme(struct xfer *x, const char *uri)
+{
+	size_t n = strcspn(uri, ":");
+
+	if ((n == 4 && strncasecmp(uri, "http", 4) == 0) ||
+	    (n == 5 && strncasecmp(uri, "https", 5) == 0))
+		return QV_OK;
+	return qv_error_set(&x->err, QV_E_REDIRECT_SCHEME, "redirect to unsupported scheme '%.*s'",
+			    (int)(n < 32 ? n : 32), uri);
+}
+
+/* Turn the Location of response r into the new current URL. */
+static enum qv_err xfer_redirect_target(struct xfer *x, const struct http_resp *r)
+{
+	enum url_scheme old_scheme = x->url.scheme;
+	struct qv_error e;
+
+	if (x->result.redirects >= x->opts->max_redirs)
+		return qv_error_set(&x->err, QV_E_TOO_MANY_REDIRECTS, "too many redirects (%u)",
+				    x->opts->max_redirs);
+	if (!r->has_location)
+		return qv_error_set(&x->err, QV_E_REDIRECT_NO_LOCATION,
+				    "redirect (HTTP %d) without a Location header", r->status);
+	qv_error_clear(&e);
+	if (url_resolve_ref(x->result.final_url, r->location, strlen(r->location), true, x->scratch,
+			    sizeof x->scratch, &e) != QV_OK)
+		return qv_error_set(&x->err, e.code, "bad redirect Location '%.120s': %s", r->location,
+				    e.msg);
+	if (xfer_check_scheme(x, x->scratch) != QV_OK)
+		return x->err.code;
+	if (url_parse(&x->url, x->scratch, strlen(x->scratch), &e) != QV_OK)
+		return qv_error_set(&x->err, e.code, "bad redirect Location '%.120s': %s", r->location,
+				    e.msg);
+	if (old_scheme == URL_HTTPS && x->url.scheme == URL_HTTP && !x->opts->allow_downgrade)
+		return qv_error_set(&x->err, QV_E_REDIRECT_DOWNGRADE,
+				    "redirect from https to http refused: %.160s", x->scratch);
+	x->result.redirects++;
+	if (url_format(&x->url, x->result.final_url, sizeof x->result.final_url) == 0)
+		return qv_error_set(&x->err, QV_E_URL_TOO_LONG, "redirect target too long");
+	return xfer_visit(x);
+}
+
+/* ---- response head ------------------------------------------------------ */
+
+static bool xfer_body_empty(const struct http_resp *r)
+{
+	return r->framing == HTTP_BODY_NONE ||
+	       (r->framing == HTTP_BODY_LENGTH && r->content_length == 0);
+}
+
+/* Read the body of a response we do not keep, so the connection can be
+ * reused; when that is impossible or costly just close it. */
+static void xfer_discard(struct xfer *x)
+{
+	const struct http_resp *r = http_resp_get(&x->rp);
+
+	x->discarded = 0;
+	if (xfer_body_empty(r)) {
+		xfer_end_conn(x, r->keep_alive);
+		return;
+	}
+	if (r->framing == HTTP_BODY_CLOSE ||
+	    (r->framing == HTTP_BODY_LENGTH && r->content_length > XFER_DISCARD_MAX)) {
+		xfer_end_conn(x, false);
+		return;
+	}
+	x->state = ST_DISCARD;
+}
+
+static void xfer_status_error(struct xfer *x, const struct http_resp *r)
+{
+	if (r->reason[0] != '\0')
+		qv_error_set(&x->err, QV_E_HTTP_STATUS, "HTTP error %d - %s", r->status, r->reason);
+	else
+		qv_error_set(&x->err, QV_E_HTTP_STATUS, "HTTP error %d", r->status);
+	x->err.detail = r->status;
+}
+
+/* Discard this body, then end with x->err (already set). */
+static void xfer_fail_after_discard(struct xfer *x)
+{
+	xfer_sink_abort(x);
+	x->after = AFTER_FAIL;
+	xfer_discard(x);
+}
+
+/* Start the body we keep: it goes to the sink from file offset `offset`. */
+static void xfer_start_body(struct xfer *x, const struct http_resp *r, uint64_t offset)
+{
+	uint64_t max = x->opts->max_filesize;
+	struct qv_error e;
+
+	if (max > 0 && (offset > max || (r->framing == HTTP_BODY_LENGTH &&
+				      r->content_length > max - offset))) {
+		qv_error_set(&x->err, QV_E_TOO_BIG, "file too big: %llu bytes, --max-filesize is %llu",
+			     (unsigned long long)(offset + r->content_length),
+			     (unsigned long long)max);
+		xfer_fail(x);
+		return;
+	}
+	qv_error_clear(&e);
+	if (x->sink->ops->begin(x->sink, offset, &e) != QV_OK) {
+		xfer_fail_with(x, &e);
+		return;
+	}
+	x->body_offset = offset;
+	x->result.bytes = 0;
+	x->after = AFTER_COMMIT;
+	if (xfer_body_empty(r)) {
+		xfer_end_conn(x, r->keep_alive);
+		return;
+	}
+	x->state = ST_BODY;
+}
+
+/* Send the same URL again without Range: the server's answer to the range
+ * request was not a usable continuation (DESIGN §8, curl #1163). */
+static void xfer_restart_without_range(struct xfer *x)
+{
+	x->range_from = 0;
+	x->after = AFTER_CONNECT;
+	xfer_discard(x);
+}
+
+/* A response to a Range request.  Returns true when it was handled. */
+static bool xfer_on_resume_head(struct xfer *x, const struct http_resp *r)
+{
+	struct qv_error e;
+
+	if (r->status == 206) {
+		if (r->has_content_range && !r->range_unsatisfied && r->range_first == x->range_from)
+			xfer_start_body(x, r, x->range_from);
+		else
+			xfer_restart_without_range(x);
+		return true;
+	}
+	if (r->status != 416)
+		return false;
+	if (!r->has_content_range || !r->range_unsatisfied || r->range_total != x->range_from) {
+		xfer_restart_without_range(x);
+		return true;
+	}
+	/* "bytes * /N" (no space) with N our size: the .part is the whole file. */
+	qv_error_clear(&e);
+	if (x->sink->ops->begin(x->sink, x->range_from, &e) != QV_OK) {
+		xfer_fail_with(x, &e);
+		return true;
+	}
+	x->result.bytes = 0;
+	x->after = AFTER_COMMIT;
+	xfer_discard(x);
+	return true;
+}
+
+static void xfer_on_head(struct xfer *x)
+{
+	const struct http_resp *r = http_resp_get(&x->rp);
+	bool ok = r->status >= 200 && r->status <= 299;
+
+	x->result.status = r->status;
+	http_body_init(&x->body, r);
+	if (xfer_is_redirect(r->status) && x->opts->follow) {
+		if (xfer_redirect_target(x, r) != QV_OK) {
+			xfer_fail_after_discard(x);
+			return;
+		}
+		x->after = AFTER_CONNECT;
+		xfer_discard(x);
+		return;
+	}
+	if (xfer_transient_status(r->status) && xfer_may_retry(x)) {
+		xfer_status_error(x, r);
+		x->retry_delay_ms = xfer_retry_delay(x, r);
+		x->after = AFTER_RETRY;
+		xfer_discard(x);
+		return;
+	}
+	if (x->range_from > 0 && xfer_on_resume_head(x, r))
+		return;
+	if (r->status == 206 && x->range_from == 0) {
+		qv_error_set(&x->err, QV_E_RANGE,
+			     "server sent a partial response (206) to a request without Range");
+		xfer_fail_after_discard(x);
+		return;
+	}
+	if (!ok && x->opts->fail_on_status) {
+		xfer_status_error(x, r);
+		xfer_fail_after_discard(x);
+		return;
+	}
+	xfer_start_body(x, r, 0);
+}
+
+/* ---- response body ------------------------------------------------------ */
+
+static void xfer_body_end(struct xfer *x)
+{
+	const struct http_resp *r = http_resp_get(&x->rp);
+
+	xfer_end_conn(x, r->keep_alive && r->framing != HTTP_BODY_CLOSE);
+}
+
+static void xfer_body_data(struct xfer *x, const uint8_t *p, size_t n)
+{
+	uint64_t max = x->opts->max_filesize;
+	struct qv_error e;
+
+	if (x->state == ST_DISCARD) {
+		x->discarded += n;
+		if (x->discarded > XFER_DISCARD_MAX)
+			xfer_end_conn(x, false);
+		return;
+	}
+	if (max > 0 && x->body_offset + http_body_received(&x->body) > max) {
+		qv_error_set(&x->err, QV_E_TOO_BIG, "file too big: more than %llu bytes (--max-filesize)",
+			     (unsigned long long)max);
+		xfer_fail(x);
+		return;
+	}
+	qv_error_clear(&e);
+	if (x->sink->ops->write(x->sink, p, n, &e) != QV_OK) {
+		xfer_fail_with(x, &e);
+		return;
+	}
+	x->result.bytes += n;
+}
+
+/* Feed body bytes; returns the bytes used. */
+static size_t xfer_feed_body(struct xfer *x, const uint8_t *buf, size_t n)
+{
+	size_t used = 0, doff = 0, dlen = 0;
+	struct qv_error e;
+
+	qv_error_clear(&e);
+	switch (http_body_feed(&x->body, buf, n, &used, &doff, &dlen, &e)) {
+	case BODY_DATA:
+		xfer_body_data(x, buf + doff, dlen);
+		/* the decoder reports the framed end with the last data */
+		if ((x->state == ST_BODY || x->state == ST_DISCARD) && http_body_done(&x->body))
+			xfer_body_end(x);
+		break;
+	case BODY_DONE:
+		xfer_body_end(x);
+		break;
+	case BODY_ERROR:
+		if (x->state == ST_DISCARD)
+			xfer_end_conn(x, false); /* keep the outcome, drop the connection */
+		else
+			xfer_fail_with(x, &e);
+		return n;
+	default:
+		break;
+	}
+	return used;
+}
+
+/* Feed head bytes; returns the bytes used. */
+static size_t xfer_feed_head(struct xfer *x, const uint8_t *buf, size_t n)
+{
+	size_t used = 0;
+	struct qv_error e;
+
+	qv_error_clear(&e);
+	switch (http_resp_feed(&x->rp, buf, n, &used, &e)) {
+	case HTTP_DONE:
+		xfer_on_head(x);
+		return used;
+	case HTTP_ERROR:
+		xfer_fail_with(x, &e);
+		return n;
+	default:
+		return n;
+	}
+}
+
+void xfer_feed(struct xfer *x, const uint8_t *buf, size_t n)
+{
+	size_t off = 0;
+
+	if (n == 0)
+		return;
+	if (x->state == ST_WRITE) {
+		x->early_response = true;
+		x->state = ST_HEAD;
+	}
+	if (x->state != ST_HEAD && x->state != ST_BODY && x->state != ST_DISCARD)
+		return;
+	x->got_any_byte = true;
+	if (x->state == ST_HEAD)
+		off = xfer_feed_head(x, buf, n);
+	while (off < n && (x->state == ST_BODY || x->state == ST_DISCARD)) {
+		size_t used = xfer_feed_body(x, buf + off, n - off);
+
+		if (used == 0 && (x->state == ST_BODY || x->state == ST_DISCARD)) {
+			qv_error_set(&x->err, QV_E_INTERNAL, "body decoder made no progress");
+			xfer_fail(x);
+			return;
+		}
+		off += used;
+	}
+	/* Bytes after the end of the response: the server is out of step. */
+	if (off < n)
+		x->conn_reusable = false;
+}
+
+/* ---- engine events ------------------------------------------------------ */
+
+void xfer_eof(struct xfer *x)
+{
+	struct qv_error e;
+
+	qv_error_clear(&e);
+	switch (x->state) {
+	case ST_WRITE:
+	case ST_HEAD:
+		if (!x->got_any_byte) {
+			qv_error_set(&e, QV_E_CLOSED, "%s", qv_err_text(QV_E_CLOSED));
+			xfer_transport_fail(x, &e);
+		} else {
+			qv_error_set(&x->err, QV_E_HTTP_SYNTAX,
+				     "connection closed in the middle of the response head");
+			xfer_fail(x);
+		}
+		break;
+	case ST_BODY:
+		if (http_body_eof(&x->body, &e) == BODY_DONE)
+			xfer_body_end(x);
+		else
+			xfer_transport_fail(x, &e);
+		break;
+	case ST_DISCARD:
+		xfer_end_conn(x, false);
+		break;
+	default:
+		break;
+	}
+}
+
+void xfer_io_error(struct xfer *x, enum qv_err code, const char *msg)
+{
+	struct qv_error e;
+
+	if (code == QV_OK) /* a caller bug must not look like success */
+		code = QV_E_IO;
+	switch (x->state) {
+	case ST_CONNECT:
+	case ST_WRITE:
+	case ST_HEAD:
+	case ST_BODY:
+		qv_error_set(&e, code, "%s", msg != NULL ? msg : qv_err_text(code));
+		xfer_transport_fail(x, &e);
+		break;
+	case ST_DISCARD:
+		xfer_end_conn(x, false);
+		break;
+	default:
+		break;
+	}
+}
+
+void xfer_abort(struct xfer *x, enum qv_err code, const char *msg)
+{
+	if (x->state == ST_DONE || x->state == ST_FAILED)
+		return;
+	qv_error_set(&x->err, code, "%s", msg != NULL ? msg : qv_err_text(code));
+	xfer_fail(x);
+}
+
+void xfer_connected(struct xfer *x, bool reused)
+{
+	if (x->state != ST_CONNECT)
+		return;
+	x->have_conn = true;
+	x->reused = reused;
+	x->no_reuse = false;
+	x->got_any_byte = false;
+	x->early_response = false;
+	x->conn_reusable = false;
+	http_resp_init(&x->rp, false);
+	x->state = ST_WRITE;
+}
+
+void xfer_out(const struct xfer *x, const uint8_t **p, size_t *n)
+{
+	if (x->state != ST_WRITE) {
+		*p = (const uint8_t *)x->req;
+		*n = 0;
+		return;
+	}
+	*p = (const uint8_t *)x->req + x->req_sent;
+	*n = x->req_len - x->req_sent;
+}
+
+void xfer_sent(struct xfer *x, size_t n)
+{
+	if (x->state != ST_WRITE)
+		return;
+	if (n > x->req_len - x->req_sent)
+		n = x->req_len - x->req_sent;
+	x->req_sent += n;
+	if (x->req_sent == x->req_len)
+		x->state = ST_HEAD;
+}
+
+void xfer_released(struct xfer *x)
+{
+	if (x->state != ST_RELEASE)
+		return;
+	x->have_conn = false;
+	x->reused = false;
+	xfer_after_release(x);
+}
+
+enum xfer_action xfer_next(struct xfer *x, int64_t now_ms)
+{
+	switch (x->state) {
+	case ST_CONNECT:
+		return XFER_CONNECT;
+	case ST_WRITE:
+		return XFER_WRITE;
+	case ST_HEAD:
+	case ST_BODY:
+	case ST_DISCARD:
+		return XFER_READ;
+	case ST_RELEASE:
+		return XFER_RELEASE;
+	case ST_BACKOFF:
+		x->wake_at_ms = now_ms + x->retry_delay_ms;
+		x->state = ST_WAIT;
+		return XFER_WAIT;
+	case ST_WAIT:
+		if (now_ms < x->wake_at_ms)
+			return XFER_WAIT;
+		x->result.attempts++;
+		xfer_start_request(x);
+		return x->state == ST_CONNECT ? XFER_CONNECT : XFER_FAILED;
+	case ST_DONE:
+		return XFER_DONE;
+	default:
+		return XFER_FAILED;
+	}
+}
+
+/* ---- setup and queries -------------------------------------------------- */
+
+void xfer_init(struct xfer *x, const struct xfer_opts *opts, const char *url_str, size_t url_len,
+	       struct sink *sink, uint32_t seed)
+{
+	memset(x, 0, sizeof *x);
+	x->opts = opts;
+	x->sink = sink;
+	x->rng = backoff_seed(seed);
+	x->result.attempts = 1;
+	x->range_from = sink->resume_from;
+	if (url_parse(&x->url, url_str, url_len, &x->err) != QV_OK) {
+		size_t n = url_len < sizeof x->result.final_url - 1 ? url_len
+								    : sizeof x->result.final_url - 1;
+
+		memcpy(x->result.final_url, url_str, n);
+		x->result.final_url[n] = '\0';
+		xfer_fail(x);
+		return;
+	}
+	x->first_scheme = x->url.scheme;
+	x->first_port = x->url.port;
+	memcpy(x->first_host, x->url.host, sizeof x->first_host);
+	if (url_format(&x->url, x->result.final_url, sizeof x->result.final_url) == 0) {
+		qv_error_set(&x->err, QV_E_URL_TOO_LONG, "%s", qv_err_text(QV_E_URL_TOO_LONG));
+		xfer_fail(x);
+		return;
+	}
+	(void)xfer_visit(x);
+	xfer_start_request(x);
+}
+
+const struct url *xfer_origin(const struct xfer *x)
+{
+	return &x->url;
+}
+
+bool xfer_may_reuse(const struct xfer *x)
+{
+	return !x->no_reuse;
+}
+
+bool xfer_conn_reusable(const struct xfer *x)
+{
+	return x->conn_reusable;
+}
+
+int64_t xfer_wake_at(const struct xfer *x)
+{
+	return x->wake_at_ms;
+}
+
+const struct xfer_result *xfer_result(const struct xfer *x)
+{
+	return &x->result;
+}
+
+const struct qv_error *xfer_error(const struct xfer *x)
+{
+	return &x->err;
+}
