@@ -1,0 +1,292 @@
+/* sink_file.c - the .part + rename file sink (see sink_file.h). */
+#include "transfer/sink_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static struct sink_file *file_from(struct sink *sk)
+{
+	/* base is the first member, so the two pointers coincide. */
+	return (struct sink_file *)(void *)sk;
+}
+
+static enum qv_err file_write_error(const struct sink_file *s, int e, struct qv_error *err)
+{
+	enum qv_err code = QV_E_NOSPACE;
+
+	if (e == ENOSPC)
+		code = qv_error_set(err, code, "no space left on device writing %s", s->part_path);
+	else if (e == EFBIG)
+		code = qv_error_set(err, code, "file too large for the file system writing %s",
+				    s->part_path);
+	else if (e == EDQUOT)
+		code = qv_error_set(err, code, "disk quota exceeded writing %s", s->part_path);
+	else
+		return qv_error_sys(err, QV_E_FILE, e, "cannot write %s", s->part_path);
+	if (err != NULL)
+		err->sys_errno = e;
+	return code;
+}
+
+/* write() until all of p is out: a signal or a full pipe of the page cache
+ * may cut a write short, and EINTR must not lose data. */
+static enum qv_err file_write_all(struct sink_file *s, const uint8_t *p, size_t n,
+				  struct qv_error *err)
+{
+	while (n > 0) {
+		ssize_t k = write(s->fd, p, n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return file_write_error(s, errno, err);
+		if (k == 0) /* no progress on a regular file means it is full */
+			return file_write_error(s, ENOSPC, err);
+		p += k;
+		n -= (size_t)k;
+	}
+	return QV_OK;
+}
+
+static enum qv_err file_flush(struct sink_file *s, struct qv_error *err)
+{
+	enum qv_err rc = file_write_all(s, s->buf, s->buf_len, err);
+
+	s->buf_len = 0;
+	return rc;
+}
+
+/* Make the .part exactly `offset` bytes long and write from there.  A .part
+ * longer than offset is cut (a retry after some bytes were written); a
+ * shorter one cannot be resumed from offset. */
+static enum qv_err file_position(struct sink_file *s, uint64_t offset, struct qv_error *err)
+{
+	struct stat st;
+
+	if (fstat(s->fd, &st) != 0)
+		return qv_error_sys(err, QV_E_FILE, errno, "cannot stat %s", s->part_path);
+	if (!S_ISREG(st.st_mode))
+		return qv_error_set(err, QV_E_FILE, "%s is not a regular file", s->part_path);
+	if ((uint64_t)st.st_size < offset)
+		return qv_error_set(err, QV_E_FILE, "cannot resume %s: it has %llu bytes, not %llu",
+				    s->part_path, (unsigned long long)st.st_size,
+				    (unsigned long long)offset);
+	if ((uint64_t)st.st_size != offset && ftruncate(s->fd, (off_t)offset) != 0)
+		return qv_error_sys(err, QV_E_FILE, errno, "cannot truncate %s", s->part_path);
+	if (lseek(s->fd, (off_t)offset, SEEK_SET) < 0)
+		return qv_error_sys(err, QV_E_FILE, errno, "cannot seek in %s", s->part_path);
+	return QV_OK;
+}
+
+static enum qv_err file_begin(struct sink *sk, uint64_t offset, struct qv_error *err)
+{
+	struct sink_file *s = file_from(sk);
+	/* O_NOFOLLOW: never write through a symlink planted at NAME.part;
+	 * O_NONBLOCK: a FIFO there must fail, not hang (no effect on files). */
+	int flags = O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
+
+	if (s->ended)
+		return qv_error_set(err, QV_E_INTERNAL, "file sink: begin after the end");
+	s->buf_len = 0; /* bytes of an earlier attempt are discarded */
+	if (s->fd < 0) {
+		int fd;
+
+		do
+			fd = open(s->part_path, flags, 0644);
+		while (fd < 0 && errno == EINTR);
+		if (fd < 0 && (errno == ENOSPC || errno == EDQUOT))
+			return file_write_error(s, errno, err);
+		if (fd < 0)
+			return qv_error_sys(err, QV_E_FILE, errno, "cannot create %s", s->part_path);
+		s->fd = fd;
+		s->touched = true;
+	}
+	return file_position(s, offset, err);
+}
+
+static enum qv_err file_write(struct sink *sk, const uint8_t *p, size_t n, struct qv_error *err)
+{
+	struct sink_file *s = file_from(sk);
+
+	if (s->ended || s->fd < 0)
+		return qv_error_set(err, QV_E_INTERNAL, "file sink: write outside begin/commit");
+	if (n > SINK_FILE_BUF - s->buf_len) {
+		enum qv_err rc = file_flush(s, err);
+
+		if (rc != QV_OK)
+			return rc;
+	}
+	if (n >= SINK_FILE_BUF) /* big writes skip the copy */
+		return file_write_all(s, p, n, err);
+	memcpy(s->buf + s->buf_len, p, n);
+	s->buf_len += n;
+	return QV_OK;
+}
+
+/* After the rename, fsync the directory so the new name is durable too.
+ * Best effort: some file systems refuse fsync on directories. */
+static void file_sync_dir(const struct sink_file *s)
+{
+	char dir[SINK_FILE_PATH_MAX];
+	const char *slash = strrchr(s->final_path, '/');
+	int fd;
+
+	if (slash == NULL) {
+		(void)snprintf(dir, sizeof dir, ".");
+	} else {
+		size_t n = (size_t)(slash - s->final_path);
+
+		memcpy(dir, s->final_path, n);
+		dir[n > 0 ? n : 1] = '\0';
+		if (n == 0)
+			dir[0] = '/';
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	(void)fsync(fd);
+	(void)close(fd);
+}
+
+static enum qv_err file_close(struct sink_file *s, struct qv_error *err)
+{
+	int rc = close(s->fd);
+	int e = errno;
+
+	s->fd = -1;
+	/* close() may report a deferred write error (NFS); EINTR still closed. */
+	if (rc != 0 && e != EINTR)
+		return e == ENOSPC || e == EDQUOT ? file_write_error(s, e, err)
+						  : qv_error_sys(err, QV_E_FILE, e, "cannot close %s",
+								 s->part_path);
+	return QV_OK;
+}
+
+static enum qv_err file_commit(struct sink *sk, struct qv_error *err)
+{
+	struct sink_file *s = file_from(sk);
+	enum qv_err rc;
+
+	if (s->ended || s->fd < 0)
+		return qv_error_set(err, QV_E_INTERNAL, "file sink: commit without begin");
+	rc = file_flush(s, err);
+	if (rc == QV_OK && s->use_fsync && fsync(s->fd) != 0)
+		rc = file_write_error(s, errno, err);
+	if (rc != QV_OK)
+		return rc;
+	rc = file_close(s, err);
+	if (rc != QV_OK)
+		return rc;
+	if (rename(s->part_path, s->final_path) != 0)
+		return qv_error_sys(err, QV_E_FILE, errno, "cannot rename %s to %s", s->part_path,
+				    s->final_path);
+	if (s->use_fsync)
+		file_sync_dir(s);
+	s->ended = true;
+	return QV_OK;
+}
+
+static void file_abort(struct sink *sk)
+{
+	struct sink_file *s = file_from(sk);
+
+	if (s->ended)
+		return;
+	s->ended = true;
+	if (s->fd >= 0) {
+		/* A kept .part must hold every byte received, for the resume. */
+		if (s->keep_part)
+			(void)file_flush(s, NULL);
+		(void)close(s->fd);
+		s->fd = -1;
+	}
+	if (s->touched && !s->keep_part)
+		(void)unlink(s->part_path);
+}
+
+static const struct sink_ops sink_file_ops = {
+	.begin = file_begin,
+	.write = file_write,
+	.commit = file_commit,
+	.abort = file_abort,
+};
+
+static enum qv_err file_check_name(const char *name, struct qv_error *err)
+{
+	size_t n;
+
+	if (name == NULL || name[0] == '\0')
+		return qv_error_set(err, QV_E_NAME, "empty file name");
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strchr(name, '/') != NULL)
+		return qv_error_set(err, QV_E_NAME, "unsafe file name '%s'", name);
+	n = strlen(name);
+	if (n > SINK_FILE_NAME_MAX)
+		return qv_error_set(err, QV_E_NAME, "file name too long (%zu bytes, at most %u)", n,
+				    SINK_FILE_NAME_MAX);
+	return QV_OK;
+}
+
+static enum qv_err file_make_paths(struct sink_file *s, const char *dir, const char *name,
+				   struct qv_error *err)
+{
+	int n, m;
+
+	if (dir == NULL || dir[0] == '\0')
+		n = snprintf(s->final_path, sizeof s->final_path, "%s", name);
+	else if (dir[strlen(dir) - 1] == '/')
+		n = snprintf(s->final_path, sizeof s->final_path, "%s%s", dir, name);
+	else
+		n = snprintf(s->final_path, sizeof s->final_path, "%s/%s", dir, name);
+	m = snprintf(s->part_path, sizeof s->part_path, "%s.part", s->final_path);
+	if (n < 0 || m < 0 || (size_t)m >= sizeof s->part_path) {
+		s->final_path[0] = '\0';
+		s->part_path[0] = '\0';
+		return qv_error_set(err, QV_E_NAME, "path too long for %s", name);
+	}
+	return QV_OK;
+}
+
+enum qv_err sink_file_open(struct sink_file *s, const char *dir, const char *name,
+			   bool keep_part_for_resume, bool use_fsync, struct qv_error *err)
+{
+	struct stat st;
+	enum qv_err rc;
+
+	s->base.ops = &sink_file_ops;
+	s->base.resume_from = 0;
+	s->fd = -1;
+	s->keep_part = keep_part_for_resume;
+	s->use_fsync = use_fsync;
+	s->touched = false;
+	s->ended = false;
+	s->buf_len = 0;
+	s->final_path[0] = '\0';
+	s->part_path[0] = '\0';
+	rc = file_check_name(name, err);
+	if (rc == QV_OK)
+		rc = file_make_paths(s, dir, name, err);
+	if (rc != QV_OK)
+		return rc;
+	if (keep_part_for_resume && lstat(s->part_path, &st) == 0 && S_ISREG(st.st_mode))
+		s->base.resume_from = (uint64_t)st.st_size;
+	return QV_OK;
+}
+
+struct sink *sink_file_sink(struct sink_file *s)
+{
+	return &s->base;
+}
+
+const char *sink_file_path(const struct sink_file *s)
+{
+	return s->final_path;
+}
+
+const char *sink_file_part_path(const struct sink_file *s)
+{
+	return s->part_path;
+}

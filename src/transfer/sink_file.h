@@ -1,0 +1,60 @@
+/* sink_file.h - the sink that writes DIR/NAME.part and renames it to
+ * DIR/NAME on commit (DESIGN §5).
+ *
+ * Nothing partial ever appears under the final name: the body goes to the
+ * .part file, which commit() (optionally fsync'ed) renames over the final
+ * name in one atomic step, so an existing file is replaced only by a complete
+ * new download.  abort() removes the .part, or keeps it for a later resume
+ * (-c/--continue).  Writes go through a fixed 64 KiB buffer to cut syscalls.
+ * No allocation: the struct holds the paths and the buffer (about 72 KiB). */
+#ifndef QV_TRANSFER_SINK_FILE_H
+#define QV_TRANSFER_SINK_FILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "transfer/sink.h"
+#include "util/err.h"
+
+/* Write buffer: 64 KiB, large enough that a fast transfer makes few write()
+ * calls, small enough for a thousand concurrent transfers. */
+#define SINK_FILE_BUF (64u * 1024u)
+/* Path bytes including the NUL: Linux PATH_MAX. */
+#define SINK_FILE_PATH_MAX 4096u
+/* Longest final name: NAME_MAX (255) minus the ".part" suffix, so the .part
+ * file name is still valid on every Linux file system. */
+#define SINK_FILE_NAME_MAX (255u - 5u)
+
+struct sink_file {
+	struct sink base;           /* first member: sink_file_sink() returns it */
+	/* private state */
+	char final_path[SINK_FILE_PATH_MAX];
+	char part_path[SINK_FILE_PATH_MAX];
+	int fd;                     /* the .part, -1 when not open */
+	bool keep_part;             /* abort() keeps the .part for resuming */
+	bool use_fsync;
+	bool touched;               /* we opened the .part: abort may remove it */
+	bool ended;                 /* commit succeeded or abort ran */
+	size_t buf_len;
+	uint8_t buf[SINK_FILE_BUF];
+};
+
+/* Prepare to write dir/name (dir NULL or "" means the current directory).
+ * Opens nothing yet: the .part is created by the first begin().  name must be
+ * one path component: "", ".", "..", or a name containing '/' or NUL is
+ * refused with QV_E_NAME, as is one longer than SINK_FILE_NAME_MAX.  With
+ * keep_part_for_resume, an existing regular dir/name.part sets
+ * base.resume_from to its size and abort() keeps the .part.
+ * On error s is left safe to pass to abort().  err may be NULL. */
+enum qv_err sink_file_open(struct sink_file *s, const char *dir, const char *name,
+			   bool keep_part_for_resume, bool use_fsync, struct qv_error *err);
+
+/* The sink interface of s, for xfer_init. */
+struct sink *sink_file_sink(struct sink_file *s);
+
+/* Paths, for messages and --json ("dir/name", "dir/name.part"). */
+const char *sink_file_path(const struct sink_file *s);
+const char *sink_file_part_path(const struct sink_file *s);
+
+#endif
