@@ -1,0 +1,567 @@
+/* test_sink.c - the file sink (.part + rename) and the memory sink, in a
+ * fresh mkdtemp directory per case; plus the transfer machine writing into a
+ * file sink, to show a failed download leaves no file behind. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tq.h"
+#include "transfer/sink_file.h"
+#include "transfer/sink_mem.h"
+#include "transfer/transfer.h"
+
+void suite_sink(struct tq *t);
+
+#define S_PATH_MAX 512
+
+struct s_dir {
+	char path[64];
+};
+
+static int s_dir_make(struct s_dir *d)
+{
+	(void)snprintf(d->path, sizeof d->path, "/tmp/qv_sink_XXXXXX");
+	return mkdtemp(d->path) != NULL;
+}
+
+static void s_path(char *out, const struct s_dir *d, const char *name)
+{
+	(void)snprintf(out, S_PATH_MAX, "%s/%s", d->path, name);
+}
+
+static int s_exists(const struct s_dir *d, const char *name)
+{
+	char p[S_PATH_MAX];
+	struct stat st;
+
+	s_path(p, d, name);
+	return lstat(p, &st) == 0;
+}
+
+static void s_put(const struct s_dir *d, const char *name, const char *text)
+{
+	char p[S_PATH_MAX];
+	FILE *f;
+
+	s_path(p, d, name);
+	f = fopen(p, "wb");
+	if (f == NULL)
+		return;
+	(void)fputs(text, f);
+	(void)fclose(f);
+}
+
+/* Read name into buf (cap bytes); returns the length or -1. */
+static long s_get(const struct s_dir *d, const char *name, char *buf, size_t cap)
+{
+	char p[S_PATH_MAX];
+	FILE *f;
+	size_t n;
+
+	s_path(p, d, name);
+	f = fopen(p, "rb");
+	if (f == NULL)
+		return -1;
+	n = fread(buf, 1, cap, f);
+	(void)fclose(f);
+	return (long)n;
+}
+
+static void s_dir_remove(const struct s_dir *d)
+{
+	static const char *const names[] = {"f",	  "f.part", "g",    "g.part",
+					    "target", "x",	    "x.part", "new.bin",
+					    "new.bin.part"};
+	char p[S_PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		s_path(p, d, names[i]);
+		(void)unlink(p);
+	}
+	(void)rmdir(d->path);
+}
+
+static int s_write(struct sink *s, const char *text, struct qv_error *e)
+{
+	return s->ops->write(s, (const uint8_t *)text, strlen(text), e);
+}
+
+static void s_success_renames(struct tq *t)
+{
+	struct s_dir d;
+	struct sink_file sf;
+	struct sink *s = sink_file_sink(&sf);
+	struct qv_error e;
+	char buf[64];
+	long n;
+
+	if (!TQ_TRUE(t, s_dir_make(&d)))
+		return;
+	TQ_INT(t, sink_file_open(&sf, d.path, "f", false, false, &e), QV_OK);
+	TQ_INT(t, s->resume_from, 0);
+	TQ_TRUE(t, !s_exists(&d, "f.part")); /* nothing before begin() */
+	TQ_INT(t, s->ops->begin(s, 0, &e), QV_OK);
+	TQ_TRUE(t, s_exists(&d, "f.part"));
+	TQ_INT(t, s_write(s, "hello ", &e), QV_OK);
+	TQ_INT(t, s_write(s, "world", &e), QV_OK);
+	TQ_TRUE(t, !s_exists(&d, "f"));
+	TQ_INT(t, s->ops->commit(s, &e), QV_OK);
+	TQ_TRUE(t, !s_exists(&d, "f.part"));
+	n = s_get(&d, "f", buf, sizeof buf);
+	TQ_MEM(t, buf, n > 0 ? (size_t)n : 0, "hello world", 11);
+	s->ops->abort(s); /* after commit: a no-op */
+	TQ_TRUE(t, s_exists(&d, "f"));
+	s_dir_remove(&d);
+}
+
+static void s_big_writes(struct tq *t)
+{
+	enum { TOTAL = 300 * 1024 };
+	struct s_dir d;
+	struct sink_file *sf = malloc(sizeof *sf);
+	uint8_t *data = malloc(TOTAL), *back = malloc(TOTAL + 1);
+	struct qv_error e;
+	size_t off = 0, step = 1;
+	char p[S_PATH_MAX];
+	FILE *f;
+	size_t n = 0;
+
+	if (!TQ_TRUE(t, sf != NULL && data != NULL && back != NULL && s_dir_make(&d)))
+		goto out;
+	for (size_t i = 0; i < TOTAL; i++)
+		data[i] = (uint8_t)(i * 7 + (i >> 8));
+	TQ_INT(t, sink_file_open(sf, d.path, "f", false, true, &e), QV_OK);
+	TQ_INT(t, sink_file_sink(sf)->ops->begin(sink_file_sink(sf), 0, &e), QV_OK);
+	/* sizes from 1 byte to well over the 64 KiB buffer */
+	while (off < TOTAL) {
+		size_t k = step < TOTAL - off ? step : TOTAL - off;
+
+		TQ_INT(t, sink_file_sink(sf)->ops->write(sink_file_sink(sf), data + off, k, &e),
+		       QV_OK);
+		off += k;
+		step = step * 3 + 1;
+	}
+	TQ_INT(t, sink_file_sink(sf)->ops->commit(sink_file_sink(sf), &e), QV_OK);
+	s_path(p, &d, "f");
+	f = fopen(p, "rb");
+	if (f != NULL) {
+		n = fread(back, 1, TOTAL + 1, f);
+		(void)fclose(f);
+	}
+	TQ_MEM(t, back, n, data, TOTAL);
+	s_dir_remove(&d);
+out:
+	free(sf);
+	free(data);
+	free(back);
+}
+
+static void s_failure_leaves_nothing(struct tq *t)
+{
+	struct s_dir d;
+	struct sink_file sf;
+	struct sink *s = sink_file_sink(&sf);
+	struct qv_error e;
+
+	if (!TQ_TRUE(t, s_dir_make(&d)))
+		return;
+	TQ_INT(t, sink_file_open(&sf, d.path, "f", false, false, &e), QV_OK);
+	TQ_INT(t, s->ops->begin(s, 0, &e), QV_OK);
+	TQ_INT(t, s_write(s, "partial", &e), QV_OK);
+	s->ops->abort(s);
+	TQ_TRUE(t, !s_exists(&d, "f"));
+	TQ_TRUE(t, !s_exists(&d, "f.part"));
+	s->ops->abort(s); /* twice is harmless */
+	s_dir_remove(&d);
+}
+
+static void s_abort_unopened_keeps_foreign_part(struct tq *t)
+{
+	struct s_dir d;
+	struct sink_file sf;
+	struct qv_error e;
+
+	if (!TQ_TRUE(t, s_dir_make(&d)))
+		return;
+	s_put(&d, "f.part", "someone else's");
+	TQ_INT(t, sink_file_open(&sf, d.path, "f", false, false, &e), QV_OK);
+	TQ_INT(t, sink_file_sink(&sf)->resume_from, 0); /* no resume without keep_part */
+	sink_file_sink(&sf)->ops->abort(sink_file_sink(&sf));
+	TQ_TRUE(t, s_exists(&d, "f.part"));
+	s_dir_remove(&d);
+}
+
+static void s_keep_part(struct tq *t)
+{
+	struct s_dir d;
+	struct sink_file sf;
+	struct sink *s = sink_file_sink(&sf);
+	struct qv_error e;
+	char buf[64];
+	long n;
+
+	if (!TQ_TRUE(t, s_dir_make(&d)))
+		return;
+	TQ_INT(t, sink_file_open(&sf, d.path, "f", true, false, &e), QV_OK);
+	TQ_INT(t, s->resume_from, 0);
+	TQ_INT(t, s->ops->begin(s, 0, &e), QV_OK);
+	TQ_INT(t, s_write(s, "first half", &e), QV_OK);
+	s->ops->abort(s);
+	TQ_TRUE(t, !s_exists(&d, "f"));
+	n = s_get(&d, "f.part", buf, sizeof buf); /* the buffered bytes were flushed */
+	TQ_MEM(t, buf, n > 0 ? (size_t)n : 0, "first half", 10);
+	s_dir_remove(&d);
+}
+
+static void s_resume(struct tq *t)
+{
+	struct s_dir d;
+	struct sink_file sf;
+	struct sink *s = sink_file_sink(&sf);
+	struct qv_error e;
+	char buf[64];
+	long n;
+
+	if (!TQ_TRUE(t, s_dir_make(&d)))
+		return;
+	s_put(&d, "f.part", "hello");
+	TQ_INT(t, sink_file_open(&sf, d.path, "f", true, false, &e), QV_OK);
+	TQ_INT(t, s->resume_from, 5);
+	TQ_INT(t, s->ops->begin(s, 5, &e), QV_OK);
+	TQ_INT(t, s_write(s, " world", &e), QV_OK);
+	TQ_INT(t, s->ops->commit(s, &e), QV_OK);
+	n = s_get(&d, "f", buf, sizeof buf);
+	TQ_MEM(t, buf, n > 0 ? (size_t)n : 0, "hello world", 11);
+
+	/* a .part longer than the offset is cut back (retry after some bytes) */
+	s_put(&d, "g.part", "hello, stale tail");
+	TQ_INT(t, sink_file_open(&sf, d.path, "g", true, false, &e), QV_OK);
+	TQ_INT(t, s->ops->begin(s, 5, &e), QV_OK);
+	TQ_INT(t, s_write(s, "!", &e), QV_OK);
+	TQ_INT(t, s->ops->begin(s, 5, &e), QV_OK); /* again: the "!" is dropped */
+	TQ_INT(t, s_write(s, "?", &e), QV_OK);
+	TQ_INT(t, s->ops->commit(s, &e), QV_OK);
+	n = s_get(&d, "g", buf, sizeof buf);
+	TQ_MEM(t, buf, n > 0 ? (size_t)n : 0, "hello?", 6);
+
+	/* a .part shorter than the offset cannot be resumed */
+	s_put(&d, "x.part", "abc");
+	TQ_INT(t, sink_file_open(&sf, d.path, "x", true, false, &e), QV_OK);
+	TQ_INT(t, s->ops->begin(s, 10, &e), QV_E_FILE);
+	s->ops->abort(s);
+	TQ_TRUE(t, s_exists(&d, "x.part")); /* kept for resume */
+	s_dir_remove(&d);
+}
+
+static void s_restart_truncates(struct tq *t)
+{
+	struct s_dir d;
+	struct sink_file sf;
+	struct sink *s = sink_file_sink(&sf);
+	struct qv_error e;
+	char buf[64];
+	long n;
+
+	if (!TQ_TRUE(t, s_dir_make(&d)))
+		return;
+	s_put(&d, "f.part", "old partial data");
+	TQ_INT(t, sink_file_open(&sf, d.path, "f", true, false, &e), QV_OK);
+	TQ_INT(t, s->resume_from, 16);
+	TQ_INT(t, s->ops->begin(s, 0, &e), QV_OK); /* server answered 200 */
+	TQ_INT(t, s_write(s, "new", &e), QV_OK);
+	TQ_INT(t, s->ops->commit(s, &e), QV_OK);
+	n = s_get(&d, "f", buf, sizeof buf);
+	TQ_MEM(t, buf, n > 0 ? (size_t)n : 0, "new", 3);
+	s_dir_remove(&d);
+}
+
+static void s_replace_on_commit_only(struct tq *t)
+{
+	struct s_dir d;
+	struct sink_file sf;
+	struct sink *s = sink_file_sink(&sf);
+	struct qv_error e;
+	char buf[64];
+	long n;
+
+	if (!TQ_TRUE(t, s_dir_make(&d)))
+		return;
+	s_put(&d, "f", "old");
+	TQ_INT(t, sink_file_open(&sf, d.path, "f", false, false, &e), QV_OK);
+	TQ_INT(t, s->ops->begin(s, 0, &e), QV_OK);
+	TQ_INT(t, s_write(s, "brand new", &e), QV_OK);
+	s->ops->abort(s);
+	n = s_get(&d, "f", buf, sizeof buf);
+	TQ_MEM(t, buf, n > 0 ? (size_t)n : 0, "old", 3);
+
+	TQ_INT(t, sink_file_open(&sf, d.path, "f", false, false, &e), QV_OK);
+	TQ_INT(t, s->ops->begin(s, 0, &e), QV_OK);
+	TQ_INT(t, s_write(s, "brand new", &e), QV_OK);
+	n = s_get(&d, "f", buf, sizeof buf);
+	TQ_MEM(t, buf, n > 0 ? (size_t)n : 0, "old", 3);
+	TQ_INT(t, s->ops->commit(s, &e), QV_OK);
+	n = s_get(&d, "f", buf, sizeof buf);
+	TQ_MEM(t, buf, n > 0 ? (size_t)n : 0, "brand new", 9);
+	s_dir_remove(&d);
+}
+
+static void s_bad_names(struct tq *t)
+{
+	static const char *const bad[] = {"", ".", "..", "a/b", "/etc/passwd", "x/"};
+	struct sink_file sf;
+	struct qv_error e;
+	char longname[300];
+	size_t i;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		TQ_INT(t, sink_file_open(&sf, "/tmp", bad[i], false, false, &e), QV_E_NAME);
+		sink_file_sink(&sf)->ops->abort(sink_file_sink(&sf)); /* safe after failure */
+	}
+	TQ_INT(t, sink_file_open(&sf, "/tmp", NULL, false, false, &e), QV_E_NAME);
+	TQ_STR(t, e.msg, "empty file name");
+	TQ_INT(t, sink_file_open(&sf, "/tmp", "..", false, false, &e), QV_E_NAME);
+	TQ_STR(t, e.msg, "unsafe file name '..'");
+	memset(longname, 'a', sizeof longname - 1);
+	longname[sizeof longname - 1] = '\0';
+	TQ_INT(t, sink_file_open(&sf, "/tmp", longname, false, false, &e), QV_E_NAME);
+	longname[SINK_FILE_NAME_MAX] = '\0'; /* the longest allowed */
+	TQ_INT(t, sink_file_open(&sf, "/tmp", longname, false, false, &e), QV_OK);
+	TQ_INT(t, sink_file_open(&sf, "..x", "..y", false, false, &e), QV_OK); /* just names */
+	TQ_STR(t, sink_file_path(&sf), "..x/..y");
+	TQ_INT(t, sink_file_open(&sf, "dir/", "n", false, false, &e), QV_OK);
+	TQ_STR(t, sink_file_part_path(&sf), "dir/n.part");
+	TQ_INT(t, sink_file_open(&sf, "", "n", false, false, &e), QV_OK);
+	TQ_STR(t, sink_file_path(&sf), "n");
+}
+
+static void s_symlink_part_refused(struct tq *t)
+{
+	struct s_dir d;
+	struct sink_file sf;
+	struct sink *s = sink_file_sink(&sf);
+	struct qv_error e;
+	char target[S_PATH_MAX], link[S_PATH_MAX], buf[64];
+	long n;
+
+	if (!TQ_TRUE(t, s_dir_make(&d)))
+		return;
+	s_put(&d, "target", "precious");
+	s_path(target, &d, "target");
+	s_path(link, &d, "f.part");
+	TQ_INT(t, symlink(target, link), 0);
+	TQ_INT(t, sink_file_open(&sf, d.path, "f", false, false, &e), QV_OK);
+	TQ_INT(t, s->ops->begin(s, 0, &e), QV_E_FILE);
+	s->ops->abort(s);
+	n = s_get(&d, "target", buf, sizeof buf);
+	TQ_MEM(t, buf, n > 0 ? (size_t)n : 0, "precious", 8);
+	s_dir_remove(&d);
+}
+
+/* EFBIG through RLIMIT_FSIZE, in a child so the limit does not leak: the
+ * write error path without needing a full disk.  The child's exit status
+ * says which check failed (0: all held). */
+static int s_efbig_child(const struct s_dir *d)
+{
+	uint8_t chunk[4096] = {0};
+	struct sink_file *sf = malloc(sizeof *sf);
+	struct rlimit rl = {64 * 1024, 64 * 1024};
+	struct qv_error e;
+	char want[S_PATH_MAX + 64];
+	enum qv_err rc = QV_OK;
+	int i;
+
+	if (sf == NULL || signal(SIGXFSZ, SIG_IGN) == SIG_ERR || setrlimit(RLIMIT_FSIZE, &rl) != 0)
+		return 10;
+	if (sink_file_open(sf, d->path, "f", false, false, &e) != QV_OK)
+		return 11;
+	if (sink_file_sink(sf)->ops->begin(sink_file_sink(sf), 0, &e) != QV_OK)
+		return 12;
+	for (i = 0; i < 64 && rc == QV_OK; i++)
+		rc = sink_file_sink(sf)->ops->write(sink_file_sink(sf), chunk, sizeof chunk, &e);
+	if (rc == QV_OK)
+		rc = sink_file_sink(sf)->ops->commit(sink_file_sink(sf), &e);
+	if (rc != QV_E_NOSPACE || e.sys_errno != EFBIG)
+		return 13;
+	(void)snprintf(want, sizeof want, "file too large for the file system writing %s/f.part",
+		       d->path);
+	if (strcmp(e.msg, want) != 0)
+		return 14;
+	sink_file_sink(sf)->ops->abort(sink_file_sink(sf));
+	if (s_exists(d, "f.part") || s_exists(d, "f"))
+		return 15;
+	free(sf);
+	return 0;
+}
+
+static void s_efbig_is_nospace(struct tq *t)
+{
+	struct s_dir d;
+	pid_t pid;
+	int status = -1;
+
+	if (!TQ_TRUE(t, s_dir_make(&d)))
+		return;
+	(void)fflush(stdout);
+	pid = fork();
+	if (pid == 0)
+		_exit(s_efbig_child(&d));
+	if (TQ_TRUE(t, pid > 0))
+		(void)waitpid(pid, &status, 0);
+	TQ_TRUE(t, WIFEXITED(status));
+	TQ_INT(t, WEXITSTATUS(status), 0);
+	s_dir_remove(&d);
+}
+
+static void s_mem_sink(struct tq *t)
+{
+	uint8_t buf[8];
+	struct sink_mem m;
+	struct sink *s;
+	struct qv_error e;
+
+	memcpy(buf, "abc", 3);
+	sink_mem_init(&m, buf, sizeof buf, 3);
+	s = sink_mem_sink(&m);
+	TQ_INT(t, s->resume_from, 3);
+	TQ_INT(t, s->ops->begin(s, 4, &e), QV_E_FILE);
+	TQ_INT(t, s->ops->begin(s, 2, &e), QV_OK);
+	TQ_INT(t, s_write(s, "XYZ", &e), QV_OK);
+	TQ_INT(t, s_write(s, "1234", &e), QV_E_NOSPACE);
+	TQ_MEM(t, m.buf, m.len, "abXYZ", 5);
+	TQ_INT(t, s->ops->commit(s, &e), QV_OK);
+	TQ_INT(t, s->ops->begin(s, 0, &e), QV_E_INTERNAL);
+	TQ_INT(t, m.late_calls, 1);
+}
+
+/* ---- the machine with a file sink --------------------------------------- */
+
+/* Run one exchange by hand: connect, send, feed resp whole, then EOF if
+ * the machine still reads. */
+static enum xfer_action s_run_xfer(struct xfer *x, const char *resp)
+{
+	enum xfer_action a;
+	int fed = 0, steps;
+
+	for (steps = 0; steps < 100; steps++) {
+		const uint8_t *p;
+		size_t n;
+
+		a = xfer_next(x, 0);
+		switch (a) {
+		case XFER_CONNECT:
+			xfer_connected(x, false);
+			break;
+		case XFER_WRITE:
+			xfer_out(x, &p, &n);
+			xfer_sent(x, n);
+			break;
+		case XFER_READ:
+			if (fed)
+				xfer_eof(x);
+			else
+				xfer_feed(x, (const uint8_t *)resp, strlen(resp));
+			fed = 1;
+			break;
+		case XFER_RELEASE:
+			xfer_released(x);
+			break;
+		default:
+			return a;
+		}
+	}
+	return XFER_FAILED;
+}
+
+struct s_xfer_fix {
+	struct xfer x;
+	struct sink_file sf;
+};
+
+static void s_machine_with_files(struct tq *t)
+{
+	struct s_xfer_fix *f = malloc(sizeof *f);
+	struct xfer_opts o;
+	struct s_dir d;
+	char buf[64];
+	long n;
+
+	if (!TQ_TRUE(t, f != NULL && s_dir_make(&d))) {
+		free(f);
+		return;
+	}
+	memset(&o, 0, sizeof o);
+	o.follow = true;
+	o.max_redirs = 5;
+	o.fail_on_status = true;
+
+	TQ_INT(t, sink_file_open(&f->sf, d.path, "new.bin", false, false, NULL), QV_OK);
+	xfer_init(&f->x, &o, "http://h/new.bin", 16, sink_file_sink(&f->sf), 1);
+	TQ_INT(t, s_run_xfer(&f->x, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ndata"), XFER_DONE);
+	n = s_get(&d, "new.bin", buf, sizeof buf);
+	TQ_MEM(t, buf, n > 0 ? (size_t)n : 0, "data", 4);
+	TQ_TRUE(t, !s_exists(&d, "new.bin.part"));
+
+	/* 404: neither the file nor its .part appears, the old file stays */
+	TQ_INT(t, sink_file_open(&f->sf, d.path, "new.bin", false, false, NULL), QV_OK);
+	xfer_init(&f->x, &o, "http://h/new.bin", 16, sink_file_sink(&f->sf), 1);
+	TQ_INT(t, s_run_xfer(&f->x, "HTTP/1.1 404 Not Found\r\nContent-Length: 3\r\n\r\nno!"),
+	       XFER_FAILED);
+	n = s_get(&d, "new.bin", buf, sizeof buf);
+	TQ_MEM(t, buf, n > 0 ? (size_t)n : 0, "data", 4);
+	TQ_TRUE(t, !s_exists(&d, "new.bin.part"));
+
+	/* truncated: the .part is removed */
+	(void)unlink(sink_file_path(&f->sf));
+	TQ_INT(t, sink_file_open(&f->sf, d.path, "new.bin", false, false, NULL), QV_OK);
+	xfer_init(&f->x, &o, "http://h/new.bin", 16, sink_file_sink(&f->sf), 1);
+	TQ_INT(t, s_run_xfer(&f->x, "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nshort"), XFER_FAILED);
+	TQ_INT(t, xfer_error(&f->x)->code, QV_E_TRUNCATED);
+	TQ_TRUE(t, !s_exists(&d, "new.bin"));
+	TQ_TRUE(t, !s_exists(&d, "new.bin.part"));
+
+	/* with keep_part the truncated body stays for a resume */
+	TQ_INT(t, sink_file_open(&f->sf, d.path, "new.bin", true, false, NULL), QV_OK);
+	xfer_init(&f->x, &o, "http://h/new.bin", 16, sink_file_sink(&f->sf), 1);
+	TQ_INT(t, s_run_xfer(&f->x, "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nshort"), XFER_FAILED);
+	TQ_TRUE(t, !s_exists(&d, "new.bin"));
+	n = s_get(&d, "new.bin.part", buf, sizeof buf);
+	TQ_MEM(t, buf, n > 0 ? (size_t)n : 0, "short", 5);
+
+	/* ...and the resume completes it */
+	TQ_INT(t, sink_file_open(&f->sf, d.path, "new.bin", true, false, NULL), QV_OK);
+	TQ_INT(t, sink_file_sink(&f->sf)->resume_from, 5);
+	xfer_init(&f->x, &o, "http://h/new.bin", 16, sink_file_sink(&f->sf), 1);
+	TQ_INT(t, s_run_xfer(&f->x, "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 5-8/9\r\n"
+				    "Content-Length: 4\r\n\r\n bod"),
+	       XFER_DONE);
+	n = s_get(&d, "new.bin", buf, sizeof buf);
+	TQ_MEM(t, buf, n > 0 ? (size_t)n : 0, "short bod", 9);
+	TQ_TRUE(t, !s_exists(&d, "new.bin.part"));
+	s_dir_remove(&d);
+	free(f);
+}
+
+void suite_sink(struct tq *t)
+{
+	tq_run(t, "commit renames .part", s_success_renames);
+	tq_run(t, "writes of every size", s_big_writes);
+	tq_run(t, "abort leaves nothing", s_failure_leaves_nothing);
+	tq_run(t, "abort before begin keeps a foreign .part", s_abort_unopened_keeps_foreign_part);
+	tq_run(t, "keep_part keeps the .part", s_keep_part);
+	tq_run(t, "resume appends", s_resume);
+	tq_run(t, "begin(0) truncates", s_restart_truncates);
+	tq_run(t, "existing file replaced on commit only", s_replace_on_commit_only);
+	tq_run(t, "unsafe names refused", s_bad_names);
+	tq_run(t, "symlinked .part refused", s_symlink_part_refused);
+	tq_run(t, "EFBIG is no space", s_efbig_is_nospace);
+	tq_run(t, "memory sink", s_mem_sink);
+	tq_run(t, "machine with a file sink", s_machine_with_files);
+}

@@ -1,0 +1,1170 @@
+/* test_transfer.c - the transfer state machine driven by scripted servers.
+ *
+ * A tiny fake engine (t_drive) runs the action loop of transfer.h against a
+ * list of exchanges, one per connection request: the bytes the server sends
+ * and how it ends (nothing more, EOF, reset).  Every scenario runs twice:
+ * whole buffers, then one byte per xfer_feed/xfer_sent call. */
+#include <stdio.h>
+#include <string.h>
+
+#include "tq.h"
+#include "transfer/sink_mem.h"
+#include "transfer/transfer.h"
+
+void suite_transfer(struct tq *t);
+
+#define T_EX_MAX 12
+#define T_REQ_MAX 2048
+#define T_BODY_MAX 4096
+#define T_STEPS_MAX 1000000
+
+enum t_end { T_END_NONE = 0, T_END_EOF, T_END_RESET };
+
+struct t_ex {
+	const char *resp;
+	enum t_end end;
+};
+
+struct t_run {
+	/* script */
+	const struct t_ex *ex;
+	size_t ex_count;
+	bool bytewise;
+	bool pool_always;           /* the engine always has a pooled connection */
+	/* record */
+	char reqs[T_EX_MAX][T_REQ_MAX];
+	char hosts[T_EX_MAX][URL_HOST_MAX];
+	unsigned ports[T_EX_MAX];
+	bool reused[T_EX_MAX];
+	unsigned connects;
+	bool release_reusable[T_EX_MAX];
+	unsigned releases;
+	int64_t wait_from[T_EX_MAX], wake_at[T_EX_MAX];
+	unsigned waits;
+	bool stuck;
+};
+
+static void t_read(struct t_run *r, struct xfer *x, size_t *pos)
+{
+	const struct t_ex *ex;
+	size_t len, k;
+
+	if (r->connects == 0 || r->connects > r->ex_count) {
+		r->stuck = true;
+		return;
+	}
+	ex = &r->ex[r->connects - 1];
+	len = strlen(ex->resp);
+	if (*pos < len) {
+		k = r->bytewise ? 1 : len - *pos;
+		xfer_feed(x, (const uint8_t *)ex->resp + *pos, k);
+		*pos += k;
+	} else if (ex->end == T_END_EOF) {
+		xfer_eof(x);
+	} else if (ex->end == T_END_RESET) {
+		xfer_io_error(x, QV_E_RESET, "connection reset by peer");
+	} else {
+		r->stuck = true; /* the machine wants more than the server sends */
+	}
+}
+
+static void t_write(struct t_run *r, struct xfer *x)
+{
+	const uint8_t *p;
+	size_t n, k, have;
+	char *req = r->reqs[r->connects - 1];
+
+	xfer_out(x, &p, &n);
+	k = r->bytewise && n > 0 ? 1 : n;
+	have = strlen(req);
+	if (have + k < T_REQ_MAX) {
+		memcpy(req + have, p, k);
+		req[have + k] = '\0';
+	}
+	xfer_sent(x, k);
+}
+
+static void t_connect(struct t_run *r, struct xfer *x)
+{
+	const struct url *u = xfer_origin(x);
+	bool reused = (r->pool_always || (r->releases > 0 && r->release_reusable[r->releases - 1])) &&
+		      xfer_may_reuse(x);
+
+	if (r->connects >= T_EX_MAX) {
+		r->stuck = true;
+		return;
+	}
+	(void)snprintf(r->hosts[r->connects], URL_HOST_MAX, "%s", u->host);
+	r->ports[r->connects] = u->port;
+	r->reused[r->connects] = reused;
+	r->reqs[r->connects][0] = '\0';
+	r->connects++;
+	xfer_connected(x, reused);
+}
+
+static enum xfer_action t_drive(struct t_run *r, struct xfer *x)
+{
+	int64_t now = 1000;
+	size_t pos = 0;
+	long steps;
+
+	for (steps = 0; steps < T_STEPS_MAX && !r->stuck; steps++) {
+		enum xfer_action a = xfer_next(x, now);
+
+		switch (a) {
+		case XFER_CONNECT:
+			t_connect(r, x);
+			pos = 0;
+			break;
+		case XFER_WRITE:
+			t_write(r, x);
+			break;
+		case XFER_READ:
+			t_read(r, x, &pos);
+			break;
+		case XFER_RELEASE:
+			if (r->releases < T_EX_MAX)
+				r->release_reusable[r->releases++] = xfer_conn_reusable(x);
+			xfer_released(x);
+			break;
+		case XFER_WAIT:
+			if (r->waits < T_EX_MAX) {
+				r->wait_from[r->waits] = now;
+				r->wake_at[r->waits++] = xfer_wake_at(x);
+			}
+			now = xfer_wake_at(x);
+			break;
+		default:
+			return a;
+		}
+	}
+	r->stuck = true;
+	return XFER_FAILED;
+}
+
+static struct xfer_opts t_opts(void)
+{
+	struct xfer_opts o;
+
+	memset(&o, 0, sizeof o);
+	o.max_redirs = 20;
+	o.follow = true;
+	o.fail_on_status = true;
+	o.retry_base_ms = 100;
+	o.retry_max_ms = 1000;
+	return o;
+}
+
+/* One scenario, all state in one place (about 100 KiB, on the stack). */
+struct t_fix {
+	struct xfer x;
+	struct sink_mem m;
+	uint8_t buf[T_BODY_MAX];
+	struct t_run r;
+	enum xfer_action end;
+};
+
+static void t_fix_run(struct t_fix *f, const struct xfer_opts *o, const char *url,
+		      const struct t_ex *ex, size_t n, bool bytewise, const char *existing)
+{
+	size_t have = existing != NULL ? strlen(existing) : 0;
+
+	memset(&f->r, 0, sizeof f->r);
+	if (have > 0)
+		memcpy(f->buf, existing, have);
+	sink_mem_init(&f->m, f->buf, sizeof f->buf, have);
+	f->r.ex = ex;
+	f->r.ex_count = n;
+	f->r.bytewise = bytewise;
+	xfer_init(&f->x, o, url, strlen(url), sink_mem_sink(&f->m), 42);
+	f->end = t_drive(&f->r, &f->x);
+}
+
+/* Invariants of every finished run: one commit or abort, nothing after it,
+ * every connection released. */
+static void t_check_end(struct tq *t, const struct t_fix *f)
+{
+	TQ_TRUE(t, !f->r.stuck);
+	TQ_TRUE(t, f->m.committed != f->m.aborted);
+	TQ_INT(t, f->m.late_calls, 0);
+	TQ_INT(t, f->r.releases, f->r.connects);
+	if (f->end == XFER_DONE) {
+		TQ_TRUE(t, f->m.committed);
+		TQ_INT(t, xfer_error(&f->x)->code, QV_OK);
+	} else {
+		TQ_TRUE(t, f->m.aborted);
+	}
+}
+
+static struct t_fix *t_fix_reset(struct t_fix *f)
+{
+	memset(f, 0, sizeof *f);
+	return f;
+}
+
+static void t_check_body(struct tq *t, const struct t_fix *f, const char *want)
+{
+	TQ_MEM(t, f->m.buf, f->m.len, want, strlen(want));
+}
+
+#define T_N(a) (sizeof(a) / sizeof((a)[0]))
+#define T_BOTH(bw) for (int bw = 0; bw < 2; bw++)
+
+/* ---- plain responses ---------------------------------------------------- */
+
+static void t_200_length(struct tq *t)
+{
+	static const struct t_ex ex[] = {
+		{"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", T_END_NONE}};
+	struct xfer_opts o = t_opts();
+
+	T_BOTH(bw)
+	{
+		struct t_fix fix_, *f = t_fix_reset(&fix_);
+
+		t_fix_run(f, &o, "http://Example.COM/flags/cn.gif", ex, T_N(ex), bw, NULL);
+		TQ_INT(t, f->end, XFER_DONE);
+		t_check_end(t, f);
+		t_check_body(t, f, "hello");
+		TQ_INT(t, f->m.begins, 1);
+		TQ_INT(t, f->m.last_offset, 0);
+		TQ_INT(t, xfer_result(&f->x)->status, 200);
+		TQ_INT(t, xfer_result(&f->x)->bytes, 5);
+		TQ_INT(t, xfer_result(&f->x)->attempts, 1);
+		TQ_STR(t, xfer_result(&f->x)->final_url, "http://example.com/flags/cn.gif");
+		TQ_TRUE(t, f->r.release_reusable[0]);
+		TQ_STR(t, f->r.hosts[0], "example.com");
+		TQ_INT(t, f->r.ports[0], 80);
+		TQ_TRUE(t, strncmp(f->r.reqs[0], "GET /flags/cn.gif HTTP/1.1\r\n", 28) == 0);
+		TQ_TRUE(t, strstr(f->r.reqs[0], "\r\nHost: example.com\r\n") != NULL);
+		TQ_TRUE(t, strstr(f->r.reqs[0], "Range") == NULL);
+	}
+}
+
+static void t_chunked(struct tq *t)
+{
+	static const struct t_ex ex[] = {
+		{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+		 "5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nX-Trailer: y\r\n\r\n",
+		 T_END_NONE}};
+	struct xfer_opts o = t_opts();
+
+	T_BOTH(bw)
+	{
+		struct t_fix fix_, *f = t_fix_reset(&fix_);
+
+		t_fix_run(f, &o, "http://h/x", ex, T_N(ex), bw, NULL);
+		TQ_INT(t, f->end, XFER_DONE);
+		t_check_end(t, f);
+		t_check_body(t, f, "hello world");
+		TQ_TRUE(t, f->r.release_reusable[0]);
+	}
+}
+
+static void t_close_delimited(struct tq *t)
+{
+	static const struct t_ex ex[] = {
+		{"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nall of it", T_END_EOF}};
+	struct xfer_opts o = t_opts();
+
+	T_BOTH(bw)
+	{
+		struct t_fix fix_, *f = t_fix_reset(&fix_);
+
+		t_fix_run(f, &o, "http://h/x", ex, T_N(ex), bw, NULL);
+		TQ_INT(t, f->end, XFER_DONE);
+		t_check_end(t, f);
+		t_check_body(t, f, "all of it");
+		TQ_TRUE(t, !f->r.release_reusable[0]);
+	}
+}
+
+static void t_no_content(struct tq *t)
+{
+	static const struct t_ex ex[] = {{"HTTP/1.1 204 No Content\r\n\r\n", T_END_NONE}};
+	struct xfer_opts o = t_opts();
+
+	T_BOTH(bw)
+	{
+		struct t_fix fix_, *f = t_fix_reset(&fix_);
+
+		t_fix_run(f, &o, "http://h/x", ex, T_N(ex), bw, NULL);
+		TQ_INT(t, f->end, XFER_DONE);
+		t_check_end(t, f);
+		TQ_INT(t, f->m.len, 0);
+		TQ_INT(t, f->m.begins, 1);
+		/* resp.c does not reuse after 204/304 (a stray body would desync) */
+		TQ_TRUE(t, !f->r.release_reusable[0]);
+	}
+}
+
+static void t_interim_skipped(struct tq *t)
+{
+	static const struct t_ex ex[] = {{"HTTP/1.1 100 Continue\r\n\r\n"
+					  "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+					  T_END_NONE}};
+	struct xfer_opts o = t_opts();
+
+	T_BOTH(bw)
+	{
+		struct t_fix fix_, *f = t_fix_reset(&fix_);
+
+		t_fix_run(f, &o, "http://h/x", ex, T_N(ex), bw, NULL);
+		TQ_INT(t, f->end, XFER_DONE);
+		t_check_end(t, f);
+		t_check_body(t, f, "ok");
+	}
+}
+
+static void t_extra_bytes_not_reused(struct tq *t)
+{
+	static const struct t_ex ex[] = {
+		{"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokJUNK", T_END_NONE}};
+	struct xfer_opts o = t_opts();
+	struct t_fix fix_, *f = t_fix_reset(&fix_);
+
+	t_fix_run(f, &o, "http://h/x", ex, T_N(ex), false, NULL);
+	TQ_INT(t, f->end, XFER_DONE);
+	t_check_end(t, f);
+	t_check_body(t, f, "ok");
+	TQ_TRUE(t, !f->r.release_reusable[0]);
+}
+
+static void t_bad_url(struct tq *t)
+{
+	struct xfer_opts o = t_opts();
+	struct t_fix fix_, *f = t_fix_reset(&fix_);
+
+	t_fix_run(f, &o, "ftp://h/x", NULL, 0, false, NULL);
+	TQ_INT(t, f->end, XFER_FAILED);
+	TQ_INT(t, xfer_error(&f->x)->code, QV_E_URL_SCHEME);
+	TQ_INT(t, f->r.connects, 0);
+	t_check_end(t, f);
+	TQ_INT(t, f->m.begins, 0);
+	TQ_STR(t, xfer_result(&f->x)->final_url, "ftp://h/x");
+}
+
+static void t_bad_header_option(struct tq *t)
+{
+	struct xfer_opts o = t_opts();
+	struct t_fix fix_, *f = t_fix_reset(&fix_);
+
+	o.extra[0] = "NoColonHere";
+	o.extra_count = 1;
+	t_fix_run(f, &o, "http://h/x", NULL, 0, false, NULL);
+	TQ_INT(t, f->end, XFER_FAILED);
+	TQ_INT(t, xfer_error(&f->x)->code, QV_E_USAGE);
+	TQ_INT(t, f->r.connects, 0);
+	t_check_end(t, f);
+}
+
+/* ---- status errors ------------------------------------------------------ */
+
+static void t_404(struct tq *t)
+{
+	static const struct t_ex ex[] = {
+		{"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot here!", T_END_NONE}};
+	struct xfer_opts o = t_opts();
+
+	T_BOTH(bw)
+	{
+		struct t_fix fix_, *f = t_fix_reset(&fix_);
+
+		t_fix_run(f, &o, "http://h/zz/zz.gif", ex, T_N(ex), bw, NULL);
+		TQ_INT(t, f->end, XFER_FAILED);
+		t_check_end(t, f);
+		TQ_INT(t, xfer_error(&f->x)->code, QV_E_HTTP_STATUS);
+		TQ_STR(t, xfer_error(&f->x)->msg, "HTTP error 404 - Not Found");
+		TQ_INT(t, xfer_error(&f->x)->detail, 404);
+		TQ_INT(t, xfer_result(&f->x)->status, 404);
+		TQ_INT(t, f->m.begins, 0);
+		TQ_INT(t, f->m.len, 0);
+		/* the small error body was read, so the connection is reusable */
+		TQ_TRUE(t, f->r.release_reusable[0]);
+	}
+}
+
+static void t_418_chunked_body_discarded(struct tq *t)
+{
+	static const struct t_ex ex[] = {
+		{"HTTP/1.1 418 I'm a Teapot\r\nTransfer-Encoding: chunked\r\n\r\n"
+		 "4\r\ntea!\r\n0\r\n\r\n",
+		 T_END_NONE}};
+	struct xfer_opts o = t_opts();
+
+	T_BOTH(bw)
+	{
+		struct t_fix fix_, *f = t_fix_reset(&fix_);
+
+		t_fix_run(f, &o, "http://h/x", ex, T_N(ex), bw, NULL);
+		TQ_INT(t, f->end, XFER_FAILED);
+		t_check_end(t, f);
+		TQ_STR(t, xfer_error(&f->x)->msg, "HTTP error 418 - I'm a Teapot");
+		TQ_TRUE(t, f->r.release_reusable[0]);
+	}
+}
+
+static void t_big_error_body_closes(struct tq *t)
+{
+	static const struct t_ex ex[] = {
+		{"HTTP/1.1 500 Oops\r\nContent-Length: 1000000\r\n\r\nxxxx", T_END_NONE}};
+	struct xfer_opts o = t_opts();
+	struct t_fix fix_, *f = t_fix_reset(&fix_);
+
+	t_fix_run(f, &o, "http://h/x", ex, T_N(ex), false, NULL);
+	TQ_INT(t, f->end, XFER_FAILED);
+	t_check_end(t, f);
+	TQ_STR(t, xfer_error(&f->x)->msg, "HTTP error 500 - Oops");
+	TQ_TRUE(t, !f->r.release_reusable[0]);
+}
+
+static void t_no_fail_saves_body(struct tq *t)
+{
+	static const struct t_ex ex[] = {
+		{"HTTP/1.1 404 Not Found\r\nContent-Length: 4\r\n\r\nnope", T_END_NONE}};
+	struct xfer_opts o = t_opts();
+
+	o.fail_on_status = false;
+	T_BOTH(bw)
+	{
+		struct t_fix fix_, *f = t_fix_reset(&fix_);
+
+		t_fix_run(f, &o, "http://h/x", ex, T_N(ex), bw, NULL);
+		TQ_INT(t, f->end, XFER_DONE);
+		t_check_end(t, f);
+		t_check_body(t, f, "nope");
+		TQ_INT(t, xfer_result(&f->x)->status, 404);
+	}
+}
+
+/* ---- redirects ---------------------------------------------------------- */
+
+#define T_OK_RESP "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ndone"
+
+static void t_redirect_relative(struct tq *t)
+{
+	static const struct t_ex ex[] = {
+		{"HTTP/1.1 302 Found\r\nLocation: ../c/d?x=1\r\nContent-Length: 5\r\n\r\nmoved",
+		 T_END_NONE},
+		{T_OK_RESP, T_END_NONE}};
+	struct xfer_opts o = t_opts();
+
+	T_BOTH(bw)
+	{
+		struct t_fix fix_, *f = t_fix_reset(&fix_);
+
+		t_fix_run(f, &o, "http://h.example:8080/a/b/page", ex, T_N(ex), bw, NULL);
+		TQ_INT(t, f->end, XFER_DONE);
+		t_check_end(t, f);
+		t_check_body(t, f, "done");
+		TQ_INT(t, f->m.begins, 1);
+		TQ_INT(t, f->r.connects, 2);
+		TQ_TRUE(t, f->r.release_reusable[0]);
+		TQ_TRUE(t, f->r.reused[1]);
+		TQ_TRUE(t, strncmp(f->r.reqs[1], "GET /a/c/d?x=1 HTTP/1.1\r\n", 25) == 0);
+		TQ_TRUE(t, strstr(f->r.reqs[1], "\r\nHost: h.example:8080\r\n") != NULL);
+		TQ_INT(t, xfer_result(&f->x)->redirects, 1);
+		TQ_STR(t, xfer_result(&f->x)->final_url, "http://h.example:8080/a/c/d?x=1");
+	}
+}
+
+static void t_redirect_chain(struct tq *t)
+{
+	static const struct t_ex ex[] = {
+		{"HTTP/1.1 301 Moved Permanently\r\nLocation: /2\r\nContent-Length: 0\r\n\r\n",
+		 T_END_NONE},
+		{"HTTP/1.1 302 Found\r\nLocation: http://other.example/3\r\nContent-Length: 0\r\n\r\n",
+		 T_END_NONE},
+		{"HTTP/1.1 303 See Other\r\nLocation: /4\r\nTransfer-Encoding: chunked\r\n\r\n"
+		 "3\r\nabc\r\n0\r\n\r\n",
+		 T_END_NONE},
+		{"HTTP/1.1 307 Temporary Redirect\r\nLocation: https://secure.example/5\r\n"
+		 "Content-Length: 0\r\n\r\n",
+		 T_END_NONE},
+		{"HTTP/1.1 308 Permanent Redirect\r\nLocation: /6#frag\r\nContent-Length: 0\r\n\r\n",
+		 T_END_NONE},
+		{T_OK_RESP, T_END_NONE}};
+	struct xfer_opts o = t_opts();
+
+	T_BOTH(bw)
+	{
+		struct t_fix fix_, *f = t_fix_reset(&fix_);
+
+		t_fix_run(f, &o, "http://h/1", ex, T_N(ex), bw, NULL);
+		TQ_INT(t, f->end, XFER_DONE);
+		t_check_end(t, f);
+		t_check_body(t, f, "done");
+		TQ_INT(t, f->r.connects, 6);
+		TQ_INT(t, xfer_result(&f->x)->redirects, 5);
+		TQ_STR(t, xfer_result(&f->x)->final_url, "https://secure.example/6");
+		TQ_STR(t, f->r.hosts[2], "other.example");
+		TQ_STR(t, f->r.hosts[5], "secure.example");
+		TQ_INT(t, f->r.ports[5], 443);
+		TQ_TRUE(t, strncmp(f->r.reqs[5], "GET /6 HTTP/1.1\r\n", 17) == 0);
+	}
+}
+
+static void t_redirect_loop(struct tq *t)
+{
+	static const struct t_ex ex[] = {
+		{"HTTP/1.1 302 Found\r\nLocation: /b\r\nContent-Length: 0\r\n\r\n", T_END_NONE},
+		{"HTTP/1.1 302 Found\r\nLocation: http://H:80/a\r\nContent-Length: 0\r\n\r\n",
+		 T_END_NONE}};
+	struct xfer_opts o = t_opts();
+
+	T_BOTH(bw)
+	{
+		struct t_fix fix_, *f = t_fix_reset(&fix_);
+
+		t_fix_run(f, &o, "http://h/a", ex, T_N(ex), bw, NULL);
+		TQ_INT(t, f->end, XFER_FAILED);
+		t_check_end(t, f);
+		TQ_INT(t, xfer_error(&f->x)->code, QV_E_REDIRECT_LOOP);
+		TQ_STR(t, xfer_error(&f->x)->msg, "redirect loop: http://h/a -> http://h/b -> http://h/a");
+		TQ_INT(t, f->r.connects, 2);
+	}
+}
+
+static void t_redirect_self(struct tq *t)
+{
+	static const struct t_ex ex[] = {
+		{"HTTP/1.1 301 Moved\r\nLocation: /a\r\nContent-Length: 0\r\n\r\n", T_END_NONE},
+		{"HTTP/1.1 301 Moved\r\nLocation: /a\r\nContent-Length: 0\r\n\r\n", T_END_NONE}};
+	struct xfer_opts o = t_opts();
+	struct t_fix fix_, *f = t_fix_reset(&fix_);
+
+	t_fix_run(f, &o, "http://h/x", ex, T_N(ex), false, NULL);
+	TQ_INT(t, f->end, XFER_FAILED);
+	t_check_end(t, f);
+	TQ_STR(t, xfer_error(&f->x)->msg, "redirect loop: http://h/a -> http://h/a");
+}
+
+static void t_too_many_redirects(struct tq *t)
+{
+	static const struct t_ex ex[] = {
+		{"HTTP/1.1 302 Found\r\nLocation: /1\r\nContent-Length: 0\r\n\r\n", T_END_NONE},
+		{"HTTP/1.1 302 Found\r\nLocation: /2\r\nContent-Length: 0\r\n\r\n", T_END_NONE},
+		{"HTTP/1.1 302 Found\r\nLocation: /3\r\nContent-Length: 0\r\n\r\n", T_END_NONE},
+		{"HTTP/1.1 302 Found\r\nLocation: /4\r\nContent-Length: 0\r\n\r\n", T_END_NONE}};
+	struct xfer_opts o = t_opts();
+
+	o.max_redirs = 3;
+	T_BOTH(bw)
+	{
+		struct t_fix fix_, *f = t_fix_reset(&fix_);
+
+		t_fix_run(f, &o, "http://h/0", ex, T_N(ex), bw, NULL);
+		TQ_INT(t, f->end, XFER_FAILED);
+		t_check_end(t, f);
+		TQ_INT(t, xfer_error(&f->x)->code, QV_E_TOO_MANY_REDIRECTS);
+		TQ_STR(t, xfer_error(&f->x)->msg, "too many redirects (3)");
+		TQ_INT(t, f->r.connects, 4);
+		TQ_INT(t, xfer_result(&f->x)->redirects, 3);
+	}
+}
+
+static void t_redirect_not_followed(struct tq *t)
+{
+	static const struct t_ex ex[] = {
+		{"HTTP/1.1 302 Found\r\nLocation: /b\r\nContent-Length: 0\r\n\r\n", T_END_NONE}};
+	struct xfer_opts o = t_opts();
+	struct t_fix fix_, *f = t_fix_reset(&fix_);
+
+	o.follow = false;
+	o.max_redirs = 0;
+	t_fix_run(f, &o, "http://h/a", ex, T_N(ex), false, NULL);
+	TQ_INT(t, f->end, XFER_FAILED);
+	t_check_end(t, f);
+	TQ_STR(t, xfer_error(&f->x)->msg, "HTTP error 302 - Found");
+	TQ_INT(t, f->r.connects, 1);
+}
+
+static void t_redirect_downgrade(struct tq *t)
+{
+	static const struct t_ex ex[] = {
+		{"HTTP/1.1 301 Moved\r\nLocation: http://h/plain\r\nContent-Length: 0\r\n\r\n",
+		 T_END_NONE},
+		{T_OK_RESP, T_END_NONE}};
+	struct xfer_opts o = t_opts();
+	struct t_fix fix_, *f = t_fix_reset(&fix_);
+
+	t_fix_run(f, &o, "https://h/secure", ex, T_N(ex), false, NULL);
+	TQ_INT(t, f->end, XFER_FAILED);
+	t_check_end(t, f);
+	TQ_INT(t, xfer_error(&f->x)->code, QV_E_REDIRECT_DOWNGRADE);
+	TQ_INT(t, f->r.connects, 1);
+
+	o.allow_downgrade = true;
+	f = t_fix_reset(&fix_);
+	t_fix_run(f, &o, "https://h/secure", ex, T_N(ex), false, NULL);
+	TQ_INT(t, f->end, XFER_DONE);
+	t_check_end(t, f);
+	TQ_INT(t, f->r.ports[1], 80);
+}
+
+static void t_redirect_ftp(struct tq *t)
+{
+	static const struct t_ex ex[] = {
+		{"HTTP/1.1 302 Found\r\nLocation: ftp://h/file\r\nContent-Length: 0\r\n\r\n",
+		 T_END_NONE}};
+	static const struct t_ex ex2[] = {
+		{"HTTP/1.1 302 Found\r\nLocation: file:///etc/passwd\r\nContent-Length: 0\r\n\r\n",
+		 T_END_NONE}};
+	struct xfer_opts o = t_opts();
+	struct t_fix fix_, *f = t_fix_reset(&fix_);
+
+	t_fix_run(f, &o, "http://h/a", ex, T_N(ex), false, NULL);
+	TQ_INT(t, f->end, XFER_FAILED);
+	t_check_end(t, f);
+	TQ_INT(t, xfer_error(&f->x)->code, QV_E_REDIRECT_SCHEME);
+	TQ_STR(t, xfer_error(&f->x)->msg, "redirect to unsupported scheme 'ftp'");
+
+	f = t_fix_reset(&fix_);
+	t_fix_run(f, &o, "http://h/a", ex2, T_N(ex2), false, NULL);
+	TQ_STR(t, xfer_error(&f->x)->msg, "redirect to unsupported scheme 'file'");
+}
+
+static void t_redirect_no_location(struct tq *t)
+{
+	static const struct t_ex ex[] = {{"HTTP/1.1 302 Found\r\nContent-Length: 0\r\n\r\n",
+					  T_END_NONE}};
+	struct xfer_opts o = t_opts();
+	struct t_fix fix_, *f = t_fix_reset(&fix_);
+
+	t_fix_run(f, &o, "http://h/a", ex, T_N(ex), false, NULL);
+	TQ_INT(t, f->end, XFER_FAILED);
+	t_check_end(t, f);
+	TQ_INT(t, xfer_error(&f->x)->code, QV_E_REDIRECT_NO_LOCATION);
+	TQ_TRUE(t, f->r.release_reusable[0]);
+}
+
+static void t_credentials_follow_origin(struct tq *t)
+{
+	static const struct t_ex ex[] = {
+		{"HTTP/1.1 302 Found\r\nLocation: /same\r\nContent-Length: 0\r\n\r\n", T_END_NONE},
+		{"HTTP/1.1 302 Found\r\nLocation: http://h:8080/port\r\nContent-Length: 0\r\n\r\n",
+		 T_END_NONE},
+		{"HTTP/1.1 302 Found\r\nLocation: https://h/scheme\r\nContent-Length: 0\r\n\r\n",
+		 T_END_NONE},
+		{"HTTP/1.1 302 Found\r\nLocation: http://evil.example/x\r\nContent-Length: 0\r\n\r\n",
+		 T_END_NONE},
+		{"HTTP/1.1 302 Found\r\nLocation: http://h/back\r\nContent-Length: 0\r\n\r\n",
+		 T_END_NONE},
+		{T_OK_RESP, T_END_NONE}};
+	static const bool sent[] = {true, true, false, false, false, true};
+	struct xfer_opts o = t_opts();
+	struct t_fix fix_, *f = t_fix_reset(&fix_);
+	size_t i;
+
+	o.extra[0] = "Authorization: Bearer s3cret";
+	o.extra[1] = "cookie: a=b";
+	o.extra[2] = "X-Trace: 7";
+	o.extra[3] = "Host: vhost.example";
+	o.extra_count = 4;
+	o.allow_downgrade = true; /* the chain goes https -> http */
+	t_fix_run(f, &o, "http://h/first", ex, T_N(ex), false, NULL);
+	TQ_INT(t, f->end, XFER_DONE);
+	t_check_end(t, f);
+	TQ_INT(t, f->r.connects, 6);
+	for (i = 0; i < T_N(sent); i++) {
+		TQ_INT(t, strstr(f->r.reqs[i], "Bearer s3cret") != NULL, sent[i]);
+		TQ_INT(t, strstr(f->r.reqs[i], "a=b") != NULL, sent[i]);
+		TQ_TRUE(t, strstr(f->r.reqs[i], "X-Trace: 7\r\n") != NULL);
+		/* a custom Host names the first server only */
+		if (!TQ_INT(t, strstr(f->r.reqs[i], "Host: vhost.example\r\n") != NULL, sent[i]))
+			printf("%s", f->r.reqs[i]);
+	}
+}
+
+/* ---- connection trouble and retries ------------------------------------- */
+
+static void t_stale_keepalive(struct tq *t)
+{
+	static const struct t_ex ex[] = {{"", T_END_EOF}, {T_OK_RESP, T_END_NONE}};
+	static const struct t_ex reset[] = {{"", T_END_RESET}, {T_OK_RESP, T_END_NONE}};
+	struct xfer_opts o = t_opts();
+
+	T_BOTH(bw)
+	{
+		struct t_fix fix_, *f = t_fix_reset(&fix_);
+
+		f->r.pool_always = true;
+		memset(&f->r, 0, sizeof f->r);
+		sink_mem_init(&f->m, f->buf, sizeof f->buf, 0);
+		f->r.ex = bw ? reset : ex;
+		f->r.ex_count = 2;
+		f->r.pool_always = true;
+		xfer_init(&f->x, &o, "http://h/x", 10, sink_mem_sink(&f->m), 1);
+		f->end = t_drive(&f->r, &f->x);
+		TQ_INT(t, f->end, XFER_DONE);
+		t_check_end(t, f);
+		t_check_body(t, f, "done");
+		TQ_INT(t, f->r.connects, 2);
+		TQ_TRUE(t, f->r.reused[0]);
+		TQ_TRUE(t, !f->r.reused[1]); /* xfer_may_reuse() said no */
+		TQ_TRUE(t, !f->r.release_reusable[0]);
+		TQ_INT(t, xfer_result(&f->x)->attempts, 1);
+		TQ_INT(t, f->r.waits, 0);
+	}
+}
+
+static void t_stale_only_once(struct tq *t)
+{
+	static const struct t_ex ex[] = {{"", T_END_EOF}, {"", T_END_EOF}};
+	struct xfer_opts o = t_opts();
+	struct t_fix fix_, *f = t_fix_reset(&fix_);
+
+	sink_mem_init(&f->m, f->buf, sizeof f->buf, 0);
+	f->r.ex = ex;
+	f->r.ex_count = 2;
+	f->r.pool_always = true;
+	xfer_init(&f->x, &o, "http://h/x", 10, sink_mem_sink(&f->m), 1);
+	f->end = t_drive(&f->r, &f->x);
+	TQ_INT(t, f->end, XFER_FAILED);
+	t_check_end(t, f);
+	TQ_INT(t, xfer_error(&f->x)->code, QV_E_CLOSED);
+	TQ_INT(t, f->r.connects, 2);
+}
+
+static void t_fresh_closed(struct tq *t)
+{
+	static const struct t_ex ex[] = {{"", T_END_EOF}};
+	struct xfer_opts o = t_opts();
+	struct t_fix fix_, *f = t_fix_reset(&fix_);
+
+	t_fix_run(f, &o, "http://h/x", ex, T_N(ex), false, NULL);
+	TQ_INT(t, f->end, XFER_FAILED);
+	t_check_end(t, f);
+	TQ_INT(t, xfer_error(&f->x)->code, QV_E_CLOSED);
+	TQ_INT(t, f->r.connects, 1);
+}
+
+static void t_eof_mid_head(struct tq *t)
+{
+	static const struct t_ex ex[] = {{"HTTP/1.1 200 OK\r\nContent-Le", T_END_EOF}};
+	struct xfer_opts o = t_opts();
+
+	T_BOTH(bw)
+	{
+		struct t_fix fix_, *f = t_fix_reset(&fix_);
+
+		t_fix_run(f, &o, "http://h/x", ex, T_N(ex), bw, NULL);
+		TQ_INT(t, f->end, XFER_FAILED);
+		t_check_end(t, f);
+		TQ_INT(t, xfer_error(&f->x)->code, QV_E_HTTP_SYNTAX);
+	}
+}
+
+static void t_truncated(struct tq *t)
+{
+	static const struct t_ex ex[] = {
+		{"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", T_END_EOF}};
+	static const struct t_ex chunked[] = {
+		{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n", T_END_EOF}};
+	struct xfer_opts o = t_opts();
+
+	T_BOTH(bw)
+	{
+		struct t_fix fix_, *f = t_fix_reset(&fix_);
+
+		t_fix_run(f, &o, "http://h/x", ex, T_N(ex), bw, NULL);
+		TQ_INT(t, f->end, XFER_FAILED);
+		t_check_end(t, f);
+		TQ_INT(t, xfer_error(&f->x)->code, QV_E_TRUNCATED);
+		TQ_STR(t, xfer_error(&f->x)->msg, "truncated: got 3 of 10 bytes");
+		TQ_INT(t, f->m.begins, 1);
+		TQ_TRUE(t, !f->r.release_reusable[0]);
+
+		f = t_fix_reset(&fix_);
+		t_fix_run(f, &o, "http://h/x", chunked, T_N(chunked), bw, NULL);
+		TQ_INT(t, f->end, XFER_FAILED);
+		t_check_end(t, f);
+		TQ_INT(t, xfer_error(&f->x)->code, QV_E_TRUNCATED);
+	}
+}
+
+static void t_retry_after(struct tq *t)
+{
+	static const struct t_ex ex[] = {
+		{"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 4\r\n\r\nbusy",
+		 T_END_NONE},
+		{T_OK_RESP, T_END_NONE}};
+	struct xfer_opts o = t_opts();
+
+	o.retries = 2;
+	T_BOTH(bw)
+	{
+		struct t_fix fix_, *f = t_fix_reset(&fix_);
+
+		t_fix_run(f, &o, "http://h/x", ex, T_N(ex), bw, NULL);
+		TQ_INT(t, f->end, XFER_DONE);
+		t_check_end(t, f);
+		t_check_body(t, f, "done");
+		TQ_INT(t, f->r.waits, 1);
+		TQ_INT(t, f->r.wait_from[0], 1000);
+		TQ_INT(t, f->r.wake_at[0], 2000);
+		TQ_INT(t, xfer_result(&f->x)->attempts, 2);
+		TQ_INT(t, xfer_result(&f->x)->status, 200);
+		TQ_INT(t, f->m.begins, 1);
+		TQ_TRUE(t, f->r.release_reusable[0]);
+	}
+}
+
+static void t_retry_after_capped(struct tq *t)
+{
+	static const struct t_ex ex[] = {
+		{"HTTP/1.1 429 Too Many Requests\r\nRetry-After: 86400\r\nContent-Length: 0\r\n\r\n",
+		 T_END_NONE},
+		{T_OK_RESP, T_END_NONE}};
+	struct xfer_opts o = t_opts();
+	struct t_fix fix_, *f = t_fix_reset(&fix_);
+
+	o.retries = 1;
+	t_fix_run(f, &o, "http://h/x", ex, T_N(ex), false, NULL);
+	TQ_INT(t, f->end, XFER_DONE);
+	t_check_end(t, f);
+	TQ_INT(t, f->r.wake_at[0] - f->r.wait_from[0], 4 * 1000);
+}
+
+static void t_retry_exhausted(struct tq *t)
+{
+	static const struct t_ex ex[] = {
+		{"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n", T_END_NONE},
+		{"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n", T_END_NONE}};
+	struct xfer_opts o = t_opts();
+	struct t_fix fix_, *f = t_fix_reset(&fix_);
+
+	o.retries = 1;
+	t_fix_run(f, &o, "http://h/x", ex, T_N(ex), false, NULL);
+	TQ_INT(t, f->end, XFER_FAILED);
+	t_check_end(t, f);
+	TQ_STR(t, xfer_error(&f->x)->msg, "HTTP error 503 - Service Unavailable");
+	TQ_INT(t, xfer_result(&f->x)->attempts, 2);
+	TQ_INT(t, f->r.connects, 2);
+	/* full jitter: the wait is within [0, base] for the first retry */
+	TQ_TRUE(t, f->r.wake_at[0] - f->r.wait_from[0] <= 100);
+}
+
+static void t_retry_transport(struct tq *t)
+{
+	static const struct t_ex ex[] = {
+		{"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\npart", T_END_RESET},
+		{"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n01234", T_END_EOF},
+		{"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789", T_END_NONE}};
+	struct xfer_opts o = t_opts();
+
+	o.retries = 3;
+	T_BOTH(bw)
+	{
+		struct t_fix fix_, *f = t_fix_reset(&fix_);
+
+		t_fix_run(f, &o, "http://h/x", ex, T_N(ex), bw, NULL);
+		TQ_INT(t, f->end, XFER_DONE);
+		t_check_end(t, f);
+		t_check_body(t, f, "0123456789");
+		TQ_INT(t, xfer_result(&f->x)->attempts, 3);
+		TQ_INT(t, xfer_result(&f->x)->bytes, 10);
+		TQ_INT(t, f->m.begins, 3);
+		TQ_INT(t, f->r.waits, 2);
+		TQ_TRUE(t, f->r.wake_at[0] - f->r.wait_from[0] <= 100);
+		TQ_TRUE(t, f->r.wake_at[1] - f->r.wait_from[1] <= 200);
+	}
+}
+
+static void t_no_retry_on_404(struct tq *t)
+{
+	static const struct t_ex ex[] = {
+		{"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", T_END_NONE}};
+	struct xfer_opts o = t_opts();
+	struct t_fix fix_, *f = t_fix_reset(&fix_);
+
+	o.retries = 5;
+	t_fix_run(f, &o, "http://h/x", ex, T_N(ex), false, NULL);
+	TQ_INT(t, f->end, XFER_FAILED);
+	TQ_INT(t, xfer_result(&f->x)->attempts, 1);
+	TQ_INT(t, f->r.connects, 1);
+}
+
+static void t_connect_error_retry(struct tq *t)
+{
+	struct xfer_opts o = t_opts();
+	struct t_fix fix_, *f = t_fix_reset(&fix_);
+	enum xfer_action a;
+
+	o.retries = 1;
+	sink_mem_init(&f->m, f->buf, sizeof f->buf, 0);
+	xfer_init(&f->x, &o, "http://h/x", 10, sink_mem_sink(&f->m), 7);
+	TQ_INT(t, xfer_next(&f->x, 0), XFER_CONNECT);
+	xfer_io_error(&f->x, QV_E_CONNECT, "could not connect to h:80: Connection refused");
+	a = xfer_next(&f->x, 0); /* no connection was held: no release */
+	TQ_INT(t, a, XFER_WAIT);
+	while (a == XFER_WAIT)
+		a = xfer_next(&f->x, xfer_wake_at(&f->x));
+	TQ_INT(t, a, XFER_CONNECT);
+	xfer_io_error(&f->x, QV_E_CONNECT, "could not connect to h:80: Connection refused");
+	TQ_INT(t, xfer_next(&f->x, 0), XFER_FAILED);
+	TQ_STR(t, xfer_error(&f->x)->msg, "could not connect to h:80: Connection refused");
+	TQ_INT(t, xfer_result(&f->x)->attempts, 2);
+	TQ_TRUE(t, f->m.aborted);
+}
+
+static void t_abort(struct tq *t)
+{
+	struct xfer_opts o = t_opts();
+	struct t_fix fix_, *f = t_fix_reset(&fix_);
+	static const char head[] = "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nab";
+	const uint8_t *p;
+	size_t n;
+
+	sink_mem_init(&f->m, f->buf, sizeof f->buf, 0);
+	xfer_init(&f->x, &o, "http://h/x", 10, sink_mem_sink(&f->m), 7);
+	TQ_INT(t, xfer_next(&f->x, 0), XFER_CONNECT);
+	xfer_connected(&f->x, false);
+	TQ_INT(t, xfer_next(&f->x, 0), XFER_WRITE);
+	xfer_out(&f->x, &p, &n);
+	xfer_sent(&f->x, n);
+	TQ_INT(t, xfer_next(&f->x, 0), XFER_READ);
+	xfer_feed(&f->x, (const uint8_t *)head, sizeof head - 1);
+	TQ_INT(t, f->m.len, 2);
+	xfer_abort(&f->x, QV_E_INTERRUPTED, "interrupted");
+	TQ_INT(t, xfer_next(&f->x, 0), XFER_RELEASE);
+	TQ_TRUE(t, !xfer_conn_reusable(&f->x));
+	xfer_released(&f->x);
+	TQ_INT(t, xfer_next(&f->x, 0), XFER_FAILED);
+	TQ_INT(t, xfer_error(&f->x)->code, QV_E_INTERRUPTED);
+	TQ_TRUE(t, f->m.aborted);
+	xfer_feed(&f->x, (const uint8_t *)"more", 4); /* ignored */
+	xfer_abort(&f->x, QV_E_INTERRUPTED, "again");
+	TQ_INT(t, f->m.late_calls, 0);
+}
+
+/* ---- resume and size limits --------------------------------------------- */
+
+static void t_resume_206(struct tq *t)
+{
+	static const struct t_ex ex[] = {
+		{"HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 5-10/11\r\n"
+		 "Content-Length: 6\r\n\r\n world",
+		 T_END_NONE}};
+	struct xfer_opts o = t_opts();
+
+	T_BOTH(bw)
+	{
+		struct t_fix fix_, *f = t_fix_reset(&fix_);
+
+		t_fix_run(f, &o, "http://h/x", ex, T_N(ex), bw, "hello");
+		TQ_INT(t, f->end, XFER_DONE);
+		t_check_end(t, f);
+		t_check_body(t, f, "hello world");
+		TQ_INT(t, f->m.last_offset, 5);
+		TQ_INT(t, xfer_result(&f->x)->bytes, 6);
+		TQ_TRUE(t, strstr(f->r.reqs[0], "\r\nRange: bytes=5-\r\n") != NULL);
+	}
+}
+
+static void t_resume_200(struct tq *t)
+{
+	static const struct t_ex ex[] = {
+		{"HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nHELLO WORLD", T_END_NONE}};
+	struct xfer_opts o = t_opts();
+	struct t_fix fix_, *f = t_fix_reset(&fix_);
+
+	t_fix_run(f, &o, "http://h/x", ex, T_N(ex), false, "hello");
+	TQ_INT(t, f->end, XFER_DONE);
+	t_check_end(t, f);
+	t_check_body(t, f, "HELLO WORLD");
+	TQ_INT(t, f->m.last_offset, 0);
+}
+
+static void t_resume_416_complete(struct tq *t)
+{
+	static const struct t_ex ex[] = {
+		{"HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */5\r\n"
+		 "Content-Length: 0\r\n\r\n",
+		 T_END_NONE}};
+	struct xfer_opts o = t_opts();
+
+	T_BOTH(bw)
+	{
+		struct t_fix fix_, *f = t_fix_reset(&fix_);
+
+		t_fix_run(f, &o, "http://h/x", ex, T_N(ex), bw, "hello");
+		TQ_INT(t, f->end, XFER_DONE);
+		t_check_end(t, f);
+		t_check_body(t, f, "hello");
+		TQ_INT(t, f->m.writes, 0);
+		TQ_INT(t, xfer_result(&f->x)->status, 416);
+		TQ_INT(t, xfer_result(&f->x)->bytes, 0);
+		TQ_TRUE(t, f->r.release_reusable[0]);
+	}
+}
+
+static void t_resume_mismatch_restarts(struct tq *t)
+{
+	static const struct t_ex bad206[] = {
+		{"HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-10/11\r\n"
+		 "Content-Length: 11\r\n\r\nhello world",
+		 T_END_NONE},
+		{"HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello world", T_END_NONE}};
+	static const struct t_ex bad416[] = {
+		{"HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */3\r\n"
+		 "Content-Length: 0\r\n\r\n",
+		 T_END_NONE},
+		{"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc", T_END_NONE}};
+	static const struct t_ex persists[] = {
+		{"HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-10/11\r\n"
+		 "Content-Length: 11\r\n\r\nhello world",
+		 T_END_NONE},
+		{"HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-10/11\r\n"
+		 "Content-Length: 11\r\n\r\nhello world",
+		 T_END_NONE}};
+	struct xfer_opts o = t_opts();
+	struct t_fix fix_, *f = t_fix_reset(&fix_);
+
+	t_fix_run(f, &o, "http://h/x", bad206, T_N(bad206), false, "hello");
+	TQ_INT(t, f->end, XFER_DONE);
+	t_check_end(t, f);
+	t_check_body(t, f, "hello world");
+	TQ_INT(t, f->r.connects, 2);
+	TQ_TRUE(t, strstr(f->r.reqs[0], "Range: bytes=5-") != NULL);
+	TQ_TRUE(t, strstr(f->r.reqs[1], "Range") == NULL);
+	TQ_INT(t, f->m.last_offset, 0);
+
+	f = t_fix_reset(&fix_);
+	t_fix_run(f, &o, "http://h/x", bad416, T_N(bad416), false, "hello");
+	TQ_INT(t, f->end, XFER_DONE);
+	t_check_end(t, f);
+	t_check_body(t, f, "abc");
+
+	f = t_fix_reset(&fix_);
+	t_fix_run(f, &o, "http://h/x", persists, T_N(persists), false, "hello");
+	TQ_INT(t, f->end, XFER_FAILED);
+	t_check_end(t, f);
+	TQ_INT(t, xfer_error(&f->x)->code, QV_E_RANGE);
+}
+
+static void t_resume_across_redirect(struct tq *t)
+{
+	static const struct t_ex ex[] = {
+		{"HTTP/1.1 302 Found\r\nLocation: /y\r\nContent-Length: 0\r\n\r\n", T_END_NONE},
+		{"HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 5-10/11\r\n"
+		 "Content-Length: 6\r\n\r\n world",
+		 T_END_NONE}};
+	struct xfer_opts o = t_opts();
+	struct t_fix fix_, *f = t_fix_reset(&fix_);
+
+	t_fix_run(f, &o, "http://h/x", ex, T_N(ex), false, "hello");
+	TQ_INT(t, f->end, XFER_DONE);
+	t_check_end(t, f);
+	t_check_body(t, f, "hello world");
+	TQ_TRUE(t, strstr(f->r.reqs[1], "Range: bytes=5-") != NULL);
+}
+
+static void t_max_filesize(struct tq *t)
+{
+	static const struct t_ex cl[] = {
+		{"HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello world", T_END_NONE}};
+	static const struct t_ex chunked[] = {
+		{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+		 "6\r\nhello \r\n5\r\nworld\r\n0\r\n\r\n",
+		 T_END_NONE}};
+	static const struct t_ex close[] = {
+		{"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nhello world", T_END_EOF}};
+	static const struct t_ex fits[] = {
+		{"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789", T_END_NONE}};
+	struct xfer_opts o = t_opts();
+
+	o.max_filesize = 10;
+	T_BOTH(bw)
+	{
+		struct t_fix fix_, *f = t_fix_reset(&fix_);
+
+		t_fix_run(f, &o, "http://h/x", cl, T_N(cl), bw, NULL);
+		TQ_INT(t, f->end, XFER_FAILED);
+		t_check_end(t, f);
+		TQ_INT(t, xfer_error(&f->x)->code, QV_E_TOO_BIG);
+		TQ_INT(t, f->m.begins, 0);
+
+		f = t_fix_reset(&fix_);
+		t_fix_run(f, &o, "http://h/x", chunked, T_N(chunked), bw, NULL);
+		TQ_INT(t, f->end, XFER_FAILED);
+		t_check_end(t, f);
+		TQ_INT(t, xfer_error(&f->x)->code, QV_E_TOO_BIG);
+		TQ_TRUE(t, f->m.len <= 10);
+
+		f = t_fix_reset(&fix_);
+		t_fix_run(f, &o, "http://h/x", close, T_N(close), bw, NULL);
+		TQ_INT(t, f->end, XFER_FAILED);
+		t_check_end(t, f);
+		TQ_INT(t, xfer_error(&f->x)->code, QV_E_TOO_BIG);
+
+		f = t_fix_reset(&fix_);
+		t_fix_run(f, &o, "http://h/x", fits, T_N(fits), bw, NULL);
+		TQ_INT(t, f->end, XFER_DONE);
+		t_check_end(t, f);
+	}
+}
+
+static void t_early_response(struct tq *t)
+{
+	struct xfer_opts o = t_opts();
+	struct t_fix fix_, *f = t_fix_reset(&fix_);
+	static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+
+	sink_mem_init(&f->m, f->buf, sizeof f->buf, 0);
+	xfer_init(&f->x, &o, "http://h/x", 10, sink_mem_sink(&f->m), 7);
+	TQ_INT(t, xfer_next(&f->x, 0), XFER_CONNECT);
+	xfer_connected(&f->x, false);
+	TQ_INT(t, xfer_next(&f->x, 0), XFER_WRITE);
+	xfer_sent(&f->x, 3);
+	xfer_feed(&f->x, (const uint8_t *)resp, sizeof resp - 1);
+	TQ_INT(t, xfer_next(&f->x, 0), XFER_RELEASE);
+	TQ_TRUE(t, !xfer_conn_reusable(&f->x));
+	xfer_released(&f->x);
+	TQ_INT(t, xfer_next(&f->x, 0), XFER_DONE);
+}
+
+void suite_transfer(struct tq *t)
+{
+	tq_run(t, "200 with Content-Length", t_200_length);
+	tq_run(t, "chunked body", t_chunked);
+	tq_run(t, "close-delimited body", t_close_delimited);
+	tq_run(t, "204 makes an empty file", t_no_content);
+	tq_run(t, "1xx skipped", t_interim_skipped);
+	tq_run(t, "extra bytes after the body: not reused", t_extra_bytes_not_reused);
+	tq_run(t, "bad URL fails at once", t_bad_url);
+	tq_run(t, "bad -H fails before connecting", t_bad_header_option);
+	tq_run(t, "404 message, nothing written", t_404);
+	tq_run(t, "418 chunked error body discarded", t_418_chunked_body_discarded);
+	tq_run(t, "big error body closes", t_big_error_body_closes);
+	tq_run(t, "fail_on_status off saves the body", t_no_fail_saves_body);
+	tq_run(t, "302 relative Location", t_redirect_relative);
+	tq_run(t, "chain of 5 redirects", t_redirect_chain);
+	tq_run(t, "redirect loop named", t_redirect_loop);
+	tq_run(t, "redirect to itself", t_redirect_self);
+	tq_run(t, "too many redirects", t_too_many_redirects);
+	tq_run(t, "3xx not followed", t_redirect_not_followed);
+	tq_run(t, "https to http refused", t_redirect_downgrade);
+	tq_run(t, "ftp and file refused", t_redirect_ftp);
+	tq_run(t, "redirect without Location", t_redirect_no_location);
+	tq_run(t, "credentials only to the first origin", t_credentials_follow_origin);
+	tq_run(t, "stale keep-alive retried once", t_stale_keepalive);
+	tq_run(t, "stale retry only once", t_stale_only_once);
+	tq_run(t, "fresh connection closed", t_fresh_closed);
+	tq_run(t, "EOF in the head", t_eof_mid_head);
+	tq_run(t, "truncated body", t_truncated);
+	tq_run(t, "503 Retry-After", t_retry_after);
+	tq_run(t, "Retry-After capped", t_retry_after_capped);
+	tq_run(t, "retries exhausted", t_retry_exhausted);
+	tq_run(t, "retry after reset and truncation", t_retry_transport);
+	tq_run(t, "404 not retried", t_no_retry_on_404);
+	tq_run(t, "connect error retried", t_connect_error_retry);
+	tq_run(t, "abort mid-body", t_abort);
+	tq_run(t, "resume 206", t_resume_206);
+	tq_run(t, "resume answered 200", t_resume_200);
+	tq_run(t, "resume 416 already complete", t_resume_416_complete);
+	tq_run(t, "resume mismatch restarts", t_resume_mismatch_restarts);
+	tq_run(t, "resume across a redirect", t_resume_across_redirect);
+	tq_run(t, "max_filesize", t_max_filesize);
+	tq_run(t, "response before the request is sent", t_early_response);
+}
