@@ -60,7 +60,7 @@ static uint32_t flag_hash(const char cc[2])
 /* Palette: four distinct colours from the table, the rest black. */
 static void flag_palette(uint32_t h, uint8_t *palette)
 {
-	unsigned used[4], n = 0, i;
+	unsigned used[4] = {0, 0, 0, 0}, n = 0, i;
 
 	memset(palette, 0, FLAG_COLORS * 3);
 	while (n < 4) {
