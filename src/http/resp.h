@@ -6,7 +6,17 @@
  * checked strictly (no obs-fold, no bare CR, no NUL, no space before ':'),
  * header section at most HTTP_HEAD_MAX bytes and HTTP_FIELDS_MAX fields.
  * 1xx interim responses are consumed and skipped (the parser restarts on
- * the next status line), except 101 which is an error for a GET. */
+ * the next status line; limits count per head), except 101 which is an error
+ * for a GET.  Bare LF is accepted as a line end (RFC 9112 §2.2).
+ *
+ * Framing, decided at the end of the head (RFC 9112 §6.3): HEAD, 204 and 304
+ * have no body (stray bytes after them are not consumed, and a 204/304
+ * connection is never reused); else Transfer-Encoding, which must be exactly
+ * "chunked" since quiver sends no TE (anything else: QV_E_HTTP_BAD_TE), and
+ * wins over Content-Length (the connection is then not reused, nor after an
+ * HTTP/1.0 chunked response); else Content-Length (1*DIGIT <= 2^63-1, equal
+ * duplicates allowed, else QV_E_HTTP_BAD_LENGTH); else read to close.
+ * Syntax errors are QV_E_HTTP_SYNTAX with "malformed HTTP response: ...". */
 #ifndef QV_HTTP_RESP_H
 #define QV_HTTP_RESP_H
 
@@ -39,16 +49,19 @@ struct http_resp {
 	int minor;                        /* HTTP/1.x: x (0 or 1) */
 	char reason[HTTP_REASON_MAX];     /* reason phrase, cut to fit */
 	enum http_framing framing;        /* decided at end of head */
-	bool has_length;                  /* Content-Length present (valid) */
+	bool has_length;                  /* Content-Length valid and used (also
+					   * for HEAD/204/304; false with TE) */
 	uint64_t content_length;
 	bool keep_alive;                  /* connection may be reused after the body */
-	bool has_location;
+	bool has_location;                /* a non-empty Location (two that
+					   * differ: QV_E_HTTP_SYNTAX) */
 	char location[HTTP_LOCATION_MAX]; /* raw Location value, trimmed */
 	bool has_content_range;           /* "bytes A-B/N" or "bytes * /N" parsed */
 	bool range_unsatisfied;           /* the "bytes * /N" form */
 	uint64_t range_first, range_last, range_total; /* total UINT64_MAX when "*" */
 	bool has_retry_after;
-	uint32_t retry_after_s;           /* delta-seconds form only */
+	uint32_t retry_after_s;           /* delta-seconds form only, capped at
+					   * one day */
 	char content_type[HTTP_CTYPE_MAX];
 };
 
@@ -58,26 +71,38 @@ enum http_status {
 	HTTP_ERROR           /* see the qv_error; the parser stays in error */
 };
 
+/* Transfer-Encoding codings, accumulated over every field of a head
+ * (private to the parser). */
+struct http_te {
+	unsigned codings;   /* codings listed */
+	unsigned chunked;   /* of which "chunked" */
+	bool last_chunked;  /* the last coding listed was chunked */
+};
+
 struct http_resp_parser {
 	/* private state (its fields may change; use the functions); set by
 	 * http_resp_init */
 	int state;
+	int pos;                  /* chars of "HTTP/1." or status digits matched */
 	uint32_t head_bytes;      /* bytes of the current head so far */
 	uint32_t fields;          /* fields in the current head */
+	uint32_t reason_len;
 	bool request_was_head;
+	bool interim;             /* current head is 1xx: fields checked, not kept */
 	char name[32];            /* current field name, lower-cased; longer names are not kept */
 	uint32_t name_len;
-	uint32_t value_len;       /* bytes of the current value */
-	bool keep_value;          /* the current field is one we keep */
+	int field;                /* which kept field the current line is (0: none) */
+	uint32_t value_len;       /* bytes of the current kept value */
+	bool value_overflow;      /* the kept value did not fit in value[] */
 	char value[HTTP_LOCATION_MAX]; /* current kept value */
 	int num;                  /* status digits accumulator */
 	/* seen-field tracking for the end-of-head framing decision */
-	bool te_chunked;
 	bool te_present;
-	bool te_other;            /* a transfer-coding other than chunked */
+	struct http_te te;
 	bool conn_close;
 	bool conn_keep_alive;
-	bool cl_seen;
+	bool cl_seen;             /* a valid Content-Length value is stored */
+	int cl_err;               /* first Content-Length problem (0: none) */
 	enum qv_err err;
 	struct http_resp resp;
 };

@@ -1,0 +1,55 @@
+/* syntax.h - RFC 9110 §5.6 character classes shared by the HTTP message
+ * layer (response parser, chunked decoder, request writer).  Private to
+ * src/http/: small static inline predicates, no state. */
+#ifndef QV_HTTP_SYNTAX_H
+#define QV_HTTP_SYNTAX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* tchar (RFC 9110 §5.6.2): the bytes a token (field name, coding) may hold. */
+static inline bool http_is_tchar(uint8_t c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+		return true;
+	switch (c) {
+	case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
+	case '-': case '.': case '^': case '_': case '`': case '|': case '~':
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* OWS / BWS bytes (RFC 9110 §5.6.3). */
+static inline bool http_is_ws(uint8_t c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Bytes allowed inside a field value or reason phrase: VCHAR, obs-text, SP
+ * and HTAB (RFC 9110 §5.5); every other control byte is refused. */
+static inline bool http_is_value_byte(uint8_t c)
+{
+	return c == '\t' || (c >= 0x20 && c != 0x7f);
+}
+
+static inline uint8_t http_lower(uint8_t c)
+{
+	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + ('a' - 'A')) : c;
+}
+
+/* Case-insensitive comparison of s (n bytes) with the lower-case word w. */
+static inline bool http_ieq(const char *s, size_t n, const char *w)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (w[i] == '\0' || http_lower((uint8_t)s[i]) != (uint8_t)w[i])
+			return false;
+	}
+	return w[n] == '\0';
+}
+
+#endif
