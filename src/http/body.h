@@ -23,7 +23,7 @@
 
 enum body_status {
 	BODY_NEED_MORE = 0, /* all input consumed; body not finished */
-	BODY_DATA,          /* *data_off/*data_len name payload inside the input */
+	BODY_DATA,          /* *data_off and *data_len name payload inside the input */
 	BODY_DONE,          /* body complete (framed end reached) */
 	BODY_ERROR          /* see the qv_error */
 };
@@ -44,8 +44,9 @@ struct http_body {
 /* Set up for the body of a parsed response head. */
 void http_body_init(struct http_body *b, const struct http_resp *r);
 
-/* Consume input.  Call repeatedly with the remaining input until it returns
- * BODY_NEED_MORE (input used up), BODY_DONE or BODY_ERROR.
+/* Consume input.  Call repeatedly with the remaining input (even when none
+ * is left: a Content-Length body reports BODY_DONE on that call) until it
+ * returns BODY_NEED_MORE (input used up), BODY_DONE or BODY_ERROR.
  * On BODY_DATA, payload is buf[*data_off .. *data_off + *data_len) and
  * *consumed covers it (and any framing before it).  On BODY_DONE, *consumed
  * stops at the end of the body; bytes after it belong to the next response. */
@@ -54,9 +55,14 @@ enum body_status http_body_feed(struct http_body *b, const uint8_t *buf, size_t 
 				struct qv_error *err);
 
 /* The connection reached EOF.  Returns BODY_DONE when that ends the body
- * legitimately (close-delimited, or already complete), else BODY_ERROR with
- * QV_E_TRUNCATED and the message "truncated: got X of Y bytes" (LENGTH) or
- * "truncated: chunked body ended after X bytes without its last chunk". */
+ * legitimately (close-delimited, already complete, or a chunked body whose
+ * last chunk arrived but whose trailer section was cut: complete per RFC 9112
+ * §8), else BODY_ERROR with QV_E_TRUNCATED and the message
+ * "truncated: got X of Y bytes" (LENGTH) or
+ * "truncated: chunked body ended after X bytes without its last chunk"
+ * (X: payload bytes).  Chunked syntax errors from http_body_feed are
+ * QV_E_HTTP_BAD_CHUNK "malformed chunked body: ..." (e.g. "chunk size
+ * overflows"; sizes above 2^63-1 overflow). */
 enum body_status http_body_eof(struct http_body *b, struct qv_error *err);
 
 /* Payload bytes delivered so far. */
