@@ -16,7 +16,7 @@
 struct http_req {
 	const char *method;          /* "GET" or "HEAD" */
 	const struct url *url;
-	const char *user_agent;      /* NULL: "quiver/" QV_VERSION */
+	const char *user_agent;      /* NULL: "quiver/" QV_VERSION; "": none */
 	bool keep_alive;             /* false: "Connection: close" */
 	bool has_range;              /* resume: "Range: bytes=range_from-" */
 	uint64_t range_from;
@@ -27,9 +27,11 @@ struct http_req {
 	size_t extra_count;
 };
 
-/* Write the request head into out (cap bytes).  Returns QV_OK and *len, or
- * QV_E_URL_TOO_LONG when it does not fit, QV_E_USAGE when an extra header
- * is malformed (no colon, CR/LF/NUL inside). */
+/* Write the request head into out (cap bytes, NUL-terminated; *len excludes
+ * the NUL).  Returns QV_OK and *len, or QV_E_URL_TOO_LONG when it does not
+ * fit, QV_E_USAGE when an extra header or the user agent is malformed (no
+ * colon, a name that is not a token, CR/LF/control bytes inside) or names
+ * Content-Length/Transfer-Encoding (a GET has no body). */
 enum qv_err http_req_write(const struct http_req *r, char *out, size_t cap, size_t *len,
 			   struct qv_error *err);
 
