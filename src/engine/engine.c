@@ -1,0 +1,61 @@
+/* engine.c - engine names and the one dispatch point from kind to engine.
+ * A new engine is one row in engine_table. */
+#include "engine/engine.h"
+
+#include <string.h>
+
+typedef enum qv_err (*engine_run_fn)(const struct engine_job *jobs, size_t njobs,
+				     const struct engine_opts *o, struct engine_stats *stats,
+				     struct qv_error *err);
+
+struct engine_entry {
+	const char *name;
+	engine_run_fn run;            /* NULL: not in this build yet */
+};
+
+/* Indexed by enum engine_kind. */
+static const struct engine_entry engine_table[ENGINE_KIND_COUNT] = {
+	{"seq", engine_seq_run},
+	{"threads", NULL},
+	{"poll", NULL},
+};
+
+const char *engine_name(enum engine_kind k)
+{
+	if ((unsigned)k >= ENGINE_KIND_COUNT)
+		return "unknown";
+	return engine_table[k].name;
+}
+
+bool engine_parse(const char *name, enum engine_kind *out)
+{
+	unsigned i;
+
+	for (i = 0; i < ENGINE_KIND_COUNT; i++) {
+		if (strcmp(name, engine_table[i].name) == 0) {
+			*out = (enum engine_kind)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool engine_available(enum engine_kind k)
+{
+	return (unsigned)k < ENGINE_KIND_COUNT && engine_table[k].run != NULL;
+}
+
+enum qv_err engine_run(enum engine_kind k, const struct engine_job *jobs, size_t njobs,
+		       const struct engine_opts *o, struct engine_stats *stats,
+		       struct qv_error *err)
+{
+	struct engine_stats local;
+
+	if (!engine_available(k))
+		return qv_error_set(err, QV_E_USAGE, "engine '%s' is not available yet",
+				    engine_name(k));
+	if (stats == NULL)
+		stats = &local;
+	memset(stats, 0, sizeof *stats);
+	return engine_table[k].run(jobs, njobs, o, stats, err);
+}

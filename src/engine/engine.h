@@ -1,0 +1,87 @@
+/* engine.h - the one small interface every download engine implements.
+ *
+ * An engine runs a list of jobs (URL + sink) through the transfer machine of
+ * transfer/transfer.h and only moves bytes and waits: seq (one after another,
+ * engine/seq.c), threads (a pthread pool) and poll (one poll() loop) differ
+ * in how they wait, never in what a download does.  engine_run() is the one
+ * place that picks an engine by kind.
+ *
+ * Threading contract: every callback runs on the thread that called
+ * engine_run(), one at a time, so callers need no locks.  `done` runs in
+ * completion order; after it returns the engine never touches that job's
+ * sink again, so `done` may close or free it. */
+#ifndef QV_ENGINE_ENGINE_H
+#define QV_ENGINE_ENGINE_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "transfer/sink.h"
+#include "transfer/transfer.h"
+#include "util/err.h"
+
+enum engine_kind { ENGINE_SEQ = 0, ENGINE_THREADS, ENGINE_POLL };
+#define ENGINE_KIND_COUNT 3
+
+struct engine_job {
+	const char *url;            /* not owned; need not be NUL-terminated */
+	size_t url_len;
+	struct sink *sink;          /* not owned; NULL: ask engine_opts.sink_open */
+};
+
+/* Give job `index` its sink just before it starts (lets a run of many URLs
+ * hold only `concurrency` sinks).  A failure fails the job: done() is called
+ * with that error and the transfer never starts. */
+typedef enum qv_err (*engine_sink_open_fn)(void *ctx, size_t index, struct sink **out,
+					   struct qv_error *err);
+
+/* Job `index` finished.  err->code is QV_OK on success; res is the transfer's
+ * result (all zero when it never started).  Both are valid only during the
+ * call. */
+typedef void (*engine_done_fn)(void *ctx, size_t index, const struct xfer_result *res,
+			       const struct qv_error *err);
+
+struct engine_opts {
+	unsigned concurrency;         /* transfers at once (seq ignores it) */
+	unsigned per_host;            /* connections per origin, 0: concurrency */
+	uint32_t connect_timeout_ms;  /* whole connect incl. handshake; 0: none */
+	uint32_t idle_timeout_ms;     /* no progress on a read/write; 0: none */
+	uint32_t max_time_ms;         /* per transfer, from its start; 0: none */
+	const struct xfer_opts *xfer; /* shared read-only by all transfers */
+	const volatile sig_atomic_t *stop; /* non-zero: abort, clean up, return */
+	engine_sink_open_fn sink_open;     /* may be NULL when every job has a sink */
+	engine_done_fn done;          /* may be NULL */
+	void *ctx;                    /* passed to the callbacks */
+};
+
+/* What a run did, for the demo table and benchmarks. */
+struct engine_stats {
+	unsigned connections;         /* TCP connections opened */
+	unsigned reused;              /* requests sent on a kept-alive connection */
+	unsigned started;             /* jobs started */
+	unsigned failed;              /* jobs that ended with an error */
+};
+
+/* "seq", "threads", "poll". */
+const char *engine_name(enum engine_kind k);
+/* Parse an engine name; false when unknown. */
+bool engine_parse(const char *name, enum engine_kind *out);
+/* Whether this build has that engine. */
+bool engine_available(enum engine_kind k);
+
+/* Run jobs[0..njobs) with engine k.  Returns QV_OK when every job ran to an
+ * outcome (success or not: see done), QV_E_INTERRUPTED when the stop flag
+ * ended the run early (jobs not started get no done call), QV_E_USAGE when
+ * the engine is not in this build, or QV_E_NOMEM.  stats may be NULL. */
+enum qv_err engine_run(enum engine_kind k, const struct engine_job *jobs, size_t njobs,
+		       const struct engine_opts *o, struct engine_stats *stats,
+		       struct qv_error *err);
+
+/* The engines themselves; same contract as engine_run. */
+enum qv_err engine_seq_run(const struct engine_job *jobs, size_t njobs,
+			   const struct engine_opts *o, struct engine_stats *stats,
+			   struct qv_error *err);
+
+#endif
