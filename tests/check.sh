@@ -7,7 +7,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 files=(${QV_CHECK_FILES:-$(find src -name '*.c' | sort)})
 defs=(-D_DEFAULT_SOURCE -D_GNU_SOURCE -DQV_TARGET=\"check\" -DQV_BEARSSL_VERSION=\"0.6\")
-incs=(-Isrc -Ithird_party/bearssl/inc)
+incs=(-Isrc -isystem third_party/bearssl/inc)
 findings=0
 
 echo "== cppcheck ($(cppcheck --version 2>/dev/null || echo missing))"
