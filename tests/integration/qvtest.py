@@ -48,6 +48,8 @@ class Ctx:
         self.quiver = quiver
         self.name = name
         self.tmp = tempfile.mkdtemp(prefix="qvtest-")
+        # nginx workers run unprivileged: they must be able to read files under tmp
+        os.chmod(self.tmp, 0o755)
         self.procs = []
 
     def close(self):
