@@ -1,0 +1,303 @@
+/* client.c - TLS client connections over BearSSL's full client profile. */
+#include "tls/client.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "http/url.h"
+#include "tls/errors.h"
+#include "tls/session.h"
+#include "tls/x509.h"
+
+/* Bytes of OS entropy injected when BearSSL finds no source itself. */
+#define TLS_SEED_BYTES 32
+
+struct tls_client {
+	bool insecure;
+	int64_t now_unix;
+	char *cacert;                   /* copy of --cacert, or NULL */
+	bool custom_paths;
+	struct tls_trust_paths paths;   /* when custom_paths */
+	pthread_mutex_t mu;             /* guards the one-time trust load */
+	bool trust_tried;
+	enum qv_err trust_rc;
+	struct qv_error trust_err;
+	struct tls_trust *trust;        /* read-only once loaded */
+	struct tls_session_cache sessions;
+};
+
+struct tls_conn {
+	br_ssl_client_context cc;
+	struct tls_x509 x509;
+	struct tls_io io;
+	struct tls_client *cl;
+	struct tls_session_key key;
+	bool is_ip;
+	bool started;
+	bool handshake_done;
+	bool resumed;
+	unsigned char offered_id[32];   /* session ID offered for resumption */
+	size_t offered_len;
+	char label[URL_HOST_MAX + 8];   /* "host:port" for messages */
+	unsigned char iobuf[BR_SSL_BUFSIZE_MONO];
+};
+
+enum qv_err tls_client_new(struct tls_client **out, const struct tls_client_opts *o,
+			   struct qv_error *err)
+{
+	struct tls_client *cl = calloc(1, sizeof *cl);
+
+	*out = NULL;
+	if (cl == NULL)
+		return qv_error_set(err, QV_E_NOMEM, "out of memory");
+	cl->insecure = o->insecure;
+	cl->now_unix = o->now_unix;
+	if (o->cacert != NULL && (cl->cacert = strdup(o->cacert)) == NULL)
+		goto nomem;
+	if (o->paths != NULL) {
+		cl->custom_paths = true;
+		cl->paths = *o->paths;
+	}
+	if (pthread_mutex_init(&cl->mu, NULL) != 0)
+		goto nomem;
+	if (!tls_session_cache_init(&cl->sessions)) {
+		(void)pthread_mutex_destroy(&cl->mu);
+		goto nomem;
+	}
+	*out = cl;
+	return QV_OK;
+nomem:
+	free(cl->cacert);
+	free(cl);
+	return qv_error_set(err, QV_E_NOMEM, "out of memory");
+}
+
+void tls_client_free(struct tls_client *cl)
+{
+	if (cl == NULL)
+		return;
+	tls_session_cache_destroy(&cl->sessions);
+	(void)pthread_mutex_destroy(&cl->mu);
+	tls_trust_free(cl->trust);
+	free(cl->cacert);
+	free(cl);
+}
+
+enum qv_err tls_client_load_trust(struct tls_client *cl, struct qv_error *err)
+{
+	enum qv_err rc;
+
+	if (cl->insecure)
+		return QV_OK;
+	(void)pthread_mutex_lock(&cl->mu);
+	if (!cl->trust_tried) {
+		struct tls_trust_paths p;
+
+		if (cl->custom_paths)
+			p = cl->paths;
+		else
+			tls_trust_paths_env(&p, cl->cacert);
+		qv_error_clear(&cl->trust_err);
+		cl->trust_rc = tls_trust_load(&cl->trust, &p, &cl->trust_err);
+		cl->trust_tried = true;
+	}
+	rc = cl->trust_rc;
+	if (rc != QV_OK && err != NULL)
+		*err = cl->trust_err;
+	(void)pthread_mutex_unlock(&cl->mu);
+	return rc;
+}
+
+const char *tls_client_trust_source(const struct tls_client *cl)
+{
+	/* trust is written once under the lock before any reader sees it set */
+	return cl->trust != NULL ? cl->trust->source : "";
+}
+
+bool tls_client_insecure(const struct tls_client *cl)
+{
+	return cl->insecure;
+}
+
+/* IPv4 dotted quad, or anything with ':' (an IPv6 literal, maybe with a
+ * zone): names that must not go into SNI and that BearSSL cannot match. */
+static bool host_is_ip(const char *host)
+{
+	struct in_addr a4;
+
+	return strchr(host, ':') != NULL || inet_pton(AF_INET, host, &a4) == 1;
+}
+
+enum qv_err tls_conn_new(struct tls_conn **out, struct tls_client *cl, const char *host,
+			 uint16_t port, struct qv_error *err)
+{
+	struct tls_conn *t;
+	const struct tls_trust *trust = NULL;
+	enum qv_err rc;
+	bool is_ip = host_is_ip(host);
+
+	*out = NULL;
+	if (is_ip && !cl->insecure)
+		return qv_error_set(err, QV_E_TLS_CERT,
+				    "cannot verify a certificate for IP address %s; use the host name "
+				    "or -k",
+				    host);
+	rc = tls_client_load_trust(cl, err);
+	if (rc != QV_OK)
+		return rc;
+	trust = cl->trust;
+	t = calloc(1, sizeof *t);
+	if (t == NULL)
+		return qv_error_set(err, QV_E_NOMEM, "out of memory");
+	t->cl = cl;
+	t->is_ip = is_ip;
+	tls_session_key_make(&t->key, host, port, cl->insecure, trust != NULL ? trust->id : 0);
+	if (strchr(host, ':') != NULL)
+		(void)snprintf(t->label, sizeof t->label, "[%s]:%u", host, (unsigned)port);
+	else
+		(void)snprintf(t->label, sizeof t->label, "%s:%u", host, (unsigned)port);
+	br_ssl_client_init_full(&t->cc, &t->x509.minimal, trust != NULL ? trust->ta : NULL,
+				trust != NULL ? trust->count : 0);
+	tls_x509_setup(&t->x509, &t->cc.eng, cl->insecure, cl->now_unix);
+	/* quiver never answers a renegotiation request (it has no client
+	 * certificate to offer): refuse it politely instead of handling it. */
+	br_ssl_engine_add_flags(&t->cc.eng, BR_OPT_NO_RENEGOTIATION);
+	br_ssl_engine_set_buffer(&t->cc.eng, t->iobuf, sizeof t->iobuf, 0);
+	*out = t;
+	return QV_OK;
+}
+
+void tls_conn_free(struct tls_conn *t)
+{
+	if (t == NULL)
+		return;
+	if (t->handshake_done)
+		(void)tls_io_close(&t->io); /* best effort, never waits */
+	free(t);
+}
+
+/* Fill err for a TLS_ERROR of the last call; what: "read from" etc. */
+static enum tls_status tls_conn_fail(struct tls_conn *t, const char *what, struct qv_error *err)
+{
+	int br = br_ssl_engine_last_error(&t->cc.eng);
+	int se = t->io.sys_errno;
+	char detail[96];
+
+	if (!t->handshake_done)
+		tls_session_drop(&t->cl->sessions, &t->key);
+	if (br != BR_ERR_OK && br != BR_ERR_IO) {
+		bool dated = br == BR_ERR_X509_EXPIRED &&
+			     tls_x509_date_detail(&t->x509, detail, sizeof detail);
+
+		(void)tls_err_set(err, br, t->key.host, !t->handshake_done, dated ? detail : NULL);
+	} else if (t->io.handshake_eof) {
+		(void)qv_error_set(err, QV_E_TLS_HANDSHAKE,
+				   "handshake failure: %s closed the connection", t->label);
+	} else if (se == ECONNRESET || se == EPIPE) {
+		(void)qv_error_set(err, QV_E_RESET, "connection reset by peer%s (%s)",
+				   t->handshake_done ? "" : " during the TLS handshake", t->label);
+		if (err != NULL)
+			err->sys_errno = se;
+	} else if (se == EPROTO) {
+		(void)qv_error_set(err, QV_E_IO, "%s sent data that was not asked for", t->label);
+	} else if (se != 0) {
+		(void)qv_error_sys(err, QV_E_IO, se, "%s %s failed", what, t->label);
+	} else {
+		(void)qv_error_set(err, QV_E_INTERNAL, "TLS engine stalled (%s)", t->label);
+	}
+	return TLS_ERROR;
+}
+
+/* Reset the engine for a new handshake on fd, offering a cached session. */
+static bool tls_conn_start(struct tls_conn *t, int fd)
+{
+	br_ssl_session_parameters sp;
+	const char *sni = t->is_ip ? NULL : t->key.host;
+
+	tls_io_init(&t->io, &t->cc.eng, fd);
+	t->started = true;
+	if (tls_session_get(&t->cl->sessions, &t->key, &sp)) {
+		br_ssl_engine_set_session_parameters(&t->cc.eng, &sp);
+		t->offered_len = sp.session_id_len;
+		memcpy(t->offered_id, sp.session_id, sizeof t->offered_id);
+	}
+	if (br_ssl_client_reset(&t->cc, sni, 1))
+		return true;
+	if (br_ssl_engine_last_error(&t->cc.eng) == BR_ERR_NO_RANDOM) {
+		/* No /dev/urandom (chroot, sandbox): ask the kernel directly. */
+		unsigned char seed[TLS_SEED_BYTES];
+
+		if (getrandom(seed, sizeof seed, 0) == (ssize_t)sizeof seed) {
+			br_ssl_engine_inject_entropy(&t->cc.eng, seed, sizeof seed);
+			return br_ssl_client_reset(&t->cc, sni, 1) != 0;
+		}
+	}
+	return false;
+}
+
+/* The handshake just finished: remember the session, note resumption. */
+static void tls_conn_established(struct tls_conn *t)
+{
+	br_ssl_session_parameters sp;
+
+	t->handshake_done = true;
+	br_ssl_engine_get_session_parameters(&t->cc.eng, &sp);
+	t->resumed = t->offered_len > 0 && sp.session_id_len == t->offered_len &&
+		     memcmp(sp.session_id, t->offered_id, t->offered_len) == 0;
+	tls_session_put(&t->cl->sessions, &t->key, &sp);
+}
+
+enum tls_status tls_conn_handshake(struct tls_conn *t, int fd, struct qv_error *err)
+{
+	enum tls_status r;
+
+	if (t->handshake_done)
+		return TLS_OK;
+	if (!t->started && !tls_conn_start(t, fd))
+		return tls_conn_fail(t, "TLS setup for", err);
+	r = tls_io_handshake(&t->io);
+	if (r == TLS_OK)
+		tls_conn_established(t);
+	else if (r == TLS_ERROR)
+		return tls_conn_fail(t, "TLS handshake with", err);
+	return r;
+}
+
+enum tls_status tls_conn_read(struct tls_conn *t, uint8_t *buf, size_t cap, size_t *n,
+			      struct qv_error *err)
+{
+	enum tls_status r;
+
+	*n = 0;
+	if (!t->handshake_done)
+		return qv_error_set(err, QV_E_INTERNAL, "TLS read before the handshake"), TLS_ERROR;
+	r = tls_io_read(&t->io, buf, cap, n);
+	return r == TLS_ERROR ? tls_conn_fail(t, "read from", err) : r;
+}
+
+enum tls_status tls_conn_write(struct tls_conn *t, const uint8_t *p, size_t len, size_t *n,
+			       struct qv_error *err)
+{
+	enum tls_status r;
+
+	*n = 0;
+	if (!t->handshake_done)
+		return qv_error_set(err, QV_E_INTERNAL, "TLS write before the handshake"), TLS_ERROR;
+	r = tls_io_write(&t->io, p, len, n, true);
+	return r == TLS_ERROR ? tls_conn_fail(t, "write to", err) : r;
+}
+
+bool tls_conn_idle_ok(const struct tls_conn *t)
+{
+	return t->handshake_done && tls_io_idle(&t->io);
+}
+
+bool tls_conn_resumed(const struct tls_conn *t)
+{
+	return t->resumed;
+}

@@ -1,0 +1,313 @@
+/* server.c - TLS server credentials from PEM and per-connection engines. */
+#include "tls/server.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "tls/pem.h"
+
+/* Bytes of OS entropy injected when BearSSL finds no source itself. */
+#define TLS_SEED_BYTES 32
+
+struct tls_server {
+	br_x509_certificate chain[TLS_SERVER_CHAIN_MAX];
+	size_t chain_len;
+	int key_type;                 /* BR_KEYTYPE_RSA or BR_KEYTYPE_EC */
+	br_rsa_private_key rsa;
+	br_ec_private_key ec;
+	unsigned char *key_block;     /* the key's bytes, owned */
+	unsigned issuer_key_type;     /* key type that signed the certificate */
+	br_ssl_session_cache_lru cache;
+	unsigned char cache_store[TLS_SERVER_CACHE_BYTES];
+};
+
+struct tls_server_conn {
+	br_ssl_server_context sc;
+	struct tls_io io;
+	unsigned char iobuf[BR_SSL_BUFSIZE_MONO];
+};
+
+static enum qv_err chain_add(void *ctx, const char *name, const uint8_t *der, size_t len,
+			     struct qv_error *err)
+{
+	struct tls_server *srv = ctx;
+	unsigned char *copy;
+
+	if (strcmp(name, "CERTIFICATE") != 0 && strcmp(name, "X509 CERTIFICATE") != 0)
+		return QV_OK;
+	if (srv->chain_len >= TLS_SERVER_CHAIN_MAX)
+		return qv_error_set(err, QV_E_TLS_PEM, "more than %u certificates in the chain",
+				    TLS_SERVER_CHAIN_MAX);
+	copy = malloc(len);
+	if (copy == NULL)
+		return qv_error_set(err, QV_E_NOMEM, "out of memory");
+	memcpy(copy, der, len);
+	srv->chain[srv->chain_len].data = copy;
+	srv->chain[srv->chain_len].data_len = len;
+	srv->chain_len++;
+	return QV_OK;
+}
+
+/* Read path and run fn over its PEM objects. */
+static enum qv_err pem_file_each(const char *path, tls_pem_fn fn, void *ctx,
+				 struct qv_error *err)
+{
+	uint8_t *data;
+	size_t len;
+	enum qv_err rc = tls_file_read(path, TLS_PEM_FILE_MAX, &data, &len, err);
+
+	if (rc != QV_OK)
+		return rc;
+	rc = tls_pem_each(data, len, fn, ctx, NULL, err);
+	free(data);
+	return rc;
+}
+
+static void copy_part(unsigned char **dst, unsigned char **cursor, const unsigned char *src,
+		      size_t len)
+{
+	memcpy(*cursor, src, len);
+	*dst = *cursor;
+	*cursor += len;
+}
+
+/* Keep a copy of the decoded key (the decoder's buffers die with it). */
+static enum qv_err key_keep(struct tls_server *srv, const br_skey_decoder_context *kd,
+			    struct qv_error *err)
+{
+	const br_rsa_private_key *rk = br_skey_decoder_get_rsa(kd);
+	const br_ec_private_key *ek = br_skey_decoder_get_ec(kd);
+	size_t total = rk != NULL ? rk->plen + rk->qlen + rk->dplen + rk->dqlen + rk->iqlen
+		       : ek != NULL ? ek->xlen
+				    : 0;
+	unsigned char *cur;
+
+	if (total == 0)
+		return qv_error_set(err, QV_E_TLS_PEM, "unsupported private key type");
+	srv->key_block = malloc(total);
+	if (srv->key_block == NULL)
+		return qv_error_set(err, QV_E_NOMEM, "out of memory");
+	cur = srv->key_block;
+	if (rk != NULL) {
+		srv->key_type = BR_KEYTYPE_RSA;
+		srv->rsa = *rk;
+		copy_part(&srv->rsa.p, &cur, rk->p, rk->plen);
+		copy_part(&srv->rsa.q, &cur, rk->q, rk->qlen);
+		copy_part(&srv->rsa.dp, &cur, rk->dp, rk->dplen);
+		copy_part(&srv->rsa.dq, &cur, rk->dq, rk->dqlen);
+		copy_part(&srv->rsa.iq, &cur, rk->iq, rk->iqlen);
+	} else {
+		srv->key_type = BR_KEYTYPE_EC;
+		srv->ec = *ek;
+		copy_part(&srv->ec.x, &cur, ek->x, ek->xlen);
+	}
+	return QV_OK;
+}
+
+static enum qv_err key_take(void *ctx, const char *name, const uint8_t *der, size_t len,
+			    struct qv_error *err)
+{
+	struct tls_server *srv = ctx;
+	br_skey_decoder_context *kd;
+	size_t nlen = strlen(name);
+	enum qv_err rc;
+
+	if (srv->key_block != NULL || nlen < 11 || strcmp(name + nlen - 11, "PRIVATE KEY") != 0)
+		return QV_OK;
+	kd = malloc(sizeof *kd); /* ~8 KiB of decoded key: keep it off the stack */
+	if (kd == NULL)
+		return qv_error_set(err, QV_E_NOMEM, "out of memory");
+	br_skey_decoder_init(kd);
+	br_skey_decoder_push(kd, der, len);
+	if (br_skey_decoder_last_error(kd) != 0)
+		rc = qv_error_set(err, QV_E_TLS_PEM, "cannot decode the %s", name);
+	else
+		rc = key_keep(srv, kd, err);
+	memset(kd, 0, sizeof *kd); /* key material */
+	free(kd);
+	return rc;
+}
+
+static bool same_number(const unsigned char *a, size_t alen, const unsigned char *b, size_t blen)
+{
+	while (alen > 0 && *a == 0) {
+		a++;
+		alen--;
+	}
+	while (blen > 0 && *b == 0) {
+		b++;
+		blen--;
+	}
+	return alen == blen && memcmp(a, b, alen) == 0;
+}
+
+/* True when the private key belongs to public key pk. */
+static bool key_pair_ok(const struct tls_server *srv, const br_x509_pkey *pk)
+{
+	/* RSA moduli up to 4096 bits, BearSSL's own limit. */
+	unsigned char buf[512];
+	size_t len;
+
+	if ((int)pk->key_type != srv->key_type)
+		return false;
+	if (srv->key_type == BR_KEYTYPE_RSA) {
+		br_rsa_compute_modulus modulus = br_rsa_compute_modulus_get_default();
+
+		len = modulus(NULL, &srv->rsa);
+		if (len == 0 || len > sizeof buf || modulus(buf, &srv->rsa) != len)
+			return false;
+		return same_number(buf, len, pk->key.rsa.n, pk->key.rsa.nlen);
+	}
+	if (pk->key.ec.curve != srv->ec.curve)
+		return false;
+	len = br_ec_compute_pub(br_ec_get_default(), NULL, buf, &srv->ec);
+	return len != 0 && len == pk->key.ec.qlen && memcmp(buf, pk->key.ec.q, len) == 0;
+}
+
+/* Check the key against the server certificate; note who signed it. */
+static enum qv_err server_check_pair(struct tls_server *srv, const char *cert_path,
+				     const char *key_path, struct qv_error *err)
+{
+	br_x509_decoder_context *dc = malloc(sizeof *dc);
+	const br_x509_pkey *pk;
+	enum qv_err rc = QV_OK;
+
+	if (dc == NULL)
+		return qv_error_set(err, QV_E_NOMEM, "out of memory");
+	br_x509_decoder_init(dc, NULL, NULL);
+	br_x509_decoder_push(dc, srv->chain[0].data, srv->chain[0].data_len);
+	pk = br_x509_decoder_get_pkey(dc);
+	if (pk == NULL)
+		rc = qv_error_set(err, QV_E_TLS_PEM, "cannot decode the certificate in %s", cert_path);
+	else if (!key_pair_ok(srv, pk))
+		rc = qv_error_set(err, QV_E_TLS_PEM, "%s does not match the certificate in %s",
+				  key_path, cert_path);
+	else
+		srv->issuer_key_type = (unsigned)br_x509_decoder_get_signer_key_type(dc);
+	free(dc);
+	return rc;
+}
+
+enum qv_err tls_server_new(struct tls_server **out, const char *cert_path, const char *key_path,
+			   struct qv_error *err)
+{
+	struct tls_server *srv = calloc(1, sizeof *srv);
+	enum qv_err rc;
+
+	*out = NULL;
+	if (srv == NULL)
+		return qv_error_set(err, QV_E_NOMEM, "out of memory");
+	rc = pem_file_each(cert_path, chain_add, srv, err);
+	if (rc == QV_OK && srv->chain_len == 0)
+		rc = qv_error_set(err, QV_E_TLS_PEM, "no certificate in %s", cert_path);
+	if (rc == QV_OK)
+		rc = pem_file_each(key_path, key_take, srv, err);
+	if (rc == QV_OK && srv->key_block == NULL)
+		rc = qv_error_set(err, QV_E_TLS_PEM, "no private key in %s", key_path);
+	if (rc == QV_OK)
+		rc = server_check_pair(srv, cert_path, key_path, err);
+	if (rc != QV_OK) {
+		tls_server_free(srv);
+		return rc;
+	}
+	br_ssl_session_cache_lru_init(&srv->cache, srv->cache_store, sizeof srv->cache_store);
+	*out = srv;
+	return QV_OK;
+}
+
+void tls_server_free(struct tls_server *srv)
+{
+	size_t i;
+
+	if (srv == NULL)
+		return;
+	for (i = 0; i < srv->chain_len; i++)
+		free(srv->chain[i].data);
+	if (srv->key_block != NULL) {
+		size_t len = srv->key_type == BR_KEYTYPE_RSA
+				     ? srv->rsa.plen + srv->rsa.qlen + srv->rsa.dplen +
+					       srv->rsa.dqlen + srv->rsa.iqlen
+				     : srv->ec.xlen;
+
+		memset(srv->key_block, 0, len); /* key material */
+		free(srv->key_block);
+	}
+	free(srv);
+}
+
+const char *tls_server_key_name(const struct tls_server *srv)
+{
+	return srv->key_type == BR_KEYTYPE_RSA ? "RSA" : "EC";
+}
+
+enum qv_err tls_server_conn_new(struct tls_server_conn **out, struct tls_server *srv, int fd,
+				struct qv_error *err)
+{
+	struct tls_server_conn *c = calloc(1, sizeof *c);
+	int ok;
+
+	*out = NULL;
+	if (c == NULL)
+		return qv_error_set(err, QV_E_NOMEM, "out of memory");
+	if (srv->key_type == BR_KEYTYPE_RSA)
+		br_ssl_server_init_full_rsa(&c->sc, srv->chain, srv->chain_len, &srv->rsa);
+	else
+		br_ssl_server_init_full_ec(&c->sc, srv->chain, srv->chain_len,
+					   srv->issuer_key_type, &srv->ec);
+	br_ssl_engine_set_buffer(&c->sc.eng, c->iobuf, sizeof c->iobuf, 0);
+	br_ssl_server_set_cache(&c->sc, &srv->cache.vtable);
+	ok = br_ssl_server_reset(&c->sc);
+	if (!ok && br_ssl_engine_last_error(&c->sc.eng) == BR_ERR_NO_RANDOM) {
+		unsigned char seed[TLS_SEED_BYTES];
+
+		if (getrandom(seed, sizeof seed, 0) == (ssize_t)sizeof seed) {
+			br_ssl_engine_inject_entropy(&c->sc.eng, seed, sizeof seed);
+			ok = br_ssl_server_reset(&c->sc);
+		}
+	}
+	if (!ok) {
+		free(c);
+		return qv_error_set(err, QV_E_TLS_HANDSHAKE, "TLS server setup failed");
+	}
+	tls_io_init(&c->io, &c->sc.eng, fd);
+	*out = c;
+	return QV_OK;
+}
+
+void tls_server_conn_free(struct tls_server_conn *c)
+{
+	free(c);
+}
+
+enum tls_status tls_server_conn_read(struct tls_server_conn *c, uint8_t *buf, size_t cap,
+				     size_t *n)
+{
+	return tls_io_read(&c->io, buf, cap, n);
+}
+
+enum tls_status tls_server_conn_write(struct tls_server_conn *c, const uint8_t *p, size_t len,
+				      size_t *n)
+{
+	return tls_io_write(&c->io, p, len, n, false);
+}
+
+enum tls_status tls_server_conn_flush(struct tls_server_conn *c)
+{
+	return tls_io_flush(&c->io);
+}
+
+enum tls_status tls_server_conn_close(struct tls_server_conn *c)
+{
+	return tls_io_close(&c->io);
+}
+
+const char *tls_server_conn_sni(const struct tls_server_conn *c)
+{
+	return br_ssl_engine_get_server_name(&c->sc.eng);
+}
+
+int tls_server_conn_error(const struct tls_server_conn *c)
+{
+	return br_ssl_engine_last_error(&c->sc.eng);
+}

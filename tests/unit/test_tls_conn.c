@@ -1,0 +1,446 @@
+/* test_tls_conn.c - quiver's TLS client against quiver's TLS server over a
+ * non-blocking socketpair, both driven from this thread: handshakes with RSA
+ * and EC certificates, every certificate failure with its message, -k, IP
+ * literals (no SNI), resumption, close_notify vs a bare close, and bulk data
+ * through the one-record (mono) buffers with tiny reads. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "test_tls_fixture.h"
+#include "tls/client.h"
+#include "tls/server.h"
+#include "tq.h"
+
+void suite_tls_conn(struct tq *t);
+
+/* Validation times outside the fixtures' 2020-01-01..2120-01-01 window. */
+#define T_2121 4765132800
+#define T_2019 1559347200
+/* Steps before a handshake or exchange counts as stalled. */
+#define STEPS_MAX 10000
+
+struct pair {
+	int cfd, sfd;
+	struct tls_conn *c;
+	struct tls_server_conn *s;
+};
+
+static struct tls_server *server_load(struct tq *t, const char *cert, const char *key)
+{
+	char cp[1024], kp[1024];
+	struct tls_server *srv = NULL;
+	struct qv_error e;
+
+	if (!TQ_INT(t, tls_server_new(&srv, tls_fixture(cp, sizeof cp, cert),
+				      tls_fixture(kp, sizeof kp, key), &e),
+		    QV_OK))
+		printf("  %s\n", e.msg);
+	return srv;
+}
+
+/* A client trusting only the fixture named ca (NULL: none needed, -k). */
+static struct tls_client *client_make(struct tq *t, const char *ca, bool insecure, int64_t now)
+{
+	static char path[1024];
+	static const char *const no_bundles[] = {NULL};
+	struct tls_trust_paths p = {NULL, NULL, NULL, no_bundles};
+	struct tls_client_opts o = {NULL, insecure, now, &p};
+	struct tls_client *cl = NULL;
+	struct qv_error e;
+
+	if (ca != NULL)
+		p.cacert = tls_fixture(path, sizeof path, ca);
+	TQ_INT(t, tls_client_new(&cl, &o, &e), QV_OK);
+	return cl;
+}
+
+static void pair_close(struct pair *p)
+{
+	tls_conn_free(p->c);
+	tls_server_conn_free(p->s);
+	if (p->cfd >= 0)
+		(void)close(p->cfd);
+	if (p->sfd >= 0)
+		(void)close(p->sfd);
+	memset(p, 0, sizeof *p);
+	p->cfd = p->sfd = -1;
+}
+
+static enum qv_err pair_open(struct pair *p, struct tls_client *cl, struct tls_server *srv,
+			     const char *host, struct qv_error *e)
+{
+	int fds[2];
+	enum qv_err rc;
+
+	memset(p, 0, sizeof *p);
+	p->cfd = p->sfd = -1;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) != 0)
+		return qv_error_set(e, QV_E_IO, "socketpair failed");
+	p->cfd = fds[0];
+	p->sfd = fds[1];
+	rc = tls_conn_new(&p->c, cl, host, 443, e);
+	if (rc == QV_OK)
+		rc = tls_server_conn_new(&p->s, srv, p->sfd, e);
+	return rc;
+}
+
+/* Drive both ends until the client's handshake ends. */
+static enum tls_status pair_handshake(struct pair *p, struct qv_error *e)
+{
+	int i;
+
+	for (i = 0; i < STEPS_MAX; i++) {
+		uint8_t b[64];
+		size_t n;
+		enum tls_status r = tls_conn_handshake(p->c, p->cfd, e);
+
+		if (r == TLS_OK || r == TLS_ERROR)
+			return r;
+		(void)tls_server_conn_read(p->s, b, sizeof b, &n);
+	}
+	(void)qv_error_set(e, QV_E_INTERNAL, "handshake stalled");
+	return TLS_ERROR;
+}
+
+/* Client sends ping, server answers pong. */
+static bool pair_exchange(struct tq *t, struct pair *p)
+{
+	uint8_t b[16];
+	size_t n = 0, got = 0;
+	struct qv_error e;
+	int i;
+
+	if (!TQ_INT(t, tls_conn_write(p->c, (const uint8_t *)"ping", 4, &n, &e), TLS_OK) ||
+	    !TQ_INT(t, n, 4))
+		return false;
+	for (i = 0; i < STEPS_MAX && got < 4; i++) {
+		if (tls_server_conn_read(p->s, b + got, sizeof b - got, &n) == TLS_OK)
+			got += n;
+		(void)tls_conn_read(p->c, b + 8, 1, &n, &e); /* lets pending records out */
+	}
+	if (!TQ_MEM(t, b, got, "ping", 4))
+		return false;
+	if (!TQ_INT(t, tls_server_conn_write(p->s, (const uint8_t *)"pong", 4, &n), TLS_OK) ||
+	    !TQ_INT(t, tls_server_conn_flush(p->s), TLS_OK))
+		return false;
+	got = 0;
+	for (i = 0; i < STEPS_MAX && got < 4; i++)
+		if (tls_conn_read(p->c, b + got, sizeof b - got, &n, &e) == TLS_OK)
+			got += n;
+	return TQ_MEM(t, b, got, "pong", 4);
+}
+
+/* Handshake with a client built from (ca, insecure, now) against cert/key
+ * for host; returns the client status, message in *e. */
+static enum tls_status try_handshake(struct tq *t, const char *cert, const char *key,
+				     const char *ca, bool insecure, int64_t now, const char *host,
+				     struct qv_error *e)
+{
+	struct tls_server *srv = server_load(t, cert, key);
+	struct tls_client *cl = client_make(t, ca, insecure, now);
+	struct pair p;
+	enum tls_status r = TLS_ERROR;
+
+	qv_error_clear(e);
+	if (srv != NULL && cl != NULL && pair_open(&p, cl, srv, host, e) == QV_OK) {
+		r = pair_handshake(&p, e);
+		if (r == TLS_OK)
+			TQ_TRUE(t, pair_exchange(t, &p));
+	}
+	pair_close(&p);
+	tls_client_free(cl);
+	tls_server_free(srv);
+	return r;
+}
+
+static void test_rsa_ok(struct tq *t)
+{
+	struct qv_error e;
+
+	if (!TQ_INT(t, try_handshake(t, "rsa.pem", "rsa.key", "ca.pem", false, 0, "localhost", &e),
+		    TLS_OK))
+		printf("  %s\n", e.msg);
+}
+
+static void test_ec_ok(struct tq *t)
+{
+	struct qv_error e;
+
+	if (!TQ_INT(t, try_handshake(t, "ec.pem", "ec.key", "ca.pem", false, 0, "localhost", &e),
+		    TLS_OK))
+		printf("  %s\n", e.msg);
+}
+
+static void test_wrong_host(struct tq *t)
+{
+	struct qv_error e;
+
+	TQ_INT(t, try_handshake(t, "rsa.pem", "rsa.key", "ca.pem", false, 0, "example.test", &e),
+	       TLS_ERROR);
+	TQ_INT(t, e.code, QV_E_TLS_CERT);
+	TQ_STR(t, e.msg, "certificate does not match host example.test [BR_ERR_X509_BAD_SERVER_NAME]");
+}
+
+static void test_unknown_ca(struct tq *t)
+{
+	struct qv_error e;
+
+	TQ_INT(t, try_handshake(t, "ec.pem", "ec.key", "other-ca.pem", false, 0, "localhost", &e),
+	       TLS_ERROR);
+	TQ_INT(t, e.code, QV_E_TLS_CERT);
+	TQ_STR(t, e.msg, "certificate verification failed: unknown issuer [BR_ERR_X509_NOT_TRUSTED]");
+}
+
+static void test_self_signed(struct tq *t)
+{
+	struct qv_error e;
+
+	TQ_INT(t, try_handshake(t, "self.pem", "self.key", "ca.pem", false, 0, "localhost", &e),
+	       TLS_ERROR);
+	TQ_STR(t, e.msg, "certificate verification failed: unknown issuer [BR_ERR_X509_NOT_TRUSTED]");
+	/* trusted when it is itself the anchor (--cacert self.pem) */
+	TQ_INT(t, try_handshake(t, "self.pem", "self.key", "self.pem", false, 0, "localhost", &e),
+	       TLS_OK);
+}
+
+static void test_expired(struct tq *t)
+{
+	struct qv_error e;
+
+	TQ_INT(t, try_handshake(t, "rsa.pem", "rsa.key", "ca.pem", false, T_2121, "localhost", &e),
+	       TLS_ERROR);
+	TQ_INT(t, e.code, QV_E_TLS_CERT);
+	TQ_STR(t, e.msg, "certificate expired on 2120-01-01 [BR_ERR_X509_EXPIRED]");
+}
+
+static void test_not_yet_valid(struct tq *t)
+{
+	struct qv_error e;
+
+	TQ_INT(t, try_handshake(t, "ec.pem", "ec.key", "ca.pem", false, T_2019, "localhost", &e),
+	       TLS_ERROR);
+	TQ_INT(t, e.code, QV_E_TLS_CERT);
+	TQ_STR(t, e.msg, "certificate not yet valid (valid from 2020-01-01) [BR_ERR_X509_EXPIRED]");
+}
+
+static void test_insecure(struct tq *t)
+{
+	struct qv_error e;
+
+	/* untrusted, expired and for another host: -k takes it all */
+	if (!TQ_INT(t, try_handshake(t, "rsa.pem", "rsa.key", "other-ca.pem", true, T_2121,
+				     "example.test", &e),
+		    TLS_OK))
+		printf("  %s\n", e.msg);
+	TQ_INT(t, try_handshake(t, "ec.pem", "ec.key", NULL, true, 0, "localhost", &e), TLS_OK);
+}
+
+static void test_ip_literal(struct tq *t)
+{
+	struct tls_server *srv = server_load(t, "rsa.pem", "rsa.key");
+	struct tls_client *cl = client_make(t, "ca.pem", false, 0);
+	struct tls_client *k = client_make(t, NULL, true, 0);
+	struct tls_conn *c = NULL;
+	struct pair p;
+	struct qv_error e;
+
+	TQ_INT(t, tls_conn_new(&c, cl, "127.0.0.1", 443, &e), QV_E_TLS_CERT);
+	TQ_STR(t, e.msg, "cannot verify a certificate for IP address 127.0.0.1; use the host name "
+			 "or -k");
+	TQ_INT(t, tls_conn_new(&c, cl, "::1", 443, &e), QV_E_TLS_CERT);
+	TQ_TRUE(t, c == NULL);
+	if (srv != NULL && k != NULL && TQ_INT(t, pair_open(&p, k, srv, "127.0.0.1", &e), QV_OK)) {
+		TQ_INT(t, pair_handshake(&p, &e), TLS_OK);
+		TQ_TRUE(t, pair_exchange(t, &p));
+		TQ_STR(t, tls_server_conn_sni(p.s), ""); /* RFC 6066: no IP in SNI */
+	}
+	pair_close(&p);
+	if (srv != NULL && TQ_INT(t, pair_open(&p, cl, srv, "localhost", &e), QV_OK)) {
+		TQ_INT(t, pair_handshake(&p, &e), TLS_OK);
+		TQ_TRUE(t, pair_exchange(t, &p));
+		TQ_STR(t, tls_server_conn_sni(p.s), "localhost");
+	}
+	pair_close(&p);
+	tls_client_free(cl);
+	tls_client_free(k);
+	tls_server_free(srv);
+}
+
+static void test_resumption(struct tq *t)
+{
+	struct tls_server *srv = server_load(t, "ec.pem", "ec.key");
+	struct tls_client *cl = client_make(t, "ca.pem", false, 0);
+	struct pair p;
+	struct qv_error e;
+	int i;
+
+	for (i = 0; srv != NULL && cl != NULL && i < 3; i++) {
+		if (!TQ_INT(t, pair_open(&p, cl, srv, "localhost", &e), QV_OK) ||
+		    !TQ_INT(t, pair_handshake(&p, &e), TLS_OK)) {
+			pair_close(&p);
+			break;
+		}
+		TQ_TRUE(t, pair_exchange(t, &p));
+		TQ_INT(t, tls_conn_resumed(p.c), i > 0);
+		pair_close(&p);
+	}
+	tls_client_free(cl);
+	tls_server_free(srv);
+}
+
+/* The server closes with close_notify, or just closes: both are TLS_EOF to
+ * the client (the HTTP framing decides about truncation); a close during
+ * the handshake is a handshake failure. */
+static void test_close(struct tq *t)
+{
+	struct tls_server *srv = server_load(t, "rsa.pem", "rsa.key");
+	struct tls_client *cl = client_make(t, "ca.pem", false, 0);
+	struct pair p;
+	struct qv_error e;
+	uint8_t b[8];
+	size_t n;
+	int i, clean;
+
+	for (clean = 1; srv != NULL && clean >= 0; clean--) {
+		enum tls_status r = TLS_WANT_READ;
+
+		if (!TQ_INT(t, pair_open(&p, cl, srv, "localhost", &e), QV_OK) ||
+		    !TQ_INT(t, pair_handshake(&p, &e), TLS_OK) || !pair_exchange(t, &p)) {
+			pair_close(&p);
+			break;
+		}
+		if (clean)
+			TQ_INT(t, tls_server_conn_close(p.s), TLS_OK);
+		(void)close(p.sfd);
+		p.sfd = -1;
+		for (i = 0; i < STEPS_MAX && r == TLS_WANT_READ; i++)
+			r = tls_conn_read(p.c, b, sizeof b, &n, &e);
+		TQ_INT(t, r, TLS_EOF);
+		pair_close(&p);
+	}
+	if (srv != NULL && TQ_INT(t, pair_open(&p, cl, srv, "localhost", &e), QV_OK)) {
+		(void)shutdown(p.sfd, SHUT_WR);
+		TQ_INT(t, pair_handshake(&p, &e), TLS_ERROR);
+		TQ_INT(t, e.code, QV_E_TLS_HANDSHAKE);
+		TQ_STR(t, e.msg, "handshake failure: localhost:443 closed the connection");
+	}
+	pair_close(&p);
+	if (srv != NULL && TQ_INT(t, pair_open(&p, cl, srv, "localhost", &e), QV_OK)) {
+		(void)close(p.sfd);
+		p.sfd = -1;
+		TQ_INT(t, pair_handshake(&p, &e), TLS_ERROR);
+		TQ_INT(t, e.code, QV_E_RESET);
+		TQ_STR(t, e.msg, "connection reset by peer during the TLS handshake (localhost:443)");
+	}
+	pair_close(&p);
+	tls_client_free(cl);
+	tls_server_free(srv);
+}
+
+/* 300 KB server -> client, read 7 bytes at a time: many records through the
+ * mono buffers and plaintext delivered from the engine without new I/O. */
+static void test_bulk(struct tq *t)
+{
+	enum { TOTAL = 300000 };
+	struct tls_server *srv = server_load(t, "ec.pem", "ec.key");
+	struct tls_client *cl = client_make(t, "ca.pem", false, 0);
+	uint8_t *src = malloc(TOTAL), *dst = malloc(TOTAL);
+	size_t sent = 0, got = 0, i;
+	struct pair p;
+	struct qv_error e;
+	int steps;
+
+	if (srv == NULL || cl == NULL || src == NULL || dst == NULL ||
+	    !TQ_INT(t, pair_open(&p, cl, srv, "localhost", &e), QV_OK) ||
+	    !TQ_INT(t, pair_handshake(&p, &e), TLS_OK) || !pair_exchange(t, &p))
+		goto out;
+	for (i = 0; i < TOTAL; i++)
+		src[i] = (uint8_t)(i * 7 + i / 251);
+	for (steps = 0; steps < 10 * STEPS_MAX && got < TOTAL; steps++) {
+		size_t n = 0;
+		size_t want = TOTAL - got < 7 ? TOTAL - got : 7;
+
+		if (sent < TOTAL && tls_server_conn_write(p.s, src + sent, TOTAL - sent, &n) == TLS_OK)
+			sent += n;
+		else if (sent == TOTAL)
+			(void)tls_server_conn_flush(p.s);
+		if (tls_conn_read(p.c, dst + got, want, &n, &e) == TLS_OK)
+			got += n;
+	}
+	TQ_INT(t, got, TOTAL);
+	TQ_TRUE(t, memcmp(src, dst, TOTAL) == 0);
+	TQ_TRUE(t, tls_conn_idle_ok(p.c));
+out:
+	pair_close(&p);
+	free(src);
+	free(dst);
+	tls_client_free(cl);
+	tls_server_free(srv);
+}
+
+static void test_server_load_errors(struct tq *t)
+{
+	char cp[1024], kp[1024];
+	struct tls_server *srv = NULL;
+	struct qv_error e;
+
+	TQ_INT(t, tls_server_new(&srv, tls_fixture(cp, sizeof cp, "rsa.pem"),
+				 tls_fixture(kp, sizeof kp, "ec.key"), &e),
+	       QV_E_TLS_PEM);
+	TQ_TRUE(t, strstr(e.msg, "ec.key does not match the certificate in") != NULL);
+	TQ_INT(t, tls_server_new(&srv, tls_fixture(cp, sizeof cp, "rsa.key"),
+				 tls_fixture(kp, sizeof kp, "rsa.key"), &e),
+	       QV_E_TLS_PEM);
+	TQ_TRUE(t, strstr(e.msg, "no certificate in ") != NULL);
+	TQ_INT(t, tls_server_new(&srv, tls_fixture(cp, sizeof cp, "rsa.pem"),
+				 tls_fixture(kp, sizeof kp, "ca.pem"), &e),
+	       QV_E_TLS_PEM);
+	TQ_TRUE(t, strstr(e.msg, "no private key in ") != NULL);
+	TQ_INT(t, tls_server_new(&srv, "/nonexistent.pem", kp, &e), QV_E_TLS_PEM);
+	TQ_STR(t, e.msg, "cannot read /nonexistent.pem: No such file or directory");
+	TQ_TRUE(t, srv == NULL);
+	srv = server_load(t, "ec.pem", "ec.key");
+	if (srv != NULL)
+		TQ_STR(t, tls_server_key_name(srv), "EC");
+	tls_server_free(srv);
+	tls_server_free(NULL);
+}
+
+/* A missing CA bundle fails the connection, not the client, with the same
+ * message every time (loaded once). */
+static void test_no_ca(struct tq *t)
+{
+	struct tls_client *cl = client_make(t, NULL, false, 0);
+	struct tls_conn *c = NULL;
+	struct qv_error e1, e2;
+
+	if (cl == NULL)
+		return;
+	TQ_INT(t, tls_conn_new(&c, cl, "localhost", 443, &e1), QV_E_TLS_NO_CA);
+	TQ_INT(t, tls_conn_new(&c, cl, "localhost", 443, &e2), QV_E_TLS_NO_CA);
+	TQ_STR(t, e1.msg, e2.msg);
+	TQ_TRUE(t, strstr(e1.msg, "use --cacert FILE or set SSL_CERT_FILE") != NULL);
+	TQ_TRUE(t, c == NULL);
+	tls_client_free(cl);
+}
+
+void suite_tls_conn(struct tq *t)
+{
+	tq_run(t, "RSA handshake", test_rsa_ok);
+	tq_run(t, "EC handshake", test_ec_ok);
+	tq_run(t, "wrong host", test_wrong_host);
+	tq_run(t, "unknown CA", test_unknown_ca);
+	tq_run(t, "self-signed", test_self_signed);
+	tq_run(t, "expired", test_expired);
+	tq_run(t, "not yet valid", test_not_yet_valid);
+	tq_run(t, "insecure", test_insecure);
+	tq_run(t, "IP literal", test_ip_literal);
+	tq_run(t, "resumption", test_resumption);
+	tq_run(t, "close", test_close);
+	tq_run(t, "bulk data, tiny reads", test_bulk);
+	tq_run(t, "server load errors", test_server_load_errors);
+	tq_run(t, "no CA", test_no_ca);
+}
