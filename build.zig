@@ -95,6 +95,7 @@ pub fn build(b: *std.Build) void {
     addCheckStep(b);
     addCrossStep(ctx);
     addSizeStep(ctx);
+    addFuzzStep(b);
 }
 
 /// Every .c file under dir (relative to the build root), sorted, minus the
@@ -310,4 +311,15 @@ fn addSizeStep(ctx: Ctx) void {
         run.addArtifactArg(exe);
     }
     b.step("size", "Print the stripped ReleaseSmall size of quiver per target").dependOn(&run.step);
+}
+
+/// `zig build fuzz -Dseconds=N`: tests/fuzz/run.sh builds the libFuzzer
+/// targets with the system clang (Zig ships no libFuzzer runtime) and runs
+/// each for N seconds (default 30); any crash fails the step.
+fn addFuzzStep(b: *std.Build) void {
+    const seconds = b.option(u32, "seconds", "Seconds per target for the fuzz step (default 30)") orelse 30;
+    const run = b.addSystemCommand(&.{ "bash", "tests/fuzz/run.sh", b.fmt("{d}", .{seconds}) });
+    run.stdio = .inherit;
+    run.has_side_effects = true;
+    b.step("fuzz", "Run each libFuzzer target of tests/fuzz for -Dseconds=N (default 30)").dependOn(&run.step);
 }
