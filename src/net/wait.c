@@ -8,9 +8,11 @@
 
 enum wait_result { WAIT_READY, WAIT_TIMEOUT, WAIT_MAX_TIME, WAIT_STOPPED, WAIT_ERROR };
 
+/* Atomic: the threads engine's workers all poll one flag that another
+ * thread (or a signal handler) raises; a plain read is a data race. */
 static int stop_raised(const struct net_wait *w)
 {
-	return w->stop != NULL && *w->stop != 0;
+	return w->stop != NULL && __atomic_load_n(w->stop, __ATOMIC_RELAXED) != 0;
 }
 
 /* Wait for events on fd (fd < 0: just sleep) until deadline_ms (0: none),
