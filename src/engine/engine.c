@@ -16,8 +16,8 @@ struct engine_entry {
 /* Indexed by enum engine_kind. */
 static const struct engine_entry engine_table[ENGINE_KIND_COUNT] = {
 	{"seq", engine_seq_run},
-	{"threads", NULL},
-	{"poll", NULL},
+	{"threads", engine_threads_run},
+	{"poll", engine_poll_run},
 };
 
 const char *engine_name(enum engine_kind k)

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "net/addr.h"
 #include "transfer/sink.h"
 #include "transfer/transfer.h"
 #include "util/err.h"
@@ -43,6 +44,13 @@ typedef enum qv_err (*engine_sink_open_fn)(void *ctx, size_t index, struct sink 
 typedef void (*engine_done_fn)(void *ctx, size_t index, const struct xfer_result *res,
 			       const struct qv_error *err);
 
+/* Name lookup, host and port to addresses; the default (NULL) is
+ * net_addr_resolve.  The one callback that does NOT run on the caller: the
+ * threads engine calls it on its workers and poll on its resolver threads,
+ * so it must be thread-safe.  Tests use it to make one name slow. */
+typedef enum qv_err (*engine_resolve_fn)(void *ctx, const char *host, uint16_t port,
+					 struct net_addrs *out, struct qv_error *err);
+
 struct engine_opts {
 	unsigned concurrency;         /* transfers at once (seq ignores it) */
 	unsigned per_host;            /* connections per origin, 0: concurrency */
@@ -54,6 +62,8 @@ struct engine_opts {
 	engine_sink_open_fn sink_open;     /* may be NULL when every job has a sink */
 	engine_done_fn done;          /* may be NULL */
 	void *ctx;                    /* passed to the callbacks */
+	engine_resolve_fn resolve;    /* NULL: net_addr_resolve */
+	void *resolve_ctx;            /* passed to resolve */
 };
 
 /* What a run did, for the demo table and benchmarks. */
@@ -83,5 +93,17 @@ enum qv_err engine_run(enum engine_kind k, const struct engine_job *jobs, size_t
 enum qv_err engine_seq_run(const struct engine_job *jobs, size_t njobs,
 			   const struct engine_opts *o, struct engine_stats *stats,
 			   struct qv_error *err);
+enum qv_err engine_threads_run(const struct engine_job *jobs, size_t njobs,
+			       const struct engine_opts *o, struct engine_stats *stats,
+			       struct qv_error *err);
+enum qv_err engine_poll_run(const struct engine_job *jobs, size_t njobs,
+			    const struct engine_opts *o, struct engine_stats *stats,
+			    struct qv_error *err);
+
+/* Transfers at once that the open-file limit (RLIMIT_NOFILE) allows engine
+ * k, at most want and at least 1: each transfer needs a socket and a file,
+ * and parked keep-alive sockets count too.  The engines apply it
+ * themselves; cli/ calls it to warn when it lowers the concurrency. */
+unsigned engine_fd_cap(enum engine_kind k, unsigned want);
 
 #endif

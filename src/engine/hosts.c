@@ -1,0 +1,68 @@
+/* hosts.c - the origin table: chained hash on FNV-1a of host and port. */
+#include "engine/hosts.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static size_t host_hash(const struct url *origin)
+{
+	uint32_t h = 2166136261u;
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)origin->host; *p != '\0'; p++)
+		h = (h ^ *p) * 16777619u;
+	h = (h ^ (origin->port & 0xffu)) * 16777619u;
+	h = (h ^ (uint32_t)(origin->port >> 8)) * 16777619u;
+	h = (h ^ (uint32_t)origin->scheme) * 16777619u;
+	return h % HOST_TABLE_BUCKETS;
+}
+
+void host_table_init(struct host_table *t, size_t ext_size)
+{
+	memset(t, 0, sizeof *t);
+	t->ext_size = ext_size;
+}
+
+struct host_entry *host_table_get(struct host_table *t, const struct url *origin)
+{
+	size_t b = host_hash(origin);
+	size_t len = strlen(origin->host);
+	struct host_entry *h;
+
+	for (h = t->bucket[b]; h != NULL; h = h->next) {
+		if (h->scheme == origin->scheme && h->port == origin->port &&
+		    strcmp(h->host, origin->host) == 0)
+			return h;
+	}
+	if (len >= sizeof h->host)
+		return NULL;
+	/* The entry and its ext block in one allocation. */
+	h = calloc(1, sizeof *h + t->ext_size);
+	if (h == NULL)
+		return NULL;
+	h->scheme = origin->scheme;
+	h->port = origin->port;
+	memcpy(h->host, origin->host, len + 1);
+	h->ext = t->ext_size > 0 ? (void *)(h + 1) : NULL;
+	h->next = t->bucket[b];
+	t->bucket[b] = h;
+	t->count++;
+	return h;
+}
+
+void host_table_clear(struct host_table *t)
+{
+	size_t b;
+
+	if (t == NULL)
+		return;
+	for (b = 0; b < HOST_TABLE_BUCKETS; b++) {
+		while (t->bucket[b] != NULL) {
+			struct host_entry *h = t->bucket[b];
+
+			t->bucket[b] = h->next;
+			free(h);
+		}
+	}
+	t->count = 0;
+}
