@@ -243,6 +243,12 @@ fn addTestStep(ctx: Ctx, target: std.Build.ResolvedTarget, exe: *std.Build.Step.
     } else {
         run.addArg("--skip=asan+ubsan unit tests (clang not found)");
     }
+    if (addTsanUnit(ctx)) |tsan| {
+        run.addArg("--unit=tsan:engine/");
+        run.addFileArg(tsan);
+    } else {
+        run.addArg("--skip=tsan engine tests (clang not found)");
+    }
     run.addArg("--quiver");
     run.addArtifactArg(exe);
     if (b.args) |args| run.addArgs(args);
@@ -271,6 +277,31 @@ fn addAsanUnit(ctx: Ctx) ?std.Build.LazyPath {
     cc.addArtifactArg(bearssl);
     cc.addArgs(&.{ "-lpthread", "-o" });
     return cc.addOutputFileArg("quiver-unit-asan");
+}
+
+/// TSan for the threads engine (DESIGN §6): like addAsanUnit, Debian's clang
+/// with glibc; tests/run.sh runs only the engine suites in it (--unit=tsan:engine/),
+/// the rest of the unit tests is single-threaded and slow under TSan.
+fn addTsanUnit(ctx: Ctx) ?std.Build.LazyPath {
+    const b = ctx.b;
+    const clang = b.findProgram(&.{ "clang", "clang-16", "clang-15", "clang-14" }, &.{}) catch return null;
+    if (@import("builtin").os.tag != .linux or @import("builtin").cpu.arch != .x86_64) return null;
+    const gnu = b.resolveTargetQuery(.{ .cpu_arch = .x86_64, .os_tag = .linux, .abi = .gnu });
+    const bearssl = addBearSSL(ctx, gnu, .ReleaseFast);
+    bearssl.bundle_compiler_rt = true;
+    const cc = b.addSystemCommand(&.{clang});
+    cc.addArgs(&quiver_cflags);
+    cc.addArgs(&.{ "-g", "-O1", "-fsanitize=thread", "-fno-omit-frame-pointer" });
+    cc.addArgs(&.{ "-DQV_TARGET=\"x86_64-linux-gnu-tsan\"", b.fmt("-DQV_BEARSSL_VERSION=\"{s}\"", .{ctx.bearssl_version}) });
+    cc.addPrefixedDirectoryArg("-I", b.path("src"));
+    cc.addPrefixedDirectoryArg("-I", b.path("tests/unit"));
+    cc.addPrefixedDirectoryArg("-isystem", b.path("third_party/bearssl/inc"));
+    for (ctx.src_files) |f| cc.addFileArg(b.path(f));
+    for (ctx.unit_files) |f| cc.addFileArg(b.path(f));
+    cc.addFileArg(suitesSource(ctx));
+    cc.addArtifactArg(bearssl);
+    cc.addArgs(&.{ "-lpthread", "-o" });
+    return cc.addOutputFileArg("quiver-unit-tsan");
 }
 
 fn addCheckStep(b: *std.Build) void {

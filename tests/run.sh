@@ -3,6 +3,8 @@
 # `N passed, N failed[, N skipped]` over all of them (exit 1 on any failure).
 #
 #   --unit=LABEL BIN     a unit-test binary (tq harness)
+#   --unit=LABEL:F BIN   the same, running only the cases whose "suite/case"
+#                        contains F (e.g. tsan:engine/: TSan for the engines)
 #   --skip=TEXT          a suite that could not run here (counted as 1 skipped)
 #   --quiver BIN         the quiver binary: runs tests/integration/run.py
 #   anything else        passed through as a filter to every suite (one test by name)
@@ -52,8 +54,14 @@ trap 'rm -rf "$tmp"' EXIT
 i=0
 while [ $i -lt ${#units[@]} ]; do
 	label=${units[$i]} bin=${units[$((i + 1))]}
+	ufilter=("${filter[@]}")
+	if [[ $label == *:* ]]; then
+		# the unit's own filter; a filter given on the command line wins
+		[ ${#filter[@]} -eq 0 ] && ufilter=("${label#*:}")
+		label=${label%%:*}
+	fi
 	echo "== unit tests ($label)"
-	"$bin" "${filter[@]}" >"$tmp/out" 2>&1
+	"$bin" "${ufilter[@]}" >"$tmp/out" 2>&1
 	status=$?
 	grep -vE '^[0-9]+ passed, [0-9]+ failed' "$tmp/out"
 	tally "unit ($label)" "$tmp/out" $status
