@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/fdlimit.h"
 #include "http/url.h"
 #include "transfer/sink_file.h"
 #include "util/clock.h"
@@ -302,7 +303,10 @@ static void flags_opts(const struct flags_run_cfg *cfg, struct xfer_opts *xo,
 	xo->max_redirs = 20;        /* httpx's default, as in the book */
 	xo->fail_on_status = true;  /* raise_for_status() */
 	memset(eo, 0, sizeof *eo);
-	eo->concurrency = cfg->engine == ENGINE_SEQ ? 1u : cfg->workers;
+	eo->concurrency = cfg->engine == ENGINE_SEQ
+				  ? 1u
+				  : cli_fd_concurrency(cfg->errout, cfg->engine, cfg->workers,
+						       cfg->codes->count);
 	eo->per_host = eo->concurrency;
 	eo->connect_timeout_ms = cfg->timeout_ms;
 	eo->idle_timeout_ms = cfg->timeout_ms;
