@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# check.sh - static analysis of src/: cppcheck and clang's static analyzer.
-# Zero findings is the bar: any finding fails the step.
+# check.sh - static analysis of src/: cppcheck, clang's static analyzer and
+# gcc -fanalyzer.  Zero findings is the bar: any finding fails the step.
 #   QV_CHECK_FILES="a.c b.c"   analyse only these files (for trying a change)
+# A gcc analyzer false positive is silenced on its own line only, by a comment
+# on that line or ending just above it, naming the warning and saying why:
+#   /* gcc-analyzer-suppress malloc-leak: <why it cannot happen> */
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
@@ -42,5 +45,56 @@ else
 	findings=$((findings + 1))
 fi
 
+# Prints the -Wanalyzer-NAME warnings of one gcc output that are not
+# suppressed by a "gcc-analyzer-suppress NAME" comment on their line or in
+# the 3 lines above (room for a comment that says why).
+gcc_unsuppressed() { # output-file
+	local line file num name
+	grep -E '^[^ ]+:[0-9]+:[0-9]+: (warning|error):' "$1" | while IFS= read -r line; do
+		file=${line%%:*}
+		num=$(cut -d: -f2 <<<"$line")
+		name=$(grep -o '\[-Wanalyzer-[a-z0-9-]*\]' <<<"$line" | sed 's/^\[-Wanalyzer-//; s/\]$//')
+		if [ -n "$name" ] && [ -f "$file" ] &&
+			sed -n "$((num > 3 ? num - 3 : 1)),${num}p" "$file" |
+			grep -q "gcc-analyzer-suppress $name\b"; then
+			continue
+		fi
+		echo "$line"
+	done
+}
+
+gcc=$(command -v gcc-12 || command -v gcc || true)
+echo "== gcc -fanalyzer ($($gcc --version 2>/dev/null | head -n 1))"
+if [ -n "$gcc" ] && echo 'int main(void){return 0;}' |
+	"$gcc" -fanalyzer -x c -c -o /dev/null - >/dev/null 2>&1; then
+	gtmp=$(mktemp -d)
+	trap 'rm -rf "${tmp:-}" "$gtmp"' EXIT
+	# One file per job, as many jobs as CPUs (the analyzer is slow); the
+	# outputs are read back in file order.
+	analyze_one() {
+		"$gcc" -fanalyzer -std=c11 "${defs[@]}" "${incs[@]}" -c "$1" -o /dev/null \
+			>"$gtmp/$(tr / _ <<<"$1").out" 2>&1
+	}
+	for f in "${files[@]}"; do
+		while [ "$(jobs -rp | wc -l)" -ge "$(nproc 2>/dev/null || echo 2)" ]; do
+			wait -n
+		done
+		analyze_one "$f" &
+	done
+	wait
+	for f in "${files[@]}"; do
+		one="$gtmp/$(tr / _ <<<"$f").out"
+		out=$(gcc_unsuppressed "$one")
+		if [ -n "$out" ]; then
+			echo "$out"
+			findings=$((findings + $(grep -c . <<<"$out")))
+		fi
+	done
+else
+	echo "gcc with -fanalyzer (gcc 10 or later) not installed (apt-get install gcc)"
+	findings=$((findings + 1))
+fi
+
 echo "check: $findings finding(s) in ${#files[@]} files"
+[ $findings -eq 0 ] || echo "check: a false positive? the top of tests/check.sh says how to silence one line"
 [ $findings -eq 0 ]
