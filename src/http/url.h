@@ -50,7 +50,8 @@ enum qv_err url_parse(struct url *u, const char *s, size_t len, struct qv_error 
  * spaces of ref are trimmed (as browsers do with Location); the fragment of
  * the result is dropped when drop_fragment is true.
  * Errors: QV_E_URL_SYNTAX (base not absolute, ref contains a NUL byte),
- * QV_E_URL_TOO_LONG (does not fit in cap). */
+ * QV_E_URL_TOO_LONG (does not fit in cap; the path is merged in out before
+ * its dot segments are removed, so cap must also hold the merged path). */
 enum qv_err url_resolve_ref(const char *base, const char *ref, size_t len, bool drop_fragment,
 			    char *out, size_t cap, struct qv_error *err);
 
