@@ -1,0 +1,86 @@
+/* fmt.c - human-readable numbers (see fmt.h). */
+#include "cli/fmt.h"
+
+#include <math.h>
+#include <stdio.h>
+
+void fmt_bytes(uint64_t n, char *out, size_t cap)
+{
+	static const char *const unit[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+	double v = (double)n;
+	unsigned u = 0;
+
+	if (n < 1024) {
+		(void)snprintf(out, cap, "%u B", (unsigned)n);
+		return;
+	}
+	v /= 1024.0;
+	while (v >= 1024.0 && u + 1 < sizeof unit / sizeof unit[0]) {
+		v /= 1024.0;
+		u++;
+	}
+	/* three significant digits; a value that rounds up to 1024 says so */
+	if (v < 9.995)
+		(void)snprintf(out, cap, "%.2f %s", v, unit[u]);
+	else if (v < 99.95)
+		(void)snprintf(out, cap, "%.1f %s", v, unit[u]);
+	else
+		(void)snprintf(out, cap, "%.0f %s", v, unit[u]);
+}
+
+void fmt_rate(double bytes_per_sec, char *out, size_t cap)
+{
+	char b[FMT_MAX];
+
+	if (!isfinite(bytes_per_sec) || bytes_per_sec < 0 || bytes_per_sec > 1.8e19) {
+		(void)snprintf(out, cap, "-- B/s");
+		return;
+	}
+	fmt_bytes((uint64_t)bytes_per_sec, b, sizeof b);
+	(void)snprintf(out, cap, "%s/s", b);
+}
+
+void fmt_duration(double secs, char *out, size_t cap)
+{
+	unsigned long t;
+
+	if (!isfinite(secs) || secs < 0)
+		secs = 0;
+	if (secs >= 99.0 * 3600 + 59 * 60 + 59) {
+		(void)snprintf(out, cap, "99:59:59+");
+		return;
+	}
+	t = (unsigned long)(secs + 0.5);
+	if (t >= 3600)
+		(void)snprintf(out, cap, "%lu:%02lu:%02lu", t / 3600, t / 60 % 60, t % 60);
+	else
+		(void)snprintf(out, cap, "%lu:%02lu", t / 60, t % 60);
+}
+
+int fmt_parse_size(const char *s, uint64_t *out)
+{
+	const uint64_t max = 1ull << 62;
+	uint64_t v = 0, mul = 1;
+	const char *p = s;
+
+	if (*p < '0' || *p > '9')
+		return 0;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		v = v * 10u + (uint64_t)(*p - '0');
+		if (v > max)
+			return 0;
+	}
+	switch (*p) {
+	case '\0':
+		break;
+	case 'k': case 'K': mul = 1ull << 10; p++; break;
+	case 'm': case 'M': mul = 1ull << 20; p++; break;
+	case 'g': case 'G': mul = 1ull << 30; p++; break;
+	default:
+		return 0;
+	}
+	if (*p != '\0' || v > max / mul)
+		return 0;
+	*out = v * mul;
+	return 1;
+}

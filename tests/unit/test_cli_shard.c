@@ -1,0 +1,151 @@
+/* test_cli_shard.c - the --shard key (FNV-1a 64 + fmix64 test vectors), K/N and
+ * auto parsing from batch-system variables, and that 16 shards of 10,000
+ * URLs cover each URL exactly once. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/shard.h"
+#include "tq.h"
+
+void suite_cli_shard(struct tq *t);
+
+static void t_vectors(struct tq *t)
+{
+	/* the documented vectors (shard.h, --help, the man page, README) */
+	TQ_TRUE(t, shard_hash("", 0) == 0xcbf29ce484222325ull);
+	TQ_TRUE(t, shard_hash("a", 1) == 0xaf63dc4c8601ec8cull);
+	TQ_TRUE(t, shard_hash("foobar", 6) == 0x85944171f73967e8ull);
+	TQ_TRUE(t, shard_hash("http://example.com/a.gif", 24) == 0xa487075ce60d6e24ull);
+	TQ_TRUE(t, shard_key("", 0) == 0xefd01f60ba992926ull);
+	TQ_TRUE(t, shard_key("a", 1) == 0x82a2a958a9bece5bull);
+	TQ_TRUE(t, shard_key("foobar", 6) == 0x2c22194922d1672bull);
+	TQ_TRUE(t, shard_key("http://example.com/a.gif", 24) == 0x16218a6ed172314aull);
+	TQ_INT(t, shard_key("http://example.com/a.gif", 24) % 16, 10);
+}
+
+/* URL i of list `kind`.  Kinds 1 to 3 are the ones plain FNV-1a % 16
+ * splits badly (a number used twice, a short URL). */
+static int make_url(char *out, size_t cap, int kind, unsigned i)
+{
+	switch (kind) {
+	case 0: return snprintf(out, cap, "https://example.com/files/%u.bin", i);
+	case 1: return snprintf(out, cap, "https://example.com/data/%u/file-%u.bin", i, i);
+	case 2: return snprintf(out, cap, "http://h/%08u/%08u.gif", i, i);
+	default: return snprintf(out, cap, "s3://b/%u", i);
+	}
+}
+
+/* 16 shards of 10,000 URLs: each URL in exactly one, about 625 per shard. */
+static void cover(struct tq *t, int kind)
+{
+	static unsigned char hits[10000];
+	unsigned per[16] = {0};
+	char url[96];
+	struct shard s;
+	unsigned i, k;
+
+	memset(hits, 0, sizeof hits);
+	s.n = 16;
+	s.source = "test";
+	for (k = 0; k < 16; k++) {
+		s.k = k;
+		for (i = 0; i < 10000; i++) {
+			int n = make_url(url, sizeof url, kind, i);
+
+			if (shard_pick(&s, url, (size_t)n)) {
+				hits[i]++;
+				per[k]++;
+			}
+		}
+	}
+	for (i = 0; i < 10000; i++)
+		if (!TQ_INT(t, hits[i], 1))
+			return;
+	/* and the split is even enough to be useful: 625 expected per shard */
+	for (k = 0; k < 16; k++)
+		TQ_TRUE(t, per[k] > 500 && per[k] < 750);
+}
+
+static void t_cover(struct tq *t)
+{
+	int kind;
+
+	for (kind = 0; kind < 4; kind++)
+		cover(t, kind);
+}
+
+static const char *no_env(void *ctx, const char *name)
+{
+	(void)ctx;
+	(void)name;
+	return NULL;
+}
+
+static void t_parse(struct tq *t)
+{
+	struct shard s;
+	struct qv_error e;
+
+	TQ_INT(t, shard_parse(&s, "3/16", 0, no_env, NULL, &e), QV_OK);
+	TQ_INT(t, s.k, 3);
+	TQ_INT(t, s.n, 16);
+	TQ_INT(t, shard_parse(&s, "0/1", 0, no_env, NULL, &e), QV_OK);
+	TQ_INT(t, shard_parse(&s, "16/16", 0, no_env, NULL, &e), QV_E_USAGE);
+	TQ_INT(t, shard_parse(&s, "1/0", 0, no_env, NULL, &e), QV_E_USAGE);
+	TQ_INT(t, shard_parse(&s, "-1/4", 0, no_env, NULL, &e), QV_E_USAGE);
+	TQ_INT(t, shard_parse(&s, "1/", 0, no_env, NULL, &e), QV_E_USAGE);
+	TQ_INT(t, shard_parse(&s, "/4", 0, no_env, NULL, &e), QV_E_USAGE);
+	TQ_INT(t, shard_parse(&s, "1/4x", 0, no_env, NULL, &e), QV_E_USAGE);
+	TQ_INT(t, shard_parse(&s, "99999999999/4", 0, no_env, NULL, &e), QV_E_USAGE);
+	TQ_INT(t, shard_parse(&s, "auto", 0, no_env, NULL, &e), QV_E_USAGE);
+}
+
+/* A fake environment: "NAME=value" strings. */
+static const char *fake_env(void *ctx, const char *name)
+{
+	const char *const *v = ctx;
+	size_t len = strlen(name);
+
+	for (; *v != NULL; v++)
+		if (strncmp(*v, name, len) == 0 && (*v)[len] == '=')
+			return *v + len + 1;
+	return NULL;
+}
+
+static void t_auto(struct tq *t)
+{
+	const char *slurm[] = {"SLURM_ARRAY_TASK_ID=7", "SLURM_ARRAY_TASK_COUNT=8", NULL};
+	const char *slurm_min[] = {"SLURM_ARRAY_TASK_ID=12", "SLURM_ARRAY_TASK_MIN=10",
+				   "SLURM_ARRAY_TASK_COUNT=4", NULL};
+	const char *aws[] = {"AWS_BATCH_JOB_ARRAY_INDEX=2", "AWS_BATCH_JOB_ARRAY_SIZE=5", NULL};
+	const char *aws_nosize[] = {"AWS_BATCH_JOB_ARRAY_INDEX=2", NULL};
+	const char *k8s[] = {"JOB_COMPLETION_INDEX=3", NULL};
+	const char *bad[] = {"JOB_COMPLETION_INDEX=x", NULL};
+	struct shard s;
+	struct qv_error e;
+
+	TQ_INT(t, shard_parse(&s, "auto", 0, fake_env, slurm, &e), QV_OK);
+	TQ_TRUE(t, s.k == 7 && s.n == 8);
+	TQ_INT(t, shard_parse(&s, "auto", 0, fake_env, slurm_min, &e), QV_OK);
+	TQ_TRUE(t, s.k == 2 && s.n == 4);
+	TQ_INT(t, shard_parse(&s, "auto", 0, fake_env, aws, &e), QV_OK);
+	TQ_TRUE(t, s.k == 2 && s.n == 5);
+	TQ_INT(t, shard_parse(&s, "auto", 0, fake_env, aws_nosize, &e), QV_E_USAGE);
+	TQ_INT(t, shard_parse(&s, "auto", 6, fake_env, aws_nosize, &e), QV_OK);
+	TQ_TRUE(t, s.k == 2 && s.n == 6);
+	TQ_INT(t, shard_parse(&s, "auto", 0, fake_env, k8s, &e), QV_E_USAGE);
+	TQ_TRUE(t, strstr(e.msg, "--shards") != NULL);
+	TQ_INT(t, shard_parse(&s, "auto", 4, fake_env, k8s, &e), QV_OK);
+	TQ_TRUE(t, s.k == 3 && s.n == 4);
+	TQ_INT(t, shard_parse(&s, "auto", 3, fake_env, k8s, &e), QV_E_USAGE);
+	TQ_INT(t, shard_parse(&s, "auto", 9, fake_env, slurm, &e), QV_E_USAGE);
+	TQ_INT(t, shard_parse(&s, "auto", 4, fake_env, bad, &e), QV_E_USAGE);
+}
+
+void suite_cli_shard(struct tq *t)
+{
+	tq_run(t, "FNV-1a 64 test vectors", t_vectors);
+	tq_run(t, "16 shards of 10,000 URLs cover each once", t_cover);
+	tq_run(t, "K/N parsing", t_parse);
+	tq_run(t, "auto from SLURM, AWS Batch, Kubernetes", t_auto);
+}
