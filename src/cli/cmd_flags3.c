@@ -1,12 +1,10 @@
-/* cmd_flags3.c - `quiver flags3`: not implemented yet (see the issue tracker). */
+/* cmd_flags3.c - `quiver flags3`: the book's flags3_asyncio.py, flags2 plus
+ * {site}/{cc}/metadata.json per code, saving Country_Name.gif. */
 #include "cli/commands.h"
 
-#include <stdio.h>
+#include "cli/flags2_run.h"
 
 int cmd_flags3(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	(void)fprintf(stderr, "quiver: 'flags3' is not implemented yet\n");
-	return 2;
+	return flags2_command(true, argc, argv);
 }
