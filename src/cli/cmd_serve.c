@@ -18,7 +18,9 @@
 #include <unistd.h>
 
 #include "net/evloop.h"
+#include "serve/io_tls.h"
 #include "serve/serve.h"
+#include "tls/server.h"
 #include "util/clock.h"
 
 /* Longest --delay/--jitter: beyond an hour it is a typo, not a test. */
@@ -30,7 +32,7 @@ static void serve_usage(FILE *f)
 {
 	(void)fprintf(f,
 		"usage: quiver serve [--port P] [--bind ADDR] [--dir DIR] [--delay S] [--jitter S]\n"
-		"                    [--error-rate P] [--seed N]\n"
+		"                    [--error-rate P] [--seed N] [--tls --cert PEM --key PEM]\n"
 		"\n"
 		"Serve the flags of the book's site over HTTP/1.1 (keep-alive):\n"
 		"  /flags/{cc}/{cc}.gif and /flags/{cc}/metadata.json, also without /flags.\n"
@@ -43,8 +45,12 @@ static void serve_usage(FILE *f)
 		"  --jitter S      ... plus a random 0 to S seconds\n"
 		"  --error-rate P  answer 418 I'm a Teapot with probability P (0 to 1)\n"
 		"  --seed N        seed of the jitter and error draws (default: the clock)\n"
+		"  --tls           serve HTTPS (TLS 1.2, BearSSL) with the certificate chain\n"
+		"  --cert PEM      (server certificate first) and private key (RSA or EC,\n"
+		"  --key PEM       PKCS#1, SEC 1 or PKCS#8) from these PEM files\n"
 		"\n"
 		"The first line printed is the base URL, e.g. http://127.0.0.1:8000/flags\n"
+		"(https://localhost:8000/flags with --tls on the loopback).\n"
 		"SIGINT or SIGTERM stops the server (exit status 0).\n");
 }
 
@@ -85,6 +91,13 @@ static int serve_parse_real(const char *s, double max, double *out)
 	return 0;
 }
 
+/* --tls --cert PEM --key PEM */
+struct serve_tls_args {
+	int on;
+	const char *cert;
+	const char *key;
+};
+
 /* Seconds (already range-checked) to whole milliseconds. */
 static uint32_t serve_ms(double secs)
 {
@@ -92,7 +105,8 @@ static uint32_t serve_ms(double secs)
 }
 
 /* One option with its value: returns 0, or the exit status of an error. */
-static int serve_option(struct serve_config *cfg, int *seeded, const char *name, const char *val)
+static int serve_option(struct serve_config *cfg, struct serve_tls_args *tls, int *seeded,
+			const char *name, const char *val)
 {
 	uint64_t u;
 	double d;
@@ -105,6 +119,10 @@ static int serve_option(struct serve_config *cfg, int *seeded, const char *name,
 		cfg->bind = val;
 	} else if (strcmp(name, "--dir") == 0) {
 		cfg->dir = val;
+	} else if (strcmp(name, "--cert") == 0) {
+		tls->cert = val;
+	} else if (strcmp(name, "--key") == 0) {
+		tls->key = val;
 	} else if (strcmp(name, "--delay") == 0 || strcmp(name, "--jitter") == 0) {
 		if (serve_parse_real(val, SERVE_DELAY_MAX_S, &d) != 0)
 			return serve_bad("--delay and --jitter want 0 to 3600 seconds, not", val);
@@ -129,8 +147,9 @@ static int serve_option(struct serve_config *cfg, int *seeded, const char *name,
 
 static int serve_takes_value(const char *name)
 {
-	static const char *const with_value[] = {"--port", "--bind", "--dir", "--delay",
-						 "--jitter", "--error-rate", "--seed"};
+	static const char *const with_value[] = {"--port",  "--bind",       "--dir",
+						 "--delay", "--jitter",     "--error-rate",
+						 "--seed",  "--cert",       "--key"};
 	size_t i;
 
 	for (i = 0; i < sizeof with_value / sizeof with_value[0]; i++) {
@@ -140,8 +159,19 @@ static int serve_takes_value(const char *name)
 	return 0;
 }
 
-/* Parse argv into cfg.  Returns -1 to go on, or an exit status. */
-static int serve_args(int argc, char **argv, struct serve_config *cfg)
+/* --tls, --cert and --key go together. */
+static int serve_tls_check(const struct serve_tls_args *tls)
+{
+	if (tls->on && (tls->cert == NULL || tls->key == NULL))
+		return serve_bad("--tls needs --cert PEM and --key PEM:", "--tls");
+	if (!tls->on && (tls->cert != NULL || tls->key != NULL))
+		return serve_bad("--cert and --key need", "--tls");
+	return -1;
+}
+
+/* Parse argv into cfg and tls.  Returns -1 to go on, or an exit status. */
+static int serve_args(int argc, char **argv, struct serve_config *cfg,
+		      struct serve_tls_args *tls)
 {
 	char name[32];
 	int i, rc, seeded = 0;
@@ -153,9 +183,10 @@ static int serve_args(int argc, char **argv, struct serve_config *cfg)
 			serve_usage(stdout);
 			return 0;
 		}
-		if (strcmp(arg, "--tls") == 0 || strncmp(arg, "--cert", 6) == 0 ||
-		    strncmp(arg, "--key", 5) == 0)
-			return serve_bad("HTTPS is not available in this build yet:", arg);
+		if (strcmp(arg, "--tls") == 0) {
+			tls->on = 1;
+			continue;
+		}
 		if (strncmp(arg, "--", 2) != 0)
 			return serve_bad("unexpected argument", arg);
 		if (eq != NULL && (size_t)(eq - arg) < sizeof name) {
@@ -170,14 +201,14 @@ static int serve_args(int argc, char **argv, struct serve_config *cfg)
 				return serve_bad("missing value after", arg);
 			val = argv[++i];
 		}
-		rc = serve_option(cfg, &seeded, name, val);
+		rc = serve_option(cfg, tls, &seeded, name, val);
 		if (rc != 0)
 			return rc;
 	}
 	if (!seeded)
 		cfg->seed = (uint64_t)clock_now_ns() ^ ((uint64_t)time(NULL) << 20) ^
 			    (uint64_t)getpid();
-	return -1;
+	return serve_tls_check(tls);
 }
 
 /* Each connection needs an fd: use all the hard limit allows (aria2 #678). */
@@ -230,10 +261,20 @@ static int serve_signals(struct evloop *loop, sigset_t *old, struct qv_error *er
 }
 
 /* Print the base URL, run until a signal. */
-static int serve_run(struct evloop *loop, struct serve *srv, struct qv_error *err)
+static int serve_run(struct evloop *loop, struct serve *srv, const struct serve_config *cfg,
+		     int tls, struct qv_error *err)
 {
 	char url[SERVE_URL_MAX];
-	size_t n = serve_origin(srv, "http", url, sizeof url);
+	size_t n = serve_origin(srv, tls ? "https" : "http", url, sizeof url);
+
+	/* Certificates name hosts, and a client cannot check one against an
+	 * IP literal: on the IPv4 loopback, say localhost instead. */
+	if (tls && (cfg->bind == NULL || strcmp(cfg->bind, "127.0.0.1") == 0 ||
+		    strcmp(cfg->bind, "localhost") == 0)) {
+		int m = snprintf(url, sizeof url, "https://localhost:%u", (unsigned)serve_port(srv));
+
+		n = m > 0 && (size_t)m < sizeof url ? (size_t)m : 0;
+	}
 
 	if (n == 0 || n + sizeof "/flags" > sizeof url) {
 		(void)fprintf(stderr, "quiver serve: cannot format the server address\n");
@@ -248,6 +289,9 @@ static int serve_run(struct evloop *loop, struct serve *srv, struct qv_error *er
 int cmd_serve(int argc, char **argv)
 {
 	struct serve_config cfg;
+	struct serve_tls_args tls = {0, NULL, NULL};
+	struct serve_io_factory tls_io;
+	struct tls_server *tls_srv = NULL;
 	struct evloop *loop = NULL;
 	struct serve *srv = NULL;
 	struct qv_error err;
@@ -256,11 +300,17 @@ int cmd_serve(int argc, char **argv)
 
 	qv_error_clear(&err);
 	serve_config_init(&cfg);
-	rc = serve_args(argc, argv, &cfg);
+	rc = serve_args(argc, argv, &cfg, &tls);
 	if (rc >= 0)
 		return rc;
 	serve_raise_nofile();
 	rc = 1;
+	if (tls.on) {
+		if (tls_server_new(&tls_srv, tls.cert, tls.key, &err) != QV_OK)
+			goto out;
+		serve_io_tls_factory(&tls_io, tls_srv);
+		cfg.io = &tls_io;
+	}
 	if (evloop_new(&loop, &err) != QV_OK)
 		goto out;
 	sfd = serve_signals(loop, &old, &err);
@@ -274,11 +324,12 @@ int cmd_serve(int argc, char **argv)
 		}
 		goto out;
 	}
-	rc = serve_run(loop, srv, &err);
+	rc = serve_run(loop, srv, &cfg, tls.on, &err);
 out:
 	if (rc == 1 && err.code != QV_OK)
 		(void)fprintf(stderr, "quiver serve: %s\n", err.msg);
 	serve_free(srv);
+	tls_server_free(tls_srv);
 	if (sfd >= 0) {
 		evloop_fd_del(loop, sfd);
 		(void)close(sfd);

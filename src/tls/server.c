@@ -25,7 +25,7 @@ struct tls_server {
 struct tls_server_conn {
 	br_ssl_server_context sc;
 	struct tls_io io;
-	unsigned char iobuf[BR_SSL_BUFSIZE_MONO];
+	unsigned char iobuf[BR_SSL_BUFSIZE_BIDI];
 };
 
 static enum qv_err chain_add(void *ctx, const char *name, const uint8_t *der, size_t len,
@@ -255,7 +255,7 @@ enum qv_err tls_server_conn_new(struct tls_server_conn **out, struct tls_server 
 	else
 		br_ssl_server_init_full_ec(&c->sc, srv->chain, srv->chain_len,
 					   srv->issuer_key_type, &srv->ec);
-	br_ssl_engine_set_buffer(&c->sc.eng, c->iobuf, sizeof c->iobuf, 0);
+	br_ssl_engine_set_buffer(&c->sc.eng, c->iobuf, sizeof c->iobuf, 1);
 	br_ssl_server_set_cache(&c->sc, &srv->cache.vtable);
 	ok = br_ssl_server_reset(&c->sc);
 	if (!ok && br_ssl_engine_last_error(&c->sc.eng) == BR_ERR_NO_RANDOM) {

@@ -4,8 +4,10 @@
  * EC, decoded from PEM with BearSSL's decoders and checked to match) and a
  * session cache so clients can resume.  Each accepted socket gets a struct
  * tls_server_conn: a BearSSL server context (full profile for the key type)
- * with one mono-mode I/O buffer, driven like the client through tls/io.h;
- * the handshake happens inside the first reads.
+ * driven like the client through tls/io.h; the handshake happens inside the
+ * first reads.  Unlike the client it has a full-duplex (bidi) buffer pair:
+ * a server may receive the next request while it still sends an answer,
+ * which one shared mono buffer could not hold.
  *
  * Threads: the server and its connections belong to one thread (the serve
  * loop); the session cache is not locked. */
