@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/fdlimit.h"
 #include "cli/fname.h"
 #include "cli/json_meta.h"
 #include "cli/sink_tap.h"
@@ -36,6 +37,7 @@ struct f2 {
 	char *urls;
 	size_t stride;
 	struct flags2_counts counts;
+	bool warned;                /* the open-file limit warning was given */
 };
 
 enum qv_err flags3_file_name(const char *country, size_t len, char *out, size_t cap,
@@ -156,14 +158,16 @@ static size_t f2_url(const char *site, const char *cc, const char *file, char *o
 	return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }
 
-static void f2_opts(struct f2 *f, struct xfer_opts *xo, struct engine_opts *eo)
+static void f2_opts(struct f2 *f, size_t n, struct xfer_opts *xo, struct engine_opts *eo)
 {
 	memset(xo, 0, sizeof *xo);
 	xo->follow = true;
 	xo->max_redirs = 20;        /* httpx's default, follow_redirects=True */
 	xo->fail_on_status = true;  /* raise_for_status() */
 	memset(eo, 0, sizeof *eo);
-	eo->concurrency = flags2_connections(f->a);
+	eo->concurrency = cli_fd_concurrency(f->warned ? NULL : f->o->err, f->a->engine,
+					     flags2_connections(f->a), n);
+	f->warned = true;
 	eo->per_host = eo->concurrency;
 	eo->connect_timeout_ms = f->a->timeout_ms;
 	eo->idle_timeout_ms = f->a->timeout_ms;
@@ -174,7 +178,8 @@ static void f2_opts(struct f2 *f, struct xfer_opts *xo, struct engine_opts *eo)
 	eo->ctx = f;
 }
 
-/* One engine pass over the codes in f->code[0..n). */
+/* One engine pass over the codes in f->code[0..n); warns (once, on the
+ * first pass) when the open-file limit lowers the concurrency. */
 static enum qv_err f2_pass(struct f2 *f, size_t n, bool meta, struct qv_error *err)
 {
 	struct xfer_opts xo;
@@ -197,7 +202,7 @@ static enum qv_err f2_pass(struct f2 *f, size_t n, bool meta, struct qv_error *e
 	}
 	if (n == 0)
 		return QV_OK;
-	f2_opts(f, &xo, &eo);
+	f2_opts(f, n, &xo, &eo);
 	return engine_run(f->a->engine, f->jobs, n, &eo, NULL, err);
 }
 

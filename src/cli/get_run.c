@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/fdlimit.h"
 #include "cli/fmt.h"
 #include "cli/json_out.h"
 #include "cli/sink_tap.h"
@@ -122,7 +123,8 @@ static void get_done(void *ctx, size_t i, const struct xfer_result *res,
 	progress_item_done(&g->o->prog);
 }
 
-static void get_opts(struct get_ctx *g, struct xfer_opts *xo, struct engine_opts *eo)
+static void get_opts(struct get_ctx *g, size_t njobs, struct xfer_opts *xo,
+		     struct engine_opts *eo)
 {
 	const struct get_args *a = g->a;
 	size_t i;
@@ -142,7 +144,8 @@ static void get_opts(struct get_ctx *g, struct xfer_opts *xo, struct engine_opts
 		xo->extra[i] = a->headers[i];
 	xo->extra_count = a->nheaders;
 	memset(eo, 0, sizeof *eo);
-	eo->concurrency = a->parallel;
+	eo->concurrency = cli_fd_concurrency(g->o->quiet ? NULL : g->o->err, a->engine,
+					     a->parallel, njobs);
 	eo->per_host = a->per_host;
 	eo->connect_timeout_ms = a->connect_timeout_ms;
 	eo->idle_timeout_ms = a->idle_timeout_ms;
@@ -206,7 +209,7 @@ enum qv_err get_run(const struct get_args *a, const struct get_plan *p, struct c
 	}
 	n = get_jobs(&g, jobs);
 	progress_start(&o->prog, n);
-	get_opts(&g, &xo, &eo);
+	get_opts(&g, n, &xo, &eo);
 	if (n > 0)
 		rc = engine_run(a->engine, jobs, n, &eo, NULL, err);
 	progress_finish(&o->prog);

@@ -348,3 +348,16 @@ def test_no_escapes_in_pipes(ctx):
     check(r.err.startswith("." * 50 + " 50/194\n") and r.err.endswith(" 194/194\n"), r)
     r = ctx.run("flags2", "-s", base, "-a")
     check(r.err == "", r)
+
+
+def test_sigint_prints_report(ctx):
+    base = ctx.serve("--delay", "2")
+    p = subprocess.Popen([ctx.quiver, "flags2", "-s", base, "-m", "3", "-o", ctx.path("o")],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.7)
+    p.send_signal(2)
+    out, err = p.communicate(timeout=10)
+    check(p.returncode == 130, (p.returncode, out, err))
+    check(out.startswith(f"CUSTOM site: {base}\n") and "--------------------\n" in out, out)
+    check("  0 flags downloaded.\n" in out and "error" not in out, out)
+    check(not os.path.isdir(ctx.path("o")) or os.listdir(ctx.path("o")) == [], "no .part left")

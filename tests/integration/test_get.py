@@ -510,3 +510,20 @@ def test_custom_headers_sent(ctx, srv):
     finally:
         s2.shutdown()
         s2.server_close()
+
+
+@with_server
+def test_fd_limit_warning(ctx, srv):
+    import resource
+    urls = [srv.add(f"/n{i}", b"x") for i in range(100)]
+
+    def low_limit():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
+    p = subprocess.run([ctx.quiver, "get", "-j", "100", "-o", ctx.path("o"), *urls],
+                       capture_output=True, text=True, preexec_fn=low_limit, timeout=60)
+    check(p.returncode == 0, p)
+    check("quiver: warning: the open-file limit (ulimit -n 64) allows " in p.stderr, p.stderr)
+    check(len(listing(ctx.path("o"))) == 100, "all downloaded")
+    p = subprocess.run([ctx.quiver, "get", "-q", "-j", "100", "-o", ctx.path("q"), *urls],
+                       capture_output=True, text=True, preexec_fn=low_limit, timeout=60)
+    check(p.returncode == 0 and p.stderr == "", p)
