@@ -1,0 +1,476 @@
+#!/usr/bin/env python3
+"""suite.py - quiver's benchmark cases (DESIGN §7), driven by bench/run.sh.
+
+Every case runs quiver and its peers side by side in one run against the same local
+server, several times each; a row keeps the median and the spread of the wall time, the
+CPU time (user+sys) and the peak RSS that /usr/bin/time reports for the whole process
+tree.  A row whose prerequisite is missing (a quiver command, TLS, a Python program) is
+recorded as "not run: reason", so the suite works on any revision.  A run counts only if
+the tool exits 0 and leaves exactly the expected number of files.  Stdlib only.
+"""
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import zipfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import servers  # noqa: E402
+import report  # noqa: E402
+
+POP20 = "CN IN US ID BR PK NG BD RU KR MX PH VN ET EG DE IR TR CD FR".split()
+RUN_TIMEOUT = 240  # seconds; a run this long is recorded as failed (timed out)
+MANY_TIMEOUT = 60  # seconds; cases 6 and 7 (aria2c needs minutes for 10,000 small files)
+SLOW_RUN = 20  # seconds; a row whose first run takes longer is not repeated (15-minute budget)
+JUNK = (".part", ".aria2", ".tmp")
+
+
+class Ctx:
+    def __init__(self, a):
+        self.root = a.root
+        self.quiver = a.quiver
+        self.py = os.path.join(a.venv, "bin", "python")
+        self.reps = 1 if a.quick else a.reps
+        self.tmp = os.path.join(a.root, "bench", "results", "tmp")
+        self.out = os.path.join(self.tmp, "out")
+        self.cases = []
+        self.features = {}
+        self.timeout = RUN_TIMEOUT
+
+
+# ---------------------------------------------------------------- measuring
+
+def count_files(d):
+    n = 0
+    for _, _, files in os.walk(d):
+        n += sum(1 for f in files if not f.endswith(JUNK))
+    return n
+
+
+def run_once(ctx, argv, expect, env=None, timeout=RUN_TIMEOUT):
+    """One run in a fresh output dir (the cwd of the tool); returns a dict."""
+    shutil.rmtree(ctx.out, ignore_errors=True)
+    os.makedirs(ctx.out)
+    tf = os.path.join(ctx.tmp, "time.txt")
+    if os.path.exists(tf):
+        os.unlink(tf)
+    full = ["/usr/bin/time", "-f", "%U %S %M", "-o", tf] + argv
+    t0 = time.perf_counter()
+    p = subprocess.Popen(full, cwd=ctx.out, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        _, e = p.communicate(timeout=timeout)
+        rc, err = p.returncode, e.decode(errors="replace")
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)  # the tool is a child of /usr/bin/time: kill the group
+        p.communicate()
+        rc, err = -1, f"timed out after {timeout} s"
+    wall = time.perf_counter() - t0
+    r = {"wall": wall, "rc": rc}
+    try:
+        with open(tf) as f:
+            u, s, m = f.read().split()[-3:]
+        r.update(cpu=float(u) + float(s), user=float(u), sys=float(s), rss_kb=int(m))
+    except (OSError, ValueError):
+        r.update(cpu=None, user=None, sys=None, rss_kb=None)
+    r["files"] = count_files(ctx.out)
+    r["ok"] = rc == 0 and r["files"] == expect
+    if not r["ok"]:
+        r["error"] = (err.strip().splitlines() or ["exit %d" % rc])[-1][:200]
+    shutil.rmtree(ctx.out, ignore_errors=True)
+    return r
+
+
+def med(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
+
+
+def measure(ctx, tool, argv, expect, why_not=None, env=None, reps=None, extra=None, timeout=None):
+    """A row of a case: `reps` runs of argv, or a 'not run' row when why_not is set."""
+    row = {"tool": tool, "cmd": " ".join(argv) if argv else None}
+    if extra:
+        row.update(extra)
+    if why_not:
+        row["status"] = "not run: " + why_not
+        print(f"  {tool:<22} not run: {why_not}", flush=True)
+        return row
+    timeout = timeout or ctx.timeout
+    runs = [run_once(ctx, argv, expect, env, timeout)]
+    while len(runs) < (reps or ctx.reps) and runs[0]["wall"] < SLOW_RUN:
+        runs.append(run_once(ctx, argv, expect, env, timeout))
+    if len(runs) < (reps or ctx.reps):
+        row["note"] = (row.get("note", "") + f" 1 run only (over {SLOW_RUN} s)").strip()
+    good = [r for r in runs if r["ok"]]
+    row["runs"] = runs
+    if not good:
+        row["status"] = "failed: " + runs[-1].get("error", "?") + f" ({runs[-1]['files']}/{expect} files)"
+        print(f"  {tool:<22} {row['status']}", flush=True)
+        return row
+    walls = [r["wall"] for r in good]
+    row.update(status="ok" if len(good) == len(runs) else f"ok ({len(runs) - len(good)} of {len(runs)} runs failed)",
+               wall=med(walls), wall_min=min(walls), wall_max=max(walls),
+               cpu=med([r["cpu"] for r in good]), rss_kb=med([r["rss_kb"] for r in good]))
+    print(f"  {tool:<22} {row['wall']:7.3f} s  [{row['wall_min']:.3f}-{row['wall_max']:.3f}]  "
+          f"cpu {row['cpu']:.2f} s  rss {row['rss_kb'] / 1024:.1f} MiB", flush=True)
+    return row
+
+
+def finish(case, rows):
+    """Ratios: wall over the fastest row, and over the physical limit when there is one."""
+    best = min((r["wall"] for r in rows if r.get("wall")), default=None)
+    for r in rows:
+        if r.get("wall"):
+            r["x_best"] = r["wall"] / best
+            if case.get("limit"):
+                r["x_limit"] = r["wall"] / case["limit"]
+    case["rows"] = rows
+    return case
+
+
+# ---------------------------------------------------------------- the peers
+
+def cfg_curl(path, urls, names):
+    with open(path, "w") as f:
+        for u, n in zip(urls, names):
+            f.write(f'url = "{u}"\noutput = "{n}"\n')
+
+
+def cfg_aria(path, urls, names):
+    with open(path, "w") as f:
+        for u, n in zip(urls, names):
+            f.write(f"{u}\n  out={n}\n")
+
+
+def cfg_list(path, urls):
+    with open(path, "w") as f:
+        f.write("".join(u + "\n" for u in urls))
+
+
+CURL_MAX = 300  # curl 7.88 clamps --parallel-max to 300 (tool_getparam.c, PARALLEL_MAX)
+
+
+def peer_rows(ctx, tag, urls, names, n, cacert=None, skip_wget_names=False):
+    """curl --parallel, wget2 and aria2c over one URL list at concurrency n."""
+    cc = os.path.join(ctx.tmp, f"{tag}.curl")
+    ca = os.path.join(ctx.tmp, f"{tag}.aria")
+    wl = os.path.join(ctx.tmp, f"{tag}.list")
+    cfg_curl(cc, urls, names)
+    cfg_aria(ca, urls, names)
+    cfg_list(wl, urls)
+    curl = ["curl", "-s", "-S", "-f", "-Z", "--parallel-max", str(n), "--parallel-immediate", "-K", cc]
+    wget = ["wget2", "-q", "--no-hsts", "--max-threads", str(n), "-i", wl]
+    aria = ["aria2c", "-q", "-j", str(n), "-i", ca, "-d", ".", "--allow-overwrite=true",
+            "--auto-file-renaming=false", "--file-allocation=none"]
+    if cacert:
+        curl += ["--cacert", cacert]
+        wget += ["--ca-certificate=" + cacert]
+        aria += ["--ca-certificate=" + cacert]
+    note = f" (curl caps it at {CURL_MAX})" if n > CURL_MAX else ""
+    return [
+        measure(ctx, "curl --parallel", curl, len(urls), extra={"note": note.strip()} if note else None),
+        measure(ctx, "wget2", wget, len(urls)),
+        measure(ctx, "aria2c", aria, len(urls)),
+    ]
+
+
+def quiver_get_row(ctx, urls, n, cacert=None, auto_rename=False, tag="get"):
+    if not ctx.features.get("get"):
+        return measure(ctx, "quiver get", None, 0, why_not=ctx.features.get("get_why", "no 'quiver get'"))
+    if cacert and not ctx.features.get("tls"):
+        return measure(ctx, "quiver get", None, 0, why_not=ctx.features.get("tls_why", "no TLS"))
+    lst = os.path.join(ctx.tmp, f"{tag}.qlist")
+    cfg_list(lst, urls)
+    argv = [ctx.quiver, "get", "-q", "-j", str(n), "--per-host", str(n), "-o", ".", "-i", lst]
+    if cacert:
+        argv += ["--cacert", cacert]
+    if auto_rename:
+        argv.append("--auto-rename")
+    return measure(ctx, "quiver get", argv, len(urls))
+
+
+# The book's programs (bench/py/, written by the engines engineer): file -> row label.
+PY_PROGRAMS = [("flags.py", "py flags (seq)"), ("flags_threadpool.py", "py threadpool"),
+               ("flags_asyncio.py", "py asyncio")]
+
+
+def py_rows(ctx, site, ccs, n, with_seq):
+    rows = []
+    for fname, label in PY_PROGRAMS:
+        if fname == "flags.py" and not with_seq:
+            continue
+        path = os.path.join(ctx.root, "bench", "py", fname)
+        if not os.path.exists(path):
+            rows.append(measure(ctx, label, None, 0, why_not=f"bench/py/{fname} not there yet"))
+            continue
+        if not os.path.exists(ctx.py):
+            rows.append(measure(ctx, label, None, 0, why_not="no bench/.venv"))
+            continue
+        argv = [ctx.py, path, "--site", site, "-w", str(n), "-o", "."] + ccs
+        rows.append(measure(ctx, label, argv, len(ccs)))
+    return rows
+
+
+# ---------------------------------------------------------------- features
+
+def first_line(b):
+    lines = b.decode(errors="replace").strip().splitlines()
+    return (lines[0] if lines else "failed")[:160]
+
+
+def probe(ctx, flag_site, tls_url, cacert):
+    """What this quiver binary can do, found by trying it (never by version numbers)."""
+    f = ctx.features
+    scratch = os.path.join(ctx.tmp, "probe")
+    for eng in ("seq", "threads", "poll"):
+        shutil.rmtree(scratch, ignore_errors=True)
+        p = subprocess.run([ctx.quiver, "flags", "--engine", eng, "-w", "2", "--site", flag_site,
+                            "-o", scratch, "CN", "BR"], capture_output=True, timeout=60)
+        f[eng] = p.returncode == 0 and count_files(scratch) == 2
+        if not f[eng]:
+            f[eng + "_why"] = f"engine {eng}: " + first_line(p.stderr)
+    shutil.rmtree(scratch, ignore_errors=True)
+    p = subprocess.run([ctx.quiver, "get", "-o", scratch, flag_site + "/cn/cn.gif"],
+                       capture_output=True, timeout=60)
+    f["get"] = p.returncode == 0 and count_files(scratch) == 1
+    if not f["get"]:
+        f["get_why"] = "'quiver get' " + first_line(p.stderr)
+    shutil.rmtree(scratch, ignore_errors=True)
+    if f["get"]:
+        p = subprocess.run([ctx.quiver, "get", "--cacert", cacert, "-o", scratch, tls_url],
+                           capture_output=True, timeout=60)
+        f["tls"] = p.returncode == 0 and count_files(scratch) == 1
+        if not f["tls"]:
+            f["tls_why"] = "TLS: " + first_line(p.stderr)
+    else:
+        f["tls"], f["tls_why"] = False, "TLS needs 'quiver get'"
+    shutil.rmtree(scratch, ignore_errors=True)
+    print("features:", {k: v for k, v in f.items() if not k.endswith("_why")}, flush=True)
+
+
+# ---------------------------------------------------------------- cases
+
+def flag_case(ctx, num, title, site, ccs, n, limit, engines, with_seq_py):
+    print(f"case {num}: {title}", flush=True)
+    urls = [f"{site}/{c.lower()}/{c.lower()}.gif" for c in ccs]
+    names = [c.lower() + ".gif" for c in ccs]
+    rows = []
+    for eng in engines:
+        if not ctx.features.get(eng):
+            rows.append(measure(ctx, f"quiver {eng}", None, 0, why_not=ctx.features.get(eng + "_why")))
+            continue
+        argv = [ctx.quiver, "flags", "--engine", eng, "-w", str(n), "--site", site, "-o", "."] + ccs
+        rows.append(measure(ctx, f"quiver {eng}", argv, len(ccs)))
+    rows += py_rows(ctx, site, ccs, n, with_seq_py)
+    rows += peer_rows(ctx, f"c{num}", urls, names, n)
+    return finish({"id": str(num), "title": title, "limit": limit, "concurrency": n,
+                   "transfers": len(ccs)}, rows)
+
+
+def tree_urls(base, files):
+    return [f"{base}/f/{name}" for name in files]
+
+
+def nginx_case(ctx, num, title, base, files, n, cacert=None, label=None):
+    print(f"case {num}{label or ''}: {title}", flush=True)
+    urls = tree_urls(base, files)
+    rows = [quiver_get_row(ctx, urls, n, cacert=cacert, tag=f"c{num}{label or ''}")]
+    rows += peer_rows(ctx, f"c{num}{label or ''}", urls, files, n, cacert=cacert)
+    return finish({"id": f"{num}{label or ''}", "title": title, "limit": None, "concurrency": n,
+                   "transfers": len(files)}, rows)
+
+
+def case_many(ctx, num, label, title, urls, names, n, limit, base_urls, base_names, cacert=None):
+    """10,000 transfers at 1,000 at once, plus a 1,000-at-10 baseline run for RSS per connection."""
+    print(f"case {num}{label}: {title}", flush=True)
+    ctx.timeout = MANY_TIMEOUT
+    rows = [quiver_get_row(ctx, urls, n, cacert=cacert, auto_rename=True, tag=f"c{num}{label}")]
+    rows += peer_rows(ctx, f"c{num}{label}", urls, names, n, cacert=cacert)
+    base = [quiver_get_row(ctx, base_urls, 10, cacert=cacert, auto_rename=True, tag=f"c{num}{label}b")]
+    base += peer_rows(ctx, f"c{num}{label}b", base_urls, base_names, 10, cacert=cacert)
+    eff = {"curl --parallel": min(n, CURL_MAX)}
+    for r, b in zip(rows, base):
+        r["base_rss_kb"] = b.get("rss_kb")
+        if r.get("rss_kb") and b.get("rss_kb"):
+            conns = eff.get(r["tool"], n) - 10
+            r["rss_per_conn_kb"] = (r["rss_kb"] - b["rss_kb"]) / conns
+    ctx.timeout = RUN_TIMEOUT
+    return finish({"id": f"{num}{label}", "title": title, "limit": limit, "concurrency": n,
+                   "transfers": len(urls)}, rows)
+
+
+def case_big(ctx, base, label, cacert=None):
+    print(f"case 8{label}: 1 GiB from nginx over {label.upper()}", flush=True)
+    url = f"{base}/big.bin"
+    rows = []
+    if not ctx.features.get("get"):
+        rows.append(measure(ctx, "quiver get", None, 0, why_not=ctx.features.get("get_why")))
+    elif cacert and not ctx.features.get("tls"):
+        rows.append(measure(ctx, "quiver get", None, 0, why_not=ctx.features.get("tls_why")))
+    else:
+        argv = [ctx.quiver, "get", "-q", "-o", ".", url] + (["--cacert", cacert] if cacert else [])
+        rows.append(measure(ctx, "quiver get", argv, 1))
+    argv = ["curl", "-s", "-S", "-f", "-o", "big.bin", url] + (["--cacert", cacert] if cacert else [])
+    rows.append(measure(ctx, "curl", argv, 1))
+    gb = servers.BIG / 1e9
+    for r in rows:
+        if r.get("wall"):
+            r["mb_s"] = servers.BIG / 1e6 / r["wall"]
+            r["cpu_per_gb"] = r["cpu"] / gb
+    return finish({"id": f"8{label}", "title": f"one 1 GiB file, {label.upper()}, nginx",
+                   "limit": None, "concurrency": 1, "transfers": 1}, rows)
+
+
+def case_size(ctx):
+    print("case 9: binary size", flush=True)
+    case = {"id": "9", "title": "stripped static binary vs curl + shared libraries", "limit": None}
+    p = subprocess.run(["./zigw", "build", "size"], cwd=ctx.root, capture_output=True, timeout=1800)
+    sizes = {}
+    for line in (p.stdout + p.stderr).decode(errors="replace").splitlines():
+        m = re.match(r"^(\S+-linux-\S+)\s+(\d+)\s", line)
+        if m:
+            sizes[m.group(1)] = int(m.group(2))
+    curl = os.path.realpath(shutil.which("curl"))
+    libs = {}
+    for line in subprocess.run(["ldd", curl], capture_output=True, text=True).stdout.splitlines():
+        m = re.search(r"(/\S+) \(0x", line)
+        if m:
+            real = os.path.realpath(m.group(1))
+            libs[real] = os.path.getsize(real)
+    case["quiver"] = sizes
+    errs = [ln for ln in (p.stdout + p.stderr).decode(errors="replace").splitlines() if "error:" in ln]
+    case["quiver_error"] = None if sizes else (errs[0][:200] if errs else "no sizes printed")
+    case["curl_binary"] = os.path.getsize(curl)
+    case["curl_libs"] = dict(sorted(libs.items()))
+    case["curl_total"] = case["curl_binary"] + sum(libs.values())
+    print(f"  quiver {sizes}  curl+libs {case['curl_total']}", flush=True)
+    return case
+
+
+# ---------------------------------------------------------------- main
+
+def machine(ctx):
+    def out(argv):
+        try:
+            p = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+            return (p.stdout + p.stderr).strip().splitlines()[0]
+        except (OSError, IndexError, subprocess.TimeoutExpired):
+            return "missing"
+    cpu = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    httpx = out([ctx.py, "-c", "import httpx; print(httpx.__version__)"])
+    with open("/proc/meminfo") as f:
+        mem = int(f.readline().split()[1]) // 1024
+    return {"nproc": os.cpu_count(), "cpu": cpu, "mem_mib": mem, "kernel": platform.release(),
+            "curl": out(["curl", "--version"]), "wget2": out(["wget2", "--version"]),
+            "aria2c": out(["aria2c", "--version"]), "nginx": out(["nginx", "-v"]),
+            "openssl": out(["openssl", "version"]), "python": platform.python_version(),
+            "venv_python": out([ctx.py, "--version"]), "httpx": httpx,
+            "quiver": out([ctx.quiver, "--version"]),
+            "quiver_build": "zig build -Doptimize=ReleaseFast (x86_64-linux-musl, static)"
+            + (" — the tree did not build, PREVIOUS build used" if os.environ.get("QV_BENCH_STALE_BUILD") else ""),
+            "git": out(["git", "-C", ctx.root, "describe", "--always", "--dirty"])}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--root", required=True)
+    ap.add_argument("--quiver", required=True)
+    ap.add_argument("--venv", required=True)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--only", default="")
+    ap.add_argument("--flags-dir", default=os.environ.get("QV_FLAGS_DIR", "/work/shared/flags"),
+                    help="country_codes.txt and flags.zip")
+    a = ap.parse_args()
+    ctx = Ctx(a)
+    only = set(a.only.split(",")) if a.only else None
+    want = (lambda k: only is None or k in only)
+    os.makedirs(ctx.tmp, exist_ok=True)
+    t0 = time.time()
+    flags_dir = a.flags_dir
+    codes = sorted(c.upper() for c in open(os.path.join(flags_dir, "country_codes.txt")).read().split())
+    env = servers.Servers(ctx.quiver, ctx.tmp)
+    try:
+        site = env.quiver_serve(0.1)
+        env.make_tree(os.path.join(flags_dir, "flags.zip"), 10000)
+        env.make_certs()
+        env.start_nginx(env.quiver_serve(1.0))
+        probe(ctx, site, env.https_ec + "/f/" + env.files[0], env.ca)
+        if want("1"):
+            ctx.cases.append(flag_case(ctx, 1, "POP20, server delay 0.1 s, 6 concurrent", site, POP20, 6,
+                                       0.4, ["seq", "threads", "poll"], True))
+        if want("2"):
+            ctx.cases.append(flag_case(ctx, 2, f"all {len(codes)} flags, delay 0.1 s, 20 concurrent", site,
+                                       codes, 20, 0.1 * -(-len(codes) // 20), ["threads", "poll"], False))
+        if want("3"):
+            ctx.cases.append(flag_case(ctx, 3, f"all {len(codes)} flags, delay 0.1 s, {len(codes)} concurrent",
+                                       site, codes, len(codes), 0.1, ["threads", "poll"], False))
+        if want("4"):
+            ctx.cases.append(nginx_case(ctx, 4, "nginx HTTP, 5,000 small files, 50 concurrent",
+                                        env.http, env.files[:5000], 50))
+        if want("5"):
+            for lab, base in (("ec", env.https_ec), ("rsa", env.https_rsa)):
+                ctx.cases.append(nginx_case(ctx, 5, f"nginx HTTPS ({'EC P-256' if lab == 'ec' else 'RSA 2048'}), "
+                                            "2,000 files, 50 concurrent", base, env.files[:2000], 50,
+                                            cacert=env.ca, label=lab))
+        if want("6"):
+            n = 10000
+            q = [f"{site}/{c.lower()}/{c.lower()}.gif?i={i}" for i, c in
+                 ((i, codes[i % len(codes)]) for i in range(n))]
+            qn = [f"n{i:05d}.gif" for i in range(n)]
+            ctx.cases.append(case_many(ctx, 6, "serve", "10,000 transfers, 1,000 concurrent, quiver serve "
+                                       "delay 0.1 s", q, qn, 1000, 1.0, q[:1000], qn[:1000]))
+            u = tree_urls(env.http, env.files[:n])
+            ctx.cases.append(case_many(ctx, 6, "nginx", "10,000 transfers, 1,000 concurrent, nginx",
+                                       u, env.files[:n], 1000, None, u[:1000], env.files[:1000]))
+        if want("7"):
+            u = [f"{env.https_slow}/flags/{codes[i % len(codes)].lower()}/{codes[i % len(codes)].lower()}.gif?i={i}"
+                 for i in range(1000)]
+            names = [f"n{i:05d}.gif" for i in range(1000)]
+            print("case 7: 1,000 concurrent TLS downloads (delay 1 s)", flush=True)
+            ctx.timeout = MANY_TIMEOUT
+            rows = [quiver_get_row(ctx, u, 1000, cacert=env.ca, auto_rename=True, tag="c7")]
+            rows += peer_rows(ctx, "c7", u, names, 1000, cacert=env.ca)
+            for r in rows:
+                if r.get("rss_kb"):
+                    r["rss_per_conn_kb"] = r["rss_kb"] / (CURL_MAX if r["tool"].startswith("curl") else 1000)
+            ctx.timeout = RUN_TIMEOUT
+            ctx.cases.append(finish({"id": "7", "title": "1,000 concurrent TLS downloads (nginx TLS, EC P-256, "
+                                     "in front of quiver serve --delay 1)", "limit": 1.0,
+                                     "concurrency": 1000, "transfers": 1000}, rows))
+        if want("8"):
+            env.make_big()
+            try:
+                ctx.cases.append(case_big(ctx, env.http, "http"))
+                ctx.cases.append(case_big(ctx, env.https_ec, "https", cacert=env.ca))
+            finally:
+                env.drop_big()
+    finally:
+        env.close()
+    if want("9"):
+        ctx.cases.append(case_size(ctx))
+    result = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "reps": ctx.reps,
+              "seconds": round(time.time() - t0), "machine": machine(ctx), "features": ctx.features,
+              "cases": ctx.cases}
+    res = os.path.join(ctx.root, "bench", "results")
+    with open(os.path.join(res, "latest.json"), "w") as f:
+        json.dump(result, f, indent=1)
+    report.write(result, res)
+    print(f"done in {result['seconds']} s: bench/results/latest.json, latest.md, latest.png", flush=True)
+
+
+if __name__ == "__main__":
+    main()
