@@ -23,6 +23,8 @@
 #include "transfer/transfer.h"
 #include "util/err.h"
 
+struct tls_client;
+
 enum engine_kind { ENGINE_SEQ = 0, ENGINE_THREADS, ENGINE_POLL };
 #define ENGINE_KIND_COUNT 3
 
@@ -52,7 +54,8 @@ typedef enum qv_err (*engine_resolve_fn)(void *ctx, const char *host, uint16_t p
 					 struct net_addrs *out, struct qv_error *err);
 
 struct engine_opts {
-	unsigned concurrency;         /* transfers at once (seq ignores it) */
+	unsigned concurrency;         /* transfers at once (seq ignores it);
+				       * 0: min(32, online CPUs + 4) */
 	unsigned per_host;            /* connections per origin, 0: concurrency */
 	uint32_t connect_timeout_ms;  /* whole connect incl. handshake; 0: none */
 	uint32_t idle_timeout_ms;     /* no progress on a read/write; 0: none */
@@ -64,6 +67,8 @@ struct engine_opts {
 	void *ctx;                    /* passed to the callbacks */
 	engine_resolve_fn resolve;    /* NULL: net_addr_resolve */
 	void *resolve_ctx;            /* passed to resolve */
+	struct tls_client *tls;       /* https: the run's TLS client (tls/client.h,
+				       * thread-safe); NULL: https URLs fail */
 };
 
 /* What a run did, for the demo table and benchmarks. */
