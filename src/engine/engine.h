@@ -47,9 +47,10 @@ typedef void (*engine_done_fn)(void *ctx, size_t index, const struct xfer_result
 			       const struct qv_error *err);
 
 /* Name lookup, host and port to addresses; the default (NULL) is
- * net_addr_resolve.  The one callback that does NOT run on the caller: the
- * threads engine calls it on its workers and poll on its resolver threads,
- * so it must be thread-safe.  Tests use it to make one name slow. */
+ * net_addr_resolve.  The one callback that does NOT run on the caller:
+ * threads and poll call it on their resolver's helper threads (seq does not
+ * use it), so it must be thread-safe.  IP literals never reach it.  Tests
+ * use it to make one name slow. */
 typedef enum qv_err (*engine_resolve_fn)(void *ctx, const char *host, uint16_t port,
 					 struct net_addrs *out, struct qv_error *err);
 

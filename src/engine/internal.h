@@ -21,6 +21,8 @@
 /* Descriptors kept free for everything else: stdio, the resolver's pipe,
  * a directory being created, libc's own (resolv.conf, NSS). */
 #define ENGINE_FD_RESERVE 16u
+/* How long a resolved name is reused: curl's default DNS cache timeout. */
+#define ENGINE_DNS_CACHE_MS 60000
 /* Completions taken off the queue per lock by the threads engine. */
 #define ENGINE_COLLECT_BATCH 64u
 

@@ -10,9 +10,9 @@
 
 /* Descriptors per transfer: its socket and its file. */
 #define FD_PER_TRANSFER 2u
-/* Descriptors the poll engine holds besides its transfers: the resolver's
- * wake pipe. */
-#define FD_POLL_FIXED 2u
+/* Descriptors threads and poll hold besides their transfers: the
+ * resolver's wake pipe. */
+#define FD_RESOLVER 2u
 
 /* Descriptors open now (/proc/self/fd; 3 for stdio when it is missing). */
 static unsigned fd_open_now(void)
@@ -38,10 +38,10 @@ static unsigned long fd_need(enum engine_kind k, unsigned c)
 
 	switch (k) {
 	case ENGINE_THREADS:
-		return (unsigned long)c * (FD_PER_TRANSFER + ENGINE_THREADS_POOL_MAX);
+		return (unsigned long)c * (FD_PER_TRANSFER + ENGINE_THREADS_POOL_MAX) + FD_RESOLVER;
 	case ENGINE_POLL:
 		pool = c < ENGINE_POLL_POOL_MAX ? c : ENGINE_POLL_POOL_MAX;
-		return (unsigned long)c * FD_PER_TRANSFER + pool + FD_POLL_FIXED;
+		return (unsigned long)c * FD_PER_TRANSFER + pool + FD_RESOLVER;
 	case ENGINE_SEQ:
 	default:
 		return FD_PER_TRANSFER + ENGINE_SEQ_POOL_MAX;

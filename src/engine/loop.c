@@ -35,8 +35,6 @@
 /* Reads one transfer may do before giving way to the others: 128 KiB,
  * so a fast download cannot starve a thousand slow ones. */
 #define LP_READS_PER_TURN 8u
-/* How long a resolved name is reused: curl's default DNS cache timeout. */
-#define LP_DNS_CACHE_MS 60000
 
 enum lp_phase {
 	LP_FREE = 0,   /* slot not in use */
@@ -334,7 +332,6 @@ static struct conn *lp_reuse(struct lp_xfer *t, const struct url *origin)
 static void lp_dns_timeout(struct lp_xfer *t)
 {
 	struct host_entry *h = t->queued_on;
-	char secs[32];
 	struct qv_error e;
 
 	if (h != NULL) {
@@ -348,9 +345,7 @@ static void lp_dns_timeout(struct lp_xfer *t)
 			x->dns_id = 0;
 		}
 	}
-	clock_format_secs(t->lp->o->connect_timeout_ms, secs, sizeof secs);
-	(void)qv_error_set(&e, QV_E_DNS_TIMEOUT, "could not resolve host: %s (timed out after %ss)",
-			   xfer_origin(&t->x)->host, secs);
+	(void)resolver_timeout_error(xfer_origin(&t->x)->host, t->lp->o->connect_timeout_ms, &e);
 	lp_connect_fail(t, &e);
 }
 
@@ -441,7 +436,7 @@ static void lp_on_resolved(const struct resolver_result *r)
 	x->dns_id = 0;
 	if (r->code == QV_OK) {
 		x->addrs = r->addrs;
-		x->dns_until = clock_now_ms() + LP_DNS_CACHE_MS;
+		x->dns_until = clock_now_ms() + ENGINE_DNS_CACHE_MS;
 	}
 	x->dns_head = x->dns_tail = NULL;
 	for (; t != NULL; t = next) {

@@ -11,7 +11,9 @@
  *
  * Each worker has its own keep-alive pool (net/pool.h has no locks).  The
  * per-host cap is a shared count of connections in use per origin behind
- * the one mutex.  A stop (SIGINT) is seen by the workers' waits within
+ * the one mutex, next to a cache of resolved addresses.  Names are looked
+ * up on the resolver's helper threads (resolver_lookup), so a worker waits
+ * for a stuck getaddrinfo only until its connect timeout or a stop.  A stop (SIGINT) is seen by the workers' waits within
  * NET_STOP_POLL_MS; they abort their transfers through xfer_abort, the
  * caller reports them, and every worker is joined before returning. */
 #include "engine/engine.h"
@@ -21,8 +23,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "engine/internal.h"
 #include "engine/hosts.h"
+#include "engine/internal.h"
+#include "engine/resolver.h"
 #include "net/addr.h"
 #include "net/conn.h"
 #include "net/pool.h"
@@ -40,6 +43,12 @@
  * formatting.  The 8 MiB default times 1000 workers would not fit a 32-bit
  * address space. */
 #define TP_STACK (256u * 1024u)
+
+/* Per-origin state next to the host count: the cached addresses. */
+struct tp_dns {
+	struct net_addrs addrs;
+	int64_t until;                /* valid before this clock_now_ms */
+};
 
 /* One job in flight: written by the caller before it is queued, by the
  * worker while it runs, read by the caller after it is done; the mutex
@@ -82,7 +91,8 @@ struct tp {
 	struct tp_ring work, done;    /* under m */
 	bool quit;                    /* under m */
 	unsigned host_waiters;        /* under m */
-	struct host_table hosts;      /* under m */
+	struct host_table hosts;      /* under m; ext is a struct tp_dns */
+	struct resolver *res;         /* shared by the workers */
 	struct tp_item *items;        /* one per worker */
 	unsigned *free_items;         /* caller-only stack of unused items */
 	unsigned nfree;
@@ -200,20 +210,50 @@ static void tp_host_release(struct tp_worker *w)
 	(void)pthread_mutex_unlock(&tp->m);
 }
 
+/* Addresses of origin: an IP literal at once, else the cache or a lookup
+ * on the resolver bounded by the connect timeout and the stop flag. */
+static enum qv_err tp_resolve(struct tp_worker *w, const struct url *origin,
+			      struct net_addrs *addrs, struct qv_error *e)
+{
+	struct tp *tp = w->tp;
+	const struct engine_opts *o = tp->o;
+	int64_t now = clock_now_ms();
+	struct host_entry *h;
+	enum qv_err rc;
+
+	if (origin->host_is_ip) /* getaddrinfo only parses a literal */
+		return net_addr_resolve(origin->host, origin->port, addrs, e);
+	(void)pthread_mutex_lock(&tp->m);
+	h = host_table_get(&tp->hosts, origin);
+	if (h != NULL && ((struct tp_dns *)h->ext)->until > now) {
+		*addrs = ((struct tp_dns *)h->ext)->addrs;
+		(void)pthread_mutex_unlock(&tp->m);
+		return QV_OK;
+	}
+	(void)pthread_mutex_unlock(&tp->m);
+	rc = resolver_lookup(tp->res, origin->host, origin->port,
+			     o->connect_timeout_ms != 0 ? now + o->connect_timeout_ms : 0,
+			     o->connect_timeout_ms, o->stop, addrs, e);
+	if (rc == QV_OK && h != NULL) {
+		(void)pthread_mutex_lock(&tp->m);
+		((struct tp_dns *)h->ext)->addrs = *addrs;
+		((struct tp_dns *)h->ext)->until = clock_now_ms() + ENGINE_DNS_CACHE_MS;
+		(void)pthread_mutex_unlock(&tp->m);
+	}
+	return rc;
+}
+
 /* A fresh connection: resolve, connect, handshake. */
 static enum qv_err tp_open(struct tp_worker *w, const struct url *origin, const struct net_wait *nw,
 			   struct qv_error *e)
 {
-	const struct engine_opts *o = w->tp->o;
 	struct net_addrs addrs;
 	struct conn *c = NULL;
 	enum qv_err rc;
 
 	rc = conn_new(&c, origin, e);
 	if (rc == QV_OK)
-		rc = o->resolve != NULL ? o->resolve(o->resolve_ctx, origin->host, origin->port,
-						     &addrs, e)
-					: net_addr_resolve(origin->host, origin->port, &addrs, e);
+		rc = tp_resolve(w, origin, &addrs, e);
 	if (rc == QV_OK)
 		rc = net_connect_blocking(c, &addrs, nw, e);
 	if (rc != QV_OK) {
@@ -416,6 +456,7 @@ static void tp_free(struct tp *tp)
 {
 	if (tp == NULL)
 		return;
+	resolver_free(tp->res);
 	host_table_clear(&tp->hosts);
 	(void)pthread_cond_destroy(&tp->host_cv);
 	(void)pthread_cond_destroy(&tp->done_cv);
@@ -452,7 +493,7 @@ static struct tp *tp_new(unsigned n, const struct engine_job *jobs, const struct
 	tp->free_items = calloc(n, sizeof *tp->free_items);
 	/* Workers hold the transfer state (tens of KiB each): heap. */
 	tp->workers = calloc(n, sizeof *tp->workers);
-	host_table_init(&tp->hosts, 0);
+	host_table_init(&tp->hosts, sizeof(struct tp_dns));
 	sync_ok = pthread_condattr_init(&ca) == 0;
 	if (sync_ok) {
 		/* Timed waits measure intervals: never the wall clock. */
@@ -469,6 +510,11 @@ static struct tp *tp_new(unsigned n, const struct engine_job *jobs, const struct
 		 * or never ran; destroying zeroed ones is harmless. */
 		tp_free(tp);
 		(void)qv_error_set(err, QV_E_NOMEM, "out of memory");
+		return NULL;
+	}
+	if (resolver_new(&tp->res, n < RESOLVER_THREADS_MAX ? n : RESOLVER_THREADS_MAX, o->resolve,
+			 o->resolve_ctx, err) != QV_OK) {
+		tp_free(tp);
 		return NULL;
 	}
 	for (i = 0; i < n; i++)

@@ -13,9 +13,12 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "http/url.h"
+#include "net/wait.h"
+#include "util/clock.h"
 
 /* Helper stack: glibc's getaddrinfo and its NSS modules keep DNS answers
  * on the stack (tens of KiB); 256 KiB is ample and far below the 8 MiB
@@ -25,6 +28,8 @@
 struct rs_req {
 	struct rs_req *next;
 	bool cancelled;              /* abandoned while a helper runs it */
+	bool waited;                 /* resolver_lookup: a thread waits on it */
+	bool finished;               /* waited, and the answer is in res */
 	char host[URL_HOST_MAX];
 	uint16_t port;
 	struct resolver_result res;
@@ -40,6 +45,7 @@ struct rs_helper {
 struct resolver {
 	pthread_mutex_t m;
 	pthread_cond_t cv;           /* work queued, or closing */
+	pthread_cond_t done_cv;      /* a waited lookup finished */
 	resolver_fn fn;
 	void *fn_ctx;
 	int wake[2];                 /* [0] read end for the loop, [1] helpers */
@@ -51,9 +57,8 @@ struct resolver {
 	unsigned ntodo, idle;        /* queued lookups, helpers waiting for one */
 	unsigned nhelpers, max_helpers;
 	struct rs_helper helpers[RESOLVER_THREADS_MAX];
-	/* owner-only */
-	uint64_t next_id;
-	unsigned pending;
+	uint64_t next_id;            /* under m */
+	unsigned pending;            /* owner-only */
 };
 
 static enum qv_err rs_default(void *ctx, const char *host, uint16_t port, struct net_addrs *out,
@@ -65,6 +70,7 @@ static enum qv_err rs_default(void *ctx, const char *host, uint16_t port, struct
 
 static void rs_destroy(struct resolver *r)
 {
+	(void)pthread_cond_destroy(&r->done_cv);
 	(void)pthread_cond_destroy(&r->cv);
 	(void)pthread_mutex_destroy(&r->m);
 	(void)close(r->wake[0]);
@@ -100,6 +106,11 @@ static void rs_finish(struct resolver *r, struct rs_req *req)
 
 	if (r->closing || req->cancelled) {
 		free(req);
+		return;
+	}
+	if (req->waited) {
+		req->finished = true;
+		(void)pthread_cond_broadcast(&r->done_cv);
 		return;
 	}
 	rs_append(&r->done, &r->done_tail, req);
@@ -151,6 +162,21 @@ static void *rs_helper_main(void *arg)
 	return NULL;
 }
 
+static bool rs_sync_init(struct resolver *r)
+{
+	pthread_condattr_t ca;
+	bool ok;
+
+	if (pthread_condattr_init(&ca) != 0)
+		return false;
+	/* Timed waits measure intervals: never the wall clock. */
+	(void)pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	ok = pthread_mutex_init(&r->m, NULL) == 0 && pthread_cond_init(&r->cv, NULL) == 0 &&
+	     pthread_cond_init(&r->done_cv, &ca) == 0;
+	(void)pthread_condattr_destroy(&ca);
+	return ok;
+}
+
 enum qv_err resolver_new(struct resolver **out, unsigned threads, resolver_fn fn, void *fn_ctx,
 			 struct qv_error *err)
 {
@@ -166,7 +192,7 @@ enum qv_err resolver_new(struct resolver **out, unsigned threads, resolver_fn fn
 		free(r);
 		return qv_error_sys(err, QV_E_IO, e, "cannot create the resolver's pipe");
 	}
-	if (pthread_mutex_init(&r->m, NULL) != 0 || pthread_cond_init(&r->cv, NULL) != 0) {
+	if (!rs_sync_init(r)) {
 		(void)close(r->wake[0]);
 		(void)close(r->wake[1]);
 		free(r);
@@ -209,6 +235,21 @@ static bool rs_spawn(struct resolver *r)
 	return true;
 }
 
+/* Give req an id and queue it, starting a helper when none is idle (lock
+ * held).  False when no helper could ever be started. */
+static bool rs_queue(struct resolver *r, struct rs_req *req)
+{
+	if (r->ntodo + 1 > r->idle && r->nhelpers < r->max_helpers)
+		(void)rs_spawn(r);
+	if (r->nhelpers == 0)
+		return false;
+	req->res.id = r->next_id++;
+	rs_append(&r->todo, &r->todo_tail, req);
+	r->ntodo++;
+	(void)pthread_cond_signal(&r->cv);
+	return true;
+}
+
 enum qv_err resolver_submit(struct resolver *r, const char *host, uint16_t port, void *tag,
 			    uint64_t *id, struct qv_error *err)
 {
@@ -223,22 +264,16 @@ enum qv_err resolver_submit(struct resolver *r, const char *host, uint16_t port,
 		return qv_error_set(err, QV_E_NOMEM, "out of memory");
 	memcpy(req->host, host, len + 1);
 	req->port = port;
-	req->res.id = r->next_id++;
 	req->res.tag = tag;
 	(void)pthread_mutex_lock(&r->m);
-	if (r->ntodo + 1 > r->idle && r->nhelpers < r->max_helpers)
-		(void)rs_spawn(r);
-	if (r->nhelpers == 0) {
+	if (!rs_queue(r, req)) {
 		(void)pthread_mutex_unlock(&r->m);
 		free(req);
 		return qv_error_set(err, QV_E_IO, "cannot start a thread for name lookups");
 	}
-	rs_append(&r->todo, &r->todo_tail, req);
-	r->ntodo++;
-	(void)pthread_cond_signal(&r->cv);
+	*id = req->res.id;
 	(void)pthread_mutex_unlock(&r->m);
 	r->pending++;
-	*id = req->res.id;
 	return QV_OK;
 }
 
@@ -321,6 +356,93 @@ bool resolver_take(struct resolver *r, struct resolver_result *out)
 	if (r->pending > 0)
 		r->pending--;
 	return true;
+}
+
+enum qv_err resolver_timeout_error(const char *host, uint32_t timeout_ms, struct qv_error *err)
+{
+	char secs[32];
+
+	clock_format_secs(timeout_ms, secs, sizeof secs);
+	return qv_error_set(err, QV_E_DNS_TIMEOUT, "could not resolve host: %s (timed out after %ss)",
+			    host, secs);
+}
+
+/* A waiter gives up on req (lock held): unqueue and free it, or leave it to
+ * its helper to free. */
+static void rs_abandon(struct resolver *r, struct rs_req *req)
+{
+	uint64_t id = req->res.id;
+
+	if (rs_list_drop(&r->todo, &r->todo_tail, id))
+		r->ntodo--;
+	else
+		req->cancelled = true; /* running: rs_finish frees it */
+}
+
+/* Wait for req to finish (lock held); QV_OK when it did. */
+static enum qv_err rs_wait(struct resolver *r, struct rs_req *req, int64_t deadline_ms,
+			   uint32_t timeout_ms, const volatile sig_atomic_t *stop,
+			   struct qv_error *err)
+{
+	while (!req->finished) {
+		int64_t now = clock_now_ms(), wait = NET_STOP_POLL_MS;
+		struct timespec ts;
+
+		if (stop != NULL && __atomic_load_n(stop, __ATOMIC_RELAXED) != 0)
+			return qv_error_set(err, QV_E_INTERRUPTED, "interrupted");
+		if (deadline_ms != 0 && now >= deadline_ms)
+			return resolver_timeout_error(req->host, timeout_ms, err);
+		if (deadline_ms != 0 && deadline_ms - now < wait)
+			wait = deadline_ms - now;
+		(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_sec += (time_t)(wait / 1000);
+		ts.tv_nsec += (long)(wait % 1000) * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		(void)pthread_cond_timedwait(&r->done_cv, &r->m, &ts);
+	}
+	return QV_OK;
+}
+
+enum qv_err resolver_lookup(struct resolver *r, const char *host, uint16_t port,
+			    int64_t deadline_ms, uint32_t timeout_ms,
+			    const volatile sig_atomic_t *stop, struct net_addrs *out,
+			    struct qv_error *err)
+{
+	size_t len = strlen(host);
+	struct rs_req *req;
+	enum qv_err rc;
+
+	if (len >= URL_HOST_MAX)
+		return qv_error_set(err, QV_E_URL_HOST, "host name too long");
+	req = calloc(1, sizeof *req);
+	if (req == NULL)
+		return qv_error_set(err, QV_E_NOMEM, "out of memory");
+	memcpy(req->host, host, len + 1);
+	req->port = port;
+	req->waited = true;
+	(void)pthread_mutex_lock(&r->m);
+	if (!rs_queue(r, req)) {
+		(void)pthread_mutex_unlock(&r->m);
+		free(req);
+		return qv_error_set(err, QV_E_IO, "cannot start a thread for name lookups");
+	}
+	rc = rs_wait(r, req, deadline_ms, timeout_ms, stop, err);
+	if (rc != QV_OK) {
+		rs_abandon(r, req);
+		(void)pthread_mutex_unlock(&r->m);
+		return rc;
+	}
+	(void)pthread_mutex_unlock(&r->m);
+	rc = req->res.code;
+	if (rc == QV_OK)
+		*out = req->res.addrs;
+	else if (err != NULL)
+		*err = req->res.err;
+	free(req);
+	return rc;
 }
 
 unsigned resolver_pending(const struct resolver *r)

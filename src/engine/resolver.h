@@ -9,11 +9,13 @@
  * a helper is still inside getaddrinfo: that helper is detached and frees
  * the shared state when it returns, so nobody ever waits for a slow name.
  *
- * Threading: resolver_submit/take/cancel/free are for the one owning thread;
- * the lookup function runs on the helpers. */
+ * Threading: resolver_submit/take/cancel/pending/free are for the one owning
+ * thread; resolver_lookup may be called from any thread while the resolver
+ * lives; the lookup function runs on the helpers. */
 #ifndef QV_ENGINE_RESOLVER_H
 #define QV_ENGINE_RESOLVER_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -63,6 +65,20 @@ void resolver_cancel(struct resolver *r, uint64_t id);
 /* Move one finished lookup into *out; false when none is ready.  Also
  * empties the wake pipe, so call it until it returns false. */
 bool resolver_take(struct resolver *r, struct resolver_result *out);
+
+/* Resolve on a helper and wait for the answer, from any thread (the threads
+ * engine's workers share one resolver this way).  Gives up, abandoning the
+ * lookup like resolver_cancel, at deadline_ms (clock_now_ms; 0: never):
+ * QV_E_DNS_TIMEOUT via resolver_timeout_error with timeout_ms; or when
+ * *stop is raised (checked every NET_STOP_POLL_MS): QV_E_INTERRUPTED.
+ * Otherwise the lookup's own result. */
+enum qv_err resolver_lookup(struct resolver *r, const char *host, uint16_t port,
+			    int64_t deadline_ms, uint32_t timeout_ms,
+			    const volatile sig_atomic_t *stop, struct net_addrs *out,
+			    struct qv_error *err);
+
+/* "could not resolve host: NAME (timed out after 6.1s)" */
+enum qv_err resolver_timeout_error(const char *host, uint32_t timeout_ms, struct qv_error *err);
 
 /* Lookups submitted and not yet taken or cancelled. */
 unsigned resolver_pending(const struct resolver *r);
