@@ -10,6 +10,7 @@
 
 #include "cli/flags_common.h"
 #include "cli/stop.h"
+#include "cli/tls_setup.h"
 #include "http/url.h"
 
 struct flags_args {
@@ -18,13 +19,16 @@ struct flags_args {
 	char site[URL_MAX];
 	const char *dir;
 	uint32_t timeout_ms;
+	const char *cacert;        /* --cacert FILE */
+	bool insecure;             /* -k/--insecure */
 	struct flags_codes codes;
 };
 
 static void flags_usage(FILE *f)
 {
 	(void)fprintf(f, "usage: quiver flags [--engine seq|threads|poll] [-w N] [--site URL] "
-			 "[-o DIR] [--timeout S] [CC ...]\n");
+			 "[-o DIR] [--timeout S]\n"
+			 "                    [--cacert FILE] [-k] [CC ...]\n");
 }
 
 static void flags_help(void)
@@ -37,6 +41,9 @@ static void flags_help(void)
 	       "  --site URL    base URL (default " FLAGS_SITE_DEFAULT ")\n"
 	       "  -o DIR        save DIR/CC.gif (default " FLAGS_DIR_DEFAULT ", created if missing)\n"
 	       "  --timeout S   per-phase timeout in seconds: connect, read, write (default 6.1)\n"
+	       "  --cacert FILE trust the CA certificates in FILE (PEM) for https; default:\n"
+	       "                $SSL_CERT_FILE, $SSL_CERT_DIR, or the system CA bundle\n"
+	       "  -k, --insecure  do not verify https certificates (prints a warning)\n"
 	       "  CC ...        two-letter country codes (default the 20 most populous:\n"
 	       "                " FLAGS_POP20 ")\n");
 }
@@ -86,6 +93,12 @@ static int flags_option(struct flags_args *a, int argc, char **argv, int *i)
 		if (r < 0 || v[0] == '\0')
 			return flags_bad("option %s needs a directory", "-o");
 		a->dir = v;
+	} else if ((r = flags_opt_take(argc, argv, i, NULL, "--cacert", &v)) != 0) {
+		if (r < 0 || v[0] == '\0')
+			return flags_bad("option %s needs a file", "--cacert");
+		a->cacert = v;
+	} else if (strcmp(argv[*i], "-k") == 0 || strcmp(argv[*i], "--insecure") == 0) {
+		a->insecure = true;
 	} else if ((r = flags_opt_take(argc, argv, i, NULL, "--timeout", &v)) != 0) {
 		if (r < 0)
 			return flags_bad("option %s needs a value", "--timeout");
@@ -138,6 +151,8 @@ int cmd_flags(int argc, char **argv)
 	struct flags_args *a;
 	struct flags_run_cfg cfg;
 	struct flags_run_report rep;
+	struct tls_client *tls = NULL;
+	struct qv_error e;
 	enum qv_err rc;
 	int status;
 
@@ -156,6 +171,14 @@ int cmd_flags(int argc, char **argv)
 		status = 2;
 		goto out;
 	}
+	/* An https site loads the CA certificates now: a missing bundle is one
+	 * clear error, not one per flag. */
+	if (cli_tls_client(&tls, a->cacert, a->insecure, cli_is_https(a->site), stderr, &e) !=
+	    QV_OK) {
+		(void)fprintf(stderr, "%s: %s\n", me, e.msg);
+		status = 1;
+		goto out;
+	}
 	memset(&cfg, 0, sizeof cfg);
 	cfg.engine = a->engine;
 	cfg.workers = a->workers;
@@ -166,6 +189,7 @@ int cmd_flags(int argc, char **argv)
 	cfg.stop = cli_stop_install();
 	cfg.out = stdout;
 	cfg.errout = stderr;
+	cfg.tls = tls;
 	rc = flags_run(&cfg, &rep);
 	if (rc == QV_E_INTERRUPTED)
 		status = 130;
@@ -175,6 +199,7 @@ int cmd_flags(int argc, char **argv)
 	} else
 		status = rep.failed > 0 ? 1 : 0;
 out:
+	tls_client_free(tls);
 	free(a);
 	return status;
 }

@@ -13,6 +13,7 @@
 #include "cli/fname.h"
 #include "cli/json_meta.h"
 #include "cli/sink_tap.h"
+#include "cli/tls_setup.h"
 #include "transfer/sink_file.h"
 #include "transfer/sink_mem.h"
 #include "util/clock.h"
@@ -38,6 +39,7 @@ struct f2 {
 	size_t stride;
 	struct flags2_counts counts;
 	bool warned;                /* the open-file limit warning was given */
+	struct tls_client *tls;     /* https: CA set, sessions, -k */
 };
 
 enum qv_err flags3_file_name(const char *country, size_t len, char *out, size_t cap,
@@ -176,6 +178,7 @@ static void f2_opts(struct f2 *f, size_t n, struct xfer_opts *xo, struct engine_
 	eo->sink_open = f2_sink_open;
 	eo->done = f2_done;
 	eo->ctx = f;
+	eo->tls = f->tls;
 }
 
 /* One engine pass over the codes in f->code[0..n); warns (once, on the
@@ -267,6 +270,10 @@ enum qv_err flags2_run(const struct flags2_args *a, struct cli_out *o,
 	rc = flags_mkdir(a->dir, &res->err);
 	if (rc == QV_OK)
 		rc = f2_alloc(&f, n, &res->err);
+	/* An https site loads the CA certificates now: one clear error. */
+	if (rc == QV_OK)
+		rc = cli_tls_client(&f.tls, a->cacert, a->insecure, cli_is_https(a->site), o->err,
+				    &res->err);
 	if (rc != QV_OK)
 		goto out;
 	for (i = 0; i < a->codes.count; i++)
@@ -281,5 +288,6 @@ enum qv_err flags2_run(const struct flags2_args *a, struct cli_out *o,
 	res->counts = f.counts;
 out:
 	f2_free(&f, n);
+	tls_client_free(f.tls);
 	return rc;
 }

@@ -315,6 +315,7 @@ static void flags_opts(const struct flags_run_cfg *cfg, struct xfer_opts *xo,
 	eo->sink_open = flags_sink_open;
 	eo->done = flags_done;
 	eo->ctx = fc;
+	eo->tls = cfg->tls;
 }
 
 enum qv_err flags_run(const struct flags_run_cfg *cfg, struct flags_run_report *rep)

@@ -44,6 +44,7 @@ struct flags_run_cfg {
 	const volatile sig_atomic_t *stop; /* may be NULL */
 	FILE *out;                     /* "CC " ... "\nN downloads in S.SSs\n" */
 	FILE *errout;                  /* "CC error: message" lines */
+	struct tls_client *tls;        /* for https sites (tls/client.h) */
 };
 
 struct flags_run_report {

@@ -8,6 +8,7 @@
 #include "cli/fmt.h"
 #include "cli/json_out.h"
 #include "cli/sink_tap.h"
+#include "cli/tls_setup.h"
 #include "transfer/sink_file.h"
 #include "util/clock.h"
 
@@ -27,6 +28,7 @@ struct get_ctx {
 	size_t *item;               /* job -> index in p->list */
 	struct get_slot **slot;     /* per job */
 	struct get_totals *t;
+	struct tls_client *tls;     /* https: CA set, sessions, -k */
 };
 
 static enum qv_err get_sink_open(void *ctx, size_t i, struct sink **out, struct qv_error *err)
@@ -155,6 +157,7 @@ static void get_opts(struct get_ctx *g, size_t njobs, struct xfer_opts *xo,
 	eo->sink_open = get_sink_open;
 	eo->done = get_done;
 	eo->ctx = g;
+	eo->tls = g->tls;
 }
 
 /* Jobs for the picked, not skipped URLs; skipped ones are reported now. */
@@ -208,6 +211,13 @@ enum qv_err get_run(const struct get_args *a, const struct get_plan *p, struct c
 		goto out;
 	}
 	n = get_jobs(&g, jobs);
+	/* With an https URL the CA certificates load now: one clear error for
+	 * a missing bundle instead of one per URL.  cmd_get warns about -k. */
+	for (i = 0; i < n && !cli_is_https(jobs[i].url); i++)
+		;
+	rc = cli_tls_client(&g.tls, a->cacert, a->insecure, i < n, NULL, err);
+	if (rc != QV_OK)
+		goto out;
 	progress_start(&o->prog, n);
 	get_opts(&g, n, &xo, &eo);
 	if (n > 0)
@@ -227,6 +237,7 @@ out:
 	free(g.slot);
 	free(g.item);
 	free(jobs);
+	tls_client_free(g.tls);
 	return rc;
 }
 

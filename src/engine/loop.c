@@ -301,7 +301,7 @@ static bool lp_connect_start(struct lp_xfer *t, const struct net_addrs *addrs)
 	enum conn_status st;
 
 	qv_error_clear(&e);
-	if (t->conn == NULL && conn_new(&t->conn, xfer_origin(&t->x), &e) != QV_OK) {
+	if (t->conn == NULL && conn_new(&t->conn, xfer_origin(&t->x), t->lp->o->tls, &e) != QV_OK) {
 		lp_connect_fail(t, &e);
 		return true;
 	}

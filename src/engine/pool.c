@@ -251,7 +251,7 @@ static enum qv_err tp_open(struct tp_worker *w, const struct url *origin, const 
 	struct conn *c = NULL;
 	enum qv_err rc;
 
-	rc = conn_new(&c, origin, e);
+	rc = conn_new(&c, origin, w->tp->o->tls, e);
 	if (rc == QV_OK)
 		rc = tp_resolve(w, origin, &addrs, e);
 	if (rc == QV_OK)

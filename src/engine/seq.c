@@ -67,7 +67,7 @@ static enum qv_err seq_open(struct seq *s, const struct url *origin, const struc
 	struct conn *c = NULL;
 	enum qv_err rc;
 
-	rc = conn_new(&c, origin, e);
+	rc = conn_new(&c, origin, s->o->tls, e);
 	if (rc == QV_OK)
 		rc = net_addr_resolve(origin->host, origin->port, &addrs, e);
 	if (rc == QV_OK)

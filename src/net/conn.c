@@ -1,5 +1,6 @@
 /* conn.c - non-blocking TCP connections: connect over a list of addresses,
- * read/write with statuses, liveness check for pooled connections. */
+ * read/write with statuses (through tls/client.h for https), liveness check
+ * for pooled connections. */
 #include "net/conn.h"
 
 #include <errno.h>
@@ -10,22 +11,33 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "tls/client.h"
 #include "util/clock.h"
 
-enum qv_err conn_new(struct conn **out, const struct url *origin, struct qv_error *err)
+enum qv_err conn_new(struct conn **out, const struct url *origin, struct tls_client *tls,
+		     struct qv_error *err)
 {
 	struct conn *c;
+	struct tls_conn *t = NULL;
 
 	*out = NULL;
-	/* TLS seam: tls/ will set up c->tls here (or in conn_handshake). */
-	if (origin->scheme == URL_HTTPS)
-		return qv_error_set(err, QV_E_URL_SCHEME,
-				    "HTTPS is not available in this build yet (%s)", origin->host);
+	if (origin->scheme == URL_HTTPS) {
+		enum qv_err rc;
+
+		if (tls == NULL)
+			return qv_error_set(err, QV_E_URL_SCHEME, "HTTPS is not set up here (%s)",
+					    origin->host);
+		rc = tls_conn_new(&t, tls, origin->host, origin->port, err);
+		if (rc != QV_OK)
+			return rc;
+	}
 	c = calloc(1, sizeof *c);
-	if (c == NULL)
+	if (c == NULL) {
+		tls_conn_free(t);
 		return qv_error_set(err, QV_E_NOMEM, "out of memory");
+	}
 	c->fd = -1;
-	c->tls = NULL;
+	c->tls = t;
 	c->scheme = origin->scheme;
 	memcpy(c->host, origin->host, sizeof c->host);
 	c->host[sizeof c->host - 1] = '\0';
@@ -46,7 +58,7 @@ void conn_free(struct conn *c)
 {
 	if (c == NULL)
 		return;
-	/* TLS seam: tls_conn_free(c->tls) goes here. */
+	tls_conn_free(c->tls); /* may send close_notify: before the close */
 	conn_close_fd(c);
 	free(c);
 }
@@ -155,11 +167,30 @@ size_t conn_connect_remaining(const struct conn *c)
 	return c->addrs.count - c->addr_index - 1;
 }
 
+static enum conn_status conn_from_tls(enum tls_status st)
+{
+	switch (st) {
+	case TLS_OK:
+		return CONN_OK;
+	case TLS_WANT_READ:
+		return CONN_WANT_READ;
+	case TLS_WANT_WRITE:
+		return CONN_WANT_WRITE;
+	case TLS_EOF:
+		return CONN_EOF;
+	case TLS_ERROR:
+		break;
+	}
+	return CONN_ERROR;
+}
+
 enum conn_status conn_handshake(struct conn *c, struct qv_error *err)
 {
-	/* TLS seam: for https, drive the TLS handshake here. */
-	(void)err;
-	return c->connected ? CONN_OK : CONN_WANT_WRITE;
+	if (!c->connected)
+		return CONN_WANT_WRITE;
+	if (c->tls == NULL)
+		return CONN_OK;
+	return conn_from_tls(tls_conn_handshake(c->tls, c->fd, err));
 }
 
 static enum conn_status conn_sys_error(const struct conn *c, int e, const char *what,
@@ -181,6 +212,8 @@ enum conn_status conn_read(struct conn *c, uint8_t *buf, size_t cap, size_t *n,
 	ssize_t r;
 
 	*n = 0;
+	if (c->tls != NULL)
+		return conn_from_tls(tls_conn_read(c->tls, buf, cap, n, err));
 	for (;;) {
 		r = recv(c->fd, buf, cap, 0);
 		if (r > 0) {
@@ -203,6 +236,8 @@ enum conn_status conn_write(struct conn *c, const uint8_t *buf, size_t len, size
 	ssize_t r;
 
 	*n = 0;
+	if (c->tls != NULL)
+		return conn_from_tls(tls_conn_write(c->tls, buf, len, n, err));
 	for (;;) {
 		r = send(c->fd, buf, len, MSG_NOSIGNAL);
 		if (r >= 0) {
@@ -222,7 +257,7 @@ bool conn_idle_ok(const struct conn *c)
 	uint8_t b;
 	ssize_t r;
 
-	if (c->fd < 0 || !c->connected)
+	if (c->fd < 0 || !c->connected || (c->tls != NULL && !tls_conn_idle_ok(c->tls)))
 		return false;
 	r = recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
 	/* EOF, stray bytes or an error: the server is done with it. */

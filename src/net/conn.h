@@ -1,16 +1,22 @@
-/* conn.h - one client connection: a non-blocking TCP socket (and, later, the
- * TLS state that rides on it), with I/O calls that never block.
+/* conn.h - one client connection: a non-blocking TCP socket and, for https,
+ * the TLS state that rides on it (tls/client.h), with I/O calls that never
+ * block.
  *
  * Every call returns a status instead of waiting, so the blocking engines
  * (seq, threads: see wait.h) and a poll() loop drive the same code:
  *
  *   conn_new -> conn_connect_start -> [wait writable -> conn_connect_continue]*
- *            -> conn_handshake (TLS seam; immediate for http)
+ *            -> conn_handshake (TLS; immediate for http)
  *            -> conn_read / conn_write ... -> conn_free (or a pool, pool.h)
  *
  * Sockets are SOCK_NONBLOCK|SOCK_CLOEXEC with TCP_NODELAY (a request head
  * goes out in one write; Nagle would only delay it); writes use MSG_NOSIGNAL.
- * A struct conn is owned by exactly one thread at a time. */
+ * A struct conn is owned by exactly one thread at a time.
+ *
+ * Under TLS a read may need the socket writable and a write readable (the
+ * returned status says which), and decrypted bytes may already wait in the
+ * TLS buffer: call conn_read before waiting for readability, never only
+ * after. */
 #ifndef QV_NET_CONN_H
 #define QV_NET_CONN_H
 
@@ -30,7 +36,8 @@ enum conn_status {
 	CONN_ERROR        /* see the qv_error; the connection is unusable */
 };
 
-/* The TLS layer (tls/, not in this build yet).  NULL for plain http. */
+/* The TLS layer (tls/client.h).  NULL for plain http. */
+struct tls_client;
 struct tls_conn;
 
 struct conn {
@@ -51,11 +58,14 @@ struct conn {
 	unsigned requests;            /* responses completed on it */
 };
 
-/* Allocate a closed connection for origin's scheme, host and port.
- * Errors: QV_E_NOMEM; QV_E_URL_SCHEME "HTTPS is not available in this build
- * yet" for https until the TLS layer lands (checked here, before any DNS or
- * connect, so the user sees the real reason).  *out is NULL on error. */
-enum qv_err conn_new(struct conn **out, const struct url *origin, struct qv_error *err);
+/* Allocate a closed connection for origin's scheme, host and port; for
+ * https its TLS state comes from tls (the run's shared client: trust
+ * anchors, session cache, -k).  Errors: QV_E_NOMEM; for https, before any
+ * DNS or connect so the user sees the real reason: the trust store's errors
+ * (QV_E_TLS_NO_CA ...), QV_E_TLS_CERT for an IP-literal host without -k,
+ * QV_E_URL_SCHEME when tls is NULL.  *out is NULL on error. */
+enum qv_err conn_new(struct conn **out, const struct url *origin, struct tls_client *tls,
+		     struct qv_error *err);
 
 /* Close the socket, free TLS state and c.  Accepts NULL. */
 void conn_free(struct conn *c);
@@ -80,13 +90,16 @@ enum conn_status conn_connect_skip(struct conn *c, struct qv_error *err);
 /* Addresses not yet tried after the current one. */
 size_t conn_connect_remaining(const struct conn *c);
 
-/* After TCP connect: the TLS handshake for https (the seam where tls/ plugs
- * in; it may return CONN_WANT_READ/WRITE), CONN_OK at once for http. */
+/* After TCP connect: the TLS handshake for https (it may return
+ * CONN_WANT_READ/WRITE; errors QV_E_TLS_CERT, QV_E_TLS_HANDSHAKE,
+ * QV_E_TLS_PROTOCOL, QV_E_RESET, QV_E_IO), CONN_OK at once for http. */
 enum conn_status conn_handshake(struct conn *c, struct qv_error *err);
 
 /* Read up to cap bytes.  CONN_OK with *n >= 1, CONN_WANT_READ (or
  * CONN_WANT_WRITE under TLS), CONN_EOF, or CONN_ERROR (QV_E_RESET on
- * ECONNRESET, QV_E_IO otherwise). */
+ * ECONNRESET, QV_E_IO otherwise, TLS errors).  Under TLS, CONN_EOF is a
+ * close_notify or a bare TCP close alike: the HTTP framing decides whether
+ * the body was truncated. */
 enum conn_status conn_read(struct conn *c, uint8_t *buf, size_t cap, size_t *n,
 			   struct qv_error *err);
 

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "net/conn.h"
 #include "test_tls_fixture.h"
 #include "tls/client.h"
 #include "tls/server.h"
@@ -427,6 +428,36 @@ static void test_no_ca(struct tq *t)
 	tls_client_free(cl);
 }
 
+/* The net/conn.h seam: https gets TLS state from the run's client, and the
+ * errors that need no network come before any DNS or connect. */
+static void test_conn_seam(struct tq *t)
+{
+	struct tls_client *cl = client_make(t, "ca.pem", false, 0);
+	struct conn *c = NULL;
+	struct url u;
+	struct qv_error e;
+
+	if (cl == NULL)
+		return;
+	memset(&u, 0, sizeof u);
+	u.scheme = URL_HTTPS;
+	u.port = 443;
+	(void)snprintf(u.host, sizeof u.host, "127.0.0.1");
+	TQ_INT(t, conn_new(&c, &u, cl, &e), QV_E_TLS_CERT);
+	TQ_TRUE(t, c == NULL);
+	TQ_INT(t, conn_new(&c, &u, NULL, &e), QV_E_URL_SCHEME);
+	(void)snprintf(u.host, sizeof u.host, "localhost");
+	if (TQ_INT(t, conn_new(&c, &u, cl, &e), QV_OK))
+		TQ_TRUE(t, c->tls != NULL);
+	conn_free(c);
+	c = NULL;
+	u.scheme = URL_HTTP;
+	if (TQ_INT(t, conn_new(&c, &u, cl, &e), QV_OK))
+		TQ_TRUE(t, c->tls == NULL);
+	conn_free(c);
+	tls_client_free(cl);
+}
+
 void suite_tls_conn(struct tq *t)
 {
 	tq_run(t, "RSA handshake", test_rsa_ok);
@@ -443,4 +474,5 @@ void suite_tls_conn(struct tq *t)
 	tq_run(t, "bulk data, tiny reads", test_bulk);
 	tq_run(t, "server load errors", test_server_load_errors);
 	tq_run(t, "no CA", test_no_ca);
+	tq_run(t, "conn seam", test_conn_seam);
 }

@@ -1,0 +1,341 @@
+"""test_tls.py - HTTPS end to end: a test CA and server certificates made with
+openssl at test time (RSA 2048 and EC P-256; valid, expired, not yet valid,
+wrong host, self-signed, unknown CA), then `quiver flags` against nginx,
+`openssl s_server` and `quiver serve --tls`: POP20 byte-identical, each bad
+certificate refused with its own message and no file written, -k, TLS 1.3
+only servers, session resumption, and close_notify vs truncation."""
+import atexit
+import os
+import shutil
+import socket
+import ssl
+import subprocess
+import tempfile
+import threading
+import time
+
+from qvtest import POP20, Skip, check, free_port
+
+# One PKI per test run (making RSA keys takes a while); removed at exit.
+_PKI = {}
+
+
+def _openssl(*args, cwd=None):
+    p = subprocess.run(["openssl", *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if p.returncode != 0:
+        raise AssertionError(f"openssl {' '.join(args)} failed: {p.stderr}")
+
+
+_CA_CNF = """
+[ca]
+default_ca = test
+[test]
+dir = {d}
+database = {d}/index.txt
+new_certs_dir = {d}
+serial = {d}/serial
+default_md = sha256
+policy = any
+copy_extensions = none
+unique_subject = no
+[any]
+commonName = supplied
+[v3_ca]
+basicConstraints = critical, CA:true
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+[server]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:${{ENV::QV_SAN}}
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+"""
+
+
+def pki():
+    """Paths of the test PKI: {name: path}; certificates are NAME.pem, keys NAME.key."""
+    if _PKI:
+        return _PKI
+    if shutil.which("openssl") is None:
+        raise Skip("openssl not installed")
+    d = tempfile.mkdtemp(prefix="qvtls-")
+    os.chmod(d, 0o755)  # nginx workers read nothing here, but the master must
+    atexit.register(shutil.rmtree, d, True)
+    with open(os.path.join(d, "ca.cnf"), "w") as f:
+        f.write(_CA_CNF.format(d=d))
+    env = dict(os.environ)
+
+    def ca_cmd(*args, san="localhost"):
+        env["QV_SAN"] = san
+        p = subprocess.run(["openssl", "ca", "-batch", "-notext", "-config", "ca.cnf", *args], cwd=d,
+                           env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if p.returncode != 0:
+            raise AssertionError(f"openssl ca {' '.join(args)} failed: {p.stderr}")
+
+    open(os.path.join(d, "index.txt"), "w").close()
+    with open(os.path.join(d, "serial"), "w") as f:
+        f.write("1000\n")
+    for key, alg in (("ca", "rsa"), ("other", "rsa"), ("rsa", "rsa"), ("ec", "ec")):
+        if alg == "rsa":
+            _openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", f"{key}.key", cwd=d)
+        else:
+            _openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", f"{key}.key", cwd=d)
+    for ca, cn in (("ca", "quiver test CA"), ("other", "quiver unknown CA")):
+        _openssl("req", "-new", "-key", f"{ca}.key", "-subj", f"/CN={cn}", "-out", f"{ca}.csr", cwd=d)
+        ca_cmd("-selfsign", "-keyfile", f"{ca}.key", "-extensions", "v3_ca", "-days", "3650",
+               "-in", f"{ca}.csr", "-out", f"{ca}.pem")
+
+    def leaf(name, key, start=None, end=None, san="localhost", ca="ca"):
+        _openssl("req", "-new", "-key", f"{key}.key", "-subj", "/CN=quiver test server", "-out", f"{name}.csr", cwd=d)
+        dates = ["-startdate", start, "-enddate", end] if start else ["-days", "3650"]
+        ca_cmd("-cert", f"{ca}.pem", "-keyfile", f"{ca}.key", "-extensions", "server", *dates,
+               "-in", f"{name}.csr", "-out", f"{name}.pem", san=san)
+        shutil.copy(os.path.join(d, f"{key}.key"), os.path.join(d, f"{name}.key"))
+
+    leaf("good-rsa", "rsa")
+    leaf("good-ec", "ec")
+    leaf("expired", "rsa", "20100101000000Z", "20110101000000Z")
+    leaf("notyet", "ec", "21000101000000Z", "21100101000000Z")
+    leaf("wronghost", "rsa", san="wrong.test")
+    leaf("unknown", "rsa", ca="other")
+    _openssl("req", "-x509", "-new", "-key", "rsa.key", "-subj", "/CN=localhost", "-addext",
+             "subjectAltName=DNS:localhost", "-days", "3650", "-out", "self.pem", cwd=d)
+    shutil.copy(os.path.join(d, "rsa.key"), os.path.join(d, "self.key"))
+    for name in os.listdir(d):
+        os.chmod(os.path.join(d, name), 0o644)
+        _PKI[name] = os.path.join(d, name)
+    return _PKI
+
+
+def cert(name):
+    p = pki()
+    return p[f"{name}.pem"], p[f"{name}.key"]
+
+
+def https_localhost(url):
+    return url.replace("://127.0.0.1:", "://localhost:")
+
+
+def check_pop20(ctx, out, www, r):
+    check(r.code == 0, r)
+    check(r.out.strip().endswith("s") and "20 downloads in" in r.out, r)
+    for cc in POP20:
+        with open(os.path.join(out, f"{cc}.gif"), "rb") as f:
+            got = f.read()
+        with open(os.path.join(www, "flags", cc.lower(), f"{cc.lower()}.gif"), "rb") as f:
+            want = f.read()
+        check(got == want, f"{cc}.gif differs ({len(got)} vs {len(want)} bytes)")
+
+
+def wait_port(port, proc=None, timeout=10):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise AssertionError(f"server exited with {proc.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError(f"nothing listening on port {port}")
+
+
+def s_server(ctx, name, *opts, www=None):
+    """openssl s_server -WWW on a free port serving www; returns the base URL."""
+    port = free_port()
+    c, k = cert(name)
+    p = ctx.spawn(["openssl", "s_server", "-quiet", "-WWW", "-accept", f"127.0.0.1:{port}", "-cert", c,
+                   "-key", k, *opts], cwd=www or ctx.tmp, stdin=subprocess.DEVNULL,
+                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_port(port, p)
+    return f"https://localhost:{port}/flags"
+
+
+def serve_tls(ctx, name, *args):
+    c, k = cert(name)
+    url = ctx.serve("--tls", "--cert", c, "--key", k, *args)
+    check(url.startswith("https://localhost:"), url)
+    return url
+
+
+# ---- good servers: the 20 flags, byte for byte ----
+
+def _nginx_pop20(ctx, name):
+    www = ctx.flags_tree()
+    base = https_localhost(ctx.nginx(www, tls=cert(name)))
+    for engine in ("seq", "threads", "poll"):
+        out = ctx.path(f"out-{engine}")
+        r = ctx.run("flags", "--engine", engine, "--site", f"{base}/flags", "-o", out,
+                    "--cacert", pki()["ca.pem"])
+        check_pop20(ctx, out, www, r)
+
+
+def test_nginx_rsa_pop20(ctx):
+    _nginx_pop20(ctx, "good-rsa")
+
+
+def test_nginx_ecdsa_pop20(ctx):
+    _nginx_pop20(ctx, "good-ec")
+
+
+def test_s_server_tls12_pop20(ctx):
+    www = ctx.flags_tree()
+    base = s_server(ctx, "good-rsa", "-tls1_2", www=www)
+    out = ctx.path("out")
+    r = ctx.run("flags", "--site", base, "-o", out, "--cacert", pki()["ca.pem"])
+    check_pop20(ctx, out, www, r)
+
+
+def test_serve_tls_pop20(ctx):
+    www = ctx.flags_tree()
+    for name in ("good-rsa", "good-ec"):
+        base = serve_tls(ctx, name, "--dir", os.path.join(www, "flags"))
+        out = ctx.path(f"out-{name}")
+        r = ctx.run("flags", "--site", base, "-o", out, "--cacert", pki()["ca.pem"])
+        check_pop20(ctx, out, www, r)
+
+
+def test_ssl_cert_file_and_dir(ctx):
+    base = serve_tls(ctx, "good-ec")
+    r = ctx.run("flags", "--site", base, "-o", ctx.path("a"), "CN", env={"SSL_CERT_FILE": pki()["ca.pem"]})
+    check(r.code == 0 and os.path.exists(ctx.path("a", "CN.gif")), r)
+    cadir = ctx.path("cadir")
+    os.makedirs(cadir)
+    shutil.copy(pki()["ca.pem"], cadir)
+    with open(os.path.join(cadir, "README"), "w") as f:
+        f.write("not a certificate\n")
+    r = ctx.run("flags", "--site", base, "-o", ctx.path("b"), "CN",
+                env={"SSL_CERT_FILE": "", "SSL_CERT_DIR": cadir})
+    check(r.code == 0 and os.path.exists(ctx.path("b", "CN.gif")), r)
+
+
+# ---- bad certificates: one message each, nothing written ----
+
+BAD = {
+    "expired": "CN error: certificate expired on 2011-01-01 [BR_ERR_X509_EXPIRED]",
+    "notyet": "CN error: certificate not yet valid (valid from 2100-01-01) [BR_ERR_X509_EXPIRED]",
+    "wronghost": "CN error: certificate does not match host localhost [BR_ERR_X509_BAD_SERVER_NAME]",
+    "self": "CN error: certificate verification failed: unknown issuer [BR_ERR_X509_NOT_TRUSTED]",
+    "unknown": "CN error: certificate verification failed: unknown issuer [BR_ERR_X509_NOT_TRUSTED]",
+}
+
+
+def test_bad_certificates_rejected(ctx):
+    for name, msg in BAD.items():
+        base = serve_tls(ctx, name)
+        out = ctx.path(f"out-{name}")
+        r = ctx.run("flags", "--site", base, "-o", out, "--cacert", pki()["ca.pem"], "CN")
+        check(r.code == 1, f"{name}: {r}")
+        check(msg in r.err, f"{name}: want {msg!r}: {r}")
+        check(os.listdir(out) == [], f"{name}: files written: {os.listdir(out)}")
+
+
+def test_insecure_accepts_with_warning(ctx):
+    for name in ("self", "expired", "wronghost"):
+        base = serve_tls(ctx, name)
+        out = ctx.path(f"out-{name}")
+        r = ctx.run("flags", "--site", base, "-o", out, "-k", "CN", "BR")
+        check(r.code == 0, f"{name}: {r}")
+        check("warning: --insecure: TLS certificates are not verified" in r.err, r)
+        check(sorted(os.listdir(out)) == ["BR.gif", "CN.gif"], os.listdir(out))
+    r = ctx.run("flags", "--site", base.replace("localhost", "127.0.0.1"), "-o", ctx.path("ip"), "--insecure", "CN")
+    check(r.code == 0, r)
+
+
+def test_ip_literal_needs_name_or_k(ctx):
+    base = serve_tls(ctx, "good-rsa").replace("localhost", "127.0.0.1")
+    r = ctx.run("flags", "--site", base, "-o", ctx.path("out"), "--cacert", pki()["ca.pem"], "CN")
+    check(r.code == 1, r)
+    check("CN error: cannot verify a certificate for IP address 127.0.0.1; use the host name or -k" in r.err, r)
+
+
+def test_missing_cacert_is_one_clear_error(ctx):
+    base = serve_tls(ctx, "good-rsa")
+    r = ctx.run("flags", "--site", base, "-o", ctx.path("out"), "--cacert", ctx.path("nope.pem"))
+    check(r.code == 1, r)
+    check(f"quiver flags: --cacert: cannot read {ctx.path('nope.pem')}: No such file or directory" in r.err, r)
+    check(r.err.count("cannot read") == 1, r)
+
+
+def test_tls13_only_server(ctx):
+    base = s_server(ctx, "good-rsa", "-tls1_3")
+    r = ctx.run("flags", "--site", base, "-o", ctx.path("out"), "--cacert", pki()["ca.pem"], "CN")
+    check(r.code == 1, r)
+    check("CN error: server requires TLS 1.3 (unsupported)" in r.err, r)
+
+
+# ---- resumption: nginx says whether each connection resumed ----
+
+def test_session_resumption(ctx):
+    root = ctx.path("root")
+    os.makedirs(root)
+    # a new connection per request; each answer is $ssl_session_reused ("r" or ".")
+    extra = ('keepalive_timeout 0; ssl_session_cache shared:QV:1m; ssl_session_tickets off; '
+             'location / { return 200 "$ssl_session_reused"; }')
+    base = https_localhost(ctx.nginx(root, extra_server=extra, tls=cert("good-ec")))
+    out = ctx.path("out")
+    r = ctx.run("flags", "--site", f"{base}/r", "-o", out, "--cacert", pki()["ca.pem"], "BR", "CN", "IN", "US")
+    check(r.code == 0, r)
+    got = {}
+    for cc in ("BR", "CN", "IN", "US"):
+        with open(os.path.join(out, f"{cc}.gif")) as f:
+            got[cc] = f.read()
+    check(got == {"BR": ".", "CN": "r", "IN": "r", "US": "r"}, f"reused per flag: {got}")
+
+
+# ---- close_notify: missing before the framed end is truncation ----
+
+def _tls_oneshot(ctx, responses):
+    """A Python TLS server answering each connection with the next raw bytes
+    and closing the TCP socket WITHOUT close_notify."""
+    c, k = cert("good-rsa")
+    sctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    sctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    sctx.load_cert_chain(c, k)
+    lsock = socket.socket()
+    lsock.bind(("127.0.0.1", 0))
+    lsock.listen(8)
+    lsock.settimeout(10)
+    port = lsock.getsockname()[1]
+
+    def run():
+        for raw in responses:
+            try:
+                conn, _ = lsock.accept()
+                tconn = sctx.wrap_socket(conn, server_side=True)
+                tconn.settimeout(5)
+                tconn.recv(65536)
+                tconn.sendall(raw)
+                time.sleep(0.05)
+                # no unwrap(): the TCP connection just ends
+                conn.shutdown(socket.SHUT_RDWR)
+                conn.close()
+            except OSError:
+                break
+        lsock.close()
+
+    th = threading.Thread(target=run, daemon=True)
+    th.start()
+    return f"https://localhost:{port}/flags", th
+
+
+def test_truncated_without_close_notify(ctx):
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: image/gif\r\nContent-Length: 1000\r\n\r\n"
+    base, th = _tls_oneshot(ctx, [head + b"G" * 400])
+    r = ctx.run("flags", "--site", base, "-o", ctx.path("out"), "--cacert", pki()["ca.pem"], "CN")
+    th.join(10)
+    check(r.code == 1, r)
+    check("CN error: truncated: got 400 of 1000 bytes" in r.err, r)
+    check(os.listdir(ctx.path("out")) == [], os.listdir(ctx.path("out")))
+
+
+def test_framed_end_without_close_notify_is_fine(ctx):
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: image/gif\r\nContent-Length: 5\r\nConnection: close\r\n\r\n"
+    base, th = _tls_oneshot(ctx, [head + b"GIF89"])
+    r = ctx.run("flags", "--site", base, "-o", ctx.path("out"), "--cacert", pki()["ca.pem"], "CN")
+    th.join(10)
+    check(r.code == 0, r)
+    with open(ctx.path("out", "CN.gif"), "rb") as f:
+        check(f.read() == b"GIF89")
