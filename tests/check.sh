@@ -72,8 +72,10 @@ if [ -n "$gcc" ] && echo 'int main(void){return 0;}' |
 	# One file per job, as many jobs as CPUs (the analyzer is slow); the
 	# outputs are read back in file order.
 	analyze_one() {
-		"$gcc" -fanalyzer -std=c11 "${defs[@]}" "${incs[@]}" -c "$1" -o /dev/null \
-			>"$gtmp/$(tr / _ <<<"$1").out" 2>&1
+		local o
+		o="$gtmp/$(tr / _ <<<"$1")"
+		"$gcc" -fanalyzer -std=c11 "${defs[@]}" "${incs[@]}" -c "$1" -o /dev/null >"$o.out" 2>&1
+		echo $? >"$o.rc"
 	}
 	for f in "${files[@]}"; do
 		while [ "$(jobs -rp | wc -l)" -ge "$(nproc 2>/dev/null || echo 2)" ]; do
@@ -83,8 +85,12 @@ if [ -n "$gcc" ] && echo 'int main(void){return 0;}' |
 	done
 	wait
 	for f in "${files[@]}"; do
-		one="$gtmp/$(tr / _ <<<"$f").out"
-		out=$(gcc_unsuppressed "$one")
+		one="$gtmp/$(tr / _ <<<"$f")"
+		out=$(gcc_unsuppressed "$one.out")
+		# a crash of the compiler, or an error without a file:line, counts too
+		if [ -z "$out" ] && [ "$(cat "$one.rc")" != 0 ]; then
+			out="$f: gcc -fanalyzer failed (exit $(cat "$one.rc")): $(tail -n 1 "$one.out")"
+		fi
 		if [ -n "$out" ]; then
 			echo "$out"
 			findings=$((findings + $(grep -c . <<<"$out")))
