@@ -1,6 +1,7 @@
 /* hosts.c - the origin table: chained hash on FNV-1a of host and port. */
 #include "engine/hosts.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,13 @@ static size_t host_hash(const struct url *origin)
 	h = (h ^ (uint32_t)(origin->port >> 8)) * 16777619u;
 	h = (h ^ (uint32_t)origin->scheme) * 16777619u;
 	return h % HOST_TABLE_BUCKETS;
+}
+
+static size_t host_ext_offset(void)
+{
+	size_t a = _Alignof(max_align_t);
+
+	return (sizeof(struct host_entry) + a - 1) / a * a;
 }
 
 void host_table_init(struct host_table *t, size_t ext_size)
@@ -36,14 +44,16 @@ struct host_entry *host_table_get(struct host_table *t, const struct url *origin
 	}
 	if (len >= sizeof h->host)
 		return NULL;
-	/* The entry and its ext block in one allocation. */
-	h = calloc(1, sizeof *h + t->ext_size);
+	/* The entry and its ext block in one allocation; the block starts at
+	 * the next max_align_t boundary, since the entry's own size is only a
+	 * multiple of 4 on 32-bit ARM while ext may hold 64-bit fields. */
+	h = calloc(1, host_ext_offset() + t->ext_size);
 	if (h == NULL)
 		return NULL;
 	h->scheme = origin->scheme;
 	h->port = origin->port;
 	memcpy(h->host, origin->host, len + 1);
-	h->ext = t->ext_size > 0 ? (void *)(h + 1) : NULL;
+	h->ext = t->ext_size > 0 ? (void *)((unsigned char *)h + host_ext_offset()) : NULL;
 	h->next = t->bucket[b];
 	t->bucket[b] = h;
 	t->count++;
