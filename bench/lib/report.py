@@ -4,6 +4,9 @@ import os
 import shutil
 import subprocess
 
+COLORS = {"quiver poll": "#1b5e20", "quiver threads": "#43a047", "quiver get": "#81c784",
+          "curl --parallel": "#e69f00", "curl": "#f0c040", "wget2": "#0072b2", "aria2c": "#d55e00",
+          "py asyncio": "#555555", "py threadpool": "#aaaaaa"}
 PLOT_TOOLS = ["quiver poll", "quiver threads", "quiver get", "curl --parallel", "curl", "wget2", "aria2c",
               "py asyncio", "py threadpool"]
 
@@ -65,9 +68,9 @@ def write(res, d):
     m = res["machine"]
     md = [f"# quiver benchmarks — {res['date']}", "",
           f"Machine: {m['nproc']} CPUs ({m['cpu']}), {m['mem_mib']} MiB RAM, Linux {m['kernel']}.  "
-          f"quiver {m['quiver']} ({m['git']}), built with {m['quiver_build']}.  ",
-          f"Peers: {m['curl'].split(' (')[0]}, {m['wget2'].split(' - ')[0]}, {m['aria2c']}, {m['nginx']}, "
-          f"{m['openssl']}, Python {m['venv_python']} with httpx {m['httpx']}.  ",
+          f"{m['quiver']} (git {m['git']}), built with {m['quiver_build']}.  ",
+          f"Peers: {m['curl'].split(' (')[0]}, {m['wget2'].split(' - ')[0]}, {m['aria2c'].replace(' version', '')}, {m['nginx'].replace(' version:', '')}, "
+          f"{m['openssl'].split(' (')[0]}, {m['venv_python']} with httpx {m['httpx']}.  ",
           f"{res['reps']} run(s) per row, median shown; whole run {res['seconds']} s.  "
           "Wall from the driver, CPU (user+sys) and peak RSS from `/usr/bin/time` (the whole "
           "process tree; peak RSS is of the largest process).", ""]
@@ -100,7 +103,8 @@ set style data histogram; set style histogram clustered gap 1; set style fill so
 set logscale y; set yrange [0.8:*]; set grid ytics; set key outside right top
 set xlabel 'case (see bench/results/latest.md)'; set ylabel 'x fastest (log)'
 set datafile missing '-'
-plot for [i=2:{len(tools) + 1}] '{dat}' using i:xtic(1) title columnheader(i)
+C = "{' '.join(COLORS[t] for t in tools)}"
+plot for [i=2:{len(tools) + 1}] '{dat}' using i:xtic(1) title columnheader(i) lc rgb word(C, i-1)
 """
     r = subprocess.run([gp], input=script, text=True, capture_output=True)
     if r.returncode != 0:
