@@ -158,7 +158,7 @@ def cfg_list(path, urls):
 CURL_MAX = 300  # curl 7.88 clamps --parallel-max to 300 (tool_getparam.c, PARALLEL_MAX)
 
 
-def peer_rows(ctx, tag, urls, names, n, cacert=None, skip_wget_names=False):
+def peer_rows(ctx, tag, urls, names, n, cacert=None, reps=None):
     """curl --parallel, wget2 and aria2c over one URL list at concurrency n."""
     cc = os.path.join(ctx.tmp, f"{tag}.curl")
     ca = os.path.join(ctx.tmp, f"{tag}.aria")
@@ -176,13 +176,13 @@ def peer_rows(ctx, tag, urls, names, n, cacert=None, skip_wget_names=False):
         aria += ["--ca-certificate=" + cacert]
     note = f" (curl caps it at {CURL_MAX})" if n > CURL_MAX else ""
     return [
-        measure(ctx, "curl --parallel", curl, len(urls), extra={"note": note.strip()} if note else None),
-        measure(ctx, "wget2", wget, len(urls)),
-        measure(ctx, "aria2c", aria, len(urls)),
+        measure(ctx, "curl --parallel", curl, len(urls), extra={"note": note.strip()} if note else None, reps=reps),
+        measure(ctx, "wget2", wget, len(urls), reps=reps),
+        measure(ctx, "aria2c", aria, len(urls), reps=reps),
     ]
 
 
-def quiver_get_row(ctx, urls, n, cacert=None, auto_rename=False, tag="get"):
+def quiver_get_row(ctx, urls, n, cacert=None, auto_rename=False, tag="get", reps=None):
     if not ctx.features.get("get"):
         return measure(ctx, "quiver get", None, 0, why_not=ctx.features.get("get_why", "no 'quiver get'"))
     if cacert and not ctx.features.get("tls"):
@@ -194,7 +194,7 @@ def quiver_get_row(ctx, urls, n, cacert=None, auto_rename=False, tag="get"):
         argv += ["--cacert", cacert]
     if auto_rename:
         argv.append("--auto-rename")
-    return measure(ctx, "quiver get", argv, len(urls))
+    return measure(ctx, "quiver get", argv, len(urls), reps=reps)
 
 
 # The book's programs (bench/py/, written by the engines engineer): file -> row label.
@@ -294,8 +294,10 @@ def case_many(ctx, num, label, title, urls, names, n, limit, base_urls, base_nam
     ctx.timeout = MANY_TIMEOUT
     rows = [quiver_get_row(ctx, urls, n, cacert=cacert, auto_rename=True, tag=f"c{num}{label}")]
     rows += peer_rows(ctx, f"c{num}{label}", urls, names, n, cacert=cacert)
-    base = [quiver_get_row(ctx, base_urls, 10, cacert=cacert, auto_rename=True, tag=f"c{num}{label}b")]
-    base += peer_rows(ctx, f"c{num}{label}b", base_urls, base_names, 10, cacert=cacert)
+    # one run each: the baseline only sizes the fixed part of the RSS
+    print("  baseline for RSS per connection: 1,000 transfers at 10", flush=True)
+    base = [quiver_get_row(ctx, base_urls, 10, cacert=cacert, auto_rename=True, tag=f"c{num}{label}b", reps=1)]
+    base += peer_rows(ctx, f"c{num}{label}b", base_urls, base_names, 10, cacert=cacert, reps=1)
     eff = {"curl --parallel": min(n, CURL_MAX)}
     for r, b in zip(rows, base):
         r["base_rss_kb"] = b.get("rss_kb")
