@@ -74,8 +74,12 @@ def write(res, d):
           f"{res['reps']} run(s) per row, median shown; whole run {res['seconds']} s.  "
           "Wall from the driver, CPU (user+sys) and peak RSS from `/usr/bin/time` (the whole "
           "process tree; peak RSS is of the largest process).", ""]
+    for r in res.get("reruns", []):
+        md += [f"Rerun on {r}; those cases show their own date below.", ""]
     for c in res["cases"]:
         md += [f"## {c['id']}. {c['title']}", ""]
+        if res.get("reruns") and c.get("date") and c["date"] != res["date"]:
+            md += [f"(rerun {c['date']}, git {c.get('git')})", ""]
         md.append(size_table(c) if c["id"] == "9" else table(c))
         md.append("")
     with open(os.path.join(d, "latest.md"), "w") as f:

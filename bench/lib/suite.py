@@ -468,6 +468,18 @@ def main():
               "seconds": round(time.time() - t0), "machine": machine(ctx), "features": ctx.features,
               "cases": ctx.cases}
     res = os.path.join(ctx.root, "bench", "results")
+    for c in ctx.cases:
+        c["date"], c["git"] = result["date"], result["machine"]["git"]
+    if only and os.path.exists(os.path.join(res, "latest.json")):
+        # --only reruns some cases: keep the others from the previous run, in case order
+        with open(os.path.join(res, "latest.json")) as f:
+            old = json.load(f)
+        new = {c["id"]: c for c in ctx.cases}
+        merged = [new.pop(c["id"], c) for c in old["cases"]] + list(new.values())
+        result["cases"] = sorted(merged, key=lambda c: (int(re.match(r"\d+", c["id"]).group()), c["id"]))
+        result["reruns"] = old.get("reruns", []) + [f"{result['date']}: cases {a.only} rerun ({result['machine']['git']})"]
+        result["date"], result["seconds"] = old["date"], old["seconds"]
+        result["features"] = {**old.get("features", {}), **ctx.features}
     with open(os.path.join(res, "latest.json"), "w") as f:
         json.dump(result, f, indent=1)
     report.write(result, res)
