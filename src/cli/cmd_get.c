@@ -12,6 +12,7 @@
 #include "cli/get_plan.h"
 #include "cli/get_run.h"
 #include "cli/stop.h"
+#include "cli/tls_setup.h"
 #include "transfer/sink_file.h"
 
 /* -n: what would be fetched, one "URL<TAB>PATH" line each. */
@@ -55,7 +56,7 @@ static int get_execute(const struct get_args *a, const struct get_plan *p)
 	cli_term_probe(&term, stderr);
 	cli_out_init(&o, stdout, stderr, &a->out, &term);
 	if (a->insecure)
-		cli_out_note(&o, "quiver get: warning: -k: server certificates are not verified");
+		cli_out_note(&o, "quiver get: %s", CLI_TLS_INSECURE_WARNING);
 	qv_error_clear(&err);
 	rc = get_run(a, p, &o, json, cli_stop_install(), &t, &err);
 	if (json != NULL && json != stdout && fclose(json) != 0)

@@ -361,3 +361,18 @@ def test_sigint_prints_report(ctx):
     check(out.startswith(f"CUSTOM site: {base}\n") and "--------------------\n" in out, out)
     check("  0 flags downloaded.\n" in out and "error" not in out, out)
     check(not os.path.isdir(ctx.path("o")) or os.listdir(ctx.path("o")) == [], "no .part left")
+
+
+def test_https_flags2_flags3(ctx):
+    import test_tls
+    base = test_tls.serve_tls(ctx, "good-ec")
+    ca = test_tls.pki()["ca.pem"]
+    r = ctx.run("flags2", "-s", base, "--cacert", ca, "-v", "-o", ctx.path("o2"), "br", "zz")
+    check(r.code == 0 and "BR OK\n" in r.out and f"ZZ not found: {base}/zz/zz.gif\n" in r.out, r)
+    r = ctx.run("flags3", "-s", base, "--cacert", ca, "-o", ctx.path("o3"), "ci")
+    check(r.code == 0 and os.listdir(ctx.path("o3")) == ["C\u00f4te_d'Ivoire.gif"], r)
+    self_signed = test_tls.serve_tls(ctx, "self")
+    r = ctx.run("flags2", "-s", self_signed, "--cacert", ca, "-v", "-o", ctx.path("b"), "br")
+    check(r.code == 1 and "BR error: " in r.out and "  1 error.\n" in r.out, r)
+    r = ctx.run("flags2", "-s", self_signed, "-k", "-o", ctx.path("k"), "br")
+    check(r.code == 0 and "warning: --insecure" in r.err, r)

@@ -527,3 +527,26 @@ def test_fd_limit_warning(ctx, srv):
     p = subprocess.run([ctx.quiver, "get", "-q", "-j", "100", "-o", ctx.path("q"), *urls],
                        capture_output=True, text=True, preexec_fn=low_limit, timeout=60)
     check(p.returncode == 0 and p.stderr == "", p)
+
+
+def test_https_cacert_and_insecure(ctx):
+    import test_tls
+    base = test_tls.serve_tls(ctx, "good-rsa")
+    urls = [f"{base}/{cc}/{cc}.gif" for cc in ("br", "cn", "fr")]
+    for engine in engines(ctx):
+        out = ctx.path("o-" + engine)
+        r = ctx.run("get", "--engine", engine, "--cacert", test_tls.pki()["ca.pem"], "-o", out,
+                    *urls)
+        check(r.code == 0 and listing(out) == ["br.gif", "cn.gif", "fr.gif"], r)
+    bad = test_tls.serve_tls(ctx, "self")
+    r = ctx.run("get", "--cacert", test_tls.pki()["ca.pem"], "-o", ctx.path("bad"),
+                "--json", "-", f"{bad}/br/br.gif")
+    check(r.code == 1 and listing(ctx.path("bad")) == [], r)
+    check(json.loads(r.out)["code"] == "tls_cert", r)
+    r = ctx.run("get", "-k", "-o", ctx.path("k"), f"{bad}/br/br.gif")
+    check(r.code == 0 and listing(ctx.path("k")) == ["br.gif"], r)
+    check("quiver get: warning: --insecure: TLS certificates are not verified\n" in r.err, r)
+    r = ctx.run("get", "-k", "-q", "-o", ctx.path("kq"), f"{bad}/br/br.gif")
+    check(r.code == 0 and r.err == "", r)
+    r = ctx.run("get", "--cacert", ctx.path("nope.pem"), "-o", ctx.path("n"), f"{base}/br/br.gif")
+    check(r.code == 1 and r.err.count("cannot read") == 1, r)
