@@ -16,12 +16,33 @@ import servers  # noqa: E402
 TOP = 15  # functions listed per run; beyond that each is under ~1% in every run so far
 
 
-def callgrind(tmp, name, argv, cwd):
+def symbols(binary):
+    """Address-sorted (addr, name) of a static binary, for the functions callgrind leaves
+    unnamed (musl's local symbols such as memset)."""
+    out = subprocess.run(["nm", "-n", binary], capture_output=True, text=True).stdout
+    syms = []
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[1] in "tTwW":
+            syms.append((int(parts[0], 16), parts[2]))
+    return syms
+
+
+def nearest(syms, addr):
+    best = "?"
+    for a, n in syms:
+        if a > addr:
+            break
+        best = n
+    return best
+
+
+def callgrind(tmp, name, argv, cwd, syms=None):
     out = os.path.join(tmp, f"callgrind.{name}")
     shutil.rmtree(cwd, ignore_errors=True)
     os.makedirs(cwd)
-    subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", "--trace-children=no"] + argv,
-                   cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=900)
+    rc = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", "--trace-children=no"] + argv,
+                   cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=900).returncode
     ann = subprocess.run(["callgrind_annotate", "--inclusive=no", "--threshold=100", out],
                          capture_output=True, text=True).stdout
     total, rows = None, []
@@ -34,9 +55,14 @@ def callgrind(tmp, name, argv, cwd):
         if m and total and len(rows) < TOP:
             fn = m.group(3)
             fn = fn.split(":", 1)[1] if ":" in fn else fn
-            rows.append((int(m.group(1).replace(",", "")), float(m.group(2)), fn.split(" [")[0].strip()))
+            fn = fn.split(" [")[0].strip()
+            if fn.startswith("0x") and syms:
+                fn = nearest(syms, int(fn, 16)) + " (musl, local symbol)"
+            elif fn.startswith("0x"):
+                fn += " (stripped shared library)"
+            rows.append((int(m.group(1).replace(",", "")), float(m.group(2)), fn))
     shutil.rmtree(cwd, ignore_errors=True)
-    return total, rows
+    return total, rows, rc
 
 
 def main():
@@ -77,10 +103,14 @@ def main():
             (f"quiver flags --engine threads -w {len(codes)}, the same (case 3)",
              [quiver, "flags", "--engine", "threads", "-w", str(len(codes)), "--site", site, "-o", "."] + codes),
         ]
+        syms = symbols(quiver)
         for i, (title, argv) in enumerate(runs):
             print("profile:", title, flush=True)
-            total, rows = callgrind(tmp, str(i), argv, work)
+            total, rows, rc = callgrind(tmp, str(i), argv, work, syms if argv[0] == quiver else None)
             md += [f"## {title}", ""]
+            if rc != 0:
+                md += [f"not run: the command exited {rc} (e.g. HTTPS not in this build yet)", ""]
+                continue
             if not total:
                 md += ["not run: callgrind produced no totals (feature missing in this build?)", ""]
                 continue
