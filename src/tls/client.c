@@ -181,6 +181,26 @@ void tls_conn_free(struct tls_conn *t)
 	free(t);
 }
 
+/* Record content types of a TLS peer's first bytes: alert, handshake. */
+#define TLS_CT_ALERT 0x15
+#define TLS_CT_HANDSHAKE 0x16
+
+/* Why BearSSL said "unsupported version", from the first bytes received:
+ * not TLS at all, or a ServerHello below TLS 1.0.  NULL: the default
+ * (a TLS 1.3-only server) stands. */
+static const char *version_detail(const struct tls_io *io)
+{
+	const unsigned char *h = io->head;
+
+	if (io->head_len >= 1 && h[0] != TLS_CT_ALERT && h[0] != TLS_CT_HANDSHAKE)
+		return h[0] == 'H' ? "server answered in plain HTTP, not TLS (an http:// URL?)"
+				   : "server did not answer with TLS";
+	if (io->head_len >= TLS_IO_HEAD && h[0] == TLS_CT_HANDSHAKE && h[5] == 2 &&
+	    (h[9] < 3 || (h[9] == 3 && h[10] == 0)))
+		return "server offers only SSL 3.0 or older (unsupported)";
+	return NULL;
+}
+
 /* Fill err for a TLS_ERROR of the last call; what: "read from" etc. */
 static enum tls_status tls_conn_fail(struct tls_conn *t, const char *what, struct qv_error *err)
 {
@@ -191,10 +211,13 @@ static enum tls_status tls_conn_fail(struct tls_conn *t, const char *what, struc
 	if (!t->handshake_done)
 		tls_session_drop(&t->cl->sessions, &t->key);
 	if (br != BR_ERR_OK && br != BR_ERR_IO) {
-		bool dated = br == BR_ERR_X509_EXPIRED &&
-			     tls_x509_date_detail(&t->x509, detail, sizeof detail);
+		const char *why = NULL;
 
-		(void)tls_err_set(err, br, t->key.host, !t->handshake_done, dated ? detail : NULL);
+		if (br == BR_ERR_X509_EXPIRED && tls_x509_date_detail(&t->x509, detail, sizeof detail))
+			why = detail;
+		else if (br == BR_ERR_UNSUPPORTED_VERSION)
+			why = version_detail(&t->io);
+		(void)tls_err_set(err, br, t->key.host, !t->handshake_done, why);
 	} else if (t->io.handshake_eof) {
 		(void)qv_error_set(err, QV_E_TLS_HANDSHAKE,
 				   "handshake failure: %s closed the connection", t->label);

@@ -191,16 +191,17 @@ static enum qv_err tls_err_cert(struct qv_error *e, int br_err, const char *host
 }
 
 enum qv_err tls_err_set(struct qv_error *e, int br_err, const char *host, bool handshake,
-			const char *cert_detail)
+			const char *detail)
 {
 	enum qv_err rc;
 
 	if (br_err >= BR_ERR_RECV_FATAL_ALERT)
 		rc = tls_err_alert(e, br_err, handshake);
 	else if (br_err >= BR_ERR_X509_OK && br_err < BR_ERR_X509_RANGE_END)
-		rc = tls_err_cert(e, br_err, host, cert_detail);
+		rc = tls_err_cert(e, br_err, host, detail);
 	else if (br_err == BR_ERR_UNSUPPORTED_VERSION)
-		rc = qv_error_set(e, QV_E_TLS_PROTOCOL, "server requires TLS 1.3 (unsupported) [%s]",
+		rc = qv_error_set(e, QV_E_TLS_PROTOCOL, "%s [%s]",
+				  detail != NULL ? detail : "server requires TLS 1.3 (unsupported)",
 				  tls_err_name(br_err));
 	else if (br_err == BR_ERR_BAD_VERSION)
 		rc = qv_error_set(e, QV_E_TLS_PROTOCOL, "TLS protocol error: %s [%s]",

@@ -28,9 +28,9 @@ const char *tls_alert_name(int alert);
 /* Fill e for BearSSL error br_err (non-zero) and return its code.
  *   host        the name the certificate was checked against (messages)
  *   handshake   true while the handshake was still running
- *   cert_detail NULL, or a better text for an X.509 error than the generic
- *               one (e.g. "certificate expired on 2020-01-01"). */
+ *   detail      NULL, or a better text than the generic one, from what the
+ *               caller saw (e.g. "certificate expired on 2020-01-01"). */
 enum qv_err tls_err_set(struct qv_error *e, int br_err, const char *host, bool handshake,
-			const char *cert_detail);
+			const char *detail);
 
 #endif

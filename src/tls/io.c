@@ -47,6 +47,12 @@ static enum tls_status io_recv_some(struct tls_io *io)
 		r = recv(io->fd, buf, len, 0);
 	} while (r < 0 && errno == EINTR);
 	if (r > 0) {
+		size_t keep = sizeof io->head - io->head_len;
+
+		if (keep > (size_t)r)
+			keep = (size_t)r;
+		memcpy(io->head + io->head_len, buf, keep);
+		io->head_len += keep;
 		br_ssl_engine_recvrec_ack(io->eng, (size_t)r);
 		return TLS_OK;
 	}

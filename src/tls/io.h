@@ -17,6 +17,9 @@
 
 #include "tls/br.h"
 
+/* Record header (5) + handshake header (4) + ServerHello version (2). */
+#define TLS_IO_HEAD 11
+
 enum tls_status {
 	TLS_OK = 0,       /* progress: n >= 1 bytes moved, or the step is done */
 	TLS_WANT_READ,    /* call again when the socket is readable */
@@ -33,6 +36,10 @@ struct tls_io {
 	bool clean_close;   /* the engine closed after a close_notify */
 	bool handshake_eof; /* TCP EOF before the handshake finished (a TLS_ERROR) */
 	bool closing;       /* br_ssl_engine_close was called (only once) */
+	/* The first bytes the peer sent, to tell a non-TLS answer or an old
+	 * ServerHello version apart when BearSSL says "unsupported version". */
+	unsigned char head[TLS_IO_HEAD];
+	size_t head_len;
 };
 
 void tls_io_init(struct tls_io *io, br_ssl_engine_context *eng, int fd);

@@ -339,3 +339,11 @@ def test_framed_end_without_close_notify_is_fine(ctx):
     check(r.code == 0, r)
     with open(ctx.path("out", "CN.gif"), "rb") as f:
         check(f.read() == b"GIF89")
+
+
+def test_https_url_on_plain_http_server(ctx):
+    base = https_localhost(ctx.serve()).replace("http://", "https://")
+    r = ctx.run("flags", "--site", base, "-o", ctx.path("out"), "--cacert", pki()["ca.pem"], "CN")
+    check(r.code == 1, r)
+    check("CN error: server answered in plain HTTP, not TLS (an http:// URL?) [BR_ERR_UNSUPPORTED_VERSION]"
+          in r.err, r)

@@ -428,6 +428,47 @@ static void test_no_ca(struct tq *t)
 	tls_client_free(cl);
 }
 
+/* A peer that answers the ClientHello with raw bytes. */
+static void raw_answer(struct tq *t, const uint8_t *raw, size_t len, const char *want)
+{
+	struct tls_client *cl = client_make(t, "ca.pem", false, 0);
+	struct tls_conn *c = NULL;
+	struct qv_error e;
+	int fds[2], i;
+	enum tls_status r = TLS_WANT_READ;
+
+	if (cl == NULL || !TQ_INT(t, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fds), 0)) {
+		tls_client_free(cl);
+		return;
+	}
+	if (TQ_INT(t, tls_conn_new(&c, cl, "localhost", 443, &e), QV_OK)) {
+		TQ_INT(t, write(fds[1], raw, len), (long long)len);
+		for (i = 0; i < STEPS_MAX && (r == TLS_WANT_READ || r == TLS_WANT_WRITE); i++)
+			r = tls_conn_handshake(c, fds[0], &e);
+		TQ_INT(t, r, TLS_ERROR);
+		TQ_INT(t, e.code, QV_E_TLS_PROTOCOL);
+		TQ_STR(t, e.msg, want);
+	}
+	tls_conn_free(c);
+	(void)close(fds[0]);
+	(void)close(fds[1]);
+	tls_client_free(cl);
+}
+
+/* "Unsupported version" explained from the first bytes the server sent. */
+static void test_not_tls(struct tq *t)
+{
+	static const char http[] = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
+	uint8_t ssl3[47] = {0x16, 3, 0, 0, 42, 2, 0, 0, 38, 3, 0};
+
+	ssl3[44] = 0x2f; /* cipher TLS_RSA_WITH_AES_128_CBC_SHA, after 32 random bytes + id len */
+	raw_answer(t, (const uint8_t *)http, sizeof http - 1,
+		   "server answered in plain HTTP, not TLS (an http:// URL?) "
+		   "[BR_ERR_UNSUPPORTED_VERSION]");
+	raw_answer(t, ssl3, sizeof ssl3,
+		   "server offers only SSL 3.0 or older (unsupported) [BR_ERR_UNSUPPORTED_VERSION]");
+}
+
 /* The net/conn.h seam: https gets TLS state from the run's client, and the
  * errors that need no network come before any DNS or connect. */
 static void test_conn_seam(struct tq *t)
@@ -475,4 +516,5 @@ void suite_tls_conn(struct tq *t)
 	tq_run(t, "server load errors", test_server_load_errors);
 	tq_run(t, "no CA", test_no_ca);
 	tq_run(t, "conn seam", test_conn_seam);
+	tq_run(t, "not TLS, SSL 3.0", test_not_tls);
 }
