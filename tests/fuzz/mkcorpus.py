@@ -165,6 +165,18 @@ PEM = [
     EC_CA.replace("END CERTIFICATE", "END CRL"), EC_CA.replace("=\n-----END", "\n-----END"),
 ]
 
+# flags2 seeds: arguments separated by NUL bytes (fuzz_flags2.c).
+FLAGS2 = ["\0".join(a.split(" ")) if a else "" for a in [
+    "", "-h", "--help", "-a", "-e -l 10", "-e --limit=3", "-m 1000 --engine threads",
+    "--max_req=7 --engine seq", "--max-req 0", "-s DELAY", "-s error", "-sREMOTE",
+    "-s http://localhost:8000/flags/", "--server=https://[::1]:8443/flags", "-s ftp://x/",
+    "-s nolabel", "-v -o dir", "-vo dir", "--output-dir=", "--timeout 3.1", "--timeout 0",
+    "--progress bar", "--progress=loud", "-k --cacert /etc/ssl/cert.pem", "B CN us",
+    "-al5", "-- -a", "-", "-x", "--unknown", "--max_req", "-m -5", "-l abc", "--limit=0",
+    "-l 99999999999999999999", "--engine=poll", "--engine=fast", "--every --all",
+    "--help=1", "-hv", "z zz ZZZ", "A B C D E F G H I J K L M N O P Q R S T U V W X Y Z",
+]]
+
 
 def write(name, items):
     d = os.path.join(HERE, "corpus", name)
@@ -180,3 +192,4 @@ write("url", URL)
 write("resp", RESP)
 write("body", BODY)
 write("pem", PEM)
+write("flags2", FLAGS2)

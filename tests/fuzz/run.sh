@@ -25,12 +25,14 @@ declare -A srcs=(
 	[resp]="src/http/resp.c src/http/fields.c"
 	[body]="src/http/body.c src/http/fields.c"
 	[pem]="src/tls/trust.c src/tls/pem.c"
+	[flags2]="@all" # engine_available() and the rest pull in most of src/
 )
 # targets that also link BearSSL (built here with clang, cached in out/)
-declare -A with_bearssl=([pem]=1)
+declare -A with_bearssl=([pem]=1 [flags2]=1)
 all=(url resp body)
-# the trust-anchor loader is newer than this script: fuzz it once it is there
+# newer than this script: fuzzed once they are there
 [ -f src/tls/trust.c ] && all+=(pem)
+[ -f src/cli/flags2_args.c ] && all+=(flags2)
 targets=("${@:-${all[@]}}")
 
 cflags=(-std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla
@@ -76,15 +78,18 @@ bearssl() {
 }
 
 build() { # target
-	local t=$1 extra=()
+	local t=$1 files extra=()
 	mkdir -p "$out/bin"
+	files=${srcs[$t]}
+	[ "$files" = @all ] && files=$(find src -name '*.c' ! -path src/main.c ! -path src/util/err.c | sort)
 	if [ -n "${with_bearssl[$t]:-}" ]; then
 		bearssl || return 1
-		extra=(-Ithird_party/bearssl/inc "$out/bearssl/libbearssl.a")
+		extra=("$out/bearssl/libbearssl.a" -lpthread)
 	fi
-	# shellcheck disable=SC2086 # srcs entries are word lists on purpose
-	"$clang" "${cflags[@]}" -Isrc -Itests/fuzz -Ithird_party/bearssl/inc src/util/err.c \
-		${srcs[$t]} "tests/fuzz/fuzz_$t.c" "${extra[@]}" -o "$out/bin/fuzz_$t"
+	# shellcheck disable=SC2086 # file lists are word lists on purpose
+	"$clang" "${cflags[@]}" -DQV_TARGET=\"fuzz\" -DQV_BEARSSL_VERSION=\"fuzz\" -Isrc -Itests/fuzz \
+		-isystem third_party/bearssl/inc src/util/err.c $files "tests/fuzz/fuzz_$t.c" "${extra[@]}" \
+		-o "$out/bin/fuzz_$t"
 }
 
 # Writes "execs/s corpus-files corpus-bytes" for the summary.
