@@ -1,7 +1,7 @@
 // build.zig - builds quiver (a static C binary) and BearSSL from source with the
 // pinned Zig (see third_party/zig-requirements.txt; run through ./zigw).
 //
-// Steps: install (default), run, demo, test, check, cross, size.
+// Steps: install (default), run, demo, test, check, fuzz, cross, size.
 // Sources are discovered by walking src/ and tests/unit/, so adding a file
 // needs no edit here.
 const std = @import("std");
