@@ -83,7 +83,8 @@ static void get_help(void)
 		"Connections:\n"
 		"  -j, --parallel N        transfers at once (default 8, at most 1000)\n"
 		"      --per-host N        connections per host (default 6)\n"
-		"      --engine E          poll (default), threads or seq\n"
+		"      --engine E          poll (default; threads with --limit-rate), threads\n"
+		"                          or seq\n"
 		"      --connect-timeout S DNS + connect + TLS handshake limit (default 30)\n"
 		"      --timeout S         idle limit: no byte sent or received (default 30)\n"
 		"      --max-time S        whole-transfer limit (default none)\n"
@@ -211,6 +212,7 @@ static int get_value_net(struct get_args *a, int id, const char *v)
 			return get_bad("--engine wants seq, threads or poll, not '%s'", v);
 		if (!engine_available(a->engine))
 			return get_bad("engine '%s' is not available in this build", v);
+		a->engine_given = true;
 		return -1;
 	case G_PER_HOST:
 		return get_uint("--per-host", v, 1, GET_PARALLEL_MAX, &a->per_host);
@@ -277,6 +279,20 @@ static void get_defaults(struct get_args *a)
 	a->retry_delay_ms = GET_RETRY_DELAY_MS;
 }
 
+/* --limit-rate paces a transfer by sleeping in its sink, which in the
+ * one-thread poll engine would pace every transfer together: a run with a
+ * rate limit uses the threads engine (or seq) unless poll was asked for,
+ * which is refused rather than silently serialised. */
+static int get_pick_rate_engine(struct get_args *a)
+{
+	if (a->limit_rate == 0 || a->engine != ENGINE_POLL)
+		return -1;
+	if (a->engine_given)
+		return get_bad("--limit-rate is not supported with --engine poll yet; use threads or seq");
+	a->engine = engine_available(ENGINE_THREADS) ? ENGINE_THREADS : ENGINE_SEQ;
+	return -1;
+}
+
 /* One scanner result; -1 to go on, or an exit status. */
 static int get_one(struct get_args *a, int id, const char *v)
 {
@@ -330,7 +346,7 @@ int get_args_parse(struct get_args *a, int argc, char **argv)
 		return get_bad("-q and -v contradict each other");
 	if (a->shards != 0 && a->shard == NULL)
 		return get_bad("--shards N goes with --shard auto");
-	return -1;
+	return get_pick_rate_engine(a);
 }
 
 void get_args_free(struct get_args *a)

@@ -39,6 +39,7 @@ struct get_args {
 	bool auto_rename;
 	unsigned parallel;
 	enum engine_kind engine;
+	bool engine_given;          /* --engine was on the command line */
 	unsigned per_host;
 	unsigned max_redirs;
 	uint32_t connect_timeout_ms;

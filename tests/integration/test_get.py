@@ -386,6 +386,19 @@ def test_limit_rate(ctx, srv):
 
 
 @with_server
+def test_limit_rate_paces_each_transfer_not_the_run(ctx, srv):
+    # Bug: under the default poll engine the pacing sleep held up every
+    # transfer, so two paced downloads took twice as long as one.
+    a = srv.add("/a.bin", blob(60_000))
+    b = srv.add("/b.bin", blob(60_000))
+    t0 = time.monotonic()
+    r = ctx.run("get", "--limit-rate", "30k", "-o", ctx.path("o"), a, b)
+    took = time.monotonic() - t0
+    check(r.code == 0 and read(ctx.path("o", "b.bin")) == blob(60_000), r)
+    check(1.5 <= took < 3.2, f"two 60 kB files at 30 KiB/s each took {took:.2f}s")
+
+
+@with_server
 def test_quiet_and_verbose(ctx, srv):
     ok = srv.add("/ok", b"x")
     r = ctx.run("get", "-q", "-o", ctx.path("o"), ok, srv.base + "/missing")
@@ -437,6 +450,8 @@ def test_usage_errors(ctx):
         (["--engine", "warp", "http://h/"], "--engine wants seq, threads or poll"),
         (["--timeout", "-1", "http://h/"], "--timeout wants seconds"),
         (["--limit-rate", "fast", "http://h/"], "--limit-rate wants a size"),
+        (["--limit-rate", "1k", "--engine", "poll", "http://h/"],
+         "--limit-rate is not supported with --engine poll yet"),
         (["--progress", "fancy", "http://h/"], "--progress wants bar, dot or none"),
         (["-H", "no colon", "http://h/"], ""),
         (["-H", "X-A: b\r\nX-Evil: 1", "http://h/"], ""),
