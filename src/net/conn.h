@@ -98,8 +98,9 @@ enum conn_status conn_handshake(struct conn *c, struct qv_error *err);
 /* Read up to cap bytes.  CONN_OK with *n >= 1, CONN_WANT_READ (or
  * CONN_WANT_WRITE under TLS), CONN_EOF, or CONN_ERROR (QV_E_RESET on
  * ECONNRESET, QV_E_IO otherwise, TLS errors).  Under TLS, CONN_EOF is a
- * close_notify or a bare TCP close alike: the HTTP framing decides whether
- * the body was truncated. */
+ * close_notify, or a bare TCP close before any byte of the response; a bare
+ * close after some is CONN_ERROR QV_E_TRUNCATED (see tls_conn_read), so the
+ * engines need not know TLS to refuse a cut close-delimited body. */
 enum conn_status conn_read(struct conn *c, uint8_t *buf, size_t cap, size_t *n,
 			   struct qv_error *err);
 

@@ -41,6 +41,11 @@ struct tls_conn {
 	bool started;
 	bool handshake_done;
 	bool resumed;
+	/* Plaintext bytes read since the last write: the current response so
+	 * far.  A close without close_notify after some of it is a truncation;
+	 * before any of it, the plain "closed" a stale keep-alive connection
+	 * gives (the transfer retries that once). */
+	uint64_t got;
 	unsigned char offered_id[32];   /* session ID offered for resumption */
 	size_t offered_len;
 	char label[URL_HOST_MAX + 8];   /* "host:port" for messages */
@@ -333,6 +338,19 @@ enum tls_status tls_conn_read(struct tls_conn *t, uint8_t *buf, size_t cap, size
 	if (!t->handshake_done)
 		return qv_error_set(err, QV_E_INTERNAL, "TLS read before the handshake"), TLS_ERROR;
 	r = tls_io_read(&t->io, buf, cap, n);
+	t->got += *n;
+	if (r == TLS_EOF && !t->io.notified && t->got > 0) {
+		/* RFC 5246 §7.2.1: without close_notify the end of the data
+		 * is not authenticated; an attacker could have cut it.  A body
+		 * whose framing (Content-Length, chunked) already ended is never
+		 * read this far, so only a close-delimited or unfinished one
+		 * lands here: never success (DESIGN §3). */
+		(void)qv_error_set(err, QV_E_TRUNCATED,
+				   "truncated: TLS connection closed without close_notify after "
+				   "%llu bytes (%s)",
+				   (unsigned long long)t->got, t->label);
+		return TLS_ERROR;
+	}
 	return r == TLS_ERROR ? tls_conn_fail(t, "read from", err) : r;
 }
 
@@ -344,6 +362,7 @@ enum tls_status tls_conn_write(struct tls_conn *t, const uint8_t *p, size_t len,
 	*n = 0;
 	if (!t->handshake_done)
 		return qv_error_set(err, QV_E_INTERNAL, "TLS write before the handshake"), TLS_ERROR;
+	t->got = 0;
 	r = tls_io_write(&t->io, p, len, n, true);
 	return r == TLS_ERROR ? tls_conn_fail(t, "write to", err) : r;
 }

@@ -74,9 +74,13 @@ void tls_conn_free(struct tls_conn *t);
  * QV_E_TLS_HANDSHAKE, QV_E_TLS_PROTOCOL, QV_E_RESET, QV_E_IO. */
 enum tls_status tls_conn_handshake(struct tls_conn *t, int fd, struct qv_error *err);
 
-/* Plaintext in: TLS_OK with *n >= 1, TLS_WANT_*, TLS_EOF (close_notify or
- * TCP close: the HTTP framing decides whether that truncated the body),
- * TLS_ERROR. */
+/* Plaintext in: TLS_OK with *n >= 1, TLS_WANT_*, TLS_EOF, TLS_ERROR.
+ * TLS_EOF is a close_notify, or a TCP close before any byte since the last
+ * tls_conn_write (a stale keep-alive connection: the caller may retry).  A
+ * TCP close without close_notify after some response bytes is TLS_ERROR
+ * QV_E_TRUNCATED "truncated: TLS connection closed without close_notify
+ * after N bytes (host:port)": nobody can tell that data's end from an
+ * attacker's cut, so a close-delimited body never ends that way. */
 enum tls_status tls_conn_read(struct tls_conn *t, uint8_t *buf, size_t cap, size_t *n,
 			      struct qv_error *err);
 

@@ -118,6 +118,16 @@ static enum tls_status io_read_send(struct tls_io *io)
 	return r;
 }
 
+/* A TLS_EOF of a read: record whether the peer's close_notify came first.
+ * BearSSL sets shutdown_recv when it processes that alert (its own
+ * br_sslio_* wrappers read the field the same way); the engine may still
+ * owe our reply close_notify when the socket goes away. */
+static enum tls_status io_read_eof(struct tls_io *io)
+{
+	io->notified = io->clean_close || io->eng->shutdown_recv != 0;
+	return TLS_EOF;
+}
+
 enum tls_status tls_io_read(struct tls_io *io, uint8_t *buf, size_t cap, size_t *n)
 {
 	bool flushed = false;
@@ -128,7 +138,7 @@ enum tls_status tls_io_read(struct tls_io *io, uint8_t *buf, size_t cap, size_t 
 		enum tls_status r;
 
 		if (st & BR_SSL_CLOSED)
-			return io_closed(io);
+			return io_closed(io) == TLS_EOF ? io_read_eof(io) : TLS_ERROR;
 		if (st & BR_SSL_RECVAPP) {
 			size_t len = 0;
 			unsigned char *app = br_ssl_engine_recvapp_buf(io->eng, &len);
@@ -151,6 +161,8 @@ enum tls_status tls_io_read(struct tls_io *io, uint8_t *buf, size_t cap, size_t 
 		} else {
 			return TLS_ERROR;
 		}
+		if (r == TLS_EOF)
+			return io_read_eof(io);
 		if (r != TLS_OK)
 			return r;
 	}

@@ -24,7 +24,8 @@ enum tls_status {
 	TLS_OK = 0,       /* progress: n >= 1 bytes moved, or the step is done */
 	TLS_WANT_READ,    /* call again when the socket is readable */
 	TLS_WANT_WRITE,   /* call again when the socket is writable */
-	TLS_EOF,          /* the peer is done: close_notify (clean) or TCP EOF */
+	TLS_EOF,          /* the peer is done: close_notify (clean) or TCP EOF;
+			   * tls_io.notified says which */
 	TLS_ERROR         /* see tls_io.sys_errno / br_ssl_engine_last_error */
 };
 
@@ -34,6 +35,7 @@ struct tls_io {
 	int sys_errno;      /* errno of the socket call behind the last TLS_ERROR */
 	bool sock_eof;      /* the peer closed TCP (with or without close_notify) */
 	bool clean_close;   /* the engine closed after a close_notify */
+	bool notified;      /* the peer's close_notify arrived (set with TLS_EOF) */
 	bool handshake_eof; /* TCP EOF before the handshake finished (a TLS_ERROR) */
 	bool closing;       /* br_ssl_engine_close was called (only once) */
 	/* The first bytes the peer sent, to tell a non-TLS answer or an old
@@ -48,8 +50,9 @@ void tls_io_init(struct tls_io *io, br_ssl_engine_context *eng, int fd);
 enum tls_status tls_io_handshake(struct tls_io *io);
 
 /* Read up to cap bytes of plaintext (cap >= 1).  TLS_EOF for a close_notify
- * or a TCP close after the handshake; whether a close without close_notify
- * truncated anything is for the HTTP framing to decide. */
+ * or a TCP close after the handshake, with io->notified true only for the
+ * former: the caller decides what a close without close_notify means (the
+ * client: truncation once a response has begun; the server: nothing). */
 enum tls_status tls_io_read(struct tls_io *io, uint8_t *buf, size_t cap, size_t *n);
 
 /* Take up to len bytes of plaintext (len >= 1) into the engine: TLS_OK with

@@ -327,8 +327,107 @@ def test_truncated_without_close_notify(ctx):
     r = ctx.run("flags", "--site", base, "-o", ctx.path("out"), "--cacert", pki()["ca.pem"], "CN")
     th.join(10)
     check(r.code == 1, r)
-    check("CN error: truncated: got 400 of 1000 bytes" in r.err, r)
+    # the TLS layer sees the bare close first: the response's head + 400 bytes
+    check(f"CN error: truncated: TLS connection closed without close_notify after {len(head) + 400} bytes"
+          in r.err, r)
     check(os.listdir(ctx.path("out")) == [], os.listdir(ctx.path("out")))
+
+
+def _tls_script(conns):
+    """A Python TLS server (ssl module, TLS 1.2) taking one connection per
+    entry of conns, in order.  Each entry is (answers, close): for each
+    answer it reads one request head and sends the answer (None: sends
+    nothing); then close "notify" sends close_notify (unwrap) before the TCP
+    close, "bare" just closes TCP.  Returns the base URL and the thread."""
+    c, k = cert("good-rsa")
+    sctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    sctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    sctx.load_cert_chain(c, k)
+    lsock = socket.socket()
+    lsock.bind(("127.0.0.1", 0))
+    lsock.listen(8)
+    lsock.settimeout(10)
+    port = lsock.getsockname()[1]
+
+    def read_head(tconn):
+        buf = b""
+        while b"\r\n\r\n" not in buf:
+            b = tconn.recv(65536)
+            if not b:
+                return
+            buf += b
+        heads[-1] += 1
+
+    def run():
+        for answers, close in conns:
+            try:
+                conn, _ = lsock.accept()
+                heads.append(0)
+                tconn = sctx.wrap_socket(conn, server_side=True)
+                tconn.settimeout(5)
+                for raw in answers:
+                    read_head(tconn)
+                    if raw is not None:
+                        tconn.sendall(raw)
+                if close == "notify":
+                    tconn = tconn.unwrap()  # close_notify out, the peer's in
+                else:
+                    time.sleep(0.05)
+                # SSLSocket.shutdown/close never send close_notify
+                tconn.shutdown(socket.SHUT_RDWR)
+                tconn.close()
+            except OSError:
+                break
+        lsock.close()
+
+    heads = []
+    th = threading.Thread(target=run, daemon=True)
+    th.heads = heads  # request heads read, per connection
+    th.start()
+    return f"https://localhost:{port}/flags", th
+
+
+CLOSE_DELIMITED = b"HTTP/1.0 200 OK\r\nContent-Type: image/gif\r\n\r\nGIF89a" + b"x" * 3000
+
+
+def test_close_delimited_without_close_notify_is_truncated(ctx):
+    for engine in ("seq", "threads", "poll"):
+        base, th = _tls_script([([CLOSE_DELIMITED], "bare")])
+        out = ctx.path(f"out-{engine}")
+        r = ctx.run("flags", "--engine", engine, "--site", base, "-o", out, "--cacert", pki()["ca.pem"], "CN")
+        th.join(10)
+        check(r.code == 1, f"{engine}: {r}")
+        check(f"CN error: truncated: TLS connection closed without close_notify after {len(CLOSE_DELIMITED)} "
+              "bytes (localhost:" in r.err, f"{engine}: {r}")
+        check(os.listdir(out) == [], f"{engine}: {os.listdir(out)}")
+
+
+def test_close_delimited_with_close_notify_is_complete(ctx):
+    for engine in ("seq", "threads", "poll"):
+        base, th = _tls_script([([CLOSE_DELIMITED], "notify")])
+        out = ctx.path(f"out-{engine}")
+        r = ctx.run("flags", "--engine", engine, "--site", base, "-o", out, "--cacert", pki()["ca.pem"], "CN")
+        th.join(10)
+        check(r.code == 0 and r.err == "", f"{engine}: {r}")
+        with open(os.path.join(out, "CN.gif"), "rb") as f:
+            check(f.read() == CLOSE_DELIMITED.split(b"\r\n\r\n", 1)[1], engine)
+
+
+def test_stale_pooled_tls_connection_is_retried(ctx):
+    """The server answers one request, then takes the next one on the same
+    connection and closes it (no close_notify, no answer): quiver retries that
+    request once on a fresh connection, as for plain HTTP."""
+    keep = b"HTTP/1.1 200 OK\r\nContent-Type: image/gif\r\nContent-Length: 6\r\n\r\nGIF89a"
+    last = b"HTTP/1.1 200 OK\r\nContent-Type: image/gif\r\nContent-Length: 6\r\nConnection: close\r\n\r\nGIF87a"
+    for engine in ("seq", "threads", "poll"):
+        base, th = _tls_script([([keep, None], "bare"), ([last], "notify")])
+        out = ctx.path(f"out-{engine}")
+        r = ctx.run("flags", "--engine", engine, "-w", "1", "--site", base, "-o", out,
+                    "--cacert", pki()["ca.pem"], "BR", "CN")
+        th.join(10)
+        check(r.code == 0 and r.err == "", f"{engine}: {r}")
+        check(sorted(os.listdir(out)) == ["BR.gif", "CN.gif"], f"{engine}: {os.listdir(out)}")
+        check(th.heads == [2, 1], f"{engine}: requests per connection {th.heads}")
 
 
 def test_framed_end_without_close_notify_is_fine(ctx):
