@@ -14,7 +14,7 @@ import tempfile
 import threading
 import time
 
-from qvtest import POP20, Skip, check, free_port
+from qvtest import POP20, SHARED, Skip, check, free_port
 
 # One PKI per test run (making RSA keys takes a while); removed at exit.
 _PKI = {}
@@ -178,6 +178,26 @@ def test_nginx_rsa_pop20(ctx):
 
 def test_nginx_ecdsa_pop20(ctx):
     _nginx_pop20(ctx, "good-ec")
+
+
+def test_nginx_all_194_flags(ctx):
+    """Every flag of flags.zip over HTTPS from nginx, with each engine."""
+    with open(os.path.join(SHARED, "flags", "country_codes.txt")) as f:
+        codes = f.read().split()
+    check(len(codes) == 194, len(codes))
+    www = ctx.flags_tree()
+    base = https_localhost(ctx.nginx(www, tls=cert("good-ec")))
+    for engine in ("seq", "threads", "poll"):
+        out = ctx.path(f"out-{engine}")
+        r = ctx.run("flags", "--engine", engine, "--site", f"{base}/flags", "-o", out,
+                    "--cacert", pki()["ca.pem"], *codes, timeout=300)
+        check(r.code == 0 and r.err == "", f"{engine}: {r}")
+        check(r.out.endswith("s\n") and "\n194 downloads in " in r.out, f"{engine}: {r}")
+        check(len(os.listdir(out)) == 194, f"{engine}: {len(os.listdir(out))} files")
+        for cc in codes:
+            with open(os.path.join(out, f"{cc}.gif"), "rb") as got, \
+                    open(os.path.join(www, "flags", cc.lower(), f"{cc.lower()}.gif"), "rb") as want:
+                check(got.read() == want.read(), f"{engine}: {cc}.gif differs")
 
 
 def test_s_server_tls12_pop20(ctx):
