@@ -4,7 +4,14 @@
  *
  * The server is this same binary (/proc/self/exe serve --port 0), a child
  * process: the demo shows real sockets, not an in-process shortcut.  It is
- * always killed and reaped, on errors too. */
+ * always killed and reaped, on errors too.
+ *
+ * --tls: openssl (from PATH) makes a throw-away self-signed EC P-256
+ * certificate for localhost in the demo's temp dir; the server serves HTTPS
+ * with it and the engines trust exactly that certificate (as --cacert does,
+ * never -k), so the demo shows verified TLS.  quiver cannot make a
+ * certificate itself (BearSSL has no X.509 writer), so without openssl the
+ * demo says so and stops: no fallback to plain HTTP or to -k. */
 #include "cli/commands.h"
 
 #include <dirent.h>
@@ -21,6 +28,7 @@
 
 #include "cli/flags_common.h"
 #include "cli/stop.h"
+#include "cli/tls_setup.h"
 #include "http/url.h"
 #include "util/clock.h"
 
@@ -33,6 +41,9 @@ extern char **environ;
 #define DEMO_START_MS 10000
 /* Temp path: TMPDIR + "/quiver-demo-XXXXXX/" + engine name. */
 #define DEMO_PATH_MAX 1024
+/* Validity of the throw-away certificate: it is deleted after the demo;
+ * a day spares clock-skew trouble and is useless to anyone who copies it. */
+#define DEMO_CERT_DAYS "1"
 
 /* The engines compared, in table order; unavailable ones are skipped. */
 static const enum engine_kind demo_engines[] = {ENGINE_SEQ, ENGINE_THREADS, ENGINE_POLL};
@@ -42,6 +53,15 @@ struct demo_server {
 	pid_t pid;        /* 0: not running */
 	int out_fd;       /* read end of its stdout, -1: closed */
 	char url[DEMO_LINE_MAX];
+	const char *cert; /* --tls: the PEM files served, else NULL */
+	const char *key;
+};
+
+/* --tls: where the throw-away certificate lives (inside the demo's dir). */
+struct demo_cert {
+	char openssl[DEMO_PATH_MAX]; /* the openssl found on PATH */
+	char cert[DEMO_PATH_MAX + 16];
+	char key[DEMO_PATH_MAX + 16];
 };
 
 struct demo_row {
@@ -55,7 +75,7 @@ struct demo_row {
 
 static void demo_usage(FILE *f)
 {
-	(void)fprintf(f, "usage: quiver demo [--engine seq|threads|poll] [--delay S]\n");
+	(void)fprintf(f, "usage: quiver demo [--engine seq|threads|poll] [--delay S] [--tls]\n");
 }
 
 static int demo_bad(const char *why, const char *arg)
@@ -106,10 +126,15 @@ static enum qv_err demo_server_start(struct demo_server *srv, const char *delay,
 {
 	char *argv[] = {(char *)(uintptr_t) "quiver", (char *)(uintptr_t) "serve",
 			(char *)(uintptr_t) "--port",  (char *)(uintptr_t) "0",
-			(char *)(uintptr_t) "--delay", (char *)(uintptr_t)delay, NULL};
+			(char *)(uintptr_t) "--delay", (char *)(uintptr_t)delay,
+			(char *)(uintptr_t) "--tls",   (char *)(uintptr_t) "--cert",
+			(char *)(uintptr_t)srv->cert,  (char *)(uintptr_t) "--key",
+			(char *)(uintptr_t)srv->key,   NULL};
 	posix_spawn_file_actions_t fa;
 	int fds[2], rc;
 
+	if (srv->cert == NULL)
+		argv[6] = NULL; /* plain HTTP: no --tls ... */
 	if (pipe2(fds, O_CLOEXEC) != 0)
 		return qv_error_sys(err, QV_E_IO, errno, "cannot create a pipe");
 	rc = posix_spawn_file_actions_init(&fa);
@@ -154,6 +179,80 @@ static void demo_server_stop(struct demo_server *srv)
 	srv->out_fd = -1;
 }
 
+/* The first executable `name` on PATH into out.  false when none. */
+static bool demo_which(const char *name, char *out, size_t cap)
+{
+	const char *p = getenv("PATH");
+
+	if (p == NULL || p[0] == '\0')
+		p = "/usr/local/bin:/usr/bin:/bin";
+	while (*p != '\0') {
+		size_t len = strcspn(p, ":");
+		int n = len == 0 ? snprintf(out, cap, "./%s", name)
+				 : snprintf(out, cap, "%.*s/%s", (int)len, p, name);
+
+		if (n > 0 && (size_t)n < cap && access(out, X_OK) == 0)
+			return true;
+		p += len;
+		if (*p == ':')
+			p++;
+	}
+	return false;
+}
+
+/* Make the throw-away certificate and key in dir with openssl: EC P-256,
+ * self-signed, for localhost and 127.0.0.1.  Its chatter goes to
+ * /dev/null; a failure is reported by its exit status. */
+static enum qv_err demo_cert_make(struct demo_cert *c, const char *dir, struct qv_error *err)
+{
+	char *argv[] = {(char *)(uintptr_t) "openssl",
+			(char *)(uintptr_t) "req",
+			(char *)(uintptr_t) "-x509",
+			(char *)(uintptr_t) "-newkey",
+			(char *)(uintptr_t) "ec",
+			(char *)(uintptr_t) "-pkeyopt",
+			(char *)(uintptr_t) "ec_paramgen_curve:P-256",
+			(char *)(uintptr_t) "-nodes",
+			(char *)(uintptr_t) "-days",
+			(char *)(uintptr_t)DEMO_CERT_DAYS,
+			(char *)(uintptr_t) "-subj",
+			(char *)(uintptr_t) "/CN=localhost",
+			(char *)(uintptr_t) "-addext",
+			(char *)(uintptr_t) "subjectAltName=DNS:localhost,IP:127.0.0.1",
+			(char *)(uintptr_t) "-keyout",
+			c->key,
+			(char *)(uintptr_t) "-out",
+			c->cert,
+			NULL};
+	posix_spawn_file_actions_t fa;
+	pid_t pid = 0;
+	int rc, status = 0;
+
+	(void)snprintf(c->cert, sizeof c->cert, "%s/cert.pem", dir);
+	(void)snprintf(c->key, sizeof c->key, "%s/key.pem", dir);
+	rc = posix_spawn_file_actions_init(&fa);
+	if (rc != 0)
+		return qv_error_sys(err, QV_E_INTERNAL, rc, "cannot run %s", c->openssl);
+	rc = posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	if (rc == 0)
+		rc = posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+	if (rc == 0)
+		rc = posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
+	if (rc == 0)
+		rc = posix_spawn(&pid, c->openssl, &fa, NULL, argv, environ);
+	(void)posix_spawn_file_actions_destroy(&fa);
+	if (rc != 0)
+		return qv_error_sys(err, QV_E_INTERNAL, rc, "cannot run %s", c->openssl);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || access(c->cert, R_OK) != 0 ||
+	    access(c->key, R_OK) != 0)
+		return qv_error_set(err, QV_E_INTERNAL,
+				    "%s req could not make the demo certificate (exit status %d)",
+				    c->openssl, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	return QV_OK;
+}
+
 /* Remove the files of one run directory, then the directory. */
 static void demo_rmdir(const char *dir)
 {
@@ -175,7 +274,8 @@ static void demo_rmdir(const char *dir)
 }
 
 static enum qv_err demo_run_engine(struct demo_row *row, const char *site, const char *dir,
-				   const volatile sig_atomic_t *stop, struct qv_error *err)
+				   struct tls_client *tls, const volatile sig_atomic_t *stop,
+				   struct qv_error *err)
 {
 	struct flags_codes codes;
 	struct flags_run_cfg cfg;
@@ -195,6 +295,7 @@ static enum qv_err demo_run_engine(struct demo_row *row, const char *site, const
 	cfg.stop = stop;
 	cfg.out = stdout;
 	cfg.errout = stderr;
+	cfg.tls = tls;
 	printf("%s:\n", engine_name(row->engine));
 	(void)fflush(stdout);
 	rc = flags_run(&cfg, &rep);
@@ -256,10 +357,26 @@ static size_t demo_pick(const char *engine, struct demo_row *rows)
 	return n;
 }
 
-/* Start the server, run every row, print the table; the exit status. */
-static int demo_main(const char *delay, struct demo_row *rows, size_t nrows)
+/* --tls: make the certificate in tmp and a client trusting only it. */
+static enum qv_err demo_tls_setup(struct demo_cert *c, const char *tmp, struct demo_server *srv,
+				  struct tls_client **tls, struct qv_error *err)
 {
-	struct demo_server srv = {0, -1, ""};
+	enum qv_err rc = demo_cert_make(c, tmp, err);
+
+	if (rc != QV_OK)
+		return rc;
+	srv->cert = c->cert;
+	srv->key = c->key;
+	return cli_tls_client(tls, c->cert, false, true, NULL, err);
+}
+
+/* Start the server, run every row, print the table; the exit status.
+ * cert: --tls (openssl already found), else NULL. */
+static int demo_main(const char *delay, struct demo_row *rows, size_t nrows,
+		     struct demo_cert *cert)
+{
+	struct demo_server srv = {0, -1, "", NULL, NULL};
+	struct tls_client *tls = NULL;
 	const volatile sig_atomic_t *stop = cli_stop_install();
 	char tmp[DEMO_PATH_MAX], dir[DEMO_PATH_MAX + 16];
 	const char *tmpdir = getenv("TMPDIR");
@@ -276,17 +393,28 @@ static int demo_main(const char *delay, struct demo_row *rows, size_t nrows)
 			      strerror(errno));
 		return 1;
 	}
+	if (cert != NULL && demo_tls_setup(cert, tmp, &srv, &tls, &e) != QV_OK) {
+		(void)fprintf(stderr, "quiver demo: %s\n", e.msg);
+		status = 1;
+		goto out;
+	}
 	if (demo_server_start(&srv, delay, &e) != QV_OK) {
 		(void)fprintf(stderr, "quiver demo: %s\n", e.msg);
 		status = 1;
 		goto out;
 	}
-	printf("flag server: %s (delay %ss per request)\n\n", srv.url, delay);
+	printf("flag server: %s (delay %ss per request)\n", srv.url, delay);
+	if (cert != NULL)
+		printf("certificate: throw-away self-signed EC P-256 for localhost, made now by\n"
+		       "  %s in %s;\n"
+		       "  the engines trust only it (--cacert %s), deleted at the end\n",
+		       cert->openssl, tmp, cert->cert);
+	printf("\n");
 	for (i = 0; i < nrows && status == 0; i++) {
 		enum qv_err rc;
 
 		(void)snprintf(dir, sizeof dir, "%s/%s", tmp, engine_name(rows[i].engine));
-		rc = demo_run_engine(&rows[i], srv.url, dir, stop, &e);
+		rc = demo_run_engine(&rows[i], srv.url, dir, tls, stop, &e);
 		demo_rmdir(dir);
 		demo_server_drain(&srv);
 		if (rc == QV_E_INTERRUPTED) {
@@ -303,14 +431,17 @@ static int demo_main(const char *delay, struct demo_row *rows, size_t nrows)
 		demo_table(rows, nrows);
 out:
 	demo_server_stop(&srv);
-	(void)rmdir(tmp);
+	tls_client_free(tls);
+	demo_rmdir(tmp); /* the certificate and key; engine dirs are gone */
 	return status;
 }
 
 int cmd_demo(int argc, char **argv)
 {
 	struct demo_row rows[DEMO_ENGINES];
+	struct demo_cert cert;
 	const char *engine = NULL, *delay = "0.1", *v = NULL;
+	bool use_tls = false;
 	uint32_t ms = 0;
 	size_t nrows;
 	int i, r;
@@ -322,8 +453,15 @@ int cmd_demo(int argc, char **argv)
 			printf("\nStart the embedded flag server on a free loopback port, download the\n"
 			       "20 flags with each engine and compare the times.\n\n"
 			       "  --engine E   run only engine E (seq, threads or poll)\n"
-			       "  --delay S    server delay per request in seconds (default 0.1)\n");
+			       "  --delay S    server delay per request in seconds (default 0.1)\n"
+			       "  --tls        serve and download over HTTPS with a throw-away\n"
+			       "               certificate made now by openssl (needs openssl on\n"
+			       "               PATH; the engines verify it: --cacert, not -k)\n");
 			return 0;
+		}
+		if (strcmp(argv[i], "--tls") == 0) {
+			use_tls = true;
+			continue;
 		}
 		if ((r = flags_opt_take(argc, argv, &i, NULL, "--engine", &v)) != 0) {
 			if (r < 0)
@@ -342,5 +480,10 @@ int cmd_demo(int argc, char **argv)
 	nrows = demo_pick(engine, rows);
 	if (nrows == 0)
 		return 2;
-	return demo_main(delay, rows, nrows);
+	if (use_tls && !demo_which("openssl", cert.openssl, sizeof cert.openssl)) {
+		(void)fprintf(stderr, "quiver demo: --tls needs openssl on PATH to make a throw-away "
+				      "certificate, and none was found (plain HTTP: quiver demo)\n");
+		return 1;
+	}
+	return demo_main(delay, rows, nrows, use_tls ? &cert : NULL);
 }

@@ -1,11 +1,15 @@
 """test_tls.py - HTTPS end to end: a test CA and server certificates made with
 openssl at test time (RSA 2048 and EC P-256; valid, expired, not yet valid,
 wrong host, self-signed, unknown CA), then `quiver flags` against nginx,
-`openssl s_server` and `quiver serve --tls`: POP20 byte-identical, each bad
-certificate refused with its own message and no file written, -k, TLS 1.3
-only servers, session resumption, and close_notify vs truncation."""
+`openssl s_server` and `quiver serve --tls`: POP20 (and all 194 flags from
+nginx) byte-identical with each engine, each bad certificate refused with its
+own message and no file written, -k, TLS 1.3 only servers, session
+resumption, close_notify vs truncation (a Python ssl server that closes with
+or without unwrap), the stale keep-alive retry over TLS, and
+`quiver demo --tls`."""
 import atexit
 import os
+import re
 import shutil
 import socket
 import ssl
@@ -466,3 +470,34 @@ def test_https_url_on_plain_http_server(ctx):
     check(r.code == 1, r)
     check("CN error: server answered in plain HTTP, not TLS (an http:// URL?) [BR_ERR_UNSUPPORTED_VERSION]"
           in r.err, r)
+
+
+# ---- quiver demo --tls: a throw-away certificate made by openssl ----
+
+def test_demo_tls(ctx):
+    if shutil.which("openssl") is None:
+        raise Skip("openssl not installed")
+    tmp = ctx.path("tmp")
+    os.makedirs(tmp)
+    r = ctx.run("demo", "--tls", "--delay", "0", env={"TMPDIR": tmp}, timeout=60)
+    check(r.code == 0 and r.err == "", r)
+    check(re.match(r"flag server: https://localhost:\d+/flags \(delay 0s per request\)\n"
+                   r"certificate: throw-away self-signed EC P-256 for localhost, made now by\n"
+                   rf"  \S*/openssl in {re.escape(tmp)}/quiver-demo-\w+;\n"
+                   r"  the engines trust only it \(--cacert \S+/cert\.pem\), deleted at the end\n\n",
+                   r.out) is not None, r)
+    for engine in ("seq", "threads", "poll"):
+        m = re.search(rf"\n{engine}:\n((?:[A-Z]{{2}} ){{20}})\n20 downloads in \d+\.\d\ds\n", r.out)
+        check(m is not None and sorted(m.group(1).split()) == sorted(POP20), f"{engine}: {r}")
+        check(re.search(rf"^{engine} +\d+ +\d+\.\d\d +\d+\.\d\dx$", r.out, re.M) is not None, r)
+    check(os.listdir(tmp) == [], f"left behind: {os.listdir(tmp)}")
+
+
+def test_demo_tls_without_openssl(ctx):
+    tmp = ctx.path("tmp")
+    os.makedirs(tmp)
+    r = ctx.run("demo", "--tls", env={"TMPDIR": tmp, "PATH": ctx.path("tmp")})
+    check(r.code == 1 and r.out == "", r)
+    check(r.err == "quiver demo: --tls needs openssl on PATH to make a throw-away certificate, "
+          "and none was found (plain HTTP: quiver demo)\n", r)
+    check(os.listdir(tmp) == [], os.listdir(tmp))
