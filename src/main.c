@@ -63,6 +63,9 @@ int main(int argc, char **argv)
 
 	/* A peer closing a socket must give EPIPE, never kill the process. */
 	(void)signal(SIGPIPE, SIG_IGN);
+	/* A file over `ulimit -f` must give EFBIG (a clear error, the .part
+	 * removed), never kill the process and leave the .part behind. */
+	(void)signal(SIGXFSZ, SIG_IGN);
 	raise_nofile_limit();
 	if (argc < 2) {
 		usage(stderr);

@@ -3,6 +3,7 @@
 #include "cli/flags_common.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -222,6 +223,24 @@ enum qv_err flags_mkdir(const char *dir, struct qv_error *err)
 			return qv_error_sys(err, QV_E_FILE, errno, "cannot create directory %s", path);
 		path[i] = i < len ? '/' : '\0';
 	}
+	return flags_dir_writable(dir, err);
+}
+
+enum qv_err flags_dir_writable(const char *dir, struct qv_error *err)
+{
+	char probe[SINK_FILE_PATH_MAX];
+	int n = snprintf(probe, sizeof probe, "%s/.quiver-probe-XXXXXX", dir), fd;
+	struct stat st;
+
+	if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
+		return qv_error_set(err, QV_E_FILE, "%s is not a directory", dir);
+	if (n < 0 || (size_t)n >= sizeof probe)
+		return qv_error_set(err, QV_E_FILE, "directory name too long");
+	fd = mkostemp(probe, O_CLOEXEC);
+	if (fd < 0)
+		return qv_error_sys(err, QV_E_FILE, errno, "cannot write to %s", dir);
+	(void)close(fd);
+	(void)unlink(probe);
 	return QV_OK;
 }
 

@@ -87,8 +87,14 @@ bool flags_parse_uint(const char *s, unsigned min, unsigned max, unsigned *out);
 int flags_opt_take(int argc, char **argv, int *i, const char *short_opt, const char *long_opt,
 		   const char **val);
 
-/* Create dir and its missing parents (like mkdir -p). */
+/* Create dir and its missing parents (like mkdir -p), then
+ * flags_dir_writable(dir). */
 enum qv_err flags_mkdir(const char *dir, struct qv_error *err);
+
+/* Make sure files can be created in dir, before any download: creates and
+ * removes a probe file, because access(2) says yes to root on a read-only
+ * tree such as /proc or /sys (and to anyone on some network mounts). */
+enum qv_err flags_dir_writable(const char *dir, struct qv_error *err);
 
 /* Download the flags with the seed's output.  Returns QV_OK when the run
  * went through (flags may have failed: see rep->failed), QV_E_INTERRUPTED,

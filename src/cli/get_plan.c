@@ -265,9 +265,7 @@ static enum qv_err plan_dest(const struct get_args *a, struct qv_error *err)
 		return qv_error_sys(err, QV_E_FILE, errno, "cannot use %s", dir);
 	if (!S_ISDIR(st.st_mode))
 		return qv_error_set(err, QV_E_FILE, "%s is not a directory", dir);
-	if (access(dir, W_OK | X_OK) != 0)
-		return qv_error_sys(err, QV_E_FILE, errno, "cannot write to %s", dir);
-	return QV_OK;
+	return flags_dir_writable(dir, err);
 }
 
 static void plan_skips(struct get_plan *p, const struct get_args *a)

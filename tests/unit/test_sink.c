@@ -390,7 +390,8 @@ static int s_efbig_child(const struct s_dir *d)
 		rc = sink_file_sink(sf)->ops->commit(sink_file_sink(sf), &e);
 	if (rc != QV_E_NOSPACE || e.sys_errno != EFBIG)
 		return 13;
-	(void)snprintf(want, sizeof want, "file too large for the file system writing %s/f.part",
+	(void)snprintf(want, sizeof want,
+		       "file too large (file size limit or file system maximum) writing %s/f.part",
 		       d->path);
 	if (strcmp(e.msg, want) != 0)
 		return 14;
