@@ -43,7 +43,12 @@ FORMAT
     xfail [engine=E] REASON   known failure (quiver bug or missing feature):
                           a failure is reported as skipped with REASON; an
                           unexpected pass is reported as skipped "XPASS"
-    pending REASON        the case cannot run yet (e.g. needs TLS): skipped
+    pending REASON        the case cannot run yet: skipped
+    tls                   serve this case over HTTPS: the test starts
+                          server.py in TLS mode (start_tls_server) with a
+                          test CA made by openssl now, and the client gets
+                          https://localhost:PORT/NNN-name and --cacert CA;
+                          ${BASE} then starts with https://localhost
 
   What the server does.  For every request it reads the request head (up to
   the empty line), then plays the first `on` section whose selector matches,
@@ -67,6 +72,9 @@ FORMAT
     drip BPS [CHUNK]      from now on send in CHUNK-byte pieces (default 1)
                           at BPS bytes per second; `drip 0` turns it off
     close                 graceful close: FIN, then wait for the client's
+                          (TLS mode: close_notify first)
+    drop                  TLS mode: FIN without close_notify, an unsigned
+                          end of data; plain HTTP: the same as close
     reset                 abortive close: SO_LINGER 0, so the client gets RST
     stall                 send nothing more; hold the connection until the
                           client goes away (at most STALL_MAX seconds)
@@ -78,6 +86,8 @@ FORMAT
 import fnmatch
 import os
 import re
+import subprocess
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CASES_DIR = os.path.join(HERE, "cases")
@@ -93,7 +103,7 @@ TIMEOUT_SLACK = 0.5
 STALL_MAX = 60.0
 
 SCRIPT_OPS = {"send", "line", "repeat", "send_file", "ok", "redirect", "pause", "drip",
-              "close", "reset", "stall"}
+              "close", "drop", "reset", "stall"}
 CASE_NAME_RE = re.compile(r"^[0-9]{3}-[a-z0-9][a-z0-9-]*$")
 CC_RE = re.compile(r"^[A-Z]{2}$")
 
@@ -202,6 +212,7 @@ class Case:
         self.min_elapsed = 0.0
         self.xfails = []           # (engine or None, reason)
         self.pending = None
+        self.tls = False
         self.default_script = []   # [(op, args, lineno)]
         self.sections = []         # [(Selector, script)]
 
@@ -348,6 +359,10 @@ def _parse_line(case, op, rest, script):
         if not rest.strip():
             raise ValueError("pending needs a reason")
         case.pending = rest.strip()
+    elif op == "tls":
+        if rest.strip():
+            raise ValueError("tls takes no argument")
+        case.tls = True
     elif op == "on":
         script = []
         case.sections.append((Selector(rest.split()), script))
@@ -401,3 +416,63 @@ def load_cases(directory=CASES_DIR):
         seen[num] = c.name
         cases.append(c)
     return cases
+
+
+# ---- TLS mode: a test CA made by openssl at test time ----------------------
+
+_PKI_CNF = """
+[req]
+distinguished_name = dn
+prompt = no
+[dn]
+CN = unused
+[v3_ca]
+basicConstraints = critical, CA:true
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+[server]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost, IP:127.0.0.1
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+"""
+
+
+def make_test_pki(d):
+    """In directory d (created if missing), with openssl: a test CA and a
+    server certificate for localhost signed by it, EC P-256 (fast to make),
+    valid two days.  Returns (ca.pem, server.pem, server.key) paths."""
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "pki.cnf"), "w") as f:
+        f.write(_PKI_CNF)
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+    steps = [
+        ["req", "-x509", "-config", "pki.cnf", *ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+         "-subj", "/CN=quiver hostile test CA", "-extensions", "v3_ca"],
+        ["req", "-new", "-config", "pki.cnf", *ec, "-keyout", "server.key", "-out", "server.csr",
+         "-subj", "/CN=localhost"],
+        ["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+         "-out", "server.pem", "-days", "2", "-extfile", "pki.cnf", "-extensions", "server"],
+    ]
+    for args in steps:
+        p = subprocess.run(["openssl", *args], cwd=d, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+        if p.returncode != 0:
+            raise RuntimeError(f"openssl {' '.join(args[:2])} failed: {p.stderr.strip()}")
+    return tuple(os.path.join(d, n) for n in ("ca.pem", "server.pem", "server.key"))
+
+
+def start_tls_server(spawn, workdir, log):
+    """Make a test PKI in workdir and start server.py in TLS mode on a free
+    port with spawn (a Popen-like that the caller stops, e.g. Ctx.spawn),
+    logging to log.  Returns (base URL "https://localhost:PORT", CA path for
+    --cacert)."""
+    ca, cert, key = make_test_pki(workdir)
+    with open(log, "ab") as err:
+        p = spawn([sys.executable, os.path.join(HERE, "server.py"), "--port", "0", "--log", log,
+                   "--tls-cert", cert, "--tls-key", key], stdout=subprocess.PIPE, stderr=err, text=True)
+    line = p.stdout.readline().strip()
+    if not line.startswith("https://localhost:"):
+        raise RuntimeError(f"hostile TLS server printed {line!r}")
+    return line, ca

@@ -12,11 +12,18 @@ Listens on 127.0.0.1 (port 0 = a free one), prints its base URL
 connections, and logs one line per connection event to stderr (or --log).
 Runs until killed.  One thread per connection; connections and requests are
 counted per case, for the conn=N and nth=N selectors.
+
+TLS mode (--tls-cert PEM --tls-key PEM; hostile.start_tls_server makes a
+test CA and starts it so): every connection is TLS (Python's ssl module) and
+the base URL is https://localhost:PORT, for the cases marked `tls`.  `close`
+then sends close_notify before the FIN (as far as the client answers within
+TLS_CLOSE_WAIT); `drop` sends the FIN without it, `reset` an RST.
 """
 import argparse
 import os
 import socket
 import socketserver
+import ssl
 import struct
 import sys
 import threading
@@ -34,6 +41,9 @@ REQUEST_WAIT = 30.0
 # After `close` sends FIN, read what the client still sends for this long at
 # most, so unread bytes never turn the close into a reset.
 CLOSE_DRAIN = 10.0
+# TLS: time for the handshake, and for the client's reply to our close_notify.
+TLS_HANDSHAKE_WAIT = 10.0
+TLS_CLOSE_WAIT = 0.5
 
 
 class Gone(Exception):
@@ -134,7 +144,15 @@ class Player:
         return hostile.unescape(hostile.expand(text, variables))
 
     # -- endings ------------------------------------------------------------
-    def close(self):
+    def close(self, notify=True):
+        if notify and isinstance(self.sock, ssl.SSLSocket):
+            # close_notify out (unwrap also waits for the client's, briefly),
+            # then the plain socket's FIN and drain below.
+            try:
+                self.sock.settimeout(TLS_CLOSE_WAIT)
+                self.sock = self.sock.unwrap()
+            except (OSError, ValueError) as e:
+                self.log(f"TLS close: {e}")
         try:
             self.sock.shutdown(socket.SHUT_WR)
             self.sock.settimeout(0.2)
@@ -204,6 +222,9 @@ class Player:
             elif op in ("close", "reset"):
                 getattr(self, op)()
                 return op
+            elif op == "drop":
+                self.close(notify=False)  # SSLSocket.shutdown sends no close_notify
+                return op
             elif op == "stall":
                 return "stall: " + self.stall()
         return None
@@ -240,7 +261,7 @@ class Player:
             self.no_script(f"case {name} has no section for conn={conn} nth={self.nth} path={path}")
             return False
         port = self.srv.port
-        variables = {"BASE": f"http://127.0.0.1:{port}/{name}", "CASE": f"/{name}",
+        variables = {"BASE": f"{self.srv.base}/{name}", "CASE": f"/{name}",
                      "PORT": port, "REQ": req_no, "BLACKHOLE": self.srv.blackhole_port}
         end = self.play(script, variables)
         if end is not None:
@@ -285,7 +306,15 @@ def blackhole():
 class Handler(socketserver.BaseRequestHandler):
     def handle(self):
         self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        Player(self.server, self.request, self.client_address).run()
+        sock = self.request
+        if self.server.tls is not None:
+            sock.settimeout(TLS_HANDSHAKE_WAIT)
+            try:
+                sock = self.server.tls.wrap_socket(sock, server_side=True)
+            except (OSError, ssl.SSLError) as e:
+                self.server.log(f"[{self.client_address[0]}:{self.client_address[1]}] TLS handshake: {e}")
+                return
+        Player(self.server, sock, self.client_address).run()
 
 
 class Server(socketserver.ThreadingTCPServer):
@@ -293,9 +322,11 @@ class Server(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, port, cases, log):
+    def __init__(self, port, cases, log, tls=None):
         super().__init__(("127.0.0.1", port), Handler)
         self.port = self.server_address[1]
+        self.tls = tls  # ssl.SSLContext in TLS mode, else None
+        self.base = f"https://localhost:{self.port}" if tls else f"http://127.0.0.1:{self.port}"
         self.cases = {c.name: c for c in cases}
         self.counters = CaseCounters()
         self.log = log
@@ -307,12 +338,20 @@ def main():
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--cases", default=hostile.CASES_DIR, help="directory of .case files")
     ap.add_argument("--log", help="log file (default stderr)")
+    ap.add_argument("--tls-cert", help="TLS mode: the server certificate (PEM)")
+    ap.add_argument("--tls-key", help="TLS mode: its private key (PEM)")
     args = ap.parse_args()
+    if (args.tls_cert is None) != (args.tls_key is None):
+        ap.error("--tls-cert and --tls-key go together")
+    tls = None
+    if args.tls_cert:
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(args.tls_cert, args.tls_key)
     cases = hostile.load_cases(args.cases)
     log = Log(open(args.log, "a", encoding="utf-8") if args.log else sys.stderr)
-    srv = Server(args.port, cases, log)
-    log(f"{len(cases)} cases on port {srv.port}")
-    print(f"http://127.0.0.1:{srv.port}", flush=True)
+    srv = Server(args.port, cases, log, tls)
+    log(f"{len(cases)} cases on port {srv.port}{' (TLS)' if tls else ''}")
+    print(srv.base, flush=True)
     srv.serve_forever()
 
 

@@ -142,9 +142,19 @@ def run_case(ctx, case, engine):
         raise Skip(f"pending: {case.pending}")
     if not engine_available(ctx, engine):
         raise Skip(f"engine {engine} not available in this build yet")
-    base, log = start_server(ctx)
+    cacert = None
+    if case.tls:  # server.py in TLS mode, with a test CA made by openssl now
+        log = ctx.path("server.log")
+        try:
+            base, cacert = hostile.start_tls_server(ctx.spawn, ctx.path("tls"), log)
+        except FileNotFoundError:
+            raise Skip("openssl not installed (a TLS case)") from None
+    else:
+        base, log = start_server(ctx)
     outdir = ctx.path("out")
     client = client_command(engine, f"{base}/{case.name}", outdir, case)
+    if cacert is not None:
+        client.argv[1:1] = ["--cacert", cacert]
     for cc, data in case.existing.items():
         os.makedirs(outdir, exist_ok=True)
         with open(os.path.join(outdir, client.files[cc]), "wb") as f:
