@@ -13,7 +13,7 @@ counting one.  Every run must:
   - leave no .part file, and only files byte-identical to the counting run's;
   - for flags, count on stdout exactly the files it left.
 Scenarios: `get` of 3 URLs from `quiver serve` with each engine, `flags` POP20
-with seq, `flags3 -v` of 6 codes with poll (metadata.json, names), `get
+with seq, `get -c` resuming a .part with each engine, `flags3 -v` of 6 codes with poll (metadata.json, names), `get
 --json -` of a relative redirect, a chunked body with a trailer and a 256 KiB
 body from a small Python server with each engine, and `get` of 3 URLs over
 HTTPS from `quiver serve --tls` (a P-256 test CA made by openssl, a fraction
@@ -62,8 +62,13 @@ def run_env(ctx, n=None, count_file=None):
     return e
 
 
-def run_one(asan, argv, out, env):
-    """Run quiver-asan with argv (OUT replaced by the folder out)."""
+def run_one(asan, sc, out, env):
+    """Run quiver-asan with sc.argv (OUT replaced by the folder out)."""
+    os.makedirs(out, exist_ok=True)
+    for name, data in sc.parts.items():
+        with open(os.path.join(out, name + ".part"), "wb") as f:
+            f.write(data)
+    argv = sc.argv
     args = [out if a == "OUT" else a for a in argv]
     p = subprocess.run([asan, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
                        stdin=subprocess.DEVNULL, text=True, errors="replace", timeout=60)
@@ -83,8 +88,11 @@ def read_tree(d):
 
 
 class Scenario:
-    def __init__(self, name, argv, want_names, flags=False):
+    def __init__(self, name, argv, want_names, flags=False, parts=None):
         self.name = name
+        # get -c: {name: bytes} put in the output folder as NAME.part before
+        # each run; a .part left must still be a prefix of the file
+        self.parts = parts or {}
         self.argv = argv              # quiver-asan arguments; "OUT" = the output folder
         self.want_names = want_names  # the files a clean run leaves
         self.flags = flags            # `quiver flags`: stdout ends with "{k} downloads in"
@@ -94,7 +102,7 @@ def count_allocs(ctx, asan, sc):
     """The clean run: its allocation count and the files it saved."""
     work = tempfile.mkdtemp(prefix=f"oom-{sc.name}-", dir=ctx.tmp)
     cf, out = os.path.join(work, "count"), os.path.join(work, "out")
-    p = run_one(asan, sc.argv, out, run_env(ctx, count_file=cf))
+    p = run_one(asan, sc, out, run_env(ctx, count_file=cf))
     check(p.returncode == 0, f"{sc.name}: the counting run failed: exit {p.returncode}\n{p.stderr}")
     check(listing(out) == sc.want_names, f"{sc.name}: saved {listing(out)}")
     with open(cf) as f:
@@ -115,8 +123,10 @@ def check_run(sc, n, p, out, ref):
         return f"{where} without 'out of memory'\n{err}"
     got = read_tree(out)
     part = [f for f in got if f.endswith(".part")]
-    if part:
-        return f"{where} left {part}\n{err}"
+    for f in part:
+        name, data = f[:-len(".part")], got.pop(f)
+        if name not in sc.parts or name in got or ref[name][:len(data)] != data:
+            return f"{where} left {f} ({len(data)} bytes)\n{err}"
     for name, data in got.items():
         if name not in ref or data != ref[name]:
             return f"{where}: {name} is not the complete file ({len(data)} bytes)\n{err}"
@@ -135,7 +145,7 @@ def torture(ctx, sc):
 
     def one(n):
         out = os.path.join(base, f"n{n}")
-        p = run_one(asan, sc.argv, out, run_env(ctx, n=n))
+        p = run_one(asan, sc, out, run_env(ctx, n=n))
         bad = check_run(sc, n, p, out, ref)
         shutil.rmtree(out, ignore_errors=True)
         return n, p.returncode, bad
@@ -170,6 +180,22 @@ def test_flags_pop20_seq(ctx):
     base = ctx.serve()
     torture(ctx, Scenario("flags-seq", ["flags", "--engine", "seq", "--site", base, "-o", "OUT"],
                           sorted(f"{cc}.gif" for cc in POP20), flags=True))
+
+
+def test_get_resume_each_engine(ctx):
+    """get -c with br.gif.part holding its first 100 bytes: a failure keeps
+    the .part (a prefix still), a success renames the whole file over it."""
+    asan = asan_bin(ctx)
+    base = ctx.serve()
+    ref = ctx.path("ref")
+    p = run_one(asan, Scenario("ref", ["get", "-o", "OUT", f"{base}/br/br.gif"], []), ref, run_env(ctx))
+    check(p.returncode == 0, p.stderr)
+    with open(os.path.join(ref, "br.gif"), "rb") as f:
+        head = f.read(100)
+    urls = [f"{base}/{cc}/{cc}.gif" for cc in ("br", "cn")]
+    for e in ("seq", "threads", "poll"):
+        torture(ctx, Scenario(f"get-resume-{e}", ["get", "-c", "--engine", e, "-o", "OUT", *urls],
+                              ["br.gif", "cn.gif"], parts={"br.gif": head}))
 
 
 def _openssl(d, *args):
