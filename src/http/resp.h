@@ -36,6 +36,10 @@
 #define HTTP_REASON_MAX 128
 #define HTTP_LOCATION_MAX 8192
 #define HTTP_CTYPE_MAX 128
+/* Other kept values (Content-Length, Connection, Transfer-Encoding,
+ * Content-Range, Retry-After, and a repeated Location to compare) are parsed
+ * from a buffer this big; a longer one is treated as unreadable. */
+#define HTTP_VALUE_MAX 512
 
 enum http_framing {
 	HTTP_BODY_NONE = 0,   /* HEAD, 1xx, 204, 304: no body bytes at all */
@@ -55,7 +59,6 @@ struct http_resp {
 	bool keep_alive;                  /* connection may be reused after the body */
 	bool has_location;                /* a non-empty Location (two that
 					   * differ: QV_E_HTTP_SYNTAX) */
-	char location[HTTP_LOCATION_MAX]; /* raw Location value, trimmed */
 	bool has_content_range;           /* "bytes A-B/N" or "bytes * /N" parsed */
 	bool range_unsatisfied;           /* the "bytes * /N" form */
 	uint64_t range_first, range_last, range_total; /* total UINT64_MAX when "*" */
@@ -63,6 +66,9 @@ struct http_resp {
 	uint32_t retry_after_s;           /* delta-seconds form only, capped at
 					   * one day */
 	char content_type[HTTP_CTYPE_MAX];
+	/* Last, and only its used prefix is ever written (see http_resp_init):
+	 * most responses have no Location, and untouched pages cost no memory. */
+	char location[HTTP_LOCATION_MAX]; /* raw Location value, trimmed */
 };
 
 enum http_status {
@@ -94,7 +100,6 @@ struct http_resp_parser {
 	int field;                /* which kept field the current line is (0: none) */
 	uint32_t value_len;       /* bytes of the current kept value */
 	bool value_overflow;      /* the kept value did not fit in value[] */
-	char value[HTTP_LOCATION_MAX]; /* current kept value */
 	int num;                  /* status digits accumulator */
 	/* seen-field tracking for the end-of-head framing decision */
 	bool te_present;
@@ -104,7 +109,9 @@ struct http_resp_parser {
 	bool cl_seen;             /* a valid Content-Length value is stored */
 	int cl_err;               /* first Content-Length problem (0: none) */
 	enum qv_err err;
-	struct http_resp resp;
+	/* current kept value; a first Location goes to resp.location instead */
+	char value[HTTP_VALUE_MAX];
+	struct http_resp resp;      /* last: its location[] is last in it */
 };
 
 /* Prepare to parse the response to a request; request_was_head tells that the

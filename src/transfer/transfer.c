@@ -7,6 +7,7 @@
  * is aborted exactly once and a held connection is released first. */
 #include "transfer/transfer.h"
 
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 
@@ -324,6 +325,9 @@ static enum qv_err xfer_check_scheme(struct xfer *x, const char *uri)
 static enum qv_err xfer_redirect_target(struct xfer *x, const struct http_resp *r)
 {
 	enum url_scheme old_scheme = x->url.scheme;
+	/* The request head is not needed again before it is rebuilt for the new
+	 * URL, so the resolved Location borrows its buffer. */
+	char *target = x->req;
 	struct qv_error e;
 
 	if (x->result.redirects >= x->opts->max_redirs)
@@ -333,18 +337,18 @@ static enum qv_err xfer_redirect_target(struct xfer *x, const struct http_resp *
 		return qv_error_set(&x->err, QV_E_REDIRECT_NO_LOCATION,
 				    "redirect (HTTP %d) without a Location header", r->status);
 	qv_error_clear(&e);
-	if (url_resolve_ref(x->result.final_url, r->location, strlen(r->location), true, x->scratch,
-			    sizeof x->scratch, &e) != QV_OK)
+	if (url_resolve_ref(x->result.final_url, r->location, strlen(r->location), true, target,
+			    sizeof x->req, &e) != QV_OK)
 		return qv_error_set(&x->err, e.code, "bad redirect Location '%.120s': %s", r->location,
 				    e.msg);
-	if (xfer_check_scheme(x, x->scratch) != QV_OK)
+	if (xfer_check_scheme(x, target) != QV_OK)
 		return x->err.code;
-	if (url_parse(&x->url, x->scratch, strlen(x->scratch), &e) != QV_OK)
+	if (url_parse(&x->url, target, strlen(target), &e) != QV_OK)
 		return qv_error_set(&x->err, e.code, "bad redirect Location '%.120s': %s", r->location,
 				    e.msg);
 	if (old_scheme == URL_HTTPS && x->url.scheme == URL_HTTP && !x->opts->allow_downgrade)
 		return qv_error_set(&x->err, QV_E_REDIRECT_DOWNGRADE,
-				    "redirect from https to http refused: %.160s", x->scratch);
+				    "redirect from https to http refused: %.160s", target);
 	x->result.redirects++;
 	if (url_format(&x->url, x->result.final_url, sizeof x->result.final_url) == 0)
 		return qv_error_set(&x->err, QV_E_URL_TOO_LONG, "redirect target too long");
@@ -757,7 +761,14 @@ enum xfer_action xfer_next(struct xfer *x, int64_t now_ms)
 void xfer_init(struct xfer *x, const struct xfer_opts *opts, const char *url_str, size_t url_len,
 	       struct sink *sink, uint32_t seed)
 {
-	memset(x, 0, sizeof *x);
+	/* Not memset(x, 0, sizeof *x): see struct xfer on the big buffers. */
+	memset(x, 0, offsetof(struct xfer, result));
+	memset(&x->result, 0, offsetof(struct xfer_result, final_url));
+	x->result.final_url[0] = '\0';
+	x->chain[0] = '\0';
+	x->req[0] = '\0';
+	http_resp_init(&x->rp, false);
+	qv_error_clear(&x->err);
 	x->opts = opts;
 	x->sink = sink;
 	x->rng = backoff_seed(seed);

@@ -121,11 +121,9 @@ struct xfer {
 	int after;                  /* what follows the coming XFER_RELEASE */
 	const struct xfer_opts *opts;
 	struct sink *sink;
-	struct url url;             /* current URL (after redirects) */
 	/* origin of the first URL: Authorization and Cookie go only there */
 	enum url_scheme first_scheme;
 	uint16_t first_port;
-	char first_host[URL_HOST_MAX];
 	bool have_conn;             /* between xfer_connected and xfer_released */
 	bool reused;                /* the current connection came from the pool */
 	bool no_reuse;              /* next connect must be fresh (stale retry) */
@@ -134,11 +132,10 @@ struct xfer {
 	bool conn_reusable;
 	bool stale_retry_done;      /* the RFC 9112 §9.3.1 one-time retry */
 	bool sink_ended;            /* commit or abort was called */
+	bool chain_full;
 	uint64_t range_from;        /* Range: bytes=range_from- (0: no Range) */
 	uint64_t body_offset;       /* where the kept body starts in the file */
-	char req[XFER_REQ_MAX];
 	size_t req_len, req_sent;
-	struct http_resp_parser rp;
 	struct http_body body;
 	uint64_t discarded;         /* payload bytes thrown away (ST_DISCARD) */
 	uint32_t retry_delay_ms;
@@ -146,12 +143,21 @@ struct xfer {
 	uint32_t rng;               /* jitter state, seeded by xfer_init */
 	struct xfer_visit visited[XFER_VISITED_MAX];
 	unsigned visited_count;
-	char chain[XFER_CHAIN_MAX]; /* "url -> url -> ..." for loop messages */
 	size_t chain_len;
-	bool chain_full;
-	char scratch[URL_MAX];      /* resolved Location */
-	struct xfer_result result;
 	struct qv_error err;
+	char first_host[URL_HOST_MAX];
+	/* The big buffers come last, and of each only the used prefix is ever
+	 * written (xfer_init zeroes the fields above and gives these their NUL):
+	 * a page never written is never resident, so a transfer of a short URL
+	 * costs a few KiB of RAM, not sizeof(struct xfer) ~ 45 KiB, and 1,000
+	 * concurrent ones stay small (DESIGN §4). */
+	struct xfer_result result;  /* final_url last */
+	struct url url;             /* current URL (after redirects); target last */
+	char chain[XFER_CHAIN_MAX]; /* "url -> url -> ..." for loop messages */
+	/* The request head; between a response head and the next request it
+	 * also holds the resolved Location of a redirect. */
+	char req[XFER_REQ_MAX];
+	struct http_resp_parser rp; /* its big buffers last */
 };
 
 /* Start a download of url_str into sink.  Parses the URL (a bad URL makes the
