@@ -7,6 +7,9 @@
  *                            counted from process start over all threads)
  *                            returns NULL with errno ENOMEM, curl-torture
  *                            style; every other one succeeds.
+ *   QV_FAULT_ALLOC_STICKY=1  ... and so does every allocation after it: memory
+ *                            that stays exhausted, so the error paths run
+ *                            without any memory either.
  *   QV_FAULT_ALLOC_COUNT=FILE  at exit, write the number of allocations made,
  *                            so a test knows the range of N to try.
  *   QV_FAULT_ALLOC_TRACE=1   also print the stack of the failed allocation
@@ -61,6 +64,7 @@ static atomic_ulong fault_allocs;          /* allocations so far */
 static unsigned long fault_alloc_fail;     /* QV_FAULT_ALLOC, 0 = off */
 static const char *fault_count_file;       /* QV_FAULT_ALLOC_COUNT */
 static int fault_alloc_trace;              /* QV_FAULT_ALLOC_TRACE */
+static int fault_alloc_sticky;             /* QV_FAULT_ALLOC_STICKY */
 static char fault_dns_name[FAULT_NAME_MAX]; /* QV_FAULT_SLOW_DNS name, "" = off */
 static long fault_dns_ms;
 
@@ -103,6 +107,7 @@ __attribute__((constructor)) static void fault_init(void)
 	if (s != NULL)
 		fault_alloc_fail = strtoul(s, NULL, 10);
 	fault_alloc_trace = getenv("QV_FAULT_ALLOC_TRACE") != NULL;
+	fault_alloc_sticky = getenv("QV_FAULT_ALLOC_STICKY") != NULL;
 	fault_count_file = getenv("QV_FAULT_ALLOC_COUNT");
 	if (fault_count_file != NULL && *fault_count_file != '\0')
 		(void)atexit(fault_write_count);
@@ -116,7 +121,8 @@ static int fault_alloc_fails(void)
 {
 	unsigned long nth = atomic_fetch_add(&fault_allocs, 1) + 1;
 
-	if (fault_alloc_fail == 0 || nth != fault_alloc_fail)
+	if (fault_alloc_fail == 0 || nth < fault_alloc_fail ||
+	    (nth > fault_alloc_fail && !fault_alloc_sticky))
 		return 0;
 	if (fault_alloc_trace) {
 		(void)fprintf(stderr, "hooks: failing allocation %lu\n", nth);
