@@ -1,9 +1,10 @@
 // build.zig - builds quiver (a static C binary) and BearSSL from source with the
 // pinned Zig (see third_party/zig-requirements.txt; run through ./zigw).
 //
-// Steps: install (default), run, demo, test, check, fuzz, cross, size.
-// Sources are discovered by walking src/ and tests/unit/, so adding a file
-// needs no edit here.
+// Steps: install (default; also zig-out/bin/quiver-asan when clang is present),
+// run, demo, test, check, fuzz, cross, size.
+// Sources are discovered by walking src/, tests/unit/ and tests/fault/, so
+// adding a file needs no edit here.
 const std = @import("std");
 
 /// Our warning set: every warning is an error in our code.  BearSSL is compiled
@@ -91,7 +92,14 @@ pub fn build(b: *std.Build) void {
     if (b.args) |args| demo.addArgs(args);
     b.step("demo", "Start the embedded flag server and run the downloaders against it").dependOn(&demo.step);
 
-    addTestStep(ctx, target, exe);
+    // quiver with ASan+UBSan and the fault hooks, for the integration tests
+    // (tests/integration/qvtest.py: ctx.asan) and for debugging by hand.
+    const san = ClangSan.init(ctx);
+    const asan: ?ClangSan.Variant = if (san) |s| s.variant("asan", &asan_flags) else null;
+    const quiver_asan: ?std.Build.LazyPath = if (san) |s| s.binary(asan.?, "quiver-asan") else null;
+    if (quiver_asan) |bin| b.getInstallStep().dependOn(&b.addInstallBinFile(bin, "quiver-asan").step);
+
+    addTestStep(ctx, target, exe, san, asan, quiver_asan);
     addCheckStep(b);
     addCrossStep(ctx);
     addSizeStep(ctx);
@@ -222,9 +230,10 @@ fn addUnit(ctx: Ctx, name: []const u8, target: std.Build.ResolvedTarget, optimiz
 }
 
 /// `zig build test`: unit tests (native, UBSan, and ASan+UBSan with clang when
-/// present), then the integration tests; tests/run.sh runs them all and prints
-/// the closing `N passed, N failed` line over everything.
-fn addTestStep(ctx: Ctx, target: std.Build.ResolvedTarget, exe: *std.Build.Step.Compile) void {
+/// present), then the integration tests with the release binary and again with
+/// quiver-asan; tests/run.sh runs them all and prints the closing
+/// `N passed, N failed` line over everything.
+fn addTestStep(ctx: Ctx, target: std.Build.ResolvedTarget, exe: *std.Build.Step.Compile, san: ?ClangSan, asan: ?ClangSan.Variant, quiver_asan: ?std.Build.LazyPath) void {
     const b = ctx.b;
     const bearssl_dbg = addBearSSL(ctx, target, .Debug);
     const unit = addUnit(ctx, "quiver-unit", target, .ReleaseSafe, bearssl_dbg, null);
@@ -237,72 +246,121 @@ fn addTestStep(ctx: Ctx, target: std.Build.ResolvedTarget, exe: *std.Build.Step.
     run.addArtifactArg(unit);
     run.addArg("--unit=ubsan");
     run.addArtifactArg(unit_ubsan);
-    if (addAsanUnit(ctx)) |asan| {
+    if (san) |s| {
         run.addArg("--unit=asan+ubsan");
-        run.addFileArg(asan);
+        run.addFileArg(s.unit(asan.?, "quiver-unit-asan"));
+        // TSan for the threads engine (DESIGN §6); only the engine suites run
+        // in it, the rest of the unit tests is single-threaded and slow under TSan.
+        run.addArg("--unit=tsan:engine/");
+        run.addFileArg(s.unit(s.variant("tsan", &.{"-fsanitize=thread"}), "quiver-unit-tsan"));
     } else {
         run.addArg("--skip=asan+ubsan unit tests (clang not found)");
-    }
-    if (addTsanUnit(ctx)) |tsan| {
-        run.addArg("--unit=tsan:engine/");
-        run.addFileArg(tsan);
-    } else {
         run.addArg("--skip=tsan engine tests (clang not found)");
     }
     run.addArg("--quiver");
     run.addArtifactArg(exe);
+    if (quiver_asan) |bin| {
+        run.addArg("--quiver-asan");
+        run.addFileArg(bin);
+    } else {
+        run.addArg("--skip=asan+ubsan integration tests (clang not found)");
+    }
     if (b.args) |args| run.addArgs(args);
     b.step("test", "Run all tests (unit, sanitizers, integration)").dependOn(&run.step);
 }
 
-/// ASan needs a runtime Zig does not ship; Debian's clang (with glibc) builds
-/// that variant.  BearSSL is linked from a Zig build for the gnu ABI.
-fn addAsanUnit(ctx: Ctx) ?std.Build.LazyPath {
-    const b = ctx.b;
-    const clang = b.findProgram(&.{ "clang", "clang-16", "clang-15", "clang-14" }, &.{}) catch return null;
-    if (@import("builtin").os.tag != .linux or @import("builtin").cpu.arch != .x86_64) return null;
-    const gnu = b.resolveTargetQuery(.{ .cpu_arch = .x86_64, .os_tag = .linux, .abi = .gnu });
-    const bearssl = addBearSSL(ctx, gnu, .ReleaseFast);
-    bearssl.bundle_compiler_rt = true;
-    const cc = b.addSystemCommand(&.{clang});
-    cc.addArgs(&quiver_cflags);
-    cc.addArgs(&.{ "-g", "-O1", "-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer" });
-    cc.addArgs(&.{ "-DQV_TARGET=\"x86_64-linux-gnu-asan\"", b.fmt("-DQV_BEARSSL_VERSION=\"{s}\"", .{ctx.bearssl_version}) });
-    cc.addPrefixedDirectoryArg("-I", b.path("src"));
-    cc.addPrefixedDirectoryArg("-I", b.path("tests/unit"));
-    cc.addPrefixedDirectoryArg("-isystem", b.path("third_party/bearssl/inc"));
-    for (ctx.src_files) |f| cc.addFileArg(b.path(f));
-    for (ctx.unit_files) |f| cc.addFileArg(b.path(f));
-    cc.addFileArg(suitesSource(ctx));
-    cc.addArtifactArg(bearssl);
-    cc.addArgs(&.{ "-lpthread", "-o" });
-    return cc.addOutputFileArg("quiver-unit-asan");
-}
+const asan_flags = [_][]const u8{ "-fsanitize=address,undefined", "-fno-sanitize-recover=all" };
 
-/// TSan for the threads engine (DESIGN §6): like addAsanUnit, Debian's clang
-/// with glibc; tests/run.sh runs only the engine suites in it (--unit=tsan:engine/),
-/// the rest of the unit tests is single-threaded and slow under TSan.
-fn addTsanUnit(ctx: Ctx) ?std.Build.LazyPath {
-    const b = ctx.b;
-    const clang = b.findProgram(&.{ "clang", "clang-16", "clang-15", "clang-14" }, &.{}) catch return null;
-    if (@import("builtin").os.tag != .linux or @import("builtin").cpu.arch != .x86_64) return null;
-    const gnu = b.resolveTargetQuery(.{ .cpu_arch = .x86_64, .os_tag = .linux, .abi = .gnu });
-    const bearssl = addBearSSL(ctx, gnu, .ReleaseFast);
-    bearssl.bundle_compiler_rt = true;
-    const cc = b.addSystemCommand(&.{clang});
-    cc.addArgs(&quiver_cflags);
-    cc.addArgs(&.{ "-g", "-O1", "-fsanitize=thread", "-fno-omit-frame-pointer" });
-    cc.addArgs(&.{ "-DQV_TARGET=\"x86_64-linux-gnu-tsan\"", b.fmt("-DQV_BEARSSL_VERSION=\"{s}\"", .{ctx.bearssl_version}) });
-    cc.addPrefixedDirectoryArg("-I", b.path("src"));
-    cc.addPrefixedDirectoryArg("-I", b.path("tests/unit"));
-    cc.addPrefixedDirectoryArg("-isystem", b.path("third_party/bearssl/inc"));
-    for (ctx.src_files) |f| cc.addFileArg(b.path(f));
-    for (ctx.unit_files) |f| cc.addFileArg(b.path(f));
-    cc.addFileArg(suitesSource(ctx));
-    cc.addArtifactArg(bearssl);
-    cc.addArgs(&.{ "-lpthread", "-o" });
-    return cc.addOutputFileArg("quiver-unit-tsan");
-}
+/// The sanitizer builds.  ASan and TSan need runtimes Zig does not ship, so
+/// Debian's clang (with glibc) compiles our code; BearSSL is a Zig build for the
+/// gnu ABI, uninstrumented like everywhere else.  One clang run per file (its
+/// headers tracked through a depfile) so an edit recompiles one object, not
+/// all of src/; the ASan objects of src/ serve both ASan executables.
+const ClangSan = struct {
+    ctx: Ctx,
+    clang: []const u8,
+    bearssl: *std.Build.Step.Compile,
+
+    /// One sanitizer variant: tag ends QV_TARGET (x86_64-linux-gnu-TAG) so
+    /// --version names it; src holds the objects of src/ except main.c.
+    const Variant = struct {
+        tag: []const u8,
+        flags: []const []const u8,
+        src: []const std.Build.LazyPath,
+    };
+
+    /// null when clang is missing or the host is not x86_64 Linux.
+    fn init(ctx: Ctx) ?ClangSan {
+        const b = ctx.b;
+        const builtin = @import("builtin");
+        if (builtin.os.tag != .linux or builtin.cpu.arch != .x86_64) return null;
+        const clang = b.findProgram(&.{ "clang", "clang-16", "clang-15", "clang-14" }, &.{}) catch return null;
+        const gnu = b.resolveTargetQuery(.{ .cpu_arch = .x86_64, .os_tag = .linux, .abi = .gnu });
+        const bearssl = addBearSSL(ctx, gnu, .ReleaseFast);
+        bearssl.bundle_compiler_rt = true;
+        return .{ .ctx = ctx, .clang = clang, .bearssl = bearssl };
+    }
+
+    fn variant(s: ClangSan, tag: []const u8, flags: []const []const u8) Variant {
+        const b = s.ctx.b;
+        var objs: std.ArrayList(std.Build.LazyPath) = .empty;
+        for (s.ctx.src_files) |f| objs.append(b.allocator, s.compile(tag, flags, b.path(f), f, false)) catch @panic("OOM");
+        return .{ .tag = tag, .flags = flags, .src = objs.items };
+    }
+
+    /// name only labels the step and names the object.
+    fn compile(s: ClangSan, tag: []const u8, flags: []const []const u8, file: std.Build.LazyPath, name: []const u8, unit_inc: bool) std.Build.LazyPath {
+        const b = s.ctx.b;
+        const cc = b.addSystemCommand(&.{s.clang});
+        cc.setName(b.fmt("clang {s} {s}", .{ tag, name }));
+        cc.addArgs(&quiver_cflags);
+        cc.addArgs(&.{ "-g", "-O1", "-fno-omit-frame-pointer" });
+        cc.addArgs(flags);
+        cc.addArgs(&.{ b.fmt("-DQV_TARGET=\"x86_64-linux-gnu-{s}\"", .{tag}), b.fmt("-DQV_BEARSSL_VERSION=\"{s}\"", .{s.ctx.bearssl_version}) });
+        cc.addPrefixedDirectoryArg("-I", b.path("src"));
+        if (unit_inc) cc.addPrefixedDirectoryArg("-I", b.path("tests/unit"));
+        cc.addPrefixedDirectoryArg("-isystem", b.path("third_party/bearssl/inc"));
+        cc.addArg("-MD");
+        _ = cc.addPrefixedDepFileOutputArg("-MF", "obj.d");
+        cc.addArg("-c");
+        cc.addFileArg(file);
+        cc.addArg("-o");
+        return cc.addOutputFileArg(b.fmt("{s}.o", .{std.fs.path.stem(name)}));
+    }
+
+    /// The unit-test executable of variant v: src/ plus tests/unit/.
+    fn unit(s: ClangSan, v: Variant, name: []const u8) std.Build.LazyPath {
+        const b = s.ctx.b;
+        var objs: std.ArrayList(std.Build.LazyPath) = .empty;
+        objs.appendSlice(b.allocator, v.src) catch @panic("OOM");
+        for (s.ctx.unit_files) |f| objs.append(b.allocator, s.compile(v.tag, v.flags, b.path(f), f, true)) catch @panic("OOM");
+        objs.append(b.allocator, s.compile(v.tag, v.flags, suitesSource(s.ctx), "suites.c", true)) catch @panic("OOM");
+        return s.link(v, name, objs.items, &.{});
+    }
+
+    /// quiver itself in variant v, plus the test-only fault hooks of
+    /// tests/fault/ wrapped around the allocator and the resolver (issue 7).
+    fn binary(s: ClangSan, v: Variant, name: []const u8) std.Build.LazyPath {
+        const b = s.ctx.b;
+        var objs: std.ArrayList(std.Build.LazyPath) = .empty;
+        objs.appendSlice(b.allocator, v.src) catch @panic("OOM");
+        objs.append(b.allocator, s.compile(v.tag, v.flags, b.path("src/main.c"), "src/main.c", false)) catch @panic("OOM");
+        for (listC(b, "tests/fault", &.{})) |f| objs.append(b.allocator, s.compile(v.tag, v.flags, b.path(f), f, false)) catch @panic("OOM");
+        return s.link(v, name, objs.items, &.{"-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=getaddrinfo"});
+    }
+
+    fn link(s: ClangSan, v: Variant, name: []const u8, objs: []const std.Build.LazyPath, ldflags: []const []const u8) std.Build.LazyPath {
+        const b = s.ctx.b;
+        const cc = b.addSystemCommand(&.{s.clang});
+        cc.setName(b.fmt("clang link {s}", .{name}));
+        cc.addArgs(v.flags);
+        cc.addArgs(ldflags);
+        for (objs) |o| cc.addFileArg(o);
+        cc.addArtifactArg(s.bearssl);
+        cc.addArgs(&.{ "-lpthread", "-o" });
+        return cc.addOutputFileArg(name);
+    }
+};
 
 fn addCheckStep(b: *std.Build) void {
     const run = b.addSystemCommand(&.{ "bash", "tests/check.sh" });

@@ -7,6 +7,8 @@
 #                        contains F (e.g. tsan:engine/: TSan for the engines)
 #   --skip=TEXT          a suite that could not run here (counted as 1 skipped)
 #   --quiver BIN         the quiver binary: runs tests/integration/run.py
+#   --quiver-asan BIN    quiver built with ASan+UBSan: run.py runs the whole
+#                        integration suite a second time with it (ctx.asan in both)
 #   anything else        passed through as a filter to every suite (one test by name)
 set -uo pipefail
 
@@ -15,13 +17,16 @@ passed=0 failed=0 skipped=0
 filter=()
 units=()
 skips=()
+summary=() # one line per suite, repeated above the closing line
 quiver=""
+quiver_asan=""
 
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--unit=*) units+=("${1#--unit=}" "$2"); shift 2 ;;
 	--skip=*) skips+=("${1#--skip=}"); shift ;;
 	--quiver) quiver=$2; shift 2 ;;
+	--quiver-asan) quiver_asan=$2; shift 2 ;;
 	*) filter+=("$1"); shift ;;
 	esac
 done
@@ -32,6 +37,7 @@ tally() {
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$2" | tail -n 1)
 	if [ -z "$line" ]; then
 		echo "== $1: no result line (exit $3); counted as 1 failed"
+		summary+=("== $1: no result line (exit $3); counted as 1 failed")
 		tail -n 20 "$2"
 		failed=$((failed + 1))
 		return
@@ -42,10 +48,12 @@ tally() {
 	if grep -q skipped <<<"$line"; then s=$(sed -E 's/.*, ([0-9]+) skipped.*/\1/' <<<"$line"); fi
 	if [ "$3" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "== $1: exit status $3 with no failed test; counted as 1 failed"
+		summary+=("== $1: exit status $3 with no failed test; counted as 1 failed")
 		f=1
 	fi
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 	echo "== $1: $line"
+	summary+=("== $1: $line")
 }
 
 tmp=$(mktemp -d)
@@ -68,18 +76,26 @@ while [ $i -lt ${#units[@]} ]; do
 	i=$((i + 2))
 done
 
-if [ -n "$quiver" ]; then
-	echo "== integration tests"
-	python3 "$here/integration/run.py" --quiver "$quiver" "${filter[@]}" 2>&1 | tee "$tmp/out"
-	tally "integration" "$tmp/out" "${PIPESTATUS[0]}"
-fi
+# integration LABEL BIN: the integration suite with quiver binary BIN.
+integration() {
+	local asan=()
+	[ -n "$quiver_asan" ] && asan=(--quiver-asan "$quiver_asan")
+	echo "== integration tests ($1)"
+	python3 "$here/integration/run.py" --quiver "$2" "${asan[@]}" "${filter[@]}" 2>&1 | tee "$tmp/out"
+	tally "integration ($1)" "$tmp/out" "${PIPESTATUS[0]}"
+}
+
+[ -n "$quiver" ] && integration release "$quiver"
+[ -n "$quiver_asan" ] && integration asan+ubsan "$quiver_asan"
 
 for s in "${skips[@]}"; do
 	echo "== skipped: $s"
+	summary+=("== skipped: $s")
 	skipped=$((skipped + 1))
 done
 
 echo
+printf '%s\n' "${summary[@]}"
 if [ $skipped -gt 0 ]; then
 	echo "$passed passed, $failed failed, $skipped skipped"
 else

@@ -1,6 +1,23 @@
 """qvtest.py - helpers for quiver's integration tests: run the binary, make temp
 dirs, start `quiver serve` / nginx / raw socket servers on free loopback ports,
-and stop everything when the case ends (Ctx.close)."""
+and stop everything when the case ends (Ctx.close).
+
+Binaries and sanitizers.  run.py runs the suite once per binary: `ctx.quiver`
+is the binary under test (the release build, then zig-out/bin/quiver-asan).
+`ctx.asan` is the path of quiver-asan (ASan+UBSan, glibc, with the fault hooks
+of tests/fault/ linked in) in every pass, or None when it was not built (no
+clang): run.py --quiver-asan PATH, else env QV_ASAN_BIN.  `ctx.sanitized` is
+True when ctx.quiver is itself quiver-asan, so a case that runs ctx.asan on
+its own purpose (allocation-failure torture) can run once, not in both passes.
+
+Every quiver a case starts (ctx.run, ctx.serve, or a direct Popen of
+ctx.quiver/ctx.asan) inherits SANITIZER_ENV: a sanitizer report goes to a
+per-case log directory instead of stderr (so stderr checks see quiver's own
+words) and the process exits SANITIZER_EXIT.  Ctx.run raises on such a report
+at once; Ctx.close collects the reports of every other child into
+ctx.sanitizer_report, and run.py fails the case when it is not empty.
+"""
+import glob
 import os
 import shutil
 import signal
@@ -32,6 +49,25 @@ def free_port(host="127.0.0.1"):
         return s.getsockname()[1]
 
 
+# The exit status of a quiver-asan process that got a sanitizer report; no
+# quiver exit status is this high short of 128+signal.
+SANITIZER_EXIT = 86
+# Words that start every ASan, LSan and UBSan report.
+SANITIZER_WORDS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
+
+
+def sanitizer_env(log_dir):
+    """The environment that makes any sanitizer report fail a quiver-asan run
+    (harmless for the release binary, which reads none of it)."""
+    log = os.path.join(log_dir, "sanitizer")
+    common = f"exitcode={SANITIZER_EXIT}:log_path={log}"
+    return {
+        "ASAN_OPTIONS": f"detect_leaks=1:abort_on_error=0:{common}",
+        "UBSAN_OPTIONS": f"halt_on_error=1:print_stacktrace=1:{common}",
+        "LSAN_OPTIONS": common,
+    }
+
+
 class Result:
     def __init__(self, proc, out, err, secs):
         self.code = proc.returncode
@@ -44,13 +80,30 @@ class Result:
 
 
 class Ctx:
-    def __init__(self, quiver, name):
+    def __init__(self, quiver, name, asan=None):
         self.quiver = quiver
         self.name = name
+        self.asan = asan
+        self.sanitized = asan is not None and os.path.realpath(quiver) == os.path.realpath(asan)
         self.tmp = tempfile.mkdtemp(prefix="qvtest-")
         # nginx workers run unprivileged: they must be able to read files under tmp
         os.chmod(self.tmp, 0o755)
         self.procs = []
+        # outside tmp: cases list tmp's folders and must not see the logs
+        self.san_dir = tempfile.mkdtemp(prefix="qvsan-")
+        self.sanitizer_report = ""
+        # os.environ, not only Ctx.run's env: cases also Popen quiver directly
+        self._saved_env = {k: os.environ.get(k) for k in sanitizer_env(self.san_dir)}
+        os.environ.update(sanitizer_env(self.san_dir))
+
+    def _take_reports(self):
+        """The text of the sanitizer logs written so far (and removes them)."""
+        text = ""
+        for f in sorted(glob.glob(os.path.join(self.san_dir, "sanitizer*"))):
+            with open(f, errors="replace") as fh:
+                text += f"--- {os.path.basename(f)} ---\n{fh.read()}"
+            os.unlink(f)
+        return text
 
     def close(self):
         for p in self.procs:
@@ -61,6 +114,13 @@ class Ctx:
                 except subprocess.TimeoutExpired:
                     p.kill()
                     p.wait()
+        self.sanitizer_report += self._take_reports()
+        shutil.rmtree(self.san_dir, ignore_errors=True)
+        for k, v in self._saved_env.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def path(self, *parts):
@@ -81,7 +141,11 @@ class Ctx:
             p.kill()
             out, err = p.communicate()
             raise AssertionError(f"quiver {' '.join(map(str, args))} did not finish in {timeout}s")
-        return Result(p, out, err, time.monotonic() - t0)
+        r = Result(p, out, err, time.monotonic() - t0)
+        report = self._take_reports()
+        if report or r.code == SANITIZER_EXIT or any(w in err for w in SANITIZER_WORDS):
+            raise AssertionError(f"sanitizer report from quiver {' '.join(map(str, args))}\n{r!r}\n{report}")
+        return r
 
     def spawn(self, argv, **kw):
         """Start a background process that close() will stop."""

@@ -4,9 +4,13 @@
 Discovers tests/integration/test_*.py; every function named test_* in them is a
 case taking one argument, a qvtest.Ctx (the quiver binary, temp dirs, servers
 it starts on loopback and always stops).  A case passes when it returns without
-raising; qvtest.Skip marks it skipped.  Ends with `N passed, N failed`.
+raising and no quiver it started got a sanitizer report (qvtest docstring);
+qvtest.Skip marks it skipped.  Ends with `N passed, N failed`.
 
-    run.py --quiver PATH [FILTER ...]   run cases whose "module.case" contains a FILTER
+    run.py --quiver PATH [--quiver-asan PATH] [FILTER ...]
+        run cases whose "module.case" contains a FILTER with the binary PATH;
+        --quiver-asan (default env QV_ASAN_BIN) is ctx.asan.  The ASan pass of
+        `zig build test` is --quiver zig-out/bin/quiver-asan --quiver-asan (same).
 """
 import argparse
 import importlib.util
@@ -39,29 +43,39 @@ def discover():
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quiver", required=True)
+    ap.add_argument("--quiver-asan", default=os.environ.get("QV_ASAN_BIN") or None)
     ap.add_argument("filters", nargs="*")
     args = ap.parse_args()
     quiver = os.path.abspath(args.quiver)
+    asan = os.path.abspath(args.quiver_asan) if args.quiver_asan else None
     passed = failed = skipped = 0
     for name, fn in discover():
         if args.filters and not any(f in name for f in args.filters):
             continue
-        ctx = qvtest.Ctx(quiver, name)
+        ctx = qvtest.Ctx(quiver, name, asan)
         t0 = time.monotonic()
         try:
             fn(ctx)
-            passed += 1
             status = "ok"
         except qvtest.Skip as e:
-            skipped += 1
             status = f"SKIP ({e})"
         except Exception:  # a failing case must not stop the others
-            failed += 1
             status = "FAIL"
             print(f"FAIL {name}")
             traceback.print_exc(file=sys.stdout)
         finally:
             ctx.close()
+        if ctx.sanitizer_report:  # from a quiver the case did not check itself
+            if status != "FAIL":
+                print(f"FAIL {name}")
+            status = "FAIL"
+            print(f"sanitizer report:\n{ctx.sanitizer_report}")
+        if status == "ok":
+            passed += 1
+        elif status == "FAIL":
+            failed += 1
+        else:
+            skipped += 1
         if status != "FAIL":
             print(f"{status:4} {name} ({time.monotonic() - t0:.2f}s)")
         sys.stdout.flush()
