@@ -20,7 +20,8 @@ resuming a .part with each engine; `get --json -` of a relative redirect, a
 chunked body with a trailer and a 256 KiB body from a small Python server with
 each engine; `get` of 3 URLs over HTTPS from `quiver serve --tls` (a P-256
 test CA made by openssl in a fraction of a second) with each engine.
-Skipped without ctx.asan (the hooks exist only in quiver-asan)."""
+Skipped without ctx.asan (the hooks exist only in quiver-asan), and in the
+release pass of the suite: it runs once, in the quiver-asan pass."""
 import http.server
 import os
 import shutil
@@ -46,9 +47,13 @@ SANITIZER_WORDS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime e
 
 
 def asan_bin(ctx):
+    """ctx.asan, in the quiver-asan pass only: the torture runs ctx.asan itself
+    whatever ctx.quiver is, so once is enough (qvtest docstring)."""
     asan = getattr(ctx, "asan", None)
     if not asan:
         raise Skip("no quiver-asan (ctx.asan): the fault hooks are only in that binary")
+    if not getattr(ctx, "sanitized", True):
+        raise Skip("runs in the quiver-asan pass (run.py --quiver quiver-asan --quiver-asan quiver-asan)")
     return asan
 
 
