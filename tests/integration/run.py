@@ -49,6 +49,7 @@ def main():
     quiver = os.path.abspath(args.quiver)
     asan = os.path.abspath(args.quiver_asan) if args.quiver_asan else None
     passed = failed = skipped = 0
+    per_module = {}  # module -> [passed, failed, skipped]
     for name, fn in discover():
         if args.filters and not any(f in name for f in args.filters):
             continue
@@ -70,15 +71,22 @@ def main():
                 print(f"FAIL {name}")
             status = "FAIL"
             print(f"sanitizer report:\n{ctx.sanitizer_report}")
+        counts = per_module.setdefault(name.split(".")[0], [0, 0, 0])
         if status == "ok":
             passed += 1
+            counts[0] += 1
         elif status == "FAIL":
             failed += 1
+            counts[1] += 1
         else:
             skipped += 1
+            counts[2] += 1
         if status != "FAIL":
             print(f"{status:4} {name} ({time.monotonic() - t0:.2f}s)")
         sys.stdout.flush()
+    # per module, so a suite's own count (the hostile cases) is on record
+    for mod, (p, f, s) in sorted(per_module.items()):
+        print(f"  {mod}: {p} passed, {f} failed" + (f", {s} skipped" if s else ""))
     tail = f", {skipped} skipped" if skipped else ""
     print(f"{passed} passed, {failed} failed{tail}")
     return 1 if failed else 0
