@@ -3,9 +3,9 @@
  * http_body_feed over the same input.
  *
  * Every input is fed whole, split in two at every byte position, and one
- * byte at a time, each piece placed right before an unreadable guard page
- * (tq_guard_dup) so an over-read faults; all runs must agree on the result,
- * the payload bytes and how much input was consumed. */
+ * byte at a time (feed.h), each piece placed right before an unreadable
+ * guard page (tq_guard_dup) so an over-read faults; all runs must agree on
+ * the result, the payload bytes and how much input was consumed. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,11 +13,8 @@
 
 #include "http/body.h"
 #include "http/resp.h"
+#include "feed.h"
 #include "tq.h"
-
-/* Inputs up to this size are split at every position; bigger ones at a
- * sample (both ends and a stride), to keep the run fast. */
-#define SPLIT_ALL_MAX 4096
 
 #define S(lit) (lit), (sizeof(lit) - 1)
 
@@ -43,12 +40,17 @@ struct msg_ctx {
 	struct qv_error err;
 	bool in_body;
 	bool stopped;
+	bool eof;            /* EOF follows the input */
 	size_t base;
 	struct msg_run *out;
 };
 
-static void mc_begin(struct msg_ctx *c, struct msg_run *out)
+/* The feed_target hooks (feed.h) take void pointers: ctx is a struct
+ * msg_ctx, a run a struct msg_run. */
+static void mc_begin(void *vc, void *vout)
 {
+	struct msg_ctx *c = vc;
+	struct msg_run *out = vout;
 	uint8_t *payload = out->payload;
 
 	memset(out, 0, sizeof *out);
@@ -103,8 +105,9 @@ static bool mc_body_step(struct msg_ctx *c, const uint8_t *buf, size_t n, size_t
 	return false;
 }
 
-static void mc_feed(struct msg_ctx *c, const uint8_t *buf, size_t n)
+static void mc_feed(void *vc, const uint8_t *buf, size_t n)
 {
+	struct msg_ctx *c = vc;
 	size_t off = 0;
 
 	if (c->stopped)
@@ -131,9 +134,11 @@ static void mc_feed(struct msg_ctx *c, const uint8_t *buf, size_t n)
 		c->base += n;
 }
 
-static void mc_eof(struct msg_ctx *c)
+static void mc_end(void *vc)
 {
-	if (c->stopped || !c->in_body)
+	struct msg_ctx *c = vc;
+
+	if (!c->eof || c->stopped || !c->in_body)
 		return;
 	if (http_body_eof(&c->b, &c->err) == BODY_DONE)
 		mc_stop(c, END_DONE, 0);
@@ -141,8 +146,10 @@ static void mc_eof(struct msg_ctx *c)
 		mc_stop(c, END_ERROR, 0);
 }
 
-static bool run_equal(const struct msg_run *a, const struct msg_run *b)
+static bool run_equal(const void *va, const void *vb)
 {
+	const struct msg_run *a = va, *b = vb;
+
 	if (a->end != b->end || a->consumed != b->consumed || !b->span_ok)
 		return false;
 	if (a->payload_len != b->payload_len ||
@@ -151,59 +158,9 @@ static bool run_equal(const struct msg_run *a, const struct msg_run *b)
 	return a->end != END_ERROR || (a->code == b->code && strcmp(a->msg, b->msg) == 0);
 }
 
-static bool split_wanted(size_t k, size_t n)
+static const char *run_msg(const void *r)
 {
-	return n <= SPLIT_ALL_MAX || k < 64 || n - k < 64 || k % 997 == 0;
-}
-
-static bool run_splits(struct tq *t, struct msg_ctx *c, const uint8_t *g, size_t n, bool eof,
-		       const struct msg_run *whole, struct msg_run *run)
-{
-	uint8_t *a = tq_guard_dup(g, n);
-	size_t k;
-
-	if (!TQ_TRUE(t, a != NULL))
-		return false;
-	for (k = 0; k <= n; k++) {
-		if (!split_wanted(k, n))
-			continue;
-		memcpy(a + n - k, g, k);
-		mc_begin(c, run);
-		mc_feed(c, a + n - k, k);
-		mc_feed(c, g + k, n - k);
-		if (eof)
-			mc_eof(c);
-		if (!run_equal(whole, run)) {
-			printf("  split at %zu differs from whole (%s)\n", k, run->msg);
-			TQ_TRUE(t, run_equal(whole, run));
-			break;
-		}
-	}
-	tq_guard_free(a, n);
-	return k > n;
-}
-
-static bool run_bytes(struct tq *t, struct msg_ctx *c, const uint8_t *g, size_t n, bool eof,
-		      const struct msg_run *whole, struct msg_run *run)
-{
-	uint8_t *one = tq_guard_dup("", 1);
-	size_t i;
-	bool ok;
-
-	if (!TQ_TRUE(t, one != NULL))
-		return false;
-	mc_begin(c, run);
-	for (i = 0; i < n; i++) {
-		one[0] = g[i];
-		mc_feed(c, one, 1);
-	}
-	if (eof)
-		mc_eof(c);
-	tq_guard_free(one, 1);
-	ok = run_equal(whole, run);
-	if (!ok)
-		printf("  byte-at-a-time differs from whole (%s)\n", run->msg);
-	return TQ_TRUE(t, ok);
+	return ((const struct msg_run *)r)->msg;
 }
 
 static void run_free(struct msg_run *r)
@@ -239,12 +196,11 @@ static struct msg_run *run_message(struct tq *t, const char *in, size_t n, bool 
 	bool ok = false;
 
 	if (TQ_TRUE(t, c != NULL && whole != NULL && run != NULL && g != NULL)) {
-		mc_begin(c, whole);
-		mc_feed(c, g, n);
-		if (eof)
-			mc_eof(c);
-		ok = TQ_TRUE(t, whole->span_ok) && run_splits(t, c, g, n, eof, whole, run) &&
-		     run_bytes(t, c, g, n, eof, whole, run);
+		struct feed_target f = {c, mc_begin, mc_feed, mc_end, run_equal, run_msg};
+
+		c->eof = eof;
+		feed_whole(&f, g, n, whole);
+		ok = TQ_TRUE(t, whole->span_ok) && feed_every_cut(t, &f, g, n, whole, run);
 	}
 	tq_guard_free(g, n);
 	run_free(run);

@@ -1,20 +1,17 @@
 /* test_resp.c - the response-head parser.
  *
  * Every input is parsed whole, split in two at every byte position, and one
- * byte at a time, each piece placed right before an unreadable guard page
- * (tq_guard_dup) so an over-read faults; all runs must give the same
- * status, consumed count, error and parsed head. */
+ * byte at a time (feed.h), each piece placed right before an unreadable
+ * guard page (tq_guard_dup) so an over-read faults; all runs must give the
+ * same status, consumed count, error and parsed head. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "http/resp.h"
+#include "feed.h"
 #include "tq.h"
-
-/* Inputs up to this size are split at every position; the 64 KiB cases at
- * a sample (both ends and a stride), to keep the run under a second. */
-#define SPLIT_ALL_MAX 4096
 
 #define S(lit) (lit), (sizeof(lit) - 1)
 
@@ -29,22 +26,29 @@ struct head_run {
 struct head_ctx {
 	struct http_resp_parser p;
 	struct qv_error err;
+	bool head;       /* a response to HEAD (no body follows) */
 	size_t base;     /* input bytes fed before the current piece */
 	struct head_run *out;
 };
 
-static void hc_begin(struct head_ctx *c, bool head, struct head_run *out)
+/* The feed_target hooks (feed.h) take void pointers: ctx is a struct
+ * head_ctx, a run a struct head_run. */
+static void hc_begin(void *vc, void *vout)
 {
+	struct head_ctx *c = vc;
+	struct head_run *out = vout;
+
 	memset(out, 0, sizeof *out);
 	qv_error_clear(&c->err);
-	http_resp_init(&c->p, head);
+	http_resp_init(&c->p, c->head);
 	c->base = 0;
 	c->out = out;
 	out->st = HTTP_NEED_MORE;
 }
 
-static void hc_feed(struct head_ctx *c, const uint8_t *buf, size_t n)
+static void hc_feed(void *vc, const uint8_t *buf, size_t n)
 {
+	struct head_ctx *c = vc;
 	size_t used = 0;
 
 	if (c->out->st != HTTP_NEED_MORE)
@@ -74,8 +78,10 @@ static bool resp_equal(const struct http_resp *a, const struct http_resp *b)
 	       strcmp(a->content_type, b->content_type) == 0;
 }
 
-static bool run_equal(const struct head_run *a, const struct head_run *b)
+static bool run_equal(const void *va, const void *vb)
 {
+	const struct head_run *a = va, *b = vb;
+
 	if (a->st != b->st || a->consumed != b->consumed)
 		return false;
 	if (a->st == HTTP_ERROR)
@@ -85,57 +91,9 @@ static bool run_equal(const struct head_run *a, const struct head_run *b)
 	return true;
 }
 
-static bool split_wanted(size_t k, size_t n)
+static const char *run_msg(const void *r)
 {
-	return n <= SPLIT_ALL_MAX || k < 64 || n - k < 64 || k % 997 == 0;
-}
-
-/* Split runs: the prefix is copied to the end of buffer a (so it too ends at
- * a guard page); the suffix is the tail of the guarded whole input g. */
-static bool parse_splits(struct tq *t, struct head_ctx *c, const uint8_t *g, size_t n, bool head,
-			 const struct head_run *whole, struct head_run *run)
-{
-	uint8_t *a = tq_guard_dup(g, n);
-	size_t k;
-
-	if (!TQ_TRUE(t, a != NULL || n == 0))
-		return false;
-	for (k = 0; k <= n; k++) {
-		if (!split_wanted(k, n))
-			continue;
-		memcpy(a + n - k, g, k);
-		hc_begin(c, head, run);
-		hc_feed(c, a + n - k, k);
-		hc_feed(c, g + k, n - k);
-		if (!run_equal(whole, run)) {
-			printf("  split at %zu differs from whole (%s)\n", k, run->msg);
-			TQ_TRUE(t, run_equal(whole, run));
-			break;
-		}
-	}
-	tq_guard_free(a, n);
-	return k > n;
-}
-
-static bool parse_bytes(struct tq *t, struct head_ctx *c, const uint8_t *g, size_t n, bool head,
-			const struct head_run *whole, struct head_run *run)
-{
-	uint8_t *one = tq_guard_dup("", 1);
-	size_t i;
-	bool ok;
-
-	if (!TQ_TRUE(t, one != NULL))
-		return false;
-	hc_begin(c, head, run);
-	for (i = 0; i < n; i++) {
-		one[0] = g[i];
-		hc_feed(c, one, 1);
-	}
-	tq_guard_free(one, 1);
-	ok = run_equal(whole, run);
-	if (!ok)
-		printf("  byte-at-a-time differs from whole (%s)\n", run->msg);
-	return TQ_TRUE(t, ok);
+	return ((const struct head_run *)r)->msg;
 }
 
 /* Parse in every way; returns the whole-input run (caller frees), or NULL
@@ -149,10 +107,11 @@ static struct head_run *parse_head(struct tq *t, const char *in, size_t n, bool 
 	bool ok = false;
 
 	if (TQ_TRUE(t, c != NULL && whole != NULL && run != NULL && g != NULL)) {
-		hc_begin(c, head, whole);
-		hc_feed(c, g, n);
-		ok = parse_splits(t, c, g, n, head, whole, run) &&
-		     parse_bytes(t, c, g, n, head, whole, run);
+		struct feed_target f = {c, hc_begin, hc_feed, NULL, run_equal, run_msg};
+
+		c->head = head;
+		feed_whole(&f, g, n, whole);
+		ok = feed_every_cut(t, &f, g, n, whole, run);
 	}
 	tq_guard_free(g, n);
 	free(run);
