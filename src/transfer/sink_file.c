@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 static struct sink_file *file_from(struct sink *sk)
@@ -54,6 +55,40 @@ static enum qv_err file_write_all(struct sink_file *s, const uint8_t *p, size_t 
 	return QV_OK;
 }
 
+/* The buffered bytes, then p, in one writev(): a write that overflows the
+ * buffer costs one syscall and no copy of p, however large p is. */
+static enum qv_err file_write_both(struct sink_file *s, const uint8_t *p, size_t n,
+				   struct qv_error *err)
+{
+	struct iovec iov[2];
+	size_t k = 0, i = 0;
+
+	if (s->buf_len > 0)
+		iov[k++] = (struct iovec){ .iov_base = s->buf, .iov_len = s->buf_len };
+	/* writev takes non-const bases; it only reads them. */
+	iov[k++] = (struct iovec){ .iov_base = (void *)(uintptr_t)p, .iov_len = n };
+	s->buf_len = 0;
+	while (i < k) {
+		ssize_t w = writev(s->fd, iov + i, (int)(k - i));
+		size_t left;
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return file_write_error(s, errno, err);
+		if (w == 0) /* no progress on a regular file means it is full */
+			return file_write_error(s, ENOSPC, err);
+		left = (size_t)w;
+		while (i < k && left >= iov[i].iov_len)
+			left -= iov[i++].iov_len;
+		if (i < k) {
+			iov[i].iov_base = (uint8_t *)iov[i].iov_base + left;
+			iov[i].iov_len -= left;
+		}
+	}
+	return QV_OK;
+}
+
 static enum qv_err file_flush(struct sink_file *s, struct qv_error *err)
 {
 	enum qv_err rc = file_write_all(s, s->buf, s->buf_len, err);
@@ -94,12 +129,29 @@ static enum qv_err file_begin(struct sink *sk, uint64_t offset, struct qv_error 
 	if (s->ended)
 		return qv_error_set(err, QV_E_INTERNAL, "file sink: begin after the end");
 	s->buf_len = 0; /* bytes of an earlier attempt are discarded */
+	s->wrote = false;
 	if (s->fd < 0) {
 		int fd;
 
+		/* The usual case: no .part yet.  O_EXCL makes a new, empty regular
+		 * file, so there is nothing to check, cut or seek (three syscalls
+		 * per file saved).  openat, not open: musl's open() adds an
+		 * fcntl(FD_CLOEXEC) for kernels older than 2.6.23. */
 		do
-			fd = open(s->part_path, flags, 0644);
+			fd = openat(AT_FDCWD, s->part_path, flags | O_EXCL, 0644);
 		while (fd < 0 && errno == EINTR);
+		if (fd >= 0 && offset == 0) {
+			s->fd = fd;
+			s->touched = true;
+			return QV_OK;
+		}
+		/* An old .part (or whatever else holds the name): open it and
+		 * let file_position check and cut it. */
+		if (fd < 0 && errno == EEXIST) {
+			do
+				fd = openat(AT_FDCWD, s->part_path, flags, 0644);
+			while (fd < 0 && errno == EINTR);
+		}
 		if (fd < 0 && (errno == ENOSPC || errno == EDQUOT))
 			return file_write_error(s, errno, err);
 		if (fd < 0)
@@ -116,14 +168,12 @@ static enum qv_err file_write(struct sink *sk, const uint8_t *p, size_t n, struc
 
 	if (s->ended || s->fd < 0)
 		return qv_error_set(err, QV_E_INTERNAL, "file sink: write outside begin/commit");
-	if (n > SINK_FILE_BUF - s->buf_len) {
-		enum qv_err rc = file_flush(s, err);
-
-		if (rc != QV_OK)
-			return rc;
+	if (n == 0)
+		return QV_OK;
+	if (!s->wrote || n > SINK_FILE_BUF - s->buf_len) {
+		s->wrote = true;
+		return file_write_both(s, p, n, err);
 	}
-	if (n >= SINK_FILE_BUF) /* big writes skip the copy */
-		return file_write_all(s, p, n, err);
 	memcpy(s->buf + s->buf_len, p, n);
 	s->buf_len += n;
 	return QV_OK;
@@ -265,6 +315,7 @@ enum qv_err sink_file_open(struct sink_file *s, const char *dir, const char *nam
 	s->use_fsync = use_fsync;
 	s->touched = false;
 	s->ended = false;
+	s->wrote = false;
 	s->buf_len = 0;
 	s->final_path[0] = '\0';
 	s->part_path[0] = '\0';

@@ -5,8 +5,13 @@
  * .part file, which commit() (optionally fsync'ed) renames over the final
  * name in one atomic step, so an existing file is replaced only by a complete
  * new download.  abort() removes the .part, or keeps it for a later resume
- * (-c/--continue).  Writes go through a fixed 64 KiB buffer to cut syscalls.
- * No allocation: the struct holds the paths and the buffer (about 72 KiB). */
+ * (-c/--continue).  The first piece of a body goes straight to the file;
+ * later small pieces gather in a fixed 64 KiB buffer to cut syscalls, and
+ * one that would overflow it goes out with the buffered bytes in one
+ * writev(), straight from the caller's memory.  So a body that arrives in
+ * one read never touches the buffer (a reused sink stays small) and a
+ * large read is never copied.  A new .part costs one openat().  No
+ * allocation: the struct holds the paths and the buffer (about 72 KiB). */
 #ifndef QV_TRANSFER_SINK_FILE_H
 #define QV_TRANSFER_SINK_FILE_H
 
@@ -36,6 +41,7 @@ struct sink_file {
 	bool use_fsync;
 	bool touched;               /* we opened the .part: abort may remove it */
 	bool ended;                 /* commit succeeded or abort ran */
+	bool wrote;                 /* a write() went out since begin() */
 	size_t buf_len;
 	uint8_t buf[SINK_FILE_BUF];
 };

@@ -550,9 +550,38 @@ static void s_machine_with_files(struct tq *t)
 	free(f);
 }
 
+/* The first piece of a body goes to disk at once: a retry's begin(0) must
+ * still discard it, and a stale .part (not resuming) must be cut. */
+static void s_retry_discards_written(struct tq *t)
+{
+	struct s_dir d;
+	struct sink_file sf;
+	struct sink *s = sink_file_sink(&sf);
+	struct qv_error e;
+	char buf[64];
+	long n;
+
+	if (!TQ_TRUE(t, s_dir_make(&d)))
+		return;
+	s_put(&d, "f.part", "a stale partial file from an older run");
+	TQ_INT(t, sink_file_open(&sf, d.path, "f", false, false, &e), QV_OK);
+	TQ_INT(t, s->resume_from, 0);
+	TQ_INT(t, s->ops->begin(s, 0, &e), QV_OK);
+	TQ_INT(t, s_write(s, "first attempt, cut short", &e), QV_OK);
+	TQ_INT(t, s->ops->begin(s, 0, &e), QV_OK); /* the retry */
+	TQ_INT(t, s_write(s, "second ", &e), QV_OK);
+	TQ_INT(t, s_write(s, "attempt", &e), QV_OK);
+	TQ_INT(t, s->ops->commit(s, &e), QV_OK);
+	n = s_get(&d, "f", buf, sizeof buf);
+	TQ_MEM(t, buf, n > 0 ? (size_t)n : 0, "second attempt", 14);
+	TQ_TRUE(t, !s_exists(&d, "f.part"));
+	s_dir_remove(&d);
+}
+
 void suite_sink(struct tq *t)
 {
 	tq_run(t, "commit renames .part", s_success_renames);
+	tq_run(t, "a retry discards what went to disk", s_retry_discards_written);
 	tq_run(t, "writes of every size", s_big_writes);
 	tq_run(t, "abort leaves nothing", s_failure_leaves_nothing);
 	tq_run(t, "abort before begin keeps a foreign .part", s_abort_unopened_keeps_foreign_part);
