@@ -90,6 +90,11 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# The TLS mode's test CA is made by the integration tests' testca.py.
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
+
+import testca  # noqa: E402
+
 CASES_DIR = os.path.join(HERE, "cases")
 
 DEFAULT_CODES = ["XX"]
@@ -420,55 +425,17 @@ def load_cases(directory=CASES_DIR):
 
 # ---- TLS mode: a test CA made by openssl at test time ----------------------
 
-_PKI_CNF = """
-[req]
-distinguished_name = dn
-prompt = no
-[dn]
-CN = unused
-[v3_ca]
-basicConstraints = critical, CA:true
-keyUsage = critical, keyCertSign, cRLSign
-subjectKeyIdentifier = hash
-[server]
-basicConstraints = critical, CA:false
-keyUsage = critical, digitalSignature
-extendedKeyUsage = serverAuth
-subjectAltName = DNS:localhost, IP:127.0.0.1
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-"""
-
-
-def make_test_pki(d):
-    """In directory d (created if missing), with openssl: a test CA and a
-    server certificate for localhost signed by it, EC P-256 (fast to make),
-    valid two days.  Returns (ca.pem, server.pem, server.key) paths."""
-    os.makedirs(d, exist_ok=True)
-    with open(os.path.join(d, "pki.cnf"), "w") as f:
-        f.write(_PKI_CNF)
-    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
-    steps = [
-        ["req", "-x509", "-config", "pki.cnf", *ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
-         "-subj", "/CN=quiver hostile test CA", "-extensions", "v3_ca"],
-        ["req", "-new", "-config", "pki.cnf", *ec, "-keyout", "server.key", "-out", "server.csr",
-         "-subj", "/CN=localhost"],
-        ["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-         "-out", "server.pem", "-days", "2", "-extfile", "pki.cnf", "-extensions", "server"],
-    ]
-    for args in steps:
-        p = subprocess.run(["openssl", *args], cwd=d, stdin=subprocess.DEVNULL, capture_output=True, text=True)
-        if p.returncode != 0:
-            raise RuntimeError(f"openssl {' '.join(args[:2])} failed: {p.stderr.strip()}")
-    return tuple(os.path.join(d, n) for n in ("ca.pem", "server.pem", "server.key"))
-
-
 def start_tls_server(spawn, workdir, log):
     """Make a test PKI in workdir and start server.py in TLS mode on a free
     port with spawn (a Popen-like that the caller stops, e.g. Ctx.spawn),
     logging to log.  Returns (base URL "https://localhost:PORT", CA path for
     --cacert)."""
-    ca, cert, key = make_test_pki(workdir)
+    pki = testca.TestCA(workdir)
+    pki.key("ca", "ec")  # EC P-256: fast to make
+    ca = pki.ca("ca", "quiver hostile test CA", days=2)
+    pki.key("server", "ec")
+    cert = pki.leaf("server", "server", san="DNS:localhost, IP:127.0.0.1", key_usage="digitalSignature", days=2)
+    key = pki.path("server.key")
     with open(log, "ab") as err:
         p = spawn([sys.executable, os.path.join(HERE, "server.py"), "--port", "0", "--log", log,
                    "--tls-cert", cert, "--tls-key", key], stdout=subprocess.PIPE, stderr=err, text=True)

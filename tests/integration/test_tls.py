@@ -19,43 +19,10 @@ import threading
 import time
 
 from qvtest import POP20, SHARED, Skip, check, free_port
+from testca import TestCA
 
 # One PKI per test run (making RSA keys takes a while); removed at exit.
 _PKI = {}
-
-
-def _openssl(*args, cwd=None):
-    p = subprocess.run(["openssl", *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    if p.returncode != 0:
-        raise AssertionError(f"openssl {' '.join(args)} failed: {p.stderr}")
-
-
-_CA_CNF = """
-[ca]
-default_ca = test
-[test]
-dir = {d}
-database = {d}/index.txt
-new_certs_dir = {d}
-serial = {d}/serial
-default_md = sha256
-policy = any
-copy_extensions = none
-unique_subject = no
-[any]
-commonName = supplied
-[v3_ca]
-basicConstraints = critical, CA:true
-keyUsage = critical, keyCertSign, cRLSign
-subjectKeyIdentifier = hash
-[server]
-basicConstraints = critical, CA:false
-keyUsage = critical, digitalSignature, keyEncipherment
-extendedKeyUsage = serverAuth
-subjectAltName = DNS:${{ENV::QV_SAN}}
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-"""
 
 
 def pki():
@@ -67,46 +34,23 @@ def pki():
     d = tempfile.mkdtemp(prefix="qvtls-")
     os.chmod(d, 0o755)  # nginx workers read nothing here, but the master must
     atexit.register(shutil.rmtree, d, True)
-    with open(os.path.join(d, "ca.cnf"), "w") as f:
-        f.write(_CA_CNF.format(d=d))
-    env = dict(os.environ)
-
-    def ca_cmd(*args, san="localhost"):
-        env["QV_SAN"] = san
-        p = subprocess.run(["openssl", "ca", "-batch", "-notext", "-config", "ca.cnf", *args], cwd=d,
-                           env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        if p.returncode != 0:
-            raise AssertionError(f"openssl ca {' '.join(args)} failed: {p.stderr}")
-
-    open(os.path.join(d, "index.txt"), "w").close()
-    with open(os.path.join(d, "serial"), "w") as f:
-        f.write("1000\n")
+    ca = TestCA(d)
     for key, alg in (("ca", "rsa"), ("other", "rsa"), ("rsa", "rsa"), ("ec", "ec")):
-        if alg == "rsa":
-            _openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", f"{key}.key", cwd=d)
-        else:
-            _openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", f"{key}.key", cwd=d)
-    for ca, cn in (("ca", "quiver test CA"), ("other", "quiver unknown CA")):
-        _openssl("req", "-new", "-key", f"{ca}.key", "-subj", f"/CN={cn}", "-out", f"{ca}.csr", cwd=d)
-        ca_cmd("-selfsign", "-keyfile", f"{ca}.key", "-extensions", "v3_ca", "-days", "3650",
-               "-in", f"{ca}.csr", "-out", f"{ca}.pem")
+        ca.key(key, alg)
+    ca.ca("ca", "quiver test CA")
+    ca.ca("other", "quiver unknown CA")
 
-    def leaf(name, key, start=None, end=None, san="localhost", ca="ca"):
-        _openssl("req", "-new", "-key", f"{key}.key", "-subj", "/CN=quiver test server", "-out", f"{name}.csr", cwd=d)
-        dates = ["-startdate", start, "-enddate", end] if start else ["-days", "3650"]
-        ca_cmd("-cert", f"{ca}.pem", "-keyfile", f"{ca}.key", "-extensions", "server", *dates,
-               "-in", f"{name}.csr", "-out", f"{name}.pem", san=san)
-        shutil.copy(os.path.join(d, f"{key}.key"), os.path.join(d, f"{name}.key"))
+    def leaf(name, key, start=None, end=None, san="localhost", issuer="ca"):
+        ca.leaf(name, key, ca=issuer, cn="quiver test server", san=f"DNS:{san}",
+                dates=(start, end) if start else None)
 
     leaf("good-rsa", "rsa")
     leaf("good-ec", "ec")
     leaf("expired", "rsa", "20100101000000Z", "20110101000000Z")
     leaf("notyet", "ec", "21000101000000Z", "21100101000000Z")
     leaf("wronghost", "rsa", san="wrong.test")
-    leaf("unknown", "rsa", ca="other")
-    _openssl("req", "-x509", "-new", "-key", "rsa.key", "-subj", "/CN=localhost", "-addext",
-             "subjectAltName=DNS:localhost", "-days", "3650", "-out", "self.pem", cwd=d)
-    shutil.copy(os.path.join(d, "rsa.key"), os.path.join(d, "self.key"))
+    leaf("unknown", "rsa", issuer="other")
+    ca.self_signed("self", "rsa", days=3650)
     for name in os.listdir(d):
         os.chmod(os.path.join(d, name), 0o644)
         _PKI[name] = os.path.join(d, name)
@@ -311,52 +255,6 @@ def test_session_resumption(ctx):
 
 # ---- close_notify: missing before the framed end is truncation ----
 
-def _tls_oneshot(ctx, responses):
-    """A Python TLS server answering each connection with the next raw bytes
-    and closing the TCP socket WITHOUT close_notify."""
-    c, k = cert("good-rsa")
-    sctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    sctx.maximum_version = ssl.TLSVersion.TLSv1_2
-    sctx.load_cert_chain(c, k)
-    lsock = socket.socket()
-    lsock.bind(("127.0.0.1", 0))
-    lsock.listen(8)
-    lsock.settimeout(10)
-    port = lsock.getsockname()[1]
-
-    def run():
-        for raw in responses:
-            try:
-                conn, _ = lsock.accept()
-                tconn = sctx.wrap_socket(conn, server_side=True)
-                tconn.settimeout(5)
-                tconn.recv(65536)
-                tconn.sendall(raw)
-                time.sleep(0.05)
-                # no unwrap(): the TCP connection just ends
-                conn.shutdown(socket.SHUT_RDWR)
-                conn.close()
-            except OSError:
-                break
-        lsock.close()
-
-    th = threading.Thread(target=run, daemon=True)
-    th.start()
-    return f"https://localhost:{port}/flags", th
-
-
-def test_truncated_without_close_notify(ctx):
-    head = b"HTTP/1.1 200 OK\r\nContent-Type: image/gif\r\nContent-Length: 1000\r\n\r\n"
-    base, th = _tls_oneshot(ctx, [head + b"G" * 400])
-    r = ctx.run("flags", "--site", base, "-o", ctx.path("out"), "--cacert", pki()["ca.pem"], "CN")
-    th.join(10)
-    check(r.code == 1, r)
-    # the TLS layer sees the bare close first: the response's head + 400 bytes
-    check(f"CN error: truncated: TLS connection closed without close_notify after {len(head) + 400} bytes"
-          in r.err, r)
-    check(os.listdir(ctx.path("out")) == [], os.listdir(ctx.path("out")))
-
-
 def _tls_script(conns):
     """A Python TLS server (ssl module, TLS 1.2) taking one connection per
     entry of conns, in order.  Each entry is (answers, close): for each
@@ -411,6 +309,18 @@ def _tls_script(conns):
     return f"https://localhost:{port}/flags", th
 
 
+def test_truncated_without_close_notify(ctx):
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: image/gif\r\nContent-Length: 1000\r\n\r\n"
+    base, th = _tls_script([([head + b"G" * 400], "bare")])
+    r = ctx.run("flags", "--site", base, "-o", ctx.path("out"), "--cacert", pki()["ca.pem"], "CN")
+    th.join(10)
+    check(r.code == 1, r)
+    # the TLS layer sees the bare close first: the response's head + 400 bytes
+    check(f"CN error: truncated: TLS connection closed without close_notify after {len(head) + 400} bytes"
+          in r.err, r)
+    check(os.listdir(ctx.path("out")) == [], os.listdir(ctx.path("out")))
+
+
 CLOSE_DELIMITED = b"HTTP/1.0 200 OK\r\nContent-Type: image/gif\r\n\r\nGIF89a" + b"x" * 3000
 
 
@@ -456,7 +366,7 @@ def test_stale_pooled_tls_connection_is_retried(ctx):
 
 def test_framed_end_without_close_notify_is_fine(ctx):
     head = b"HTTP/1.1 200 OK\r\nContent-Type: image/gif\r\nContent-Length: 5\r\nConnection: close\r\n\r\n"
-    base, th = _tls_oneshot(ctx, [head + b"GIF89"])
+    base, th = _tls_script([([head + b"GIF89"], "bare")])
     r = ctx.run("flags", "--site", base, "-o", ctx.path("out"), "--cacert", pki()["ca.pem"], "CN")
     th.join(10)
     check(r.code == 0, r)

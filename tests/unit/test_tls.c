@@ -231,7 +231,7 @@ static void test_trust_env_file(struct tq *t)
 	TQ_TRUE(t, strncmp(e.msg, "SSL_CERT_FILE: cannot read", 26) == 0);
 }
 
-/* SSL_CERT_DIR: every file that parses counts, others (make.sh, keys) are
+/* SSL_CERT_DIR: every file that parses counts, others (make.py, keys) are
  * skipped; ':'-separated, and a missing directory adds nothing. */
 static void test_trust_env_dir(struct tq *t)
 {

@@ -1,5 +1,5 @@
 /* test_tls_fixture.h - where the TLS unit tests find their certificates
- * (tests/data/tls, made by its make.sh; QV_TLS_DATA overrides). */
+ * (tests/data/tls, made by its make.py; QV_TLS_DATA overrides). */
 #ifndef QV_TESTS_TLS_FIXTURE_H
 #define QV_TESTS_TLS_FIXTURE_H
 
