@@ -49,6 +49,31 @@ def free_port(host="127.0.0.1"):
         return s.getsockname()[1]
 
 
+def engines(ctx, names=("seq", "threads", "poll")):
+    """The engines of names that this quiver build has (`get --engine E
+    --help` exits 0), so a case loops over what exists."""
+    for e in names:
+        if ctx.run("get", "--engine", e, "--help").code == 0:
+            yield e
+
+
+def server_per_case(make):
+    """A decorator for cases fn(ctx, srv) that each want a fresh server:
+    srv = make(), closed with srv.close() when the case ends, however it
+    ends.  Usage: `with_server = server_per_case(Server)`, then @with_server."""
+    def deco(fn):
+        def case(ctx):
+            srv = make()
+            try:
+                fn(ctx, srv)
+            finally:
+                srv.close()
+        case.__name__ = fn.__name__
+        case.__doc__ = fn.__doc__
+        return case
+    return deco
+
+
 # The exit status of a quiver-asan process that got a sanitizer report; no
 # quiver exit status is this high short of 128+signal.
 SANITIZER_EXIT = 86

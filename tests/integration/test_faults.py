@@ -19,9 +19,7 @@ import subprocess
 import threading
 import time
 
-from qvtest import Skip, check
-
-ENGINES = ("seq", "threads", "poll")
+from qvtest import Skip, check, engines, server_per_case
 
 
 def blob(n, seed=1):
@@ -109,22 +107,7 @@ class Server:
         self.httpd.server_close()
 
 
-def with_server(fn):
-    def case(ctx):
-        srv = Server()
-        try:
-            fn(ctx, srv)
-        finally:
-            srv.close()
-    case.__name__ = fn.__name__
-    case.__doc__ = fn.__doc__
-    return case
-
-
-def engines(ctx):
-    for e in ENGINES:
-        if ctx.run("get", "--engine", e, "--help").code == 0:
-            yield e
+with_server = server_per_case(Server)
 
 
 def run_limited(ctx, args, limits, timeout=60):

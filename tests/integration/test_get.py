@@ -14,9 +14,7 @@ import subprocess
 import threading
 import time
 
-from qvtest import check, free_port
-
-ENGINES = ("seq", "threads", "poll")
+from qvtest import check, engines, free_port, server_per_case
 
 
 def blob(n, seed=1):
@@ -123,22 +121,7 @@ class Server:
         self.srv.server_close()
 
 
-def with_server(fn):
-    def case(ctx):
-        srv = Server()
-        try:
-            fn(ctx, srv)
-        finally:
-            srv.close()
-    case.__name__ = fn.__name__
-    return case
-
-
-def engines(ctx):
-    for e in ENGINES:
-        r = ctx.run("get", "--engine", e, "--help")
-        if r.code == 0:
-            yield e
+with_server = server_per_case(Server)
 
 
 def listing(d):
