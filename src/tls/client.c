@@ -1,4 +1,4 @@
-/* client.c - TLS client connections over BearSSL's full client profile. */
+/* client.c - TLS client connections over BearSSL, with quiver's profile (profile.h). */
 #include "tls/client.h"
 
 #include <arpa/inet.h>
@@ -11,6 +11,7 @@
 
 #include "http/url.h"
 #include "tls/errors.h"
+#include "tls/profile.h"
 #include "tls/session.h"
 #include "tls/x509.h"
 
@@ -138,38 +139,6 @@ static bool host_is_ip(const char *host)
 	return strchr(host, ':') != NULL || inet_pton(AF_INET, host, &a4) == 1;
 }
 
-static bool suite_is_chacha(uint16_t s)
-{
-	return s == BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 ||
-	       s == BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256;
-}
-
-/* BearSSL's full profile offers ChaCha20-Poly1305 first, the right choice
- * without AES in hardware.  With AES-NI (or POWER8 AES), AES-GCM costs about
- * half the CPU per byte, so offer the ECDHE AES-GCM suites before ChaCha20.
- * Reads the engine's suite list (a field BearSSL 0.6 documents as opaque;
- * there is no getter) and sets it back reordered. */
-static void prefer_aes_gcm(br_ssl_engine_context *eng)
-{
-	uint16_t s[BR_MAX_CIPHER_SUITES];
-	size_t n = eng->suites_num, i, k = 0;
-
-	if (br_aes_x86ni_ctr_get_vtable() == NULL && br_aes_pwr8_ctr_get_vtable() == NULL)
-		return;
-	for (i = 0; i < n; i++) {
-		uint16_t id = eng->suites_buf[i];
-
-		if (!suite_is_chacha(id))
-			s[k++] = id;
-		if (id == BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) {
-			s[k++] = BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256;
-			s[k++] = BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256;
-		}
-	}
-	if (k == n)
-		br_ssl_engine_set_suites(eng, s, k);
-}
-
 enum qv_err tls_conn_new(struct tls_conn **out, struct tls_client *cl, const char *host,
 			 uint16_t port, struct qv_error *err)
 {
@@ -198,10 +167,9 @@ enum qv_err tls_conn_new(struct tls_conn **out, struct tls_client *cl, const cha
 		(void)snprintf(t->label, sizeof t->label, "[%s]:%u", host, (unsigned)port);
 	else
 		(void)snprintf(t->label, sizeof t->label, "%s:%u", host, (unsigned)port);
-	br_ssl_client_init_full(&t->cc, &t->x509.minimal, trust != NULL ? trust->ta : NULL,
-				trust != NULL ? trust->count : 0);
+	tls_profile_client(&t->cc, &t->x509.minimal, trust != NULL ? trust->ta : NULL,
+			   trust != NULL ? trust->count : 0);
 	tls_x509_setup(&t->x509, &t->cc.eng, cl->insecure, cl->now_unix);
-	prefer_aes_gcm(&t->cc.eng);
 	/* quiver never answers a renegotiation request (it has no client
 	 * certificate to offer): refuse it politely instead of handling it. */
 	br_ssl_engine_add_flags(&t->cc.eng, BR_OPT_NO_RENEGOTIATION);
@@ -224,8 +192,8 @@ void tls_conn_free(struct tls_conn *t)
 #define TLS_CT_HANDSHAKE 0x16
 
 /* Why BearSSL said "unsupported version", from the first bytes received:
- * not TLS at all, or a ServerHello below TLS 1.0.  NULL: the default
- * (a TLS 1.3-only server) stands. */
+ * not TLS at all, or a ServerHello below TLS 1.2 (profile.h).  NULL: the
+ * default (a TLS 1.3-only server) stands. */
 static const char *version_detail(const struct tls_io *io)
 {
 	const unsigned char *h = io->head;
@@ -236,6 +204,9 @@ static const char *version_detail(const struct tls_io *io)
 	if (io->head_len >= TLS_IO_HEAD && h[0] == TLS_CT_HANDSHAKE && h[5] == 2 &&
 	    (h[9] < 3 || (h[9] == 3 && h[10] == 0)))
 		return "server offers only SSL 3.0 or older (unsupported)";
+	if (io->head_len >= TLS_IO_HEAD && h[0] == TLS_CT_HANDSHAKE && h[5] == 2 && h[9] == 3 &&
+	    h[10] < 3)
+		return "server offers only TLS 1.0 or 1.1 (unsupported: quiver needs TLS 1.2)";
 	return NULL;
 }
 

@@ -6,6 +6,7 @@
 #include <sys/random.h>
 
 #include "tls/pem.h"
+#include "tls/profile.h"
 
 /* Bytes of OS entropy injected when BearSSL finds no source itself. */
 #define TLS_SEED_BYTES 32
@@ -250,11 +251,9 @@ enum qv_err tls_server_conn_new(struct tls_server_conn **out, struct tls_server 
 	*out = NULL;
 	if (c == NULL)
 		return qv_error_set(err, QV_E_NOMEM, "out of memory");
-	if (srv->key_type == BR_KEYTYPE_RSA)
-		br_ssl_server_init_full_rsa(&c->sc, srv->chain, srv->chain_len, &srv->rsa);
-	else
-		br_ssl_server_init_full_ec(&c->sc, srv->chain, srv->chain_len,
-					   srv->issuer_key_type, &srv->ec);
+	tls_profile_server(&c->sc, srv->chain, srv->chain_len,
+			   srv->key_type == BR_KEYTYPE_RSA ? &srv->rsa : NULL, &srv->ec,
+			   srv->issuer_key_type);
 	br_ssl_engine_set_buffer(&c->sc.eng, c->iobuf, sizeof c->iobuf, 1);
 	br_ssl_server_set_cache(&c->sc, &srv->cache.vtable);
 	ok = br_ssl_server_reset(&c->sc);

@@ -9,7 +9,7 @@
  *    is still decoded from its certificate, since the handshake needs it.
  *
  * The wrapper lives inside the connection and is set up after
- * br_ssl_client_init_full (which initialises the minimal context). */
+ * tls_profile_client (which initialises the minimal context). */
 #ifndef QV_TLS_X509_H
 #define QV_TLS_X509_H
 
@@ -35,7 +35,7 @@ struct tls_x509 {
 };
 
 /* Plug x into engine eng (whose minimal context is x->minimal, already set up
- * by br_ssl_client_init_full).  now_unix: the validation time in seconds
+ * by tls_profile_client).  now_unix: the validation time in seconds
  * since 1970 (0: the clock at handshake time; tests pass a fixed one). */
 void tls_x509_setup(struct tls_x509 *x, br_ssl_engine_context *eng, bool insecure,
 		    int64_t now_unix);

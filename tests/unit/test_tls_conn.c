@@ -485,6 +485,11 @@ static void test_not_tls(struct tq *t)
 		   "[BR_ERR_UNSUPPORTED_VERSION]");
 	raw_answer(t, ssl3, sizeof ssl3,
 		   "server offers only SSL 3.0 or older (unsupported) [BR_ERR_UNSUPPORTED_VERSION]");
+	ssl3[2] = 2; /* the same ServerHello as TLS 1.1: below the profile's TLS 1.2 */
+	ssl3[10] = 2;
+	raw_answer(t, ssl3, sizeof ssl3,
+		   "server offers only TLS 1.0 or 1.1 (unsupported: quiver needs TLS 1.2) "
+		   "[BR_ERR_UNSUPPORTED_VERSION]");
 }
 
 /* The net/conn.h seam: https gets TLS state from the run's client, and the

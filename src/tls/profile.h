@@ -1,0 +1,37 @@
+/* profile.h - the TLS profile quiver's client and server engines run with:
+ * what BearSSL's br_ssl_*_init_full do, cut down to what today's servers
+ * and clients negotiate, so the static binary links only that code.
+ *
+ *  - TLS 1.2 only (BearSSL has no TLS 1.3; 1.0 and 1.1 are deprecated by
+ *    RFC 8996 and would pull in MD5, SHA-1 and the CBC record layer);
+ *  - ECDHE key exchange only, signed with ECDSA or RSA (forward secrecy;
+ *    no static RSA or static ECDH);
+ *  - AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305 (the AEADs that OpenSSL,
+ *    nginx and every browser offer first); no CBC, CCM or 3DES;
+ *  - curves x25519, P-256, P-384, P-521 (br_ec_all_m31 or _m15);
+ *  - hashes SHA-224/256/384/512 for signatures and the PRF; no SHA-1, see
+ *    profile.c. */
+#ifndef QV_TLS_PROFILE_H
+#define QV_TLS_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "tls/br.h"
+
+/* Set up cc for a client connection: suites, crypto implementations, and
+ * xc (the chain validator, initialised here with trust anchors ta[0..n),
+ * which may be NULL when n is 0) linked into the engine.  Like
+ * br_ssl_client_init_full, which it replaces. */
+void tls_profile_client(br_ssl_client_context *cc, br_x509_minimal_context *xc,
+			const br_x509_trust_anchor *ta, size_t n);
+
+/* Set up sc for a server connection with an RSA key (rsa non-NULL) or an EC
+ * key (ec, whose certificate was signed by a key of type issuer_key_type).
+ * The chain and the key must outlive sc.  Like br_ssl_server_init_full_rsa
+ * and _ec, which it replaces. */
+void tls_profile_server(br_ssl_server_context *sc, const br_x509_certificate *chain,
+			size_t chain_len, const br_rsa_private_key *rsa,
+			const br_ec_private_key *ec, unsigned issuer_key_type);
+
+#endif
