@@ -167,11 +167,29 @@ fn addBearSSL(ctx: Ctx, target: std.Build.ResolvedTarget, optimize: std.builtin.
         // BearSSL is constant-time C with intentional unsigned wraparound; it is
         // not instrumented (our own code is).
         .sanitize_c = .off,
+        .unwind_tables = if (optimize == .ReleaseSmall) .none else null,
+        .omit_frame_pointer = if (optimize == .ReleaseSmall) true else null,
     });
     mod.addIncludePath(b.path("third_party/bearssl/inc"));
     mod.addIncludePath(b.path("third_party/bearssl/src"));
-    mod.addCSourceFiles(.{ .files = ctx.bearssl_files, .flags = &bearssl_cflags });
-    return b.addLibrary(.{ .name = "bearssl", .linkage = .static, .root_module = mod });
+    mod.addCSourceFiles(.{ .files = ctx.bearssl_files, .flags = sizeFlags(&bearssl_cflags, optimize) });
+    const lib = b.addLibrary(.{ .name = "bearssl", .linkage = .static, .root_module = mod });
+    if (sizeLto(target, optimize)) lib.lto = .full;
+    return lib;
+}
+
+/// ReleaseSmall is the size build (`zig build size`, DESIGN §6 budget): clang's
+/// -Oz over the -Os Zig passes, no unwind tables (C never unwinds; .eh_frame
+/// was ~36 KiB of the x86_64 binary), no frame pointers, and full LTO.  Other
+/// modes are untouched.
+fn sizeFlags(comptime base: []const []const u8, optimize: std.builtin.OptimizeMode) []const []const u8 {
+    return if (optimize == .ReleaseSmall) base ++ &[_][]const u8{"-Oz"} else base;
+}
+
+/// LTO for the size build, except on riscv64: ld.lld 20 fails to merge the
+/// 'target-abi' module flag of Zig's objects with clang's there.
+fn sizeLto(target: std.Build.ResolvedTarget, optimize: std.builtin.OptimizeMode) bool {
+    return optimize == .ReleaseSmall and target.result.cpu.arch != .riscv64;
 }
 
 fn quiverModule(ctx: Ctx, target: std.Build.ResolvedTarget, optimize: std.builtin.OptimizeMode, bearssl: *std.Build.Step.Compile, strip: bool, sanitize: ?std.zig.SanitizeC) *std.Build.Module {
@@ -182,13 +200,15 @@ fn quiverModule(ctx: Ctx, target: std.Build.ResolvedTarget, optimize: std.builti
         .link_libc = true,
         .strip = if (strip) true else null,
         .sanitize_c = sanitize,
+        .unwind_tables = if (optimize == .ReleaseSmall) .none else null,
+        .omit_frame_pointer = if (optimize == .ReleaseSmall) true else null,
     });
     mod.addIncludePath(b.path("src"));
     // A system include path: our warning set is not imposed on BearSSL's headers.
     mod.addSystemIncludePath(b.path("third_party/bearssl/inc"));
     mod.addCMacro("QV_TARGET", b.fmt("\"{s}\"", .{tripleOf(b, target)}));
     mod.addCMacro("QV_BEARSSL_VERSION", b.fmt("\"{s}\"", .{ctx.bearssl_version}));
-    mod.addCSourceFiles(.{ .files = ctx.src_files, .flags = &quiver_cflags });
+    mod.addCSourceFiles(.{ .files = ctx.src_files, .flags = sizeFlags(&quiver_cflags, optimize) });
     mod.linkLibrary(bearssl);
     return mod;
 }
@@ -196,9 +216,10 @@ fn quiverModule(ctx: Ctx, target: std.Build.ResolvedTarget, optimize: std.builti
 fn addQuiver(ctx: Ctx, target: std.Build.ResolvedTarget, optimize: std.builtin.OptimizeMode, bearssl: *std.Build.Step.Compile, strip: bool) *std.Build.Step.Compile {
     const b = ctx.b;
     const mod = quiverModule(ctx, target, optimize, bearssl, strip, null);
-    mod.addCSourceFiles(.{ .files = &.{"src/main.c"}, .flags = &quiver_cflags });
+    mod.addCSourceFiles(.{ .files = &.{"src/main.c"}, .flags = sizeFlags(&quiver_cflags, optimize) });
     const exe = b.addExecutable(.{ .name = "quiver", .root_module = mod, .linkage = staticIfMusl(target) });
     exe.link_gc_sections = true;
+    if (sizeLto(target, optimize)) exe.lto = .full;
     return exe;
 }
 
