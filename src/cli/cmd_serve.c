@@ -7,7 +7,6 @@
 #include "cli/commands.h"
 
 #include <errno.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,16 +75,26 @@ static int serve_parse_u64(const char *s, uint64_t max, uint64_t *out)
 	return 0;
 }
 
+/* A plain decimal ("0.25", "30", ".5"): by hand, because strtod links
+ * libc's whole float scanner (hex, exponents, inf/nan: ~7 KiB static).
+ * Fraction digits past the 15th are ignored; frac / scale is one rounding. */
 static int serve_parse_real(const char *s, double max, double *out)
 {
-	char *end;
-	double v;
+	double whole = 0, frac = 0, scale = 1, v;
+	int digits = 0;
 
-	if ((*s < '0' || *s > '9') && *s != '.')
-		return -1;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno != 0 || *end != '\0' || !isfinite(v) || v < 0 || v > max)
+	for (; *s >= '0' && *s <= '9'; s++, digits++)
+		whole = whole * 10 + (*s - '0');
+	if (*s == '.') {
+		for (s++; *s >= '0' && *s <= '9'; s++, digits++) {
+			if (scale < 1e15) {
+				frac = frac * 10 + (*s - '0');
+				scale *= 10;
+			}
+		}
+	}
+	v = whole + frac / scale;
+	if (digits == 0 || *s != '\0' || v > max)
 		return -1;
 	*out = v;
 	return 0;
