@@ -18,6 +18,7 @@ at once; Ctx.close collects the reports of every other child into
 ctx.sanitizer_report, and run.py fails the case when it is not empty.
 """
 import glob
+import hashlib
 import os
 import shutil
 import signal
@@ -72,6 +73,26 @@ def server_per_case(make):
         case.__doc__ = fn.__doc__
         return case
     return deco
+
+
+def blob(n, seed=1):
+    """n deterministic pseudo-random bytes."""
+    out = bytearray()
+    h = seed.to_bytes(8, "little")
+    while len(out) < n:
+        h = hashlib.sha256(h).digest()
+        out += h
+    return bytes(out[:n])
+
+
+def listing(d):
+    """The sorted names in directory d; [] when it does not exist."""
+    return sorted(os.listdir(d)) if os.path.isdir(d) else []
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
 
 
 # The exit status of a quiver-asan process that got a sanitizer report; no

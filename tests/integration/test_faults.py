@@ -8,7 +8,6 @@ request: /proc/self always, a chmod 0555 dir as nobody and a read-only bind
 mount when root), and SIGINT/SIGTERM mid-run (exit 130, completed files
 intact, no .part unless -c, where each kept .part is a true prefix of the
 body).  The limit, full-disk and signal cases run with every engine."""
-import hashlib
 import http.server
 import os
 import re
@@ -19,26 +18,7 @@ import subprocess
 import threading
 import time
 
-from qvtest import Skip, check, engines, server_per_case
-
-
-def blob(n, seed=1):
-    """n deterministic pseudo-random bytes."""
-    out = bytearray()
-    h = seed.to_bytes(8, "little")
-    while len(out) < n:
-        h = hashlib.sha256(h).digest()
-        out += h
-    return bytes(out[:n])
-
-
-def listing(d):
-    return sorted(os.listdir(d)) if os.path.isdir(d) else []
-
-
-def read(path):
-    with open(path, "rb") as f:
-        return f.read()
+from qvtest import Skip, blob, check, engines, listing, read, server_per_case
 
 
 class Handler(http.server.BaseHTTPRequestHandler):

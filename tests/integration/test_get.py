@@ -5,7 +5,6 @@ of transient failures incl. Retry-After, --json (one valid object per URL),
 --shard over a 10,000-URL list, SIGINT (exit 130, nothing partial under a
 final name), --skip-existing, --max-filesize, --limit-rate, quiet, the
 progress bar on a pty and never an escape code in a pipe, usage errors."""
-import hashlib
 import http.server
 import json
 import os
@@ -14,17 +13,7 @@ import subprocess
 import threading
 import time
 
-from qvtest import check, engines, free_port, server_per_case
-
-
-def blob(n, seed=1):
-    """n deterministic pseudo-random bytes."""
-    out = bytearray()
-    h = seed.to_bytes(8, "little")
-    while len(out) < n:
-        h = hashlib.sha256(h).digest()
-        out += h
-    return bytes(out[:n])
+from qvtest import blob, check, engines, free_port, listing, read, server_per_case
 
 
 class Script:
@@ -122,15 +111,6 @@ class Server:
 
 
 with_server = server_per_case(Server)
-
-
-def listing(d):
-    return sorted(os.listdir(d)) if os.path.isdir(d) else []
-
-
-def read(path):
-    with open(path, "rb") as f:
-        return f.read()
 
 
 @with_server
