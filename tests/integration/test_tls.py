@@ -321,15 +321,23 @@ def test_truncated_without_close_notify(ctx):
     check(os.listdir(ctx.path("out")) == [], os.listdir(ctx.path("out")))
 
 
+def _flags_each_engine(ctx, conns, *args):
+    """For each engine, `quiver flags --engine E ARGS` against a fresh
+    _tls_script(conns) server; yields (engine, output dir, result, server
+    thread), the thread joined."""
+    for engine in ("seq", "threads", "poll"):
+        base, th = _tls_script(conns)
+        out = ctx.path(f"out-{engine}")
+        r = ctx.run("flags", "--engine", engine, "--site", base, "-o", out, "--cacert", pki()["ca.pem"], *args)
+        th.join(10)
+        yield engine, out, r, th
+
+
 CLOSE_DELIMITED = b"HTTP/1.0 200 OK\r\nContent-Type: image/gif\r\n\r\nGIF89a" + b"x" * 3000
 
 
 def test_close_delimited_without_close_notify_is_truncated(ctx):
-    for engine in ("seq", "threads", "poll"):
-        base, th = _tls_script([([CLOSE_DELIMITED], "bare")])
-        out = ctx.path(f"out-{engine}")
-        r = ctx.run("flags", "--engine", engine, "--site", base, "-o", out, "--cacert", pki()["ca.pem"], "CN")
-        th.join(10)
+    for engine, out, r, _ in _flags_each_engine(ctx, [([CLOSE_DELIMITED], "bare")], "CN"):
         check(r.code == 1, f"{engine}: {r}")
         check(f"CN error: truncated: TLS connection closed without close_notify after {len(CLOSE_DELIMITED)} "
               "bytes (localhost:" in r.err, f"{engine}: {r}")
@@ -337,11 +345,7 @@ def test_close_delimited_without_close_notify_is_truncated(ctx):
 
 
 def test_close_delimited_with_close_notify_is_complete(ctx):
-    for engine in ("seq", "threads", "poll"):
-        base, th = _tls_script([([CLOSE_DELIMITED], "notify")])
-        out = ctx.path(f"out-{engine}")
-        r = ctx.run("flags", "--engine", engine, "--site", base, "-o", out, "--cacert", pki()["ca.pem"], "CN")
-        th.join(10)
+    for engine, out, r, _ in _flags_each_engine(ctx, [([CLOSE_DELIMITED], "notify")], "CN"):
         check(r.code == 0 and r.err == "", f"{engine}: {r}")
         with open(os.path.join(out, "CN.gif"), "rb") as f:
             check(f.read() == CLOSE_DELIMITED.split(b"\r\n\r\n", 1)[1], engine)
@@ -353,12 +357,8 @@ def test_stale_pooled_tls_connection_is_retried(ctx):
     request once on a fresh connection, as for plain HTTP."""
     keep = b"HTTP/1.1 200 OK\r\nContent-Type: image/gif\r\nContent-Length: 6\r\n\r\nGIF89a"
     last = b"HTTP/1.1 200 OK\r\nContent-Type: image/gif\r\nContent-Length: 6\r\nConnection: close\r\n\r\nGIF87a"
-    for engine in ("seq", "threads", "poll"):
-        base, th = _tls_script([([keep, None], "bare"), ([last], "notify")])
-        out = ctx.path(f"out-{engine}")
-        r = ctx.run("flags", "--engine", engine, "-w", "1", "--site", base, "-o", out,
-                    "--cacert", pki()["ca.pem"], "BR", "CN")
-        th.join(10)
+    conns = [([keep, None], "bare"), ([last], "notify")]
+    for engine, out, r, th in _flags_each_engine(ctx, conns, "-w", "1", "BR", "CN"):
         check(r.code == 0 and r.err == "", f"{engine}: {r}")
         check(sorted(os.listdir(out)) == ["BR.gif", "CN.gif"], f"{engine}: {os.listdir(out)}")
         check(th.heads == [2, 1], f"{engine}: requests per connection {th.heads}")
