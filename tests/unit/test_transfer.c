@@ -180,10 +180,11 @@ static void t_fix_run(struct t_fix *f, const struct xfer_opts *o, const char *ur
 	f->end = t_drive(&f->r, &f->x);
 }
 
-/* Invariants of every finished run: one commit or abort, nothing after it,
- * every connection released. */
-static void t_check_end(struct tq *t, const struct t_fix *f)
+/* The run ended with `want`, and the invariants of every finished run: one
+ * commit or abort, nothing after it, every connection released. */
+static void t_check_end(struct tq *t, const struct t_fix *f, enum xfer_action want)
 {
+	TQ_INT(t, f->end, want);
 	TQ_TRUE(t, !f->r.stuck);
 	TQ_TRUE(t, f->m.committed != f->m.aborted);
 	TQ_INT(t, f->m.late_calls, 0);
@@ -223,8 +224,7 @@ static void t_200_length(struct tq *t)
 		struct t_fix fix_, *f = t_fix_reset(&fix_);
 
 		t_fix_run(f, &o, "http://Example.COM/flags/cn.gif", ex, T_N(ex), bw, NULL);
-		TQ_INT(t, f->end, XFER_DONE);
-		t_check_end(t, f);
+		t_check_end(t, f, XFER_DONE);
 		t_check_body(t, f, "hello");
 		TQ_INT(t, f->m.begins, 1);
 		TQ_INT(t, f->m.last_offset, 0);
@@ -254,8 +254,7 @@ static void t_chunked(struct tq *t)
 		struct t_fix fix_, *f = t_fix_reset(&fix_);
 
 		t_fix_run(f, &o, "http://h/x", ex, T_N(ex), bw, NULL);
-		TQ_INT(t, f->end, XFER_DONE);
-		t_check_end(t, f);
+		t_check_end(t, f, XFER_DONE);
 		t_check_body(t, f, "hello world");
 		TQ_TRUE(t, f->r.release_reusable[0]);
 	}
@@ -272,8 +271,7 @@ static void t_close_delimited(struct tq *t)
 		struct t_fix fix_, *f = t_fix_reset(&fix_);
 
 		t_fix_run(f, &o, "http://h/x", ex, T_N(ex), bw, NULL);
-		TQ_INT(t, f->end, XFER_DONE);
-		t_check_end(t, f);
+		t_check_end(t, f, XFER_DONE);
 		t_check_body(t, f, "all of it");
 		TQ_TRUE(t, !f->r.release_reusable[0]);
 	}
@@ -289,8 +287,7 @@ static void t_no_content(struct tq *t)
 		struct t_fix fix_, *f = t_fix_reset(&fix_);
 
 		t_fix_run(f, &o, "http://h/x", ex, T_N(ex), bw, NULL);
-		TQ_INT(t, f->end, XFER_DONE);
-		t_check_end(t, f);
+		t_check_end(t, f, XFER_DONE);
 		TQ_INT(t, f->m.len, 0);
 		TQ_INT(t, f->m.begins, 1);
 		/* resp.c does not reuse after 204/304 (a stray body would desync) */
@@ -310,8 +307,7 @@ static void t_interim_skipped(struct tq *t)
 		struct t_fix fix_, *f = t_fix_reset(&fix_);
 
 		t_fix_run(f, &o, "http://h/x", ex, T_N(ex), bw, NULL);
-		TQ_INT(t, f->end, XFER_DONE);
-		t_check_end(t, f);
+		t_check_end(t, f, XFER_DONE);
 		t_check_body(t, f, "ok");
 	}
 }
@@ -324,8 +320,7 @@ static void t_extra_bytes_not_reused(struct tq *t)
 	struct t_fix fix_, *f = t_fix_reset(&fix_);
 
 	t_fix_run(f, &o, "http://h/x", ex, T_N(ex), false, NULL);
-	TQ_INT(t, f->end, XFER_DONE);
-	t_check_end(t, f);
+	t_check_end(t, f, XFER_DONE);
 	t_check_body(t, f, "ok");
 	TQ_TRUE(t, !f->r.release_reusable[0]);
 }
@@ -336,10 +331,9 @@ static void t_bad_url(struct tq *t)
 	struct t_fix fix_, *f = t_fix_reset(&fix_);
 
 	t_fix_run(f, &o, "ftp://h/x", NULL, 0, false, NULL);
-	TQ_INT(t, f->end, XFER_FAILED);
 	TQ_INT(t, xfer_error(&f->x)->code, QV_E_URL_SCHEME);
 	TQ_INT(t, f->r.connects, 0);
-	t_check_end(t, f);
+	t_check_end(t, f, XFER_FAILED);
 	TQ_INT(t, f->m.begins, 0);
 	TQ_STR(t, xfer_result(&f->x)->final_url, "ftp://h/x");
 }
@@ -352,10 +346,9 @@ static void t_bad_header_option(struct tq *t)
 	o.extra[0] = "NoColonHere";
 	o.extra_count = 1;
 	t_fix_run(f, &o, "http://h/x", NULL, 0, false, NULL);
-	TQ_INT(t, f->end, XFER_FAILED);
 	TQ_INT(t, xfer_error(&f->x)->code, QV_E_USAGE);
 	TQ_INT(t, f->r.connects, 0);
-	t_check_end(t, f);
+	t_check_end(t, f, XFER_FAILED);
 }
 
 /* ---- status errors ------------------------------------------------------ */
@@ -371,8 +364,7 @@ static void t_404(struct tq *t)
 		struct t_fix fix_, *f = t_fix_reset(&fix_);
 
 		t_fix_run(f, &o, "http://h/zz/zz.gif", ex, T_N(ex), bw, NULL);
-		TQ_INT(t, f->end, XFER_FAILED);
-		t_check_end(t, f);
+		t_check_end(t, f, XFER_FAILED);
 		TQ_INT(t, xfer_error(&f->x)->code, QV_E_HTTP_STATUS);
 		TQ_STR(t, xfer_error(&f->x)->msg, "HTTP error 404 - Not Found");
 		TQ_INT(t, xfer_error(&f->x)->detail, 404);
@@ -397,8 +389,7 @@ static void t_418_chunked_body_discarded(struct tq *t)
 		struct t_fix fix_, *f = t_fix_reset(&fix_);
 
 		t_fix_run(f, &o, "http://h/x", ex, T_N(ex), bw, NULL);
-		TQ_INT(t, f->end, XFER_FAILED);
-		t_check_end(t, f);
+		t_check_end(t, f, XFER_FAILED);
 		TQ_STR(t, xfer_error(&f->x)->msg, "HTTP error 418 - I'm a Teapot");
 		TQ_TRUE(t, f->r.release_reusable[0]);
 	}
@@ -412,8 +403,7 @@ static void t_big_error_body_closes(struct tq *t)
 	struct t_fix fix_, *f = t_fix_reset(&fix_);
 
 	t_fix_run(f, &o, "http://h/x", ex, T_N(ex), false, NULL);
-	TQ_INT(t, f->end, XFER_FAILED);
-	t_check_end(t, f);
+	t_check_end(t, f, XFER_FAILED);
 	TQ_STR(t, xfer_error(&f->x)->msg, "HTTP error 500 - Oops");
 	TQ_TRUE(t, !f->r.release_reusable[0]);
 }
@@ -430,8 +420,7 @@ static void t_no_fail_saves_body(struct tq *t)
 		struct t_fix fix_, *f = t_fix_reset(&fix_);
 
 		t_fix_run(f, &o, "http://h/x", ex, T_N(ex), bw, NULL);
-		TQ_INT(t, f->end, XFER_DONE);
-		t_check_end(t, f);
+		t_check_end(t, f, XFER_DONE);
 		t_check_body(t, f, "nope");
 		TQ_INT(t, xfer_result(&f->x)->status, 404);
 	}
@@ -454,8 +443,7 @@ static void t_redirect_relative(struct tq *t)
 		struct t_fix fix_, *f = t_fix_reset(&fix_);
 
 		t_fix_run(f, &o, "http://h.example:8080/a/b/page", ex, T_N(ex), bw, NULL);
-		TQ_INT(t, f->end, XFER_DONE);
-		t_check_end(t, f);
+		t_check_end(t, f, XFER_DONE);
 		t_check_body(t, f, "done");
 		TQ_INT(t, f->m.begins, 1);
 		TQ_INT(t, f->r.connects, 2);
@@ -491,8 +479,7 @@ static void t_redirect_chain(struct tq *t)
 		struct t_fix fix_, *f = t_fix_reset(&fix_);
 
 		t_fix_run(f, &o, "http://h/1", ex, T_N(ex), bw, NULL);
-		TQ_INT(t, f->end, XFER_DONE);
-		t_check_end(t, f);
+		t_check_end(t, f, XFER_DONE);
 		t_check_body(t, f, "done");
 		TQ_INT(t, f->r.connects, 6);
 		TQ_INT(t, xfer_result(&f->x)->redirects, 5);
@@ -517,8 +504,7 @@ static void t_redirect_loop(struct tq *t)
 		struct t_fix fix_, *f = t_fix_reset(&fix_);
 
 		t_fix_run(f, &o, "http://h/a", ex, T_N(ex), bw, NULL);
-		TQ_INT(t, f->end, XFER_FAILED);
-		t_check_end(t, f);
+		t_check_end(t, f, XFER_FAILED);
 		TQ_INT(t, xfer_error(&f->x)->code, QV_E_REDIRECT_LOOP);
 		TQ_STR(t, xfer_error(&f->x)->msg, "redirect loop: http://h/a -> http://h/b -> http://h/a");
 		TQ_INT(t, f->r.connects, 2);
@@ -534,8 +520,7 @@ static void t_redirect_self(struct tq *t)
 	struct t_fix fix_, *f = t_fix_reset(&fix_);
 
 	t_fix_run(f, &o, "http://h/x", ex, T_N(ex), false, NULL);
-	TQ_INT(t, f->end, XFER_FAILED);
-	t_check_end(t, f);
+	t_check_end(t, f, XFER_FAILED);
 	TQ_STR(t, xfer_error(&f->x)->msg, "redirect loop: http://h/a -> http://h/a");
 }
 
@@ -554,8 +539,7 @@ static void t_too_many_redirects(struct tq *t)
 		struct t_fix fix_, *f = t_fix_reset(&fix_);
 
 		t_fix_run(f, &o, "http://h/0", ex, T_N(ex), bw, NULL);
-		TQ_INT(t, f->end, XFER_FAILED);
-		t_check_end(t, f);
+		t_check_end(t, f, XFER_FAILED);
 		TQ_INT(t, xfer_error(&f->x)->code, QV_E_TOO_MANY_REDIRECTS);
 		TQ_STR(t, xfer_error(&f->x)->msg, "too many redirects (3)");
 		TQ_INT(t, f->r.connects, 4);
@@ -573,8 +557,7 @@ static void t_redirect_not_followed(struct tq *t)
 	o.follow = false;
 	o.max_redirs = 0;
 	t_fix_run(f, &o, "http://h/a", ex, T_N(ex), false, NULL);
-	TQ_INT(t, f->end, XFER_FAILED);
-	t_check_end(t, f);
+	t_check_end(t, f, XFER_FAILED);
 	TQ_STR(t, xfer_error(&f->x)->msg, "HTTP error 302 - Found");
 	TQ_INT(t, f->r.connects, 1);
 }
@@ -589,16 +572,14 @@ static void t_redirect_downgrade(struct tq *t)
 	struct t_fix fix_, *f = t_fix_reset(&fix_);
 
 	t_fix_run(f, &o, "https://h/secure", ex, T_N(ex), false, NULL);
-	TQ_INT(t, f->end, XFER_FAILED);
-	t_check_end(t, f);
+	t_check_end(t, f, XFER_FAILED);
 	TQ_INT(t, xfer_error(&f->x)->code, QV_E_REDIRECT_DOWNGRADE);
 	TQ_INT(t, f->r.connects, 1);
 
 	o.allow_downgrade = true;
 	f = t_fix_reset(&fix_);
 	t_fix_run(f, &o, "https://h/secure", ex, T_N(ex), false, NULL);
-	TQ_INT(t, f->end, XFER_DONE);
-	t_check_end(t, f);
+	t_check_end(t, f, XFER_DONE);
 	TQ_INT(t, f->r.ports[1], 80);
 }
 
@@ -614,8 +595,7 @@ static void t_redirect_ftp(struct tq *t)
 	struct t_fix fix_, *f = t_fix_reset(&fix_);
 
 	t_fix_run(f, &o, "http://h/a", ex, T_N(ex), false, NULL);
-	TQ_INT(t, f->end, XFER_FAILED);
-	t_check_end(t, f);
+	t_check_end(t, f, XFER_FAILED);
 	TQ_INT(t, xfer_error(&f->x)->code, QV_E_REDIRECT_SCHEME);
 	TQ_STR(t, xfer_error(&f->x)->msg, "redirect to unsupported scheme 'ftp'");
 
@@ -632,8 +612,7 @@ static void t_redirect_no_location(struct tq *t)
 	struct t_fix fix_, *f = t_fix_reset(&fix_);
 
 	t_fix_run(f, &o, "http://h/a", ex, T_N(ex), false, NULL);
-	TQ_INT(t, f->end, XFER_FAILED);
-	t_check_end(t, f);
+	t_check_end(t, f, XFER_FAILED);
 	TQ_INT(t, xfer_error(&f->x)->code, QV_E_REDIRECT_NO_LOCATION);
 	TQ_TRUE(t, f->r.release_reusable[0]);
 }
@@ -663,8 +642,7 @@ static void t_credentials_follow_origin(struct tq *t)
 	o.extra_count = 4;
 	o.allow_downgrade = true; /* the chain goes https -> http */
 	t_fix_run(f, &o, "http://h/first", ex, T_N(ex), false, NULL);
-	TQ_INT(t, f->end, XFER_DONE);
-	t_check_end(t, f);
+	t_check_end(t, f, XFER_DONE);
 	TQ_INT(t, f->r.connects, 6);
 	for (i = 0; i < T_N(sent); i++) {
 		TQ_INT(t, strstr(f->r.reqs[i], "Bearer s3cret") != NULL, sent[i]);
@@ -696,8 +674,7 @@ static void t_stale_keepalive(struct tq *t)
 		f->r.pool_always = true;
 		xfer_init(&f->x, &o, "http://h/x", 10, sink_mem_sink(&f->m), 1);
 		f->end = t_drive(&f->r, &f->x);
-		TQ_INT(t, f->end, XFER_DONE);
-		t_check_end(t, f);
+		t_check_end(t, f, XFER_DONE);
 		t_check_body(t, f, "done");
 		TQ_INT(t, f->r.connects, 2);
 		TQ_TRUE(t, f->r.reused[0]);
@@ -720,8 +697,7 @@ static void t_stale_only_once(struct tq *t)
 	f->r.pool_always = true;
 	xfer_init(&f->x, &o, "http://h/x", 10, sink_mem_sink(&f->m), 1);
 	f->end = t_drive(&f->r, &f->x);
-	TQ_INT(t, f->end, XFER_FAILED);
-	t_check_end(t, f);
+	t_check_end(t, f, XFER_FAILED);
 	TQ_INT(t, xfer_error(&f->x)->code, QV_E_CLOSED);
 	TQ_INT(t, f->r.connects, 2);
 }
@@ -733,8 +709,7 @@ static void t_fresh_closed(struct tq *t)
 	struct t_fix fix_, *f = t_fix_reset(&fix_);
 
 	t_fix_run(f, &o, "http://h/x", ex, T_N(ex), false, NULL);
-	TQ_INT(t, f->end, XFER_FAILED);
-	t_check_end(t, f);
+	t_check_end(t, f, XFER_FAILED);
 	TQ_INT(t, xfer_error(&f->x)->code, QV_E_CLOSED);
 	TQ_INT(t, f->r.connects, 1);
 }
@@ -749,8 +724,7 @@ static void t_eof_mid_head(struct tq *t)
 		struct t_fix fix_, *f = t_fix_reset(&fix_);
 
 		t_fix_run(f, &o, "http://h/x", ex, T_N(ex), bw, NULL);
-		TQ_INT(t, f->end, XFER_FAILED);
-		t_check_end(t, f);
+		t_check_end(t, f, XFER_FAILED);
 		TQ_INT(t, xfer_error(&f->x)->code, QV_E_HTTP_SYNTAX);
 	}
 }
@@ -768,8 +742,7 @@ static void t_truncated(struct tq *t)
 		struct t_fix fix_, *f = t_fix_reset(&fix_);
 
 		t_fix_run(f, &o, "http://h/x", ex, T_N(ex), bw, NULL);
-		TQ_INT(t, f->end, XFER_FAILED);
-		t_check_end(t, f);
+		t_check_end(t, f, XFER_FAILED);
 		TQ_INT(t, xfer_error(&f->x)->code, QV_E_TRUNCATED);
 		TQ_STR(t, xfer_error(&f->x)->msg, "truncated: got 3 of 10 bytes");
 		TQ_INT(t, f->m.begins, 1);
@@ -777,8 +750,7 @@ static void t_truncated(struct tq *t)
 
 		f = t_fix_reset(&fix_);
 		t_fix_run(f, &o, "http://h/x", chunked, T_N(chunked), bw, NULL);
-		TQ_INT(t, f->end, XFER_FAILED);
-		t_check_end(t, f);
+		t_check_end(t, f, XFER_FAILED);
 		TQ_INT(t, xfer_error(&f->x)->code, QV_E_TRUNCATED);
 	}
 }
@@ -797,8 +769,7 @@ static void t_retry_after(struct tq *t)
 		struct t_fix fix_, *f = t_fix_reset(&fix_);
 
 		t_fix_run(f, &o, "http://h/x", ex, T_N(ex), bw, NULL);
-		TQ_INT(t, f->end, XFER_DONE);
-		t_check_end(t, f);
+		t_check_end(t, f, XFER_DONE);
 		t_check_body(t, f, "done");
 		TQ_INT(t, f->r.waits, 1);
 		TQ_INT(t, f->r.wait_from[0], 1000);
@@ -821,8 +792,7 @@ static void t_retry_after_capped(struct tq *t)
 
 	o.retries = 1;
 	t_fix_run(f, &o, "http://h/x", ex, T_N(ex), false, NULL);
-	TQ_INT(t, f->end, XFER_DONE);
-	t_check_end(t, f);
+	t_check_end(t, f, XFER_DONE);
 	TQ_INT(t, f->r.wake_at[0] - f->r.wait_from[0], 4 * 1000);
 }
 
@@ -836,8 +806,7 @@ static void t_retry_exhausted(struct tq *t)
 
 	o.retries = 1;
 	t_fix_run(f, &o, "http://h/x", ex, T_N(ex), false, NULL);
-	TQ_INT(t, f->end, XFER_FAILED);
-	t_check_end(t, f);
+	t_check_end(t, f, XFER_FAILED);
 	TQ_STR(t, xfer_error(&f->x)->msg, "HTTP error 503 - Service Unavailable");
 	TQ_INT(t, xfer_result(&f->x)->attempts, 2);
 	TQ_INT(t, f->r.connects, 2);
@@ -859,8 +828,7 @@ static void t_retry_transport(struct tq *t)
 		struct t_fix fix_, *f = t_fix_reset(&fix_);
 
 		t_fix_run(f, &o, "http://h/x", ex, T_N(ex), bw, NULL);
-		TQ_INT(t, f->end, XFER_DONE);
-		t_check_end(t, f);
+		t_check_end(t, f, XFER_DONE);
 		t_check_body(t, f, "0123456789");
 		TQ_INT(t, xfer_result(&f->x)->attempts, 3);
 		TQ_INT(t, xfer_result(&f->x)->bytes, 10);
@@ -953,8 +921,7 @@ static void t_resume_206(struct tq *t)
 		struct t_fix fix_, *f = t_fix_reset(&fix_);
 
 		t_fix_run(f, &o, "http://h/x", ex, T_N(ex), bw, "hello");
-		TQ_INT(t, f->end, XFER_DONE);
-		t_check_end(t, f);
+		t_check_end(t, f, XFER_DONE);
 		t_check_body(t, f, "hello world");
 		TQ_INT(t, f->m.last_offset, 5);
 		TQ_INT(t, xfer_result(&f->x)->bytes, 6);
@@ -970,8 +937,7 @@ static void t_resume_200(struct tq *t)
 	struct t_fix fix_, *f = t_fix_reset(&fix_);
 
 	t_fix_run(f, &o, "http://h/x", ex, T_N(ex), false, "hello");
-	TQ_INT(t, f->end, XFER_DONE);
-	t_check_end(t, f);
+	t_check_end(t, f, XFER_DONE);
 	t_check_body(t, f, "HELLO WORLD");
 	TQ_INT(t, f->m.last_offset, 0);
 }
@@ -989,8 +955,7 @@ static void t_resume_416_complete(struct tq *t)
 		struct t_fix fix_, *f = t_fix_reset(&fix_);
 
 		t_fix_run(f, &o, "http://h/x", ex, T_N(ex), bw, "hello");
-		TQ_INT(t, f->end, XFER_DONE);
-		t_check_end(t, f);
+		t_check_end(t, f, XFER_DONE);
 		t_check_body(t, f, "hello");
 		TQ_INT(t, f->m.writes, 0);
 		TQ_INT(t, xfer_result(&f->x)->status, 416);
@@ -1022,8 +987,7 @@ static void t_resume_mismatch_restarts(struct tq *t)
 	struct t_fix fix_, *f = t_fix_reset(&fix_);
 
 	t_fix_run(f, &o, "http://h/x", bad206, T_N(bad206), false, "hello");
-	TQ_INT(t, f->end, XFER_DONE);
-	t_check_end(t, f);
+	t_check_end(t, f, XFER_DONE);
 	t_check_body(t, f, "hello world");
 	TQ_INT(t, f->r.connects, 2);
 	TQ_TRUE(t, strstr(f->r.reqs[0], "Range: bytes=5-") != NULL);
@@ -1032,14 +996,12 @@ static void t_resume_mismatch_restarts(struct tq *t)
 
 	f = t_fix_reset(&fix_);
 	t_fix_run(f, &o, "http://h/x", bad416, T_N(bad416), false, "hello");
-	TQ_INT(t, f->end, XFER_DONE);
-	t_check_end(t, f);
+	t_check_end(t, f, XFER_DONE);
 	t_check_body(t, f, "abc");
 
 	f = t_fix_reset(&fix_);
 	t_fix_run(f, &o, "http://h/x", persists, T_N(persists), false, "hello");
-	TQ_INT(t, f->end, XFER_FAILED);
-	t_check_end(t, f);
+	t_check_end(t, f, XFER_FAILED);
 	TQ_INT(t, xfer_error(&f->x)->code, QV_E_RANGE);
 }
 
@@ -1054,8 +1016,7 @@ static void t_resume_across_redirect(struct tq *t)
 	struct t_fix fix_, *f = t_fix_reset(&fix_);
 
 	t_fix_run(f, &o, "http://h/x", ex, T_N(ex), false, "hello");
-	TQ_INT(t, f->end, XFER_DONE);
-	t_check_end(t, f);
+	t_check_end(t, f, XFER_DONE);
 	t_check_body(t, f, "hello world");
 	TQ_TRUE(t, strstr(f->r.reqs[1], "Range: bytes=5-") != NULL);
 }
@@ -1080,28 +1041,24 @@ static void t_max_filesize(struct tq *t)
 		struct t_fix fix_, *f = t_fix_reset(&fix_);
 
 		t_fix_run(f, &o, "http://h/x", cl, T_N(cl), bw, NULL);
-		TQ_INT(t, f->end, XFER_FAILED);
-		t_check_end(t, f);
+		t_check_end(t, f, XFER_FAILED);
 		TQ_INT(t, xfer_error(&f->x)->code, QV_E_TOO_BIG);
 		TQ_INT(t, f->m.begins, 0);
 
 		f = t_fix_reset(&fix_);
 		t_fix_run(f, &o, "http://h/x", chunked, T_N(chunked), bw, NULL);
-		TQ_INT(t, f->end, XFER_FAILED);
-		t_check_end(t, f);
+		t_check_end(t, f, XFER_FAILED);
 		TQ_INT(t, xfer_error(&f->x)->code, QV_E_TOO_BIG);
 		TQ_TRUE(t, f->m.len <= 10);
 
 		f = t_fix_reset(&fix_);
 		t_fix_run(f, &o, "http://h/x", close, T_N(close), bw, NULL);
-		TQ_INT(t, f->end, XFER_FAILED);
-		t_check_end(t, f);
+		t_check_end(t, f, XFER_FAILED);
 		TQ_INT(t, xfer_error(&f->x)->code, QV_E_TOO_BIG);
 
 		f = t_fix_reset(&fix_);
 		t_fix_run(f, &o, "http://h/x", fits, T_N(fits), bw, NULL);
-		TQ_INT(t, f->end, XFER_DONE);
-		t_check_end(t, f);
+		t_check_end(t, f, XFER_DONE);
 	}
 }
 
