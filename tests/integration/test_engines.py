@@ -18,7 +18,7 @@ import time
 import urllib.request
 
 from qvtest import POP20, SHARED, Skip, check
-from test_flags import gif_ok, seed_output, silent_server
+from test_flags import failures_go_on, nginx_bytes_and_redirects, pop20_from_serve, seed_output, silent_server
 
 ENGINES = ("threads", "poll")
 
@@ -42,39 +42,15 @@ def have_get(ctx):
 # ---- the flags cases, per engine ----
 
 def case_pop20_from_serve(ctx, engine):
-    base = ctx.serve()
-    r = flags(ctx, engine, "--site", base, "-o", ctx.path("out"))
-    check(r.code == 0 and r.err == "", r)
-    codes, count, _ = seed_output(r)
-    check(sorted(codes) == sorted(POP20) and count == 20, r)
-    names = sorted(os.listdir(ctx.path("out")))
-    check(names == sorted(f"{cc}.gif" for cc in POP20), names)
-    check(all(gif_ok(ctx.path("out", n)) for n in names), "not GIFs")
+    pop20_from_serve(ctx, "--engine", engine, in_order=False)
 
 
 def case_nginx_bytes_and_redirects(ctx, engine):
-    www = ctx.flags_tree()
-    os.chmod(ctx.tmp, 0o755)
-    base = ctx.nginx(www, extra_server="location /moved/ { rewrite ^/moved/(.*)$ /flags/$1 permanent; }")
-    for prefix, out in (("/flags", "direct"), ("/moved", "redirected")):
-        r = flags(ctx, engine, "--site", base + prefix, "-o", ctx.path(out))
-        check(r.code == 0, r)
-        check(seed_output(r)[1] == 20, r)
-        for cc in POP20:
-            with open(ctx.path(out, f"{cc}.gif"), "rb") as got, \
-                    open(os.path.join(www, "flags", cc.lower(), f"{cc.lower()}.gif"), "rb") as want:
-                check(got.read() == want.read(), f"{out}/{cc}.gif differs")
+    nginx_bytes_and_redirects(ctx, "--engine", engine)
 
 
 def case_failures_go_on(ctx, engine):
-    base = ctx.serve()
-    r = flags(ctx, engine, "--site", base, "-o", ctx.path("out"), "ZZ", "cn", "QQ")
-    check(r.code == 1, r)
-    codes, count, _ = seed_output(r)
-    check(codes == ["CN"] and count == 1, r)
-    check("QQ error: HTTP error 404 - Not Found\n" in r.err, r)
-    check("ZZ error: HTTP error 404 - Not Found\n" in r.err, r)
-    check(os.listdir(ctx.path("out")) == ["CN.gif"], os.listdir(ctx.path("out")))
+    failures_go_on(ctx, "--engine", engine)
 
 
 def case_refused(ctx, engine):
