@@ -153,7 +153,13 @@ def check_copies(outdir, want, copies):
             check(f.read() == want[cc], f"{name} differs from the server's {cc}.gif")
 
 
-def big_run(ctx, engine, urls, parallel, want, copies, timeout):
+def big_run(ctx, engine, urls, parallel, want, timeout):
+    """`quiver get` of urls (.../CC.gif, CC in want), then the output checked
+    with check_copies: one file per URL."""
+    copies = {}
+    for u in urls:
+        cc = u.rsplit("/", 1)[1][:2]
+        copies[cc] = copies.get(cc, 0) + 1
     listing = ctx.path(f"urls-{engine}.txt")
     with open(listing, "w") as f:
         f.write("\n".join(urls) + "\n")
@@ -171,11 +177,7 @@ def case_10000_at_1000_serve(ctx, engine):
     codes = [c.lower() for c in all_codes()]
     want = {c: fetch(f"{base}/{c}/{c}.gif") for c in codes}
     urls = [f"{base}/{codes[i % len(codes)]}/{codes[i % len(codes)]}.gif" for i in range(10000)]
-    copies = {}
-    for u in urls:
-        cc = u.rsplit("/", 1)[1][:2]
-        copies[cc] = copies.get(cc, 0) + 1
-    big_run(ctx, engine, urls, 1000, want, copies, timeout=240)
+    big_run(ctx, engine, urls, 1000, want, timeout=240)
 
 
 def case_2000_at_200_nginx(ctx, engine):
@@ -189,11 +191,7 @@ def case_2000_at_200_nginx(ctx, engine):
         with open(os.path.join(www, "flags", c, f"{c}.gif"), "rb") as f:
             want[c] = f.read()
     urls = [f"{base}/flags/{codes[i % len(codes)]}/{codes[i % len(codes)]}.gif" for i in range(2000)]
-    copies = {}
-    for u in urls:
-        cc = u.rsplit("/", 1)[1][:2]
-        copies[cc] = copies.get(cc, 0) + 1
-    big_run(ctx, engine, urls, 200, want, copies, timeout=120)
+    big_run(ctx, engine, urls, 200, want, timeout=120)
 
 
 def case_mixed_failures_one_run(ctx, engine):
