@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -70,6 +71,42 @@ static struct conn *connect_local(struct tq *t, int lfd, uint16_t port, int *srv
 	*srv = accept(lfd, NULL, NULL);
 	TQ_TRUE(t, *srv >= 0);
 	return c;
+}
+
+/* One loopback connection under test: the conn and the accepted server
+ * side srv (-1 once a test closed it itself). */
+struct net_pair {
+	int lfd;
+	int srv;
+	uint16_t port;
+	struct conn *c;
+};
+
+static void pair_close(struct net_pair *p)
+{
+	conn_free(p->c);
+	if (p->srv >= 0)
+		(void)close(p->srv);
+	if (p->lfd >= 0)
+		(void)close(p->lfd);
+}
+
+/* Listen, connect and accept; false after recording the failure, with
+ * everything already closed. */
+static bool pair_open(struct tq *t, struct net_pair *p)
+{
+	p->port = 0;
+	p->srv = -1;
+	p->c = NULL;
+	p->lfd = listen_local(4, &p->port);
+	if (!TQ_TRUE(t, p->lfd >= 0))
+		return false;
+	p->c = connect_local(t, p->lfd, p->port, &p->srv);
+	if (p->c == NULL) {
+		pair_close(p);
+		return false;
+	}
+	return true;
 }
 
 static void test_resolve_loopback(struct tq *t)
@@ -151,98 +188,73 @@ static void test_https_refused(struct tq *t)
 
 static void test_read_write(struct tq *t)
 {
-	uint16_t port = 0;
-	int lfd = listen_local(4, &port), srv = -1;
-	struct conn *c;
+	struct net_pair p;
 	struct qv_error e;
 	uint8_t buf[64];
 	size_t n = 0;
 
-	if (!TQ_TRUE(t, lfd >= 0))
+	if (!pair_open(t, &p))
 		return;
-	c = connect_local(t, lfd, port, &srv);
-	if (c == NULL)
-		goto out;
-	TQ_INT(t, conn_read(c, buf, sizeof buf, &n, &e), CONN_WANT_READ);
-	TQ_INT(t, conn_write(c, (const uint8_t *)"GET", 3, &n, &e), CONN_OK);
+	TQ_INT(t, conn_read(p.c, buf, sizeof buf, &n, &e), CONN_WANT_READ);
+	TQ_INT(t, conn_write(p.c, (const uint8_t *)"GET", 3, &n, &e), CONN_OK);
 	TQ_INT(t, n, 3);
-	TQ_INT(t, read(srv, buf, sizeof buf), 3);
-	TQ_INT(t, write(srv, "hello", 5), 5);
-	TQ_INT(t, net_read_blocking(c, buf, sizeof buf, &n, &wait_short, &e), QV_OK);
+	TQ_INT(t, read(p.srv, buf, sizeof buf), 3);
+	TQ_INT(t, write(p.srv, "hello", 5), 5);
+	TQ_INT(t, net_read_blocking(p.c, buf, sizeof buf, &n, &wait_short, &e), QV_OK);
 	TQ_MEM(t, buf, n, "hello", 5);
-	TQ_TRUE(t, conn_idle_ok(c));
-	(void)close(srv);
-	srv = -1;
-	TQ_TRUE(t, !conn_idle_ok(c));
-	TQ_INT(t, net_read_blocking(c, buf, sizeof buf, &n, &wait_short, &e), QV_OK);
+	TQ_TRUE(t, conn_idle_ok(p.c));
+	(void)close(p.srv);
+	p.srv = -1;
+	TQ_TRUE(t, !conn_idle_ok(p.c));
+	TQ_INT(t, net_read_blocking(p.c, buf, sizeof buf, &n, &wait_short, &e), QV_OK);
 	TQ_INT(t, n, 0); /* EOF */
-out:
-	conn_free(c);
-	if (srv >= 0)
-		(void)close(srv);
-	(void)close(lfd);
+	pair_close(&p);
 }
 
 static void test_reset(struct tq *t)
 {
-	uint16_t port = 0;
-	int lfd = listen_local(4, &port), srv = -1;
-	struct conn *c;
+	struct net_pair p;
 	struct qv_error e;
 	struct linger lg = {1, 0};
 	uint8_t buf[16];
 	size_t n = 0;
 
-	if (!TQ_TRUE(t, lfd >= 0))
+	if (!pair_open(t, &p))
 		return;
-	c = connect_local(t, lfd, port, &srv);
-	if (c == NULL)
-		goto out;
 	/* SO_LINGER 0 makes close() send RST. */
-	(void)setsockopt(srv, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
-	(void)close(srv);
-	srv = -1;
-	TQ_INT(t, net_read_blocking(c, buf, sizeof buf, &n, &wait_short, &e), QV_E_RESET);
+	(void)setsockopt(p.srv, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+	(void)close(p.srv);
+	p.srv = -1;
+	TQ_INT(t, net_read_blocking(p.c, buf, sizeof buf, &n, &wait_short, &e), QV_E_RESET);
 	TQ_TRUE(t, strncmp(e.msg, "connection reset by peer (127.0.0.1:", 36) == 0);
-out:
-	conn_free(c);
-	(void)close(lfd);
+	pair_close(&p);
 }
 
 static void test_read_timeout(struct tq *t)
 {
-	uint16_t port = 0;
-	int lfd = listen_local(4, &port), srv = -1;
+	struct net_pair p;
 	struct net_wait w = {1000, 200, 0, 0, NULL};
-	struct conn *c;
 	struct qv_error e;
 	uint8_t buf[16];
 	size_t n = 0;
 	int64_t t0;
 	char want[96];
 
-	if (!TQ_TRUE(t, lfd >= 0))
+	if (!pair_open(t, &p))
 		return;
-	c = connect_local(t, lfd, port, &srv);
-	if (c == NULL)
-		goto out;
 	t0 = clock_now_ms();
-	TQ_INT(t, net_read_blocking(c, buf, sizeof buf, &n, &w, &e), QV_E_READ_TIMEOUT);
+	TQ_INT(t, net_read_blocking(p.c, buf, sizeof buf, &n, &w, &e), QV_E_READ_TIMEOUT);
 	TQ_TRUE(t, clock_now_ms() - t0 >= 200);
 	(void)snprintf(want, sizeof want, "read timed out after 0.2s (no data from 127.0.0.1:%u)",
-		       (unsigned)port);
+		       (unsigned)p.port);
 	TQ_STR(t, e.msg, want);
 	/* --max-time wins when it comes first */
 	w.idle_timeout_ms = 5000;
 	w.max_at_ms = clock_now_ms() + 100;
 	w.max_time_ms = 60000;
-	TQ_INT(t, net_read_blocking(c, buf, sizeof buf, &n, &w, &e), QV_E_TOTAL_TIMEOUT);
+	TQ_INT(t, net_read_blocking(p.c, buf, sizeof buf, &n, &w, &e), QV_E_TOTAL_TIMEOUT);
 	TQ_STR(t, e.msg, "transfer took longer than --max-time 60s");
-out:
-	conn_free(c);
-	if (srv >= 0)
-		(void)close(srv);
-	(void)close(lfd);
+	pair_close(&p);
 }
 
 static void test_stop_flag(struct tq *t)
@@ -258,32 +270,23 @@ static void test_stop_flag(struct tq *t)
 
 static void test_write_timeout(struct tq *t)
 {
-	uint16_t port = 0;
-	int lfd = listen_local(4, &port), srv = -1;
+	struct net_pair p;
 	struct net_wait w = {1000, 150, 0, 0, NULL};
 	static const uint8_t junk[65536];
-	struct conn *c;
 	struct qv_error e;
 	size_t n = 0;
 	enum qv_err rc = QV_OK;
 	int i;
 
-	if (!TQ_TRUE(t, lfd >= 0))
+	if (!pair_open(t, &p))
 		return;
-	c = connect_local(t, lfd, port, &srv);
-	if (c == NULL)
-		goto out;
 	/* The server never reads: socket buffers fill, then the wait times out. */
 	for (i = 0; i < 4096 && rc == QV_OK; i++)
-		rc = net_write_blocking(c, junk, sizeof junk, &n, &w, &e);
+		rc = net_write_blocking(p.c, junk, sizeof junk, &n, &w, &e);
 	TQ_INT(t, rc, QV_E_WRITE_TIMEOUT);
 	TQ_TRUE(t, strncmp(e.msg, "write timed out after 0.15s (could not send to 127.0.0.1:",
 			   57) == 0);
-out:
-	conn_free(c);
-	if (srv >= 0)
-		(void)close(srv);
-	(void)close(lfd);
+	pair_close(&p);
 }
 
 /* A listener whose accept queue is full drops SYNs, so connect hangs. */
