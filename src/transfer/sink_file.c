@@ -9,6 +9,12 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+/* The .part path, stored right after the final one (see struct sink_file). */
+static const char *sf_part(const struct sink_file *s)
+{
+	return s->paths + s->part_off;
+}
+
 static struct sink_file *file_from(struct sink *sk)
 {
 	/* base is the first member, so the two pointers coincide. */
@@ -20,16 +26,16 @@ static enum qv_err file_write_error(const struct sink_file *s, int e, struct qv_
 	enum qv_err code = QV_E_NOSPACE;
 
 	if (e == ENOSPC)
-		code = qv_error_set(err, code, "no space left on device writing %s", s->part_path);
+		code = qv_error_set(err, code, "no space left on device writing %s", sf_part(s));
 	else if (e == EFBIG)
 		code = qv_error_set(err, code,
 				    "file too large (file size limit or file system maximum) "
 				    "writing %s",
-				    s->part_path);
+				    sf_part(s));
 	else if (e == EDQUOT)
-		code = qv_error_set(err, code, "disk quota exceeded writing %s", s->part_path);
+		code = qv_error_set(err, code, "disk quota exceeded writing %s", sf_part(s));
 	else
-		return qv_error_sys(err, QV_E_FILE, e, "cannot write %s", s->part_path);
+		return qv_error_sys(err, QV_E_FILE, e, "cannot write %s", sf_part(s));
 	if (err != NULL)
 		err->sys_errno = e;
 	return code;
@@ -105,17 +111,17 @@ static enum qv_err file_position(struct sink_file *s, uint64_t offset, struct qv
 	struct stat st;
 
 	if (fstat(s->fd, &st) != 0)
-		return qv_error_sys(err, QV_E_FILE, errno, "cannot stat %s", s->part_path);
+		return qv_error_sys(err, QV_E_FILE, errno, "cannot stat %s", sf_part(s));
 	if (!S_ISREG(st.st_mode))
-		return qv_error_set(err, QV_E_FILE, "%s is not a regular file", s->part_path);
+		return qv_error_set(err, QV_E_FILE, "%s is not a regular file", sf_part(s));
 	if ((uint64_t)st.st_size < offset)
 		return qv_error_set(err, QV_E_FILE, "cannot resume %s: it has %llu bytes, not %llu",
-				    s->part_path, (unsigned long long)st.st_size,
+				    sf_part(s), (unsigned long long)st.st_size,
 				    (unsigned long long)offset);
 	if ((uint64_t)st.st_size != offset && ftruncate(s->fd, (off_t)offset) != 0)
-		return qv_error_sys(err, QV_E_FILE, errno, "cannot truncate %s", s->part_path);
+		return qv_error_sys(err, QV_E_FILE, errno, "cannot truncate %s", sf_part(s));
 	if (lseek(s->fd, (off_t)offset, SEEK_SET) < 0)
-		return qv_error_sys(err, QV_E_FILE, errno, "cannot seek in %s", s->part_path);
+		return qv_error_sys(err, QV_E_FILE, errno, "cannot seek in %s", sf_part(s));
 	return QV_OK;
 }
 
@@ -138,7 +144,7 @@ static enum qv_err file_begin(struct sink *sk, uint64_t offset, struct qv_error 
 		 * per file saved).  openat, not open: musl's open() adds an
 		 * fcntl(FD_CLOEXEC) for kernels older than 2.6.23. */
 		do
-			fd = openat(AT_FDCWD, s->part_path, flags | O_EXCL, 0644);
+			fd = openat(AT_FDCWD, sf_part(s), flags | O_EXCL, 0644);
 		while (fd < 0 && errno == EINTR);
 		if (fd >= 0 && offset == 0) {
 			s->fd = fd;
@@ -149,13 +155,13 @@ static enum qv_err file_begin(struct sink *sk, uint64_t offset, struct qv_error 
 		 * let file_position check and cut it. */
 		if (fd < 0 && errno == EEXIST) {
 			do
-				fd = openat(AT_FDCWD, s->part_path, flags, 0644);
+				fd = openat(AT_FDCWD, sf_part(s), flags, 0644);
 			while (fd < 0 && errno == EINTR);
 		}
 		if (fd < 0 && (errno == ENOSPC || errno == EDQUOT))
 			return file_write_error(s, errno, err);
 		if (fd < 0)
-			return qv_error_sys(err, QV_E_FILE, errno, "cannot create %s", s->part_path);
+			return qv_error_sys(err, QV_E_FILE, errno, "cannot create %s", sf_part(s));
 		s->fd = fd;
 		s->touched = true;
 	}
@@ -184,15 +190,15 @@ static enum qv_err file_write(struct sink *sk, const uint8_t *p, size_t n, struc
 static void file_sync_dir(const struct sink_file *s)
 {
 	char dir[SINK_FILE_PATH_MAX];
-	const char *slash = strrchr(s->final_path, '/');
+	const char *slash = strrchr(s->paths, '/');
 	int fd;
 
 	if (slash == NULL) {
 		(void)snprintf(dir, sizeof dir, ".");
 	} else {
-		size_t n = (size_t)(slash - s->final_path);
+		size_t n = (size_t)(slash - s->paths);
 
-		memcpy(dir, s->final_path, n);
+		memcpy(dir, s->paths, n);
 		dir[n > 0 ? n : 1] = '\0';
 		if (n == 0)
 			dir[0] = '/';
@@ -214,7 +220,7 @@ static enum qv_err file_close(struct sink_file *s, struct qv_error *err)
 	if (rc != 0 && e != EINTR)
 		return e == ENOSPC || e == EDQUOT ? file_write_error(s, e, err)
 						  : qv_error_sys(err, QV_E_FILE, e, "cannot close %s",
-								 s->part_path);
+								 sf_part(s));
 	return QV_OK;
 }
 
@@ -233,9 +239,9 @@ static enum qv_err file_commit(struct sink *sk, struct qv_error *err)
 	rc = file_close(s, err);
 	if (rc != QV_OK)
 		return rc;
-	if (rename(s->part_path, s->final_path) != 0)
-		return qv_error_sys(err, QV_E_FILE, errno, "cannot rename %s to %s", s->part_path,
-				    s->final_path);
+	if (rename(sf_part(s), s->paths) != 0)
+		return qv_error_sys(err, QV_E_FILE, errno, "cannot rename %s to %s", sf_part(s),
+				    s->paths);
 	if (s->use_fsync)
 		file_sync_dir(s);
 	s->ended = true;
@@ -257,7 +263,7 @@ static void file_abort(struct sink *sk)
 		s->fd = -1;
 	}
 	if (s->touched && !s->keep_part)
-		(void)unlink(s->part_path);
+		(void)unlink(sf_part(s));
 }
 
 static const struct sink_ops sink_file_ops = {
@@ -285,18 +291,21 @@ static enum qv_err file_check_name(const char *name, struct qv_error *err)
 static enum qv_err file_make_paths(struct sink_file *s, const char *dir, const char *name,
 				   struct qv_error *err)
 {
-	int n, m;
+	int n, m = -1;
 
 	if (dir == NULL || dir[0] == '\0')
-		n = snprintf(s->final_path, sizeof s->final_path, "%s", name);
+		n = snprintf(s->paths, SINK_FILE_PATH_MAX, "%s", name);
 	else if (dir[strlen(dir) - 1] == '/')
-		n = snprintf(s->final_path, sizeof s->final_path, "%s%s", dir, name);
+		n = snprintf(s->paths, SINK_FILE_PATH_MAX, "%s%s", dir, name);
 	else
-		n = snprintf(s->final_path, sizeof s->final_path, "%s/%s", dir, name);
-	m = snprintf(s->part_path, sizeof s->part_path, "%s.part", s->final_path);
-	if (n < 0 || m < 0 || (size_t)m >= sizeof s->part_path) {
-		s->final_path[0] = '\0';
-		s->part_path[0] = '\0';
+		n = snprintf(s->paths, SINK_FILE_PATH_MAX, "%s/%s", dir, name);
+	if (n >= 0 && (size_t)n < SINK_FILE_PATH_MAX) {
+		s->part_off = (size_t)n + 1;
+		m = snprintf(&s->paths[s->part_off], SINK_FILE_PATH_MAX, "%s.part", s->paths);
+	}
+	if (m < 0 || (size_t)m >= SINK_FILE_PATH_MAX) {
+		s->paths[0] = '\0';
+		s->part_off = 0;
 		return qv_error_set(err, QV_E_NAME, "path too long for %s", name);
 	}
 	return QV_OK;
@@ -317,14 +326,14 @@ enum qv_err sink_file_open(struct sink_file *s, const char *dir, const char *nam
 	s->ended = false;
 	s->wrote = false;
 	s->buf_len = 0;
-	s->final_path[0] = '\0';
-	s->part_path[0] = '\0';
+	s->paths[0] = '\0';
+	s->part_off = 0;
 	rc = file_check_name(name, err);
 	if (rc == QV_OK)
 		rc = file_make_paths(s, dir, name, err);
 	if (rc != QV_OK)
 		return rc;
-	if (keep_part_for_resume && lstat(s->part_path, &st) == 0 && S_ISREG(st.st_mode))
+	if (keep_part_for_resume && lstat(sf_part(s), &st) == 0 && S_ISREG(st.st_mode))
 		s->base.resume_from = (uint64_t)st.st_size;
 	return QV_OK;
 }
@@ -336,10 +345,10 @@ struct sink *sink_file_sink(struct sink_file *s)
 
 const char *sink_file_path(const struct sink_file *s)
 {
-	return s->final_path;
+	return s->paths;
 }
 
 const char *sink_file_part_path(const struct sink_file *s)
 {
-	return s->part_path;
+	return sf_part(s);
 }

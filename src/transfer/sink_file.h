@@ -34,8 +34,11 @@
 struct sink_file {
 	struct sink base;           /* first member: sink_file_sink() returns it */
 	/* private state */
-	char final_path[SINK_FILE_PATH_MAX];
-	char part_path[SINK_FILE_PATH_MAX];
+	/* "dir/name" and, right after its NUL, "dir/name.part": a short path
+	 * keeps both in one page of memory, which counts with 1,000 transfers
+	 * open at once (pages never written are never resident). */
+	char paths[2 * SINK_FILE_PATH_MAX];
+	size_t part_off;            /* where the .part path starts in paths[] */
 	int fd;                     /* the .part, -1 when not open */
 	bool keep_part;             /* abort() keeps the .part for resuming */
 	bool use_fsync;
