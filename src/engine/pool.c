@@ -1,6 +1,7 @@
 /* pool.c - the threads engine (the book's flags_threadpool.py): a pool of
  * pthread workers, each driving one transfer at a time with the blocking
- * waits of net/wait.h, exactly like seq.c does on one thread.
+ * loop of engine/blocking.h, as seq.c does on one thread; the workers add
+ * the per-host cap and the shared name lookups through its hooks.
  *
  * The calling thread is the dispatcher.  It opens each job's sink, hands
  * the job to the workers through a work queue, and sleeps on a completion
@@ -23,6 +24,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "engine/blocking.h"
 #include "engine/hosts.h"
 #include "engine/internal.h"
 #include "engine/resolver.h"
@@ -66,11 +68,8 @@ struct tp_worker {
 	struct tp *tp;
 	pthread_t th;
 	struct conn_pool pool;
-	struct conn *conn;            /* of the current transfer */
 	struct host_entry *host;      /* per-host slot held, or NULL */
-	bool aborted;
-	unsigned connections, reused; /* summed by the caller after join */
-	struct xfer x;
+	struct blocking b;            /* connections, reused: summed by the caller after join */
 	uint8_t buf[TP_READ_BUF];
 };
 
@@ -130,36 +129,14 @@ static struct timespec tp_abstime(int64_t ms)
 	return ts;
 }
 
-/* ---- one transfer on a worker (seq.c's loop plus the per-host cap) ---- */
-
-static void tp_drop_conn(struct tp_worker *w)
-{
-	conn_free(w->conn);
-	w->conn = NULL;
-}
-
-static void tp_abort(struct tp_worker *w, enum qv_err code, const char *msg)
-{
-	if (w->aborted)
-		return;
-	w->aborted = true;
-	xfer_abort(&w->x, code, msg);
-}
-
-static void tp_net_error(struct tp_worker *w, const struct qv_error *e)
-{
-	tp_drop_conn(w);
-	if (e->code == QV_E_TOTAL_TIMEOUT || e->code == QV_E_INTERRUPTED)
-		tp_abort(w, e->code, e->msg);
-	else
-		xfer_io_error(&w->x, e->code, e->msg);
-}
+/* ---- one transfer on a worker (engine/blocking.h's loop plus the per-host cap) ---- */
 
 /* Take a connection slot for origin, waiting while per_host are in use.
  * Errors: QV_E_INTERRUPTED, QV_E_TOTAL_TIMEOUT, QV_E_NOMEM. */
-static enum qv_err tp_host_acquire(struct tp_worker *w, const struct url *origin,
+static enum qv_err tp_host_acquire(void *ctx, const struct url *origin,
 				   const struct net_wait *nw, struct qv_error *e)
 {
+	struct tp_worker *w = ctx;
 	struct tp *tp = w->tp;
 	struct host_entry *h;
 
@@ -196,8 +173,9 @@ static enum qv_err tp_host_acquire(struct tp_worker *w, const struct url *origin
 	return QV_OK;
 }
 
-static void tp_host_release(struct tp_worker *w)
+static void tp_host_release(void *ctx)
 {
+	struct tp_worker *w = ctx;
 	struct tp *tp = w->tp;
 
 	if (w->host == NULL)
@@ -212,9 +190,10 @@ static void tp_host_release(struct tp_worker *w)
 
 /* Addresses of origin: an IP literal at once, else the cache or a lookup
  * on the resolver bounded by the connect timeout and the stop flag. */
-static enum qv_err tp_resolve(struct tp_worker *w, const struct url *origin,
-			      struct net_addrs *addrs, struct qv_error *e)
+static enum qv_err tp_resolve(void *ctx, const struct url *origin, struct net_addrs *addrs,
+			      struct qv_error *e)
 {
+	struct tp_worker *w = ctx;
 	struct tp *tp = w->tp;
 	const struct engine_opts *o = tp->o;
 	int64_t now = clock_now_ms();
@@ -243,185 +222,22 @@ static enum qv_err tp_resolve(struct tp_worker *w, const struct url *origin,
 	return rc;
 }
 
-/* A fresh connection: resolve, connect, handshake. */
-static enum qv_err tp_open(struct tp_worker *w, const struct url *origin, const struct net_wait *nw,
-			   struct qv_error *e)
-{
-	struct net_addrs addrs;
-	struct conn *c = NULL;
-	enum qv_err rc;
-
-	rc = conn_new(&c, origin, w->tp->o->tls, e);
-	if (rc == QV_OK)
-		rc = tp_resolve(w, origin, &addrs, e);
-	if (rc == QV_OK)
-		rc = net_connect_blocking(c, &addrs, nw, e);
-	if (rc != QV_OK) {
-		conn_free(c);
-		return rc;
-	}
-	w->connections++;
-	w->conn = c;
-	return QV_OK;
-}
-
-static void tp_connect(struct tp_worker *w, const struct net_wait *nw)
-{
-	const struct url *origin = xfer_origin(&w->x);
-	struct qv_error e;
-
-	tp_drop_conn(w);
-	qv_error_clear(&e);
-	if (tp_host_acquire(w, origin, nw, &e) != QV_OK) {
-		tp_net_error(w, &e);
-		return;
-	}
-	if (xfer_may_reuse(&w->x))
-		w->conn = conn_pool_take(&w->pool, origin, clock_now_ms());
-	if (w->conn != NULL) {
-		w->reused++;
-		xfer_connected(&w->x, true);
-		return;
-	}
-	if (tp_open(w, origin, nw, &e) != QV_OK) {
-		/* No xfer_connected, so no XFER_RELEASE: give the slot back now. */
-		tp_host_release(w);
-		tp_net_error(w, &e);
-	} else {
-		xfer_connected(&w->x, false);
-	}
-}
-
-static void tp_write(struct tp_worker *w, const struct net_wait *nw)
-{
-	const uint8_t *p = NULL;
-	size_t n = 0, sent = 0;
-	struct qv_error e;
-
-	xfer_out(&w->x, &p, &n);
-	if (w->conn == NULL || n == 0) {
-		xfer_io_error(&w->x, QV_E_INTERNAL, "internal error: write without data or connection");
-		return;
-	}
-	qv_error_clear(&e);
-	if (net_write_blocking(w->conn, p, n, &sent, nw, &e) != QV_OK)
-		tp_net_error(w, &e);
-	else
-		xfer_sent(&w->x, sent);
-}
-
-static void tp_read(struct tp_worker *w, const struct net_wait *nw)
-{
-	size_t n = 0;
-	struct qv_error e;
-
-	if (w->conn == NULL) {
-		xfer_io_error(&w->x, QV_E_INTERNAL, "internal error: read without a connection");
-		return;
-	}
-	qv_error_clear(&e);
-	if (net_read_blocking(w->conn, w->buf, sizeof w->buf, &n, nw, &e) != QV_OK)
-		tp_net_error(w, &e);
-	else if (n == 0)
-		xfer_eof(&w->x);
-	else
-		xfer_feed(&w->x, w->buf, n);
-}
-
-static void tp_release(struct tp_worker *w)
-{
-	if (w->conn != NULL && xfer_conn_reusable(&w->x)) {
-		w->conn->requests++;
-		conn_pool_put(&w->pool, w->conn, clock_now_ms());
-		w->conn = NULL;
-	}
-	tp_drop_conn(w);
-	tp_host_release(w);
-	xfer_released(&w->x);
-}
-
-static void tp_wait(struct tp_worker *w, const struct net_wait *nw)
-{
-	struct qv_error e;
-
-	qv_error_clear(&e);
-	if (net_sleep_until(xfer_wake_at(&w->x), nw, &e) != QV_OK)
-		tp_abort(w, e.code, e.msg);
-}
-
-/* Abort for a stop or the --max-time deadline, checked between steps. */
-static void tp_check_abort(struct tp_worker *w, const struct net_wait *nw, int64_t now)
-{
-	const struct engine_opts *o = w->tp->o;
-
-	if (w->aborted)
-		return;
-	if (engine_flag_raised(o->stop)) {
-		tp_abort(w, QV_E_INTERRUPTED, "interrupted");
-	} else if (nw->max_at_ms != 0 && now >= nw->max_at_ms) {
-		struct qv_error e;
-
-		(void)conn_timeout_error(NULL, QV_E_TOTAL_TIMEOUT, o->max_time_ms, &e);
-		tp_abort(w, e.code, e.msg);
-	}
-}
-
-static enum xfer_action tp_transfer(struct tp_worker *w)
-{
-	const struct engine_opts *o = w->tp->o;
-	struct net_wait nw = {o->connect_timeout_ms, o->idle_timeout_ms, 0, o->max_time_ms, o->stop};
-
-	w->aborted = false;
-	if (o->max_time_ms != 0)
-		nw.max_at_ms = clock_now_ms() + o->max_time_ms;
-	for (;;) {
-		int64_t now = clock_now_ms();
-		enum xfer_action a;
-
-		tp_check_abort(w, &nw, now);
-		a = xfer_next(&w->x, now);
-		/* After an abort the machine owes no more I/O; never loop on it. */
-		if (w->aborted && a != XFER_RELEASE && a != XFER_DONE)
-			a = XFER_FAILED;
-		switch (a) {
-		case XFER_CONNECT:
-			tp_connect(w, &nw);
-			break;
-		case XFER_WRITE:
-			tp_write(w, &nw);
-			break;
-		case XFER_READ:
-			tp_read(w, &nw);
-			break;
-		case XFER_RELEASE:
-			tp_release(w);
-			break;
-		case XFER_WAIT:
-			tp_wait(w, &nw);
-			break;
-		case XFER_DONE:
-		case XFER_FAILED:
-			tp_drop_conn(w);
-			tp_host_release(w);
-			return a;
-		}
-	}
-}
+static const struct blocking_ops tp_ops = {tp_host_acquire, tp_resolve, tp_host_release};
 
 static void tp_job(struct tp_worker *w, struct tp_item *it)
 {
 	const struct engine_job *job = &w->tp->jobs[it->index];
 
-	xfer_init(&w->x, w->tp->o->xfer, job->url, job->url_len, it->sink,
+	xfer_init(&w->b.x, w->tp->o->xfer, job->url, job->url_len, it->sink,
 		  (uint32_t)(it->index * 2654435761u) ^ (uint32_t)clock_now_ns());
-	if (tp_transfer(w) == XFER_DONE) {
+	if (blocking_transfer(&w->b) == XFER_DONE) {
 		qv_error_clear(&it->err);
 	} else {
-		it->err = *xfer_error(&w->x);
+		it->err = *xfer_error(&w->b.x);
 		if (it->err.code == QV_OK)
 			(void)qv_error_set(&it->err, QV_E_INTERNAL, "transfer failed without an error");
 	}
-	it->res = *xfer_result(&w->x);
+	it->res = *xfer_result(&w->b.x);
 }
 
 static void *tp_worker_main(void *arg)
@@ -446,7 +262,7 @@ static void *tp_worker_main(void *arg)
 	}
 	(void)pthread_mutex_unlock(&tp->m);
 	conn_pool_clear(&w->pool);
-	tp_drop_conn(w);
+	blocking_drop_conn(&w->b);
 	return NULL;
 }
 
@@ -536,6 +352,7 @@ static enum qv_err tp_start(struct tp *tp, unsigned n, struct qv_error *err)
 
 		w->tp = tp;
 		conn_pool_init(&w->pool, TP_POOL_MAX, 0);
+		blocking_init(&w->b, &tp_ops, w, tp->o, &w->pool, w->buf, sizeof w->buf);
 		if (pthread_create(&w->th, &attr, tp_worker_main, w) != 0)
 			break;
 		tp->nworkers++;
@@ -556,8 +373,8 @@ static void tp_stop_workers(struct tp *tp, struct engine_stats *stats)
 	(void)pthread_mutex_unlock(&tp->m);
 	for (i = 0; i < tp->nworkers; i++) {
 		(void)pthread_join(tp->workers[i].th, NULL);
-		stats->connections += tp->workers[i].connections;
-		stats->reused += tp->workers[i].reused;
+		stats->connections += tp->workers[i].b.connections;
+		stats->reused += tp->workers[i].b.reused;
 	}
 	tp->nworkers = 0;
 }

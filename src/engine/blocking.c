@@ -1,0 +1,220 @@
+/* blocking.c - driving one transfer's I/O on a blocking-style thread with
+ * poll-based timeouts: xfer_next's steps carried out with the blocking
+ * waits of net/wait.h, stop and --max-time checked between steps.  Shared
+ * by the seq engine (seq.c) and the threads engine's workers (pool.c). */
+#include "engine/blocking.h"
+
+#include "engine/internal.h"
+#include "util/clock.h"
+
+void blocking_init(struct blocking *b, const struct blocking_ops *ops, void *ctx,
+		   const struct engine_opts *o, struct conn_pool *pool, uint8_t *buf,
+		   size_t buf_len)
+{
+	b->ops = ops;
+	b->ctx = ctx;
+	b->o = o;
+	b->pool = pool;
+	b->buf = buf;
+	b->buf_len = buf_len;
+	b->conn = NULL;
+	b->aborted = false;
+	b->connections = 0;
+	b->reused = 0;
+}
+
+void blocking_drop_conn(struct blocking *b)
+{
+	conn_free(b->conn);
+	b->conn = NULL;
+}
+
+static void blocking_release_slot(struct blocking *b)
+{
+	if (b->ops->release != NULL)
+		b->ops->release(b->ctx);
+}
+
+static void blocking_abort(struct blocking *b, enum qv_err code, const char *msg)
+{
+	if (b->aborted)
+		return;
+	b->aborted = true;
+	xfer_abort(&b->x, code, msg);
+}
+
+/* Report a failed net call: deadline and stop end the transfer for good,
+ * anything else is a transport error the machine may retry. */
+static void blocking_net_error(struct blocking *b, const struct qv_error *e)
+{
+	blocking_drop_conn(b);
+	if (e->code == QV_E_TOTAL_TIMEOUT || e->code == QV_E_INTERRUPTED)
+		blocking_abort(b, e->code, e->msg);
+	else
+		xfer_io_error(&b->x, e->code, e->msg);
+}
+
+/* A fresh connection to origin: resolve, connect, handshake. */
+static enum qv_err blocking_open(struct blocking *b, const struct url *origin,
+				 const struct net_wait *w, struct qv_error *e)
+{
+	struct net_addrs addrs;
+	struct conn *c = NULL;
+	enum qv_err rc;
+
+	rc = conn_new(&c, origin, b->o->tls, e);
+	if (rc == QV_OK)
+		rc = b->ops->resolve(b->ctx, origin, &addrs, e);
+	if (rc == QV_OK)
+		rc = net_connect_blocking(c, &addrs, w, e);
+	if (rc != QV_OK) {
+		conn_free(c);
+		return rc;
+	}
+	b->connections++;
+	b->conn = c;
+	return QV_OK;
+}
+
+static void blocking_connect(struct blocking *b, const struct net_wait *w)
+{
+	const struct url *origin = xfer_origin(&b->x);
+	struct qv_error e;
+
+	blocking_drop_conn(b);
+	qv_error_clear(&e);
+	if (b->ops->acquire != NULL && b->ops->acquire(b->ctx, origin, w, &e) != QV_OK) {
+		blocking_net_error(b, &e);
+		return;
+	}
+	if (xfer_may_reuse(&b->x))
+		b->conn = conn_pool_take(b->pool, origin, clock_now_ms());
+	if (b->conn != NULL) {
+		b->reused++;
+		xfer_connected(&b->x, true);
+		return;
+	}
+	if (blocking_open(b, origin, w, &e) != QV_OK) {
+		/* No xfer_connected, so no XFER_RELEASE: give the slot back now. */
+		blocking_release_slot(b);
+		blocking_net_error(b, &e);
+	} else {
+		xfer_connected(&b->x, false);
+	}
+}
+
+static void blocking_write(struct blocking *b, const struct net_wait *w)
+{
+	const uint8_t *p = NULL;
+	size_t n = 0, sent = 0;
+	struct qv_error e;
+
+	xfer_out(&b->x, &p, &n);
+	if (b->conn == NULL || n == 0) {
+		xfer_io_error(&b->x, QV_E_INTERNAL, "internal error: write without data or connection");
+		return;
+	}
+	qv_error_clear(&e);
+	if (net_write_blocking(b->conn, p, n, &sent, w, &e) != QV_OK)
+		blocking_net_error(b, &e);
+	else
+		xfer_sent(&b->x, sent);
+}
+
+static void blocking_read(struct blocking *b, const struct net_wait *w)
+{
+	size_t n = 0;
+	struct qv_error e;
+
+	if (b->conn == NULL) {
+		xfer_io_error(&b->x, QV_E_INTERNAL, "internal error: read without a connection");
+		return;
+	}
+	qv_error_clear(&e);
+	if (net_read_blocking(b->conn, b->buf, b->buf_len, &n, w, &e) != QV_OK)
+		blocking_net_error(b, &e);
+	else if (n == 0)
+		xfer_eof(&b->x);
+	else
+		xfer_feed(&b->x, b->buf, n);
+}
+
+static void blocking_release(struct blocking *b)
+{
+	if (b->conn != NULL && xfer_conn_reusable(&b->x)) {
+		b->conn->requests++;
+		conn_pool_put(b->pool, b->conn, clock_now_ms());
+		b->conn = NULL;
+	}
+	blocking_drop_conn(b);
+	blocking_release_slot(b);
+	xfer_released(&b->x);
+}
+
+static void blocking_wait(struct blocking *b, const struct net_wait *w)
+{
+	struct qv_error e;
+
+	qv_error_clear(&e);
+	if (net_sleep_until(xfer_wake_at(&b->x), w, &e) != QV_OK)
+		blocking_abort(b, e.code, e.msg);
+}
+
+/* Abort for a stop or the --max-time deadline, checked between steps. */
+static void blocking_check_abort(struct blocking *b, const struct net_wait *w, int64_t now)
+{
+	const struct engine_opts *o = b->o;
+
+	if (b->aborted)
+		return;
+	if (engine_flag_raised(o->stop)) {
+		blocking_abort(b, QV_E_INTERRUPTED, "interrupted");
+	} else if (w->max_at_ms != 0 && now >= w->max_at_ms) {
+		struct qv_error e;
+
+		(void)conn_timeout_error(NULL, QV_E_TOTAL_TIMEOUT, o->max_time_ms, &e);
+		blocking_abort(b, e.code, e.msg);
+	}
+}
+
+enum xfer_action blocking_transfer(struct blocking *b)
+{
+	const struct engine_opts *o = b->o;
+	struct net_wait w = {o->connect_timeout_ms, o->idle_timeout_ms, 0, o->max_time_ms, o->stop};
+
+	b->aborted = false;
+	if (o->max_time_ms != 0)
+		w.max_at_ms = clock_now_ms() + o->max_time_ms;
+	for (;;) {
+		int64_t now = clock_now_ms();
+		enum xfer_action a;
+
+		blocking_check_abort(b, &w, now);
+		a = xfer_next(&b->x, now);
+		/* After an abort the machine owes no more I/O; never loop on it. */
+		if (b->aborted && a != XFER_RELEASE && a != XFER_DONE)
+			a = XFER_FAILED;
+		switch (a) {
+		case XFER_CONNECT:
+			blocking_connect(b, &w);
+			break;
+		case XFER_WRITE:
+			blocking_write(b, &w);
+			break;
+		case XFER_READ:
+			blocking_read(b, &w);
+			break;
+		case XFER_RELEASE:
+			blocking_release(b);
+			break;
+		case XFER_WAIT:
+			blocking_wait(b, &w);
+			break;
+		case XFER_DONE:
+		case XFER_FAILED:
+			blocking_drop_conn(b);
+			blocking_release_slot(b);
+			return a;
+		}
+	}
+}
