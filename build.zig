@@ -260,9 +260,7 @@ fn addTestStep(ctx: Ctx, target: std.Build.ResolvedTarget, exe: *std.Build.Step.
     const unit = addUnit(ctx, "quiver-unit", target, .ReleaseSafe, bearssl_dbg, null);
     const unit_ubsan = addUnit(ctx, "quiver-unit-ubsan", target, .Debug, bearssl_dbg, .full);
 
-    const run = b.addSystemCommand(&.{ "bash", "tests/run.sh" });
-    run.stdio = .inherit;
-    run.has_side_effects = true;
+    const run = scriptStep(b, &.{ "bash", "tests/run.sh" });
     run.addArg("--unit=native");
     run.addArtifactArg(unit);
     run.addArg("--unit=ubsan");
@@ -383,20 +381,29 @@ const ClangSan = struct {
     }
 };
 
-fn addCheckStep(b: *std.Build) void {
-    const run = b.addSystemCommand(&.{ "bash", "tests/check.sh" });
+/// A bash script run as a step: its output goes straight to the terminal and
+/// it runs every time (it measures or checks; nothing to cache).
+fn scriptStep(b: *std.Build, argv: []const []const u8) *std.Build.Step.Run {
+    const run = b.addSystemCommand(argv);
     run.stdio = .inherit;
     run.has_side_effects = true;
+    return run;
+}
+
+fn crossTarget(b: *std.Build, triple: []const u8) std.Build.ResolvedTarget {
+    return b.resolveTargetQuery(std.Target.Query.parse(.{ .arch_os_abi = triple }) catch unreachable);
+}
+
+fn addCheckStep(b: *std.Build) void {
+    const run = scriptStep(b, &.{ "bash", "tests/check.sh" });
     b.step("check", "Static analysis (cppcheck, clang analyzer): zero findings").dependOn(&run.step);
 }
 
 fn addCrossStep(ctx: Ctx) void {
     const b = ctx.b;
-    const run = b.addSystemCommand(&.{ "bash", "tests/cross.sh" });
-    run.stdio = .inherit;
-    run.has_side_effects = true;
+    const run = scriptStep(b, &.{ "bash", "tests/cross.sh" });
     for (cross_targets) |ct| {
-        const t = b.resolveTargetQuery(std.Target.Query.parse(.{ .arch_os_abi = ct.triple }) catch unreachable);
+        const t = crossTarget(b, ct.triple);
         const bearssl = addBearSSL(ctx, t, .ReleaseSafe);
         const exe = addQuiver(ctx, t, .ReleaseSafe, bearssl, false);
         const unit = addUnit(ctx, "quiver-unit", t, .ReleaseSafe, bearssl, null);
@@ -410,11 +417,9 @@ fn addCrossStep(ctx: Ctx) void {
 
 fn addSizeStep(ctx: Ctx) void {
     const b = ctx.b;
-    const run = b.addSystemCommand(&.{ "bash", "tests/size.sh" });
-    run.stdio = .inherit;
-    run.has_side_effects = true;
+    const run = scriptStep(b, &.{ "bash", "tests/size.sh" });
     for (cross_targets) |ct| {
-        const t = b.resolveTargetQuery(std.Target.Query.parse(.{ .arch_os_abi = ct.triple }) catch unreachable);
+        const t = crossTarget(b, ct.triple);
         const bearssl = addBearSSL(ctx, t, .ReleaseSmall);
         const exe = addQuiver(ctx, t, .ReleaseSmall, bearssl, true);
         run.addArg(ct.triple);
@@ -428,8 +433,6 @@ fn addSizeStep(ctx: Ctx) void {
 /// each for N seconds (default 30); any crash fails the step.
 fn addFuzzStep(b: *std.Build) void {
     const seconds = b.option(u32, "seconds", "Seconds per target for the fuzz step (default 30)") orelse 30;
-    const run = b.addSystemCommand(&.{ "bash", "tests/fuzz/run.sh", b.fmt("{d}", .{seconds}) });
-    run.stdio = .inherit;
-    run.has_side_effects = true;
+    const run = scriptStep(b, &.{ "bash", "tests/fuzz/run.sh", b.fmt("{d}", .{seconds}) });
     b.step("fuzz", "Run each libFuzzer target of tests/fuzz for -Dseconds=N (default 30)").dependOn(&run.step);
 }
