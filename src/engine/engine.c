@@ -2,6 +2,8 @@
  * A new engine is one row in engine_table. */
 #include "engine/engine.h"
 
+#include "engine/internal.h"
+
 #include <string.h>
 
 typedef enum qv_err (*engine_run_fn)(const struct engine_job *jobs, size_t njobs,
@@ -58,4 +60,24 @@ enum qv_err engine_run(enum engine_kind k, const struct engine_job *jobs, size_t
 		stats = &local;
 	memset(stats, 0, sizeof *stats);
 	return engine_table[k].run(jobs, njobs, o, stats, err);
+}
+
+bool engine_job_sink(const struct engine_opts *o, const struct engine_job *job, size_t i,
+		     struct engine_stats *stats, struct sink **out)
+{
+	struct xfer_result none;
+	struct qv_error e;
+
+	*out = job->sink;
+	qv_error_clear(&e);
+	if (*out != NULL ||
+	    (o->sink_open != NULL && o->sink_open(o->ctx, i, out, &e) == QV_OK && *out != NULL))
+		return true;
+	if (e.code == QV_OK)
+		(void)qv_error_set(&e, QV_E_INTERNAL, "no sink for job %zu", i);
+	memset(&none, 0, sizeof none);
+	stats->failed++;
+	if (o->done != NULL)
+		o->done(o->ctx, i, &none, &e);
+	return false;
 }

@@ -38,4 +38,10 @@ static inline bool engine_flag_raised(const volatile sig_atomic_t *flag)
  * what the descriptor limit allows (engine_fd_cap); at least 1. */
 unsigned engine_workers(enum engine_kind k, unsigned concurrency, size_t njobs);
 
+/* The sink job i writes to: job->sink, else one from o->sink_open.  When
+ * there is none the job is over before it started: it is counted in
+ * stats->failed, o->done hears why, and the result is false. */
+bool engine_job_sink(const struct engine_opts *o, const struct engine_job *job, size_t i,
+		     struct engine_stats *stats, struct sink **out);
+
 #endif

@@ -864,27 +864,6 @@ static struct lp_xfer *lp_slot_get(struct lp *lp)
 	return t;
 }
 
-/* Open job i's sink; false (and done told) when it cannot start. */
-static bool lp_open_sink(struct lp *lp, size_t i, struct sink **sink)
-{
-	const struct engine_opts *o = lp->o;
-	struct xfer_result none;
-	struct qv_error e;
-
-	*sink = lp->jobs[i].sink;
-	qv_error_clear(&e);
-	if (*sink != NULL ||
-	    (o->sink_open != NULL && o->sink_open(o->ctx, i, sink, &e) == QV_OK && *sink != NULL))
-		return true;
-	if (e.code == QV_OK)
-		(void)qv_error_set(&e, QV_E_INTERNAL, "no sink for job %zu", i);
-	memset(&none, 0, sizeof none);
-	lp->stats->failed++;
-	if (o->done != NULL)
-		o->done(o->ctx, i, &none, &e);
-	return false;
-}
-
 static void lp_start(struct lp *lp, struct lp_xfer *t, size_t i, struct sink *sink)
 {
 	const struct engine_opts *o = lp->o;
@@ -925,7 +904,7 @@ static void lp_admit(struct lp *lp)
 		}
 		i = lp->next++;
 		lp->stats->started++;
-		if (!lp_open_sink(lp, i, &sink)) {
+		if (!engine_job_sink(lp->o, &lp->jobs[i], i, lp->stats, &sink)) {
 			lp->free_slots[lp->nfree++] = t->slot;
 			continue;
 		}

@@ -383,25 +383,12 @@ static void tp_stop_workers(struct tp *tp, struct engine_stats *stats)
  * (done was called). */
 static bool tp_submit(struct tp *tp, size_t i, struct engine_stats *stats)
 {
-	const struct engine_opts *o = tp->o;
-	struct sink *sink = tp->jobs[i].sink;
-	struct qv_error e;
+	struct sink *sink;
 	unsigned k;
 
 	stats->started++;
-	qv_error_clear(&e);
-	if (sink == NULL && (o->sink_open == NULL ||
-			     o->sink_open(o->ctx, i, &sink, &e) != QV_OK || sink == NULL)) {
-		struct xfer_result none;
-
-		if (e.code == QV_OK)
-			(void)qv_error_set(&e, QV_E_INTERNAL, "no sink for job %zu", i);
-		memset(&none, 0, sizeof none);
-		stats->failed++;
-		if (o->done != NULL)
-			o->done(o->ctx, i, &none, &e);
+	if (!engine_job_sink(tp->o, &tp->jobs[i], i, stats, &sink))
 		return false;
-	}
 	k = tp->free_items[--tp->nfree];
 	tp->items[k].index = i;
 	tp->items[k].sink = sink;

@@ -250,13 +250,18 @@ static bool rs_queue(struct resolver *r, struct rs_req *req)
 	return true;
 }
 
-enum qv_err resolver_submit(struct resolver *r, const char *host, uint16_t port, void *tag,
-			    uint64_t *id, struct qv_error *err)
+/* Queue a lookup of host:port.  On QV_OK *out is queued and r->m is HELD,
+ * so the caller can read its id or wait for it before a helper finishes;
+ * otherwise (name too long, no memory, no helper thread) the lock is not
+ * held and nothing was queued. */
+static enum qv_err rs_submit_locked(struct resolver *r, const char *host, uint16_t port,
+				    bool waited, void *tag, struct rs_req **out,
+				    struct qv_error *err)
 {
 	size_t len = strlen(host);
 	struct rs_req *req;
 
-	*id = 0;
+	*out = NULL;
 	if (len >= URL_HOST_MAX)
 		return qv_error_set(err, QV_E_URL_HOST, "host name too long");
 	req = calloc(1, sizeof *req);
@@ -264,6 +269,7 @@ enum qv_err resolver_submit(struct resolver *r, const char *host, uint16_t port,
 		return qv_error_set(err, QV_E_NOMEM, "out of memory");
 	memcpy(req->host, host, len + 1);
 	req->port = port;
+	req->waited = waited;
 	req->res.tag = tag;
 	(void)pthread_mutex_lock(&r->m);
 	if (!rs_queue(r, req)) {
@@ -271,6 +277,19 @@ enum qv_err resolver_submit(struct resolver *r, const char *host, uint16_t port,
 		free(req);
 		return qv_error_set(err, QV_E_IO, "cannot start a thread for name lookups");
 	}
+	*out = req;
+	return QV_OK;
+}
+
+enum qv_err resolver_submit(struct resolver *r, const char *host, uint16_t port, void *tag,
+			    uint64_t *id, struct qv_error *err)
+{
+	struct rs_req *req;
+	enum qv_err rc = rs_submit_locked(r, host, port, false, tag, &req, err);
+
+	*id = 0;
+	if (rc != QV_OK)
+		return rc;
 	*id = req->res.id;
 	(void)pthread_mutex_unlock(&r->m);
 	r->pending++;
@@ -411,24 +430,11 @@ enum qv_err resolver_lookup(struct resolver *r, const char *host, uint16_t port,
 			    const volatile sig_atomic_t *stop, struct net_addrs *out,
 			    struct qv_error *err)
 {
-	size_t len = strlen(host);
 	struct rs_req *req;
-	enum qv_err rc;
+	enum qv_err rc = rs_submit_locked(r, host, port, true, NULL, &req, err);
 
-	if (len >= URL_HOST_MAX)
-		return qv_error_set(err, QV_E_URL_HOST, "host name too long");
-	req = calloc(1, sizeof *req);
-	if (req == NULL)
-		return qv_error_set(err, QV_E_NOMEM, "out of memory");
-	memcpy(req->host, host, len + 1);
-	req->port = port;
-	req->waited = true;
-	(void)pthread_mutex_lock(&r->m);
-	if (!rs_queue(r, req)) {
-		(void)pthread_mutex_unlock(&r->m);
-		free(req);
-		return qv_error_set(err, QV_E_IO, "cannot start a thread for name lookups");
-	}
+	if (rc != QV_OK)
+		return rc;
 	rc = rs_wait(r, req, deadline_ms, timeout_ms, stop, err);
 	if (rc != QV_OK) {
 		rs_abandon(r, req);

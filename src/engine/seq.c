@@ -43,24 +43,13 @@ static const struct blocking_ops seq_ops = {NULL, seq_resolve, NULL};
 static void seq_job(struct seq *s, const struct engine_job *job, size_t i)
 {
 	const struct engine_opts *o = s->o;
-	struct sink *sink = job->sink;
+	struct sink *sink;
 	struct qv_error e;
 	enum xfer_action a;
 
-	qv_error_clear(&e);
 	s->stats->started++;
-	if (sink == NULL && (o->sink_open == NULL ||
-			     o->sink_open(o->ctx, i, &sink, &e) != QV_OK || sink == NULL)) {
-		struct xfer_result none;
-
-		if (e.code == QV_OK)
-			(void)qv_error_set(&e, QV_E_INTERNAL, "no sink for job %zu", i);
-		memset(&none, 0, sizeof none);
-		s->stats->failed++;
-		if (o->done != NULL)
-			o->done(o->ctx, i, &none, &e);
+	if (!engine_job_sink(o, job, i, s->stats, &sink))
 		return;
-	}
 	xfer_init(&s->b.x, o->xfer, job->url, job->url_len, sink,
 		  (uint32_t)(i * 2654435761u) ^ (uint32_t)clock_now_ns());
 	a = blocking_transfer(&s->b);
