@@ -250,23 +250,26 @@ static bool rs_queue(struct resolver *r, struct rs_req *req)
 	return true;
 }
 
-/* Queue a lookup of host:port.  On QV_OK *out is queued and r->m is HELD,
- * so the caller can read its id or wait for it before a helper finishes;
- * otherwise (name too long, no memory, no helper thread) the lock is not
- * held and nothing was queued. */
-static enum qv_err rs_submit_locked(struct resolver *r, const char *host, uint16_t port,
-				    bool waited, void *tag, struct rs_req **out,
-				    struct qv_error *err)
+/* Queue a lookup of host:port and return it with r->m HELD, so the caller
+ * can read its id or wait for it before a helper finishes.  NULL when it
+ * could not be queued (name too long, no memory, no helper thread): *rc and
+ * err say why and the lock is not held. */
+static struct rs_req *rs_submit_locked(struct resolver *r, const char *host, uint16_t port,
+				       bool waited, void *tag, enum qv_err *rc,
+				       struct qv_error *err)
 {
 	size_t len = strlen(host);
 	struct rs_req *req;
 
-	*out = NULL;
-	if (len >= URL_HOST_MAX)
-		return qv_error_set(err, QV_E_URL_HOST, "host name too long");
+	if (len >= URL_HOST_MAX) {
+		*rc = qv_error_set(err, QV_E_URL_HOST, "host name too long");
+		return NULL;
+	}
 	req = calloc(1, sizeof *req);
-	if (req == NULL)
-		return qv_error_set(err, QV_E_NOMEM, "out of memory");
+	if (req == NULL) {
+		*rc = qv_error_set(err, QV_E_NOMEM, "out of memory");
+		return NULL;
+	}
 	memcpy(req->host, host, len + 1);
 	req->port = port;
 	req->waited = waited;
@@ -275,20 +278,21 @@ static enum qv_err rs_submit_locked(struct resolver *r, const char *host, uint16
 	if (!rs_queue(r, req)) {
 		(void)pthread_mutex_unlock(&r->m);
 		free(req);
-		return qv_error_set(err, QV_E_IO, "cannot start a thread for name lookups");
+		*rc = qv_error_set(err, QV_E_IO, "cannot start a thread for name lookups");
+		return NULL;
 	}
-	*out = req;
-	return QV_OK;
+	*rc = QV_OK;
+	return req;
 }
 
 enum qv_err resolver_submit(struct resolver *r, const char *host, uint16_t port, void *tag,
 			    uint64_t *id, struct qv_error *err)
 {
-	struct rs_req *req;
-	enum qv_err rc = rs_submit_locked(r, host, port, false, tag, &req, err);
+	enum qv_err rc;
+	struct rs_req *req = rs_submit_locked(r, host, port, false, tag, &rc, err);
 
 	*id = 0;
-	if (rc != QV_OK)
+	if (req == NULL)
 		return rc;
 	*id = req->res.id;
 	(void)pthread_mutex_unlock(&r->m);
@@ -430,10 +434,10 @@ enum qv_err resolver_lookup(struct resolver *r, const char *host, uint16_t port,
 			    const volatile sig_atomic_t *stop, struct net_addrs *out,
 			    struct qv_error *err)
 {
-	struct rs_req *req;
-	enum qv_err rc = rs_submit_locked(r, host, port, true, NULL, &req, err);
+	enum qv_err rc;
+	struct rs_req *req = rs_submit_locked(r, host, port, true, NULL, &rc, err);
 
-	if (rc != QV_OK)
+	if (req == NULL)
 		return rc;
 	rc = rs_wait(r, req, deadline_ms, timeout_ms, stop, err);
 	if (rc != QV_OK) {
