@@ -34,10 +34,6 @@
 struct sink_file {
 	struct sink base;           /* first member: sink_file_sink() returns it */
 	/* private state */
-	/* "dir/name" and, right after its NUL, "dir/name.part": a short path
-	 * keeps both in one page of memory, which counts with 1,000 transfers
-	 * open at once (pages never written are never resident). */
-	char paths[2 * SINK_FILE_PATH_MAX];
 	size_t part_off;            /* where the .part path starts in paths[] */
 	int fd;                     /* the .part, -1 when not open */
 	bool keep_part;             /* abort() keeps the .part for resuming */
@@ -46,6 +42,11 @@ struct sink_file {
 	bool ended;                 /* commit succeeded or abort ran */
 	bool wrote;                 /* a write() went out since begin() */
 	size_t buf_len;
+	/* "dir/name" and, right after its NUL, "dir/name.part", after the small
+	 * fields: a short path keeps all of them in one page of memory, which
+	 * counts with 1,000 transfers open at once (pages never written are
+	 * never resident). */
+	char paths[2 * SINK_FILE_PATH_MAX];
 	uint8_t buf[SINK_FILE_BUF];
 };
 
