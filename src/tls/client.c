@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,10 @@ struct tls_client {
 
 struct tls_conn {
 	br_ssl_client_context cc;
-	struct tls_x509 x509;
+	/* The certificate checker (~4 KiB), needed only until the handshake is
+	 * done: freed then (NULL after), so a connection kept open for many
+	 * requests does not hold it and the next handshake reuses its memory. */
+	struct tls_x509 *x509;
 	struct tls_io io;
 	struct tls_client *cl;
 	struct tls_session_key key;
@@ -157,9 +161,18 @@ enum qv_err tls_conn_new(struct tls_conn **out, struct tls_client *cl, const cha
 	if (rc != QV_OK)
 		return rc;
 	trust = cl->trust;
-	t = calloc(1, sizeof *t);
+	/* Not calloc: zeroing iobuf[] would make all of its 16 KiB resident
+	 * for every connection; BearSSL writes before it reads there. */
+	t = malloc(sizeof *t);
 	if (t == NULL)
 		return qv_error_set(err, QV_E_NOMEM, "out of memory");
+	memset(t, 0, offsetof(struct tls_conn, iobuf));
+	t->x509 = malloc(sizeof *t->x509);
+	if (t->x509 == NULL) {
+		free(t);
+		return qv_error_set(err, QV_E_NOMEM, "out of memory");
+	}
+	memset(t->x509, 0, sizeof *t->x509);
 	t->cl = cl;
 	t->is_ip = is_ip;
 	tls_session_key_make(&t->key, host, port, cl->insecure, trust != NULL ? trust->id : 0);
@@ -167,9 +180,9 @@ enum qv_err tls_conn_new(struct tls_conn **out, struct tls_client *cl, const cha
 		(void)snprintf(t->label, sizeof t->label, "[%s]:%u", host, (unsigned)port);
 	else
 		(void)snprintf(t->label, sizeof t->label, "%s:%u", host, (unsigned)port);
-	tls_profile_client(&t->cc, &t->x509.minimal, trust != NULL ? trust->ta : NULL,
+	tls_profile_client(&t->cc, &t->x509->minimal, trust != NULL ? trust->ta : NULL,
 			   trust != NULL ? trust->count : 0);
-	tls_x509_setup(&t->x509, &t->cc.eng, cl->insecure, cl->now_unix);
+	tls_x509_setup(t->x509, &t->cc.eng, cl->insecure, cl->now_unix);
 	/* quiver never answers a renegotiation request (it has no client
 	 * certificate to offer): refuse it politely instead of handling it. */
 	br_ssl_engine_add_flags(&t->cc.eng, BR_OPT_NO_RENEGOTIATION);
@@ -184,6 +197,7 @@ void tls_conn_free(struct tls_conn *t)
 		return;
 	if (t->handshake_done)
 		(void)tls_io_close(&t->io); /* best effort, never waits */
+	free(t->x509);
 	free(t);
 }
 
@@ -222,7 +236,8 @@ static enum tls_status tls_conn_fail(struct tls_conn *t, const char *what, struc
 	if (br != BR_ERR_OK && br != BR_ERR_IO) {
 		const char *why = NULL;
 
-		if (br == BR_ERR_X509_EXPIRED && tls_x509_date_detail(&t->x509, detail, sizeof detail))
+		if (br == BR_ERR_X509_EXPIRED && t->x509 != NULL &&
+		    tls_x509_date_detail(t->x509, detail, sizeof detail))
 			why = detail;
 		else if (br == BR_ERR_UNSUPPORTED_VERSION)
 			why = version_detail(&t->io);
@@ -278,6 +293,11 @@ static void tls_conn_established(struct tls_conn *t)
 	br_ssl_session_parameters sp;
 
 	t->handshake_done = true;
+	/* Renegotiation is refused (BR_OPT_NO_RENEGOTIATION), so the engine
+	 * never looks at a certificate again. */
+	br_ssl_engine_set_x509(&t->cc.eng, NULL);
+	free(t->x509);
+	t->x509 = NULL;
 	br_ssl_engine_get_session_parameters(&t->cc.eng, &sp);
 	t->resumed = t->offered_len > 0 && sp.session_id_len == t->offered_len &&
 		     memcmp(sp.session_id, t->offered_id, t->offered_len) == 0;
