@@ -214,29 +214,24 @@ static enum qv_err plan_shard(struct get_plan *p, const struct get_args *a, stru
 /* -H and -A are checked by the request writer itself, once, up front. */
 static enum qv_err plan_headers(const struct get_args *a, struct qv_error *err)
 {
+	static const struct url_origin example = {URL_HTTP, "example.com", false, false, 80};
 	struct http_req r;
-	struct url *u = malloc(sizeof *u);
 	char *buf = malloc(URL_MAX + 8192);
 	size_t len, i;
 	enum qv_err rc;
 
-	if (u == NULL || buf == NULL) {
-		free(u);
-		free(buf);
+	if (buf == NULL)
 		return qv_error_set(err, QV_E_NOMEM, "out of memory");
-	}
 	memset(&r, 0, sizeof r);
-	rc = url_parse(u, "http://example.com/", sizeof "http://example.com/" - 1, err);
 	r.method = "GET";
-	r.url = u;
+	r.origin = &example;
+	r.target = "/";
 	r.user_agent = a->user_agent;
 	r.keep_alive = true;
 	for (i = 0; i < a->nheaders; i++)
 		r.extra[i] = a->headers[i];
 	r.extra_count = a->nheaders;
-	if (rc == QV_OK)
-		rc = http_req_write(&r, buf, URL_MAX + 8192, &len, err);
-	free(u);
+	rc = http_req_write(&r, buf, URL_MAX + 8192, &len, err);
 	free(buf);
 	return rc;
 }

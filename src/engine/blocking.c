@@ -55,7 +55,7 @@ static void blocking_net_error(struct blocking *b, const struct qv_error *e)
 }
 
 /* A fresh connection to origin: resolve, connect, handshake. */
-static enum qv_err blocking_open(struct blocking *b, const struct url *origin,
+static enum qv_err blocking_open(struct blocking *b, const struct url_origin *origin,
 				 const struct net_wait *w, struct qv_error *e)
 {
 	struct net_addrs addrs;
@@ -78,7 +78,7 @@ static enum qv_err blocking_open(struct blocking *b, const struct url *origin,
 
 static void blocking_connect(struct blocking *b, const struct net_wait *w)
 {
-	const struct url *origin = xfer_origin(&b->x);
+	const struct url_origin *origin = xfer_origin(&b->x);
 	struct qv_error e;
 
 	blocking_drop_conn(b);

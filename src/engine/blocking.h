@@ -24,10 +24,10 @@ struct blocking;
 struct blocking_ops {
 	/* Before a connection is taken or opened (may be NULL): claim what the
 	 * transfer needs.  An error ends the step like a failed connect. */
-	enum qv_err (*acquire)(void *ctx, const struct url *origin, const struct net_wait *w,
+	enum qv_err (*acquire)(void *ctx, const struct url_origin *origin, const struct net_wait *w,
 			       struct qv_error *e);
 	/* Addresses of origin for a fresh connection. */
-	enum qv_err (*resolve)(void *ctx, const struct url *origin, struct net_addrs *addrs,
+	enum qv_err (*resolve)(void *ctx, const struct url_origin *origin, struct net_addrs *addrs,
 			       struct qv_error *e);
 	/* Give back what acquire claimed (may be NULL): called once the
 	 * connection is parked or closed, and after a failed open. */

@@ -76,6 +76,7 @@ bool engine_job_sink(const struct engine_opts *o, const struct engine_job *job, 
 	if (e.code == QV_OK)
 		(void)qv_error_set(&e, QV_E_INTERNAL, "no sink for job %zu", i);
 	memset(&none, 0, sizeof none);
+	none.final_url = "";
 	stats->failed++;
 	if (o->done != NULL)
 		o->done(o->ctx, i, &none, &e);

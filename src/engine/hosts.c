@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static size_t host_hash(const struct url *origin)
+static size_t host_hash(const struct url_origin *origin)
 {
 	uint32_t h = 2166136261u;
 	const unsigned char *p;
@@ -31,7 +31,7 @@ void host_table_init(struct host_table *t, size_t ext_size)
 	t->ext_size = ext_size;
 }
 
-struct host_entry *host_table_get(struct host_table *t, const struct url *origin)
+struct host_entry *host_table_get(struct host_table *t, const struct url_origin *origin)
 {
 	size_t b = host_hash(origin);
 	size_t len = strlen(origin->host);

@@ -38,7 +38,7 @@ void host_table_init(struct host_table *t, size_t ext_size);
 
 /* The entry of origin, added (active 0, ext zeroed) when missing.  NULL
  * when out of memory. */
-struct host_entry *host_table_get(struct host_table *t, const struct url *origin);
+struct host_entry *host_table_get(struct host_table *t, const struct url_origin *origin);
 
 /* Free every entry.  The table stays usable.  Accepts NULL. */
 void host_table_clear(struct host_table *t);

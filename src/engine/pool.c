@@ -20,6 +20,7 @@
 #include "engine/engine.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -58,8 +59,11 @@ struct tp_dns {
 struct tp_item {
 	size_t index;
 	struct sink *sink;
-	struct xfer_result res;
+	struct xfer_result res;       /* its final_url points to final_url[] */
 	struct qv_error err;
+	/* The worker's struct xfer is reused for its next job before the caller
+	 * reads this one: the URL is copied (only its used prefix is written). */
+	char final_url[URL_MAX];
 };
 
 struct tp;
@@ -133,7 +137,7 @@ static struct timespec tp_abstime(int64_t ms)
 
 /* Take a connection slot for origin, waiting while per_host are in use.
  * Errors: QV_E_INTERRUPTED, QV_E_TOTAL_TIMEOUT, QV_E_NOMEM. */
-static enum qv_err tp_host_acquire(void *ctx, const struct url *origin,
+static enum qv_err tp_host_acquire(void *ctx, const struct url_origin *origin,
 				   const struct net_wait *nw, struct qv_error *e)
 {
 	struct tp_worker *w = ctx;
@@ -190,7 +194,7 @@ static void tp_host_release(void *ctx)
 
 /* Addresses of origin: an IP literal at once, else the cache or a lookup
  * on the resolver bounded by the connect timeout and the stop flag. */
-static enum qv_err tp_resolve(void *ctx, const struct url *origin, struct net_addrs *addrs,
+static enum qv_err tp_resolve(void *ctx, const struct url_origin *origin, struct net_addrs *addrs,
 			      struct qv_error *e)
 {
 	struct tp_worker *w = ctx;
@@ -238,6 +242,8 @@ static void tp_job(struct tp_worker *w, struct tp_item *it)
 			(void)qv_error_set(&it->err, QV_E_INTERNAL, "transfer failed without an error");
 	}
 	it->res = *xfer_result(&w->b.x);
+	(void)snprintf(it->final_url, sizeof it->final_url, "%s", it->res.final_url);
+	it->res.final_url = it->final_url;
 }
 
 static void *tp_worker_main(void *arg)

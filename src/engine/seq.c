@@ -30,7 +30,7 @@ struct seq {
 };
 
 /* Names are looked up on this thread: seq has nothing else to do. */
-static enum qv_err seq_resolve(void *ctx, const struct url *origin, struct net_addrs *addrs,
+static enum qv_err seq_resolve(void *ctx, const struct url_origin *origin, struct net_addrs *addrs,
 			       struct qv_error *e)
 {
 	(void)ctx;

@@ -158,8 +158,8 @@ static enum qv_err req_check(const struct http_req *r, struct req_field *f, stru
 			return qv_error_set(err, QV_E_INTERNAL, "invalid request method");
 	}
 	/* url.c percent-encodes; this only guards the request line. */
-	for (i = 0; r->url->target[i] != '\0'; i++) {
-		if ((uint8_t)r->url->target[i] <= 0x20 || (uint8_t)r->url->target[i] >= 0x7f)
+	for (i = 0; r->target[i] != '\0'; i++) {
+		if ((uint8_t)r->target[i] <= 0x20 || (uint8_t)r->target[i] >= 0x7f)
 			return qv_error_set(err, QV_E_URL_SYNTAX, "invalid byte in request target");
 	}
 	if (i == 0)
@@ -203,11 +203,11 @@ enum qv_err http_req_write(const struct http_req *r, char *out, size_t cap, size
 	rc = req_check(r, f, err);
 	if (rc != QV_OK)
 		return rc;
-	if (url_host_header(r->url, host, sizeof host) == 0)
+	if (url_origin_host_header(r->origin, host, sizeof host) == 0)
 		return qv_error_set(err, QV_E_URL_TOO_LONG, "host name too long");
 	out_str(&o, r->method);
 	out_put(&o, " ", 1);
-	out_str(&o, r->url->target);
+	out_str(&o, r->target);
 	out_str(&o, " HTTP/1.1\r\n");
 	req_fields(r, &o, host, f);
 	out_put(&o, "\r\n", 2);

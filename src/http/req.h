@@ -15,7 +15,8 @@
 
 struct http_req {
 	const char *method;          /* "GET" or "HEAD" */
-	const struct url *url;
+	const struct url_origin *origin; /* for the Host header */
+	const char *target;          /* path and query, as in struct url */
 	const char *user_agent;      /* NULL: "quiver/" QV_VERSION; "": none */
 	bool keep_alive;             /* false: "Connection: close" */
 	bool has_range;              /* resume: "Range: bytes=range_from-" */

@@ -9,6 +9,7 @@
 #include "http/resp.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "http/fields.h"
@@ -161,18 +162,18 @@ static enum resp_step frame_body(struct http_resp_parser *p, struct qv_error *er
 	return STEP_DONE;
 }
 
-/* Zero the parser except its one big buffer, resp.location (the last
- * member), which only gets its NUL: it is read only up to a NUL written
- * after its bytes, and a page never written is never resident, which keeps
- * 1,000 concurrent transfers within a few MiB (DESIGN §4). */
+/* Zero the parser for a new head, keeping its Location buffer: of that only
+ * the NUL is written (see http_resp_init). */
 static void resp_clear(struct http_resp_parser *p, bool request_was_head)
 {
-	_Static_assert(sizeof(struct http_resp_parser) - offsetof(struct http_resp_parser, resp) -
-				       offsetof(struct http_resp, location) <
-			       HTTP_LOCATION_MAX + 8,
-		       "resp.location must be the last bytes of the parser");
-	memset(p, 0, offsetof(struct http_resp_parser, resp) + offsetof(struct http_resp, location));
-	p->resp.location[0] = '\0';
+	char *loc = p->loc;
+	uint32_t cap = p->loc_cap;
+
+	memset(p, 0, sizeof *p);
+	p->loc = loc;
+	p->loc_cap = cap;
+	p->loc[0] = '\0';
+	p->resp.location = loc;
 	p->request_was_head = request_was_head;
 	p->state = ST_VERSION;
 }
@@ -232,13 +233,13 @@ static void field_begin(struct http_resp_parser *p)
 }
 
 /* Where the current field's value is collected: a first Location straight
- * into resp.location (no copy, and only as many bytes written as it is long),
- * any other kept value into value[]. */
+ * into the caller's buffer (no copy, and only as many bytes written as it is
+ * long), any other kept value into value[]. */
 static char *value_buf(struct http_resp_parser *p, uint32_t *cap)
 {
 	if (p->field == F_LOCATION && !p->resp.has_location) {
-		*cap = HTTP_LOCATION_MAX;
-		return p->resp.location;
+		*cap = p->loc_cap;
+		return p->loc;
 	}
 	*cap = HTTP_VALUE_MAX;
 	return p->value;
@@ -261,9 +262,13 @@ static enum resp_step value_add(struct http_resp_parser *p, uint8_t c, struct qv
 	/* Full: trailing OWS would be trimmed anyway, anything else is lost. */
 	if (http_is_ws(c))
 		return STEP_MORE;
-	if (p->field == F_LOCATION && v == p->resp.location)
-		return resp_fail(p, err, QV_E_HTTP_HEADER_TOO_BIG,
-				 "Location header longer than 8191 bytes");
+	if (p->field == F_LOCATION && v == p->loc) {
+		char msg[48];
+
+		(void)snprintf(msg, sizeof msg, "Location header longer than %u bytes",
+			       (unsigned)(p->loc_cap - 1));
+		return resp_fail(p, err, QV_E_HTTP_HEADER_TOO_BIG, msg);
+	}
 	/* A repeated Location too long to compare fails in location_field. */
 	p->value_overflow = true;
 	return STEP_MORE;
@@ -544,8 +549,11 @@ static enum resp_step resp_step(struct http_resp_parser *p, uint8_t c, struct qv
 	return field_step(p, c, err);
 }
 
-void http_resp_init(struct http_resp_parser *p, bool request_was_head)
+void http_resp_init(struct http_resp_parser *p, bool request_was_head, char *location,
+		    size_t cap)
 {
+	p->loc = location;
+	p->loc_cap = (uint32_t)(cap < HTTP_LOCATION_MAX ? cap : HTTP_LOCATION_MAX);
 	resp_clear(p, request_was_head);
 }
 

@@ -66,9 +66,9 @@ struct http_resp {
 	uint32_t retry_after_s;           /* delta-seconds form only, capped at
 					   * one day */
 	char content_type[HTTP_CTYPE_MAX];
-	/* Last, and only its used prefix is ever written (see http_resp_init):
-	 * most responses have no Location, and untouched pages cost no memory. */
-	char location[HTTP_LOCATION_MAX]; /* raw Location value, trimmed */
+	/* Raw Location value, trimmed ("" when none), in the buffer given to
+	 * http_resp_init. */
+	const char *location;
 };
 
 enum http_status {
@@ -109,14 +109,21 @@ struct http_resp_parser {
 	bool cl_seen;             /* a valid Content-Length value is stored */
 	int cl_err;               /* first Content-Length problem (0: none) */
 	enum qv_err err;
-	/* current kept value; a first Location goes to resp.location instead */
+	/* current kept value; a first Location goes to loc instead */
 	char value[HTTP_VALUE_MAX];
-	struct http_resp resp;      /* last: its location[] is last in it */
+	char *loc;                /* the caller's Location buffer */
+	uint32_t loc_cap;
+	struct http_resp resp;
 };
 
 /* Prepare to parse the response to a request; request_was_head tells that the
- * response has no body whatever its headers say. */
-void http_resp_init(struct http_resp_parser *p, bool request_was_head);
+ * response has no body whatever its headers say.  A Location value goes to
+ * location (cap bytes, at least 1, at most HTTP_LOCATION_MAX used), which
+ * must outlive p; a longer one is QV_E_HTTP_HEADER_TOO_BIG.  The caller owns
+ * that buffer so that it can sit next to its other text: only the bytes of
+ * an actual Location are ever written there. */
+void http_resp_init(struct http_resp_parser *p, bool request_was_head, char *location,
+		    size_t cap);
 
 /* Consume bytes.  *consumed is set to the bytes used (on HTTP_DONE, the body
  * starts at buf + *consumed).  On HTTP_ERROR err is filled (may be NULL). */

@@ -749,40 +749,59 @@ enum qv_err url_parse(struct url *u, const char *s, size_t len, struct qv_error 
 
 /* ---- formatting and comparison ---- */
 
-static uint16_t url_default_port(const struct url *u)
+static void host_put(struct sbuf *b, const struct url_origin *o)
 {
-	return u->scheme == URL_HTTPS ? 443 : 80;
+	if (o->host_is_ipv6)
+		sbuf_putc(b, '[');
+	sbuf_puts(b, o->host);
+	if (o->host_is_ipv6)
+		sbuf_putc(b, ']');
+	if (o->port != (o->scheme == URL_HTTPS ? 443 : 80)) {
+		sbuf_putc(b, ':');
+		sbuf_put_u16(b, o->port);
+	}
 }
 
-static void host_put(struct sbuf *b, const struct url *u)
+void url_origin_of(const struct url *u, struct url_origin *o)
 {
-	if (u->host_is_ipv6)
-		sbuf_putc(b, '[');
-	sbuf_puts(b, u->host);
-	if (u->host_is_ipv6)
-		sbuf_putc(b, ']');
-	if (u->port != url_default_port(u)) {
-		sbuf_putc(b, ':');
-		sbuf_put_u16(b, u->port);
-	}
+	o->scheme = u->scheme;
+	memcpy(o->host, u->host, sizeof o->host);
+	o->host_is_ip = u->host_is_ip;
+	o->host_is_ipv6 = u->host_is_ipv6;
+	o->port = u->port;
 }
 
 size_t url_format(const struct url *u, char *out, size_t cap)
 {
 	struct sbuf b = {out, cap, 0, false};
+	struct url_origin o;
 
+	url_origin_of(u, &o);
 	sbuf_puts(&b, u->scheme == URL_HTTPS ? "https://" : "http://");
-	host_put(&b, u);
+	host_put(&b, &o);
 	sbuf_puts(&b, u->target);
+	return sbuf_finish(&b);
+}
+
+size_t url_origin_host_header(const struct url_origin *o, char *out, size_t cap)
+{
+	struct sbuf b = {out, cap, 0, false};
+
+	host_put(&b, o);
 	return sbuf_finish(&b);
 }
 
 size_t url_host_header(const struct url *u, char *out, size_t cap)
 {
-	struct sbuf b = {out, cap, 0, false};
+	struct url_origin o;
 
-	host_put(&b, u);
-	return sbuf_finish(&b);
+	url_origin_of(u, &o);
+	return url_origin_host_header(&o, out, cap);
+}
+
+bool url_origin_same(const struct url_origin *a, const struct url_origin *b)
+{
+	return a->scheme == b->scheme && a->port == b->port && strcmp(a->host, b->host) == 0;
 }
 
 bool url_same_origin(const struct url *a, const struct url *b)

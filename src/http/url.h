@@ -37,6 +37,18 @@ struct url {
 	char target[URL_MAX];
 };
 
+/* The origin of a URL (scheme, host, port): what a connection is opened
+ * for and pooled under.  A transfer keeps this and its URL as text instead
+ * of a whole struct url, whose 8 KiB target would be one more page of
+ * memory per open transfer. */
+struct url_origin {
+	enum url_scheme scheme;
+	char host[URL_HOST_MAX];  /* as in struct url */
+	bool host_is_ip;
+	bool host_is_ipv6;
+	uint16_t port;
+};
+
 /* Parse an absolute http/https URL of len bytes (need not be NUL-terminated).
  * Errors: QV_E_URL_SYNTAX, QV_E_URL_SCHEME (message names the scheme),
  * QV_E_URL_USERINFO, QV_E_URL_HOST, QV_E_URL_PORT, QV_E_URL_TOO_LONG.
@@ -66,6 +78,13 @@ size_t url_host_header(const struct url *u, char *out, size_t cap);
 
 /* True when a and b name the same origin (scheme, host, port). */
 bool url_same_origin(const struct url *a, const struct url *b);
+
+/* The origin of u. */
+void url_origin_of(const struct url *u, struct url_origin *o);
+/* url_host_header for an origin. */
+size_t url_origin_host_header(const struct url_origin *o, char *out, size_t cap);
+/* url_same_origin for origins. */
+bool url_origin_same(const struct url_origin *a, const struct url_origin *b);
 
 /* Percent-decode src (len bytes) into out (cap bytes, NUL-terminated).
  * Invalid escapes are copied literally.  Returns the decoded length, or

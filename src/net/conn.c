@@ -14,7 +14,7 @@
 #include "tls/client.h"
 #include "util/clock.h"
 
-enum qv_err conn_new(struct conn **out, const struct url *origin, struct tls_client *tls,
+enum qv_err conn_new(struct conn **out, const struct url_origin *origin, struct tls_client *tls,
 		     struct qv_error *err)
 {
 	struct conn *c;
@@ -264,7 +264,7 @@ bool conn_idle_ok(const struct conn *c)
 	return r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
-bool conn_matches(const struct conn *c, const struct url *origin)
+bool conn_matches(const struct conn *c, const struct url_origin *origin)
 {
 	return c->scheme == origin->scheme && c->port == origin->port &&
 	       strcmp(c->host, origin->host) == 0;

@@ -64,7 +64,7 @@ struct conn {
  * DNS or connect so the user sees the real reason: the trust store's errors
  * (QV_E_TLS_NO_CA ...), QV_E_TLS_CERT for an IP-literal host without -k,
  * QV_E_URL_SCHEME when tls is NULL.  *out is NULL on error. */
-enum qv_err conn_new(struct conn **out, const struct url *origin, struct tls_client *tls,
+enum qv_err conn_new(struct conn **out, const struct url_origin *origin, struct tls_client *tls,
 		     struct qv_error *err);
 
 /* Close the socket, free TLS state and c.  Accepts NULL. */
@@ -115,7 +115,7 @@ enum conn_status conn_write(struct conn *c, const uint8_t *buf, size_t len, size
 bool conn_idle_ok(const struct conn *c);
 
 /* True when c talks to origin (same scheme, host and port). */
-bool conn_matches(const struct conn *c, const struct url *origin);
+bool conn_matches(const struct conn *c, const struct url_origin *origin);
 
 /* Fill err with the timeout message for code, after timeout_ms:
  *   QV_E_CONNECT_TIMEOUT "connection timed out after 6.1s (connect to 127.0.0.1:8001)"

@@ -38,7 +38,7 @@ void conn_pool_expire(struct conn_pool *p, int64_t now_ms)
 	}
 }
 
-struct conn *conn_pool_take(struct conn_pool *p, const struct url *origin, int64_t now_ms)
+struct conn *conn_pool_take(struct conn_pool *p, const struct url_origin *origin, int64_t now_ms)
 {
 	size_t i;
 

@@ -186,8 +186,7 @@ static void xfer_transport_fail(struct xfer *x, const struct qv_error *e)
 
 static bool xfer_at_first_origin(const struct xfer *x)
 {
-	return x->url.scheme == x->first_scheme && x->url.port == x->first_port &&
-	       strcmp(x->url.host, x->first_host) == 0;
+	return url_origin_same(&x->origin, &x->first);
 }
 
 /* True for an "Authorization: ..." or "Cookie: ..." line: credentials that
@@ -209,6 +208,36 @@ static bool xfer_is_origin_bound(const char *line)
 	       (n == 4 && strncasecmp(line, "host", n) == 0);
 }
 
+/* Where the request head starts in text[] (see struct xfer). */
+static size_t xfer_req_off(const struct xfer *x)
+{
+	return x->url_len + 1;
+}
+
+/* Where a response's Location goes in text[]: after the request head. */
+static size_t xfer_loc_off(const struct xfer *x)
+{
+	return x->url_len + 1 + x->req_len + 1;
+}
+
+static void xfer_resp_init(struct xfer *x)
+{
+	http_resp_init(&x->rp, false, x->text + xfer_loc_off(x), HTTP_LOCATION_MAX);
+}
+
+/* Make u the current URL: its text at the start of text[], its origin. */
+static enum qv_err xfer_set_url(struct xfer *x, const struct url *u)
+{
+	size_t n = url_format(u, x->text, URL_MAX);
+
+	x->url_len = n;
+	if (n == 0)
+		return QV_E_URL_TOO_LONG;
+	x->target_off = n - strlen(u->target);
+	url_origin_of(u, &x->origin);
+	return QV_OK;
+}
+
 static enum qv_err xfer_build_request(struct xfer *x)
 {
 	struct http_req rq;
@@ -217,7 +246,8 @@ static enum qv_err xfer_build_request(struct xfer *x)
 
 	memset(&rq, 0, sizeof rq);
 	rq.method = "GET";
-	rq.url = &x->url;
+	rq.origin = &x->origin;
+	rq.target = x->text + x->target_off;
 	rq.user_agent = x->opts->user_agent;
 	rq.keep_alive = true;
 	rq.has_range = x->range_from > 0;
@@ -231,7 +261,7 @@ static enum qv_err xfer_build_request(struct xfer *x)
 			continue;
 		rq.extra[rq.extra_count++] = line;
 	}
-	return http_req_write(&rq, x->req, sizeof x->req, &x->req_len, &x->err);
+	return http_req_write(&rq, x->text + xfer_req_off(x), XFER_REQ_MAX, &x->req_len, &x->err);
 }
 
 static void xfer_start_request(struct xfer *x)
@@ -277,11 +307,11 @@ static uint16_t xfer_chain_add(struct xfer *x, const char *url)
 	return off;
 }
 
-/* Record the current URL (result.final_url) as visited; a second visit is
- * a loop, named from its first visit: "redirect loop: a -> b -> a". */
+/* Record the current URL as visited; a second visit is a loop, named from
+ * its first visit: "redirect loop: a -> b -> a". */
 static enum qv_err xfer_visit(struct xfer *x)
 {
-	const char *url = x->result.final_url;
+	const char *url = x->text;
 	uint64_t h = xfer_hash(url);
 	unsigned i;
 
@@ -324,10 +354,11 @@ static enum qv_err xfer_check_scheme(struct xfer *x, const char *uri)
 /* Turn the Location of response r into the new current URL. */
 static enum qv_err xfer_redirect_target(struct xfer *x, const struct http_resp *r)
 {
-	enum url_scheme old_scheme = x->url.scheme;
-	/* The request head is not needed again before it is rebuilt for the new
-	 * URL, so the resolved Location borrows its buffer. */
-	char *target = x->req;
+	enum url_scheme old_scheme = x->origin.scheme;
+	size_t loc_len = strlen(r->location);
+	/* The resolved URL goes right after the Location (see struct xfer). */
+	char *target = x->text + xfer_loc_off(x) + loc_len + 1;
+	struct url u; /* ~8 KiB, on the stack only while a redirect is taken */
 	struct qv_error e;
 
 	if (x->result.redirects >= x->opts->max_redirs)
@@ -337,20 +368,21 @@ static enum qv_err xfer_redirect_target(struct xfer *x, const struct http_resp *
 		return qv_error_set(&x->err, QV_E_REDIRECT_NO_LOCATION,
 				    "redirect (HTTP %d) without a Location header", r->status);
 	qv_error_clear(&e);
-	if (url_resolve_ref(x->result.final_url, r->location, strlen(r->location), true, target,
-			    sizeof x->req, &e) != QV_OK)
+	if (url_resolve_ref(x->text, r->location, loc_len, true, target, XFER_REQ_MAX, &e) !=
+	    QV_OK)
 		return qv_error_set(&x->err, e.code, "bad redirect Location '%.120s': %s", r->location,
 				    e.msg);
 	if (xfer_check_scheme(x, target) != QV_OK)
 		return x->err.code;
-	if (url_parse(&x->url, target, strlen(target), &e) != QV_OK)
+	if (url_parse(&u, target, strlen(target), &e) != QV_OK)
 		return qv_error_set(&x->err, e.code, "bad redirect Location '%.120s': %s", r->location,
 				    e.msg);
-	if (old_scheme == URL_HTTPS && x->url.scheme == URL_HTTP && !x->opts->allow_downgrade)
+	if (old_scheme == URL_HTTPS && u.scheme == URL_HTTP && !x->opts->allow_downgrade)
 		return qv_error_set(&x->err, QV_E_REDIRECT_DOWNGRADE,
 				    "redirect from https to http refused: %.160s", target);
 	x->result.redirects++;
-	if (url_format(&x->url, x->result.final_url, sizeof x->result.final_url) == 0)
+	/* From here on the Location and target bytes may be overwritten. */
+	if (xfer_set_url(x, &u) != QV_OK)
 		return qv_error_set(&x->err, QV_E_URL_TOO_LONG, "redirect target too long");
 	return xfer_visit(x);
 }
@@ -691,18 +723,18 @@ void xfer_connected(struct xfer *x, bool reused)
 	x->got_any_byte = false;
 	x->early_response = false;
 	x->conn_reusable = false;
-	http_resp_init(&x->rp, false);
+	xfer_resp_init(x);
 	x->state = ST_WRITE;
 }
 
 void xfer_out(const struct xfer *x, const uint8_t **p, size_t *n)
 {
 	if (x->state != ST_WRITE) {
-		*p = (const uint8_t *)x->req;
+		*p = (const uint8_t *)x->text;
 		*n = 0;
 		return;
 	}
-	*p = (const uint8_t *)x->req + x->req_sent;
+	*p = (const uint8_t *)x->text + xfer_req_off(x) + x->req_sent;
 	*n = x->req_len - x->req_sent;
 }
 
@@ -761,43 +793,43 @@ enum xfer_action xfer_next(struct xfer *x, int64_t now_ms)
 void xfer_init(struct xfer *x, const struct xfer_opts *opts, const char *url_str, size_t url_len,
 	       struct sink *sink, uint32_t seed)
 {
-	/* Not memset(x, 0, sizeof *x): see struct xfer on the big buffers. */
-	memset(x, 0, offsetof(struct xfer, result));
-	memset(&x->result, 0, offsetof(struct xfer_result, final_url));
-	x->result.final_url[0] = '\0';
-	x->chain[0] = '\0';
-	x->req[0] = '\0';
-	http_resp_init(&x->rp, false);
+	struct url u; /* ~8 KiB, on the stack: the transfer keeps text, not this */
+
+	/* Not memset(x, 0, sizeof *x): see struct xfer on text[]. */
+	memset(x, 0, offsetof(struct xfer, text));
+	x->text[0] = '\0';
+	x->result.final_url = x->text;
 	qv_error_clear(&x->err);
 	x->opts = opts;
 	x->sink = sink;
 	x->rng = backoff_seed(seed);
 	x->result.attempts = 1;
 	x->range_from = sink->resume_from;
-	if (url_parse(&x->url, url_str, url_len, &x->err) != QV_OK) {
-		size_t n = url_len < sizeof x->result.final_url - 1 ? url_len
-								    : sizeof x->result.final_url - 1;
+	if (url_parse(&u, url_str, url_len, &x->err) != QV_OK) {
+		size_t n = url_len < URL_MAX - 1 ? url_len : URL_MAX - 1;
 
-		memcpy(x->result.final_url, url_str, n);
-		x->result.final_url[n] = '\0';
+		memcpy(x->text, url_str, n);
+		x->text[n] = '\0';
+		x->url_len = n;
+		xfer_resp_init(x);
 		xfer_fail(x);
 		return;
 	}
-	x->first_scheme = x->url.scheme;
-	x->first_port = x->url.port;
-	memcpy(x->first_host, x->url.host, sizeof x->first_host);
-	if (url_format(&x->url, x->result.final_url, sizeof x->result.final_url) == 0) {
+	url_origin_of(&u, &x->first);
+	if (xfer_set_url(x, &u) != QV_OK) {
+		xfer_resp_init(x);
 		qv_error_set(&x->err, QV_E_URL_TOO_LONG, "%s", qv_err_text(QV_E_URL_TOO_LONG));
 		xfer_fail(x);
 		return;
 	}
+	xfer_resp_init(x);
 	(void)xfer_visit(x);
 	xfer_start_request(x);
 }
 
-const struct url *xfer_origin(const struct xfer *x)
+const struct url_origin *xfer_origin(const struct xfer *x)
 {
-	return &x->url;
+	return &x->origin;
 }
 
 bool xfer_may_reuse(const struct xfer *x)

@@ -60,6 +60,10 @@
 /* Bytes of the request head buffer: request line + headers (URL_MAX target
  * plus room for the fixed headers and -H lines). */
 #define XFER_REQ_MAX (URL_MAX + 4096)
+/* Bytes of a transfer's text (struct xfer): the current URL, the request
+ * head, a response's Location and the resolved redirect target, each at most
+ * its own maximum (a resolution also needs room for the merged path). */
+#define XFER_TEXT_MAX (URL_MAX + XFER_REQ_MAX + HTTP_LOCATION_MAX + XFER_REQ_MAX)
 
 enum xfer_action {
 	XFER_CONNECT = 0,
@@ -92,7 +96,10 @@ struct xfer_result {
 	uint64_t bytes;             /* payload bytes written to the sink */
 	unsigned attempts;          /* 1 + retries used */
 	unsigned redirects;
-	char final_url[URL_MAX];
+	/* The last URL asked for (the given text when it did not parse).  It
+	 * points into the transfer: copy it to keep it past the next
+	 * xfer_init of that struct xfer. */
+	const char *final_url;
 };
 
 /* Redirect and error bodies up to this many bytes are read and thrown away so
@@ -121,9 +128,6 @@ struct xfer {
 	int after;                  /* what follows the coming XFER_RELEASE */
 	const struct xfer_opts *opts;
 	struct sink *sink;
-	/* origin of the first URL: Authorization and Cookie go only there */
-	enum url_scheme first_scheme;
-	uint16_t first_port;
 	bool have_conn;             /* between xfer_connected and xfer_released */
 	bool reused;                /* the current connection came from the pool */
 	bool no_reuse;              /* next connect must be fresh (stale retry) */
@@ -135,29 +139,32 @@ struct xfer {
 	bool chain_full;
 	uint64_t range_from;        /* Range: bytes=range_from- (0: no Range) */
 	uint64_t body_offset;       /* where the kept body starts in the file */
+	/* text[] holds, one after the other: the current URL (url_len bytes and
+	 * its NUL; its request target starts at target_off), the request head
+	 * (req_len bytes and a NUL), then a response's Location and, while a
+	 * redirect is resolved, the new URL.  Packed like this, the text of a
+	 * short URL shares one page of memory with the fields above, and the
+	 * pages of the buffer a transfer never writes are never resident: 1,000
+	 * concurrent transfers cost a few MiB, not 1,000 x sizeof(struct xfer)
+	 * (DESIGN §4). */
+	size_t url_len, target_off;
 	size_t req_len, req_sent;
 	struct http_body body;
 	uint64_t discarded;         /* payload bytes thrown away (ST_DISCARD) */
 	uint32_t retry_delay_ms;
 	int64_t wake_at_ms;
 	uint32_t rng;               /* jitter state, seeded by xfer_init */
-	struct xfer_visit visited[XFER_VISITED_MAX];
 	unsigned visited_count;
 	size_t chain_len;
+	struct xfer_visit visited[XFER_VISITED_MAX];
+	struct xfer_result result;
 	struct qv_error err;
-	char first_host[URL_HOST_MAX];
-	/* The big buffers come last, and of each only the used prefix is ever
-	 * written (xfer_init zeroes the fields above and gives these their NUL):
-	 * a page never written is never resident, so a transfer of a short URL
-	 * costs a few KiB of RAM, not sizeof(struct xfer) ~ 45 KiB, and 1,000
-	 * concurrent ones stay small (DESIGN §4). */
-	struct xfer_result result;  /* final_url last */
-	struct url url;             /* current URL (after redirects); target last */
+	struct url_origin origin;   /* of the current URL */
+	/* origin of the first URL: Authorization and Cookie go only there */
+	struct url_origin first;
 	char chain[XFER_CHAIN_MAX]; /* "url -> url -> ..." for loop messages */
-	/* The request head; between a response head and the next request it
-	 * also holds the resolved Location of a redirect. */
-	char req[XFER_REQ_MAX];
-	struct http_resp_parser rp; /* its big buffers last */
+	struct http_resp_parser rp;
+	char text[XFER_TEXT_MAX];   /* last; see url_len */
 };
 
 /* Start a download of url_str into sink.  Parses the URL (a bad URL makes the
@@ -172,7 +179,7 @@ void xfer_init(struct xfer *x, const struct xfer_opts *opts, const char *url_str
 enum xfer_action xfer_next(struct xfer *x, int64_t now_ms);
 
 /* Where to connect (scheme, host, port) for XFER_CONNECT. */
-const struct url *xfer_origin(const struct xfer *x);
+const struct url_origin *xfer_origin(const struct xfer *x);
 /* False after a stale keep-alive failure: the engine must open a fresh one. */
 bool xfer_may_reuse(const struct xfer *x);
 /* The connection asked for by XFER_CONNECT is up; reused: from the pool.

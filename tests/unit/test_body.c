@@ -36,6 +36,7 @@ struct msg_run {
 
 struct msg_ctx {
 	struct http_resp_parser p;
+	char loc[64];        /* the parser's Location buffer */
 	struct http_body b;
 	struct qv_error err;
 	bool in_body;
@@ -58,7 +59,7 @@ static void mc_begin(void *vc, void *vout)
 	out->span_ok = true;
 	out->end = END_MORE;
 	qv_error_clear(&c->err);
-	http_resp_init(&c->p, false);
+	http_resp_init(&c->p, false, c->loc, sizeof c->loc);
 	c->in_body = false;
 	c->stopped = false;
 	c->base = 0;

@@ -40,13 +40,13 @@ static int listen_local(int backlog, uint16_t *port)
 	return fd;
 }
 
-static void origin_set(struct url *u, enum url_scheme scheme, const char *host, uint16_t port)
+static void origin_set(struct url_origin *u, enum url_scheme scheme, const char *host,
+		       uint16_t port)
 {
 	memset(u, 0, sizeof *u);
 	u->scheme = scheme;
 	(void)snprintf(u->host, sizeof u->host, "%s", host);
 	u->port = port;
-	(void)snprintf(u->target, sizeof u->target, "/");
 }
 
 static const struct net_wait wait_short = {300, 300, 0, 0, NULL};
@@ -54,7 +54,7 @@ static const struct net_wait wait_short = {300, 300, 0, 0, NULL};
 /* Connect a conn to 127.0.0.1:port and accept the server side into *srv. */
 static struct conn *connect_local(struct tq *t, int lfd, uint16_t port, int *srv)
 {
-	struct url u;
+	struct url_origin u;
 	struct net_addrs addrs;
 	struct conn *c = NULL;
 	struct qv_error e;
@@ -155,7 +155,7 @@ static void test_connect_refused(struct tq *t)
 {
 	uint16_t port = 0;
 	int lfd = listen_local(1, &port);
-	struct url u;
+	struct url_origin u;
 	struct net_addrs a;
 	struct conn *c = NULL;
 	struct qv_error e;
@@ -176,7 +176,7 @@ static void test_connect_refused(struct tq *t)
 
 static void test_https_refused(struct tq *t)
 {
-	struct url u;
+	struct url_origin u;
 	struct conn *c = (struct conn *)&u;
 	struct qv_error e;
 
@@ -296,7 +296,7 @@ static void test_connect_timeout(struct tq *t)
 	int lfd = listen_local(0, &port);
 	struct conn *fill[8];
 	size_t nfill = 0, i;
-	struct url u;
+	struct url_origin u;
 	struct net_addrs a;
 	struct net_wait w = {250, 250, 0, 0, NULL};
 	struct qv_error e;
@@ -334,7 +334,7 @@ static void test_pool(struct tq *t)
 	int lfd = listen_local(8, &port), s1 = -1, s2 = -1;
 	struct conn_pool p;
 	struct conn *c1, *c2, *got;
-	struct url u, other;
+	struct url_origin u, other;
 
 	if (!TQ_TRUE(t, lfd >= 0))
 		return;
@@ -383,7 +383,7 @@ static void test_pool_bound(struct tq *t)
 	int lfd = listen_local(8, &port), srv[3] = {-1, -1, -1};
 	struct conn_pool p;
 	struct conn *c[3] = {NULL, NULL, NULL};
-	struct url u;
+	struct url_origin u;
 	size_t i;
 
 	if (!TQ_TRUE(t, lfd >= 0))

@@ -13,6 +13,7 @@
 
 struct req_case {
 	struct url url;
+	struct url_origin origin;
 	struct http_req req;
 	char out[1024];
 	size_t len;
@@ -33,7 +34,9 @@ static struct req_case *req_new(struct tq *t, const char *url_text)
 		return NULL;
 	}
 	c->req.method = "GET";
-	c->req.url = &c->url;
+	url_origin_of(&c->url, &c->origin);
+	c->req.origin = &c->origin;
+	c->req.target = c->url.target;
 	c->req.keep_alive = true;
 	return c;
 }

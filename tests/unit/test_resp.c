@@ -20,7 +20,8 @@ struct head_run {
 	size_t consumed; /* of the whole input */
 	enum qv_err code;
 	char msg[QV_ERROR_MSG_MAX];
-	struct http_resp resp;
+	struct http_resp resp;       /* its location points to location[] */
+	char location[HTTP_LOCATION_MAX];
 };
 
 struct head_ctx {
@@ -29,6 +30,7 @@ struct head_ctx {
 	bool head;       /* a response to HEAD (no body follows) */
 	size_t base;     /* input bytes fed before the current piece */
 	struct head_run *out;
+	char loc[HTTP_LOCATION_MAX]; /* the parser's Location buffer */
 };
 
 /* The feed_target hooks (feed.h) take void pointers: ctx is a struct
@@ -40,7 +42,7 @@ static void hc_begin(void *vc, void *vout)
 
 	memset(out, 0, sizeof *out);
 	qv_error_clear(&c->err);
-	http_resp_init(&c->p, c->head);
+	http_resp_init(&c->p, c->head, c->loc, sizeof c->loc);
 	c->base = 0;
 	c->out = out;
 	out->st = HTTP_NEED_MORE;
@@ -61,6 +63,9 @@ static void hc_feed(void *vc, const uint8_t *buf, size_t n)
 		memcpy(c->out->msg, c->err.msg, sizeof c->out->msg);
 	} else if (c->out->st == HTTP_DONE) {
 		memcpy(&c->out->resp, http_resp_get(&c->p), sizeof c->out->resp);
+		(void)snprintf(c->out->location, sizeof c->out->location, "%s",
+			       c->out->resp.location);
+		c->out->resp.location = c->out->location;
 	}
 }
 
@@ -966,18 +971,19 @@ static void t_sticky(struct tq *t)
 	struct http_resp_parser *p = malloc(sizeof *p);
 	struct qv_error err;
 	size_t used = 99;
+	char loc[16];
 
 	if (p == NULL) {
 		TQ_TRUE(t, p != NULL);
 		return;
 	}
-	http_resp_init(p, false);
+	http_resp_init(p, false, loc, sizeof loc);
 	TQ_INT(t, http_resp_feed(p, (const uint8_t *)"HTTP/1.1 200 OK\r\n\r\nxyz", 22, &used, &err),
 	       HTTP_DONE);
 	TQ_INT(t, used, 19);
 	TQ_INT(t, http_resp_feed(p, (const uint8_t *)"xyz", 3, &used, &err), HTTP_DONE);
 	TQ_INT(t, used, 0);
-	http_resp_init(p, false);
+	http_resp_init(p, false, loc, sizeof loc);
 	TQ_INT(t, http_resp_feed(p, (const uint8_t *)"HTTP/1.1", 8, &used, NULL), HTTP_NEED_MORE);
 	TQ_INT(t, used, 8);
 	TQ_INT(t, http_resp_feed(p, NULL, 0, &used, NULL), HTTP_NEED_MORE);
@@ -989,18 +995,44 @@ static void t_sticky(struct tq *t)
 	free(p);
 }
 
+/* A Location that does not fit the caller's buffer is an error that names
+ * the buffer's size, not a silent cut. */
+static void t_location_buffer_cap(struct tq *t)
+{
+	struct http_resp_parser *p = malloc(sizeof *p);
+	struct qv_error err;
+	size_t used;
+	char loc[8];
+	static const char fits[] = "HTTP/1.1 302 Found\r\nLocation: /abcdef\r\n\r\n";
+	static const char big[] = "HTTP/1.1 302 Found\r\nLocation: /abcdefg\r\n\r\n";
+
+	if (p == NULL) {
+		TQ_TRUE(t, p != NULL);
+		return;
+	}
+	http_resp_init(p, false, loc, sizeof loc);
+	TQ_INT(t, http_resp_feed(p, (const uint8_t *)fits, sizeof fits - 1, &used, &err), HTTP_DONE);
+	TQ_STR(t, http_resp_get(p)->location, "/abcdef");
+	http_resp_init(p, false, loc, sizeof loc);
+	TQ_INT(t, http_resp_feed(p, (const uint8_t *)big, sizeof big - 1, &used, &err), HTTP_ERROR);
+	TQ_INT(t, err.code, QV_E_HTTP_HEADER_TOO_BIG);
+	TQ_STR(t, err.msg, "Location header longer than 7 bytes");
+	free(p);
+}
+
 static void t_error_detail(struct tq *t)
 {
 	struct http_resp_parser *p = malloc(sizeof *p);
 	struct qv_error err;
 	size_t used;
+	char loc[16];
 	static const char in[] = "HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n";
 
 	if (p == NULL) {
 		TQ_TRUE(t, p != NULL);
 		return;
 	}
-	http_resp_init(p, false);
+	http_resp_init(p, false, loc, sizeof loc);
 	TQ_INT(t, http_resp_feed(p, (const uint8_t *)in, sizeof in - 1, &used, &err), HTTP_ERROR);
 	TQ_INT(t, err.detail, 200);
 	TQ_INT(t, used, sizeof in - 2);
@@ -1040,6 +1072,7 @@ void suite_resp(struct tq *t)
 	tq_run(t, "100 fields accepted, 101 rejected", t_fields_max);
 	tq_run(t, "field count is per head", t_fields_per_head);
 	tq_run(t, "Location kept, capped and checked", t_location);
+	tq_run(t, "Location buffer of the caller's size", t_location_buffer_cap);
 	tq_run(t, "long Content-Type is cut", t_content_type_cut);
 	tq_run(t, "Content-Range forms", t_content_range);
 	tq_run(t, "Retry-After forms", t_retry_after);

@@ -498,7 +498,7 @@ static void test_conn_seam(struct tq *t)
 {
 	struct tls_client *cl = client_make(t, "ca.pem", false, 0);
 	struct conn *c = NULL;
-	struct url u;
+	struct url_origin u;
 	struct qv_error e;
 
 	if (cl == NULL)

@@ -86,7 +86,7 @@ static void t_write(struct t_run *r, struct xfer *x)
 
 static void t_connect(struct t_run *r, struct xfer *x)
 {
-	const struct url *u = xfer_origin(x);
+	const struct url_origin *u = xfer_origin(x);
 	bool reused = (r->pool_always || (r->releases > 0 && r->release_reusable[r->releases - 1])) &&
 		      xfer_may_reuse(x);
 
@@ -488,6 +488,58 @@ static void t_redirect_chain(struct tq *t)
 		TQ_STR(t, f->r.hosts[5], "secure.example");
 		TQ_INT(t, f->r.ports[5], 443);
 		TQ_TRUE(t, strncmp(f->r.reqs[5], "GET /6 HTTP/1.1\r\n", 17) == 0);
+	}
+}
+
+/* The transfer's text stays packed at the start of its buffer (struct xfer):
+ * a redirect chain writes nothing past its first KiB, so pages of the
+ * buffer a short-URL transfer never uses are never resident. */
+static void t_text_packed(struct tq *t)
+{
+	static const struct t_ex ex[] = {
+		{"HTTP/1.1 301 Moved Permanently\r\nLocation: /2\r\nContent-Length: 0\r\n\r\n",
+		 T_END_NONE},
+		{"HTTP/1.1 302 Found\r\nLocation: http://other.example/3?q=1\r\n"
+		 "Content-Length: 0\r\n\r\n",
+		 T_END_NONE},
+		{T_OK_RESP, T_END_NONE}};
+	struct xfer_opts o = t_opts();
+	struct t_fix fix_, *f = t_fix_reset(&fix_);
+	size_t i, written = 0;
+
+	memset(&f->x, 0xa5, sizeof f->x);
+	t_fix_run(f, &o, "http://h/1", ex, T_N(ex), false, NULL);
+	t_check_end(t, f, XFER_DONE);
+	TQ_STR(t, xfer_result(&f->x)->final_url, "http://other.example/3?q=1");
+	for (i = 1024; i < sizeof f->x.text; i++)
+		written += f->x.text[i] != (char)0xa5;
+	TQ_INT(t, written, 0);
+}
+
+/* Redirects to URLs near URL_MAX: the URL, the request, the Location and
+ * the resolved target each get their full size in the packed text. */
+static void t_redirect_long_urls(struct tq *t)
+{
+	static char loc[HTTP_LOCATION_MAX + 200], want[URL_MAX];
+	static struct t_fix fix_;
+	struct t_ex ex[] = {{loc, T_END_NONE}, {T_OK_RESP, T_END_NONE}};
+	struct xfer_opts o = t_opts();
+	size_t n = URL_MAX - sizeof "http://h/";
+
+	T_BOTH(bw)
+	{
+		struct t_fix *f = t_fix_reset(&fix_);
+		int k = snprintf(loc, sizeof loc, "HTTP/1.1 302 Found\r\nLocation: /");
+
+		memset(loc + k, 'a', n);
+		(void)snprintf(loc + k + n, sizeof loc - (size_t)k - n,
+			       "\r\nContent-Length: 0\r\n\r\n");
+		(void)snprintf(want, sizeof want, "http://h/%.*s", (int)n, loc + k);
+		t_fix_run(f, &o, "http://h/1", ex, T_N(ex), bw, NULL);
+		t_check_end(t, f, XFER_DONE);
+		TQ_INT(t, strlen(xfer_result(&f->x)->final_url), URL_MAX - 1);
+		TQ_STR(t, xfer_result(&f->x)->final_url, want);
+		TQ_INT(t, f->r.connects, 2);
 	}
 }
 
@@ -1096,6 +1148,8 @@ void suite_transfer(struct tq *t)
 	tq_run(t, "big error body closes", t_big_error_body_closes);
 	tq_run(t, "fail_on_status off saves the body", t_no_fail_saves_body);
 	tq_run(t, "302 relative Location", t_redirect_relative);
+	tq_run(t, "text packed at the start of its buffer", t_text_packed);
+	tq_run(t, "redirects to URLs near URL_MAX", t_redirect_long_urls);
 	tq_run(t, "chain of 5 redirects", t_redirect_chain);
 	tq_run(t, "redirect loop named", t_redirect_loop);
 	tq_run(t, "redirect to itself", t_redirect_self);
