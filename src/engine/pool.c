@@ -99,8 +99,9 @@ struct tp {
 	struct tp_item *items;        /* one per worker */
 	unsigned *free_items;         /* caller-only stack of unused items */
 	unsigned nfree;
-	struct tp_worker *workers;
+	struct tp_worker *workers;    /* nmax of them */
 	unsigned nworkers;            /* threads running */
+	unsigned nmax;
 };
 
 static void tp_ring_push(struct tp_ring *r, unsigned v)
@@ -341,32 +342,32 @@ static struct tp *tp_new(unsigned n, const struct engine_job *jobs, const struct
 	}
 	for (i = 0; i < n; i++)
 		tp->free_items[tp->nfree++] = n - 1 - i;
+	tp->nmax = n;
 	return tp;
 }
 
-/* Start up to n workers; at least one must start. */
-static enum qv_err tp_start(struct tp *tp, unsigned n, struct qv_error *err)
+/* Start one more worker, up to nmax; false when none can start now.  The
+ * run starts them one at a time, each with a job waiting for it, so the
+ * first transfers are under way while later threads are still being
+ * created (194 thread creations take tens of ms in a sandbox). */
+static bool tp_grow(struct tp *tp)
 {
 	pthread_attr_t attr;
-	unsigned i;
+	struct tp_worker *w;
+	bool ok;
 
-	if (pthread_attr_init(&attr) != 0)
-		return qv_error_set(err, QV_E_NOMEM, "cannot create worker threads");
+	if (tp->nworkers >= tp->nmax || pthread_attr_init(&attr) != 0)
+		return false;
 	(void)pthread_attr_setstacksize(&attr, TP_STACK);
-	for (i = 0; i < n; i++) {
-		struct tp_worker *w = &tp->workers[i];
-
-		w->tp = tp;
-		conn_pool_init(&w->pool, TP_POOL_MAX, 0);
-		blocking_init(&w->b, &tp_ops, w, tp->o, &w->pool, w->buf, sizeof w->buf);
-		if (pthread_create(&w->th, &attr, tp_worker_main, w) != 0)
-			break;
-		tp->nworkers++;
-	}
+	w = &tp->workers[tp->nworkers];
+	w->tp = tp;
+	conn_pool_init(&w->pool, TP_POOL_MAX, 0);
+	blocking_init(&w->b, &tp_ops, w, tp->o, &w->pool, w->buf, sizeof w->buf);
+	ok = pthread_create(&w->th, &attr, tp_worker_main, w) == 0;
 	(void)pthread_attr_destroy(&attr);
-	if (tp->nworkers == 0)
-		return qv_error_set(err, QV_E_IO, "cannot create worker threads");
-	return QV_OK;
+	if (ok)
+		tp->nworkers++;
+	return ok;
 }
 
 static void tp_stop_workers(struct tp *tp, struct engine_stats *stats)
@@ -441,7 +442,7 @@ enum qv_err engine_threads_run(const struct engine_job *jobs, size_t njobs,
 {
 	struct engine_stats local;
 	unsigned n = engine_workers(ENGINE_THREADS, o->concurrency, njobs), inflight = 0;
-	bool stopped = false;
+	bool stopped = false, can_grow = true;
 	struct tp *tp;
 	size_t next = 0;
 
@@ -454,16 +455,22 @@ enum qv_err engine_threads_run(const struct engine_job *jobs, size_t njobs,
 	tp = tp_new(n, jobs, o, err);
 	if (tp == NULL)
 		return err != NULL ? err->code : QV_E_NOMEM;
-	if (tp_start(tp, n, err) != QV_OK) {
-		tp_free(tp);
-		return QV_E_IO;
-	}
 	for (;;) {
 		if (engine_flag_raised(o->stop))
 			stopped = true;
-		while (!stopped && next < njobs && inflight < tp->nworkers) {
+		while (!stopped && next < njobs) {
+			/* A new worker for each job until there are n of them (or
+			 * the system refuses more: run with those there are). */
+			if (inflight >= tp->nworkers && (!can_grow || !tp_grow(tp))) {
+				can_grow = false;
+				break;
+			}
 			if (tp_submit(tp, next++, stats))
 				inflight++;
+		}
+		if (tp->nworkers == 0 && !can_grow) {
+			tp_free(tp);
+			return qv_error_set(err, QV_E_IO, "cannot create worker threads");
 		}
 		if (inflight == 0)
 			break;
