@@ -36,6 +36,7 @@ struct et_rec {
 	int calls;
 	int64_t at_ms;               /* when done ran, from the run's start */
 	char msg[QV_ERROR_MSG_MAX];
+	char final_url[ET_URL_MAX];  /* res->final_url as done saw it */
 };
 
 struct et_run {
@@ -86,6 +87,7 @@ static void et_done(void *ctx, size_t i, const struct xfer_result *res, const st
 	rec->attempts = res->attempts;
 	rec->at_ms = clock_now_ms() - r->t0;
 	(void)snprintf(rec->msg, sizeof rec->msg, "%s", err->msg);
+	(void)snprintf(rec->final_url, sizeof rec->final_url, "%s", res->final_url);
 	if (r->ndone < ET_JOBS_MAX)
 		r->order[r->ndone] = i;
 	r->ndone++;
@@ -188,6 +190,9 @@ static void test_many_ok(struct tq *t)
 		for (i = 0; i < r->n; i++) {
 			(void)snprintf(name, sizeof name, "f%zu", i);
 			(void)et_body_ok(t, r, i, name);
+			/* each job's own URL, also when its worker went on to another
+			 * job before done ran (the threads engine copies it) */
+			TQ_STR(t, r->rec[i].final_url, r->url[i]);
 		}
 		/* keep-alive: at most one connection per worker or slot */
 		TQ_TRUE(t, r->st.connections >= 1 && r->st.connections <= 8);
