@@ -365,7 +365,7 @@ const ClangSan = struct {
         objs.appendSlice(b.allocator, v.src) catch @panic("OOM");
         objs.append(b.allocator, s.compile(v.tag, v.flags, b.path("src/main.c"), "src/main.c", false)) catch @panic("OOM");
         for (listC(b, "tests/fault", &.{})) |f| objs.append(b.allocator, s.compile(v.tag, v.flags, b.path(f), f, false)) catch @panic("OOM");
-        return s.link(v, name, objs.items, &.{"-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=getaddrinfo"});
+        return s.link(v, name, objs.items, &.{"-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=aligned_alloc,--wrap=getaddrinfo"});
     }
 
     fn link(s: ClangSan, v: Variant, name: []const u8, objs: []const std.Build.LazyPath, ldflags: []const []const u8) std.Build.LazyPath {

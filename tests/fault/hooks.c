@@ -1,9 +1,10 @@
 /* hooks.c - test-only fault hooks linked into the ASan test binary of quiver
  * (zig-out/bin/quiver-asan) with -Wl,--wrap=malloc,--wrap=calloc,
- * --wrap=realloc,--wrap=getaddrinfo.  They are inert unless their environment
+ * --wrap=realloc,--wrap=aligned_alloc,--wrap=getaddrinfo.  They are inert unless their environment
  * variable is set, so the same binary runs the ordinary integration suite.
  *
- *   QV_FAULT_ALLOC=N         the Nth allocation (malloc, calloc or realloc,
+ *   QV_FAULT_ALLOC=N         the Nth allocation (malloc, calloc, realloc or
+ *                            aligned_alloc,
  *                            counted from process start over all threads)
  *                            returns NULL with errno ENOMEM, curl-torture
  *                            style; every other one succeeds.
@@ -48,12 +49,14 @@
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t m, size_t n);
 void *__real_realloc(void *p, size_t n);
+void *__real_aligned_alloc(size_t align, size_t n);
 int __real_getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
 		       struct addrinfo **res);
 
 void *__wrap_malloc(size_t n);
 void *__wrap_calloc(size_t m, size_t n);
 void *__wrap_realloc(void *p, size_t n);
+void *__wrap_aligned_alloc(size_t align, size_t n);
 int __wrap_getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
 		       struct addrinfo **res);
 
@@ -145,6 +148,11 @@ void *__wrap_calloc(size_t m, size_t n)
 void *__wrap_realloc(void *p, size_t n)
 {
 	return fault_alloc_fails() ? NULL : __real_realloc(p, n);
+}
+
+void *__wrap_aligned_alloc(size_t align, size_t n)
+{
+	return fault_alloc_fails() ? NULL : __real_aligned_alloc(align, n);
 }
 
 char *strdup(const char *s)
