@@ -41,38 +41,21 @@ static enum qv_err file_write_error(const struct sink_file *s, int e, struct qv_
 	return code;
 }
 
-/* write() until all of p is out: a signal or a full pipe of the page cache
- * may cut a write short, and EINTR must not lose data. */
-static enum qv_err file_write_all(struct sink_file *s, const uint8_t *p, size_t n,
-				  struct qv_error *err)
-{
-	while (n > 0) {
-		ssize_t k = write(s->fd, p, n);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return file_write_error(s, errno, err);
-		if (k == 0) /* no progress on a regular file means it is full */
-			return file_write_error(s, ENOSPC, err);
-		p += k;
-		n -= (size_t)k;
-	}
-	return QV_OK;
-}
-
-/* The buffered bytes, then p, in one writev(): a write that overflows the
- * buffer costs one syscall and no copy of p, however large p is. */
+/* The buffered bytes, then p (n may be 0), in one writev(): a write that
+ * overflows the buffer costs one syscall and no copy of p, however large p
+ * is.  Loops until all is out: a signal or a full page cache may cut a write
+ * short, and EINTR must not lose data. */
 static enum qv_err file_write_both(struct sink_file *s, const uint8_t *p, size_t n,
 				   struct qv_error *err)
 {
-	struct iovec iov[2];
+	struct iovec iov[2] = {{NULL, 0}, {NULL, 0}};
 	size_t k = 0, i = 0;
 
 	if (s->buf_len > 0)
 		iov[k++] = (struct iovec){ .iov_base = s->buf, .iov_len = s->buf_len };
 	/* writev takes non-const bases; it only reads them. */
-	iov[k++] = (struct iovec){ .iov_base = (void *)(uintptr_t)p, .iov_len = n };
+	if (n > 0)
+		iov[k++] = (struct iovec){ .iov_base = (void *)(uintptr_t)p, .iov_len = n };
 	s->buf_len = 0;
 	while (i < k) {
 		ssize_t w = writev(s->fd, iov + i, (int)(k - i));
@@ -97,10 +80,7 @@ static enum qv_err file_write_both(struct sink_file *s, const uint8_t *p, size_t
 
 static enum qv_err file_flush(struct sink_file *s, struct qv_error *err)
 {
-	enum qv_err rc = file_write_all(s, s->buf, s->buf_len, err);
-
-	s->buf_len = 0;
-	return rc;
+	return file_write_both(s, NULL, 0, err);
 }
 
 /* Make the .part exactly `offset` bytes long and write from there.  A .part
