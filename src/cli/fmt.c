@@ -56,31 +56,3 @@ void fmt_duration(double secs, char *out, size_t cap)
 	else
 		(void)snprintf(out, cap, "%lu:%02lu", t / 60, t % 60);
 }
-
-int fmt_parse_size(const char *s, uint64_t *out)
-{
-	const uint64_t max = 1ull << 62;
-	uint64_t v = 0, mul = 1;
-	const char *p = s;
-
-	if (*p < '0' || *p > '9')
-		return 0;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		v = v * 10u + (uint64_t)(*p - '0');
-		if (v > max)
-			return 0;
-	}
-	switch (*p) {
-	case '\0':
-		break;
-	case 'k': case 'K': mul = 1ull << 10; p++; break;
-	case 'm': case 'M': mul = 1ull << 20; p++; break;
-	case 'g': case 'G': mul = 1ull << 30; p++; break;
-	default:
-		return 0;
-	}
-	if (*p != '\0' || v > max / mul)
-		return 0;
-	*out = v * mul;
-	return 1;
-}

@@ -19,8 +19,4 @@ void fmt_rate(double bytes_per_sec, char *out, size_t cap);
 /* "0:07", "12:34", "1:02:03"; beyond 99 hours "99:59:59+". */
 void fmt_duration(double secs, char *out, size_t cap);
 
-/* Parse a byte count with an optional binary suffix: "1000", "64k", "64K",
- * "10M", "2G" (k = 1024, as curl).  false when invalid or over 2^62. */
-int fmt_parse_size(const char *s, uint64_t *out);
-
 #endif

@@ -6,7 +6,7 @@
  * are atomic and any thread may trigger a redraw; a redraw happens at most
  * PROGRESS_REDRAW_MS apart and only one thread draws at a time (a thread
  * that finds the line busy skips its turn).  Whether to draw at all, and
- * with which escapes, is the output policy's decision (outpol.h): this file
+ * with which escapes, is the output policy's decision (output.h): this file
  * only draws what it is told. */
 #ifndef QV_CLI_PROGRESS_H
 #define QV_CLI_PROGRESS_H

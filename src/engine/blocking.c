@@ -1,7 +1,7 @@
 /* blocking.c - driving one transfer's I/O on a blocking-style thread with
  * poll-based timeouts: xfer_next's steps carried out with the blocking
  * waits of net/wait.h, stop and --max-time checked between steps.  Shared
- * by the seq engine (seq.c) and the threads engine's workers (pool.c). */
+ * by the seq engine (seq.c) and the threads engine's workers (threads.c). */
 #include "engine/blocking.h"
 
 #include "engine/internal.h"

@@ -5,17 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/hash.h"
+
 static size_t host_hash(const struct url_origin *origin)
 {
-	uint32_t h = 2166136261u;
-	const unsigned char *p;
+	unsigned char tail[3];
+	uint32_t h = hash_fnv1a32(HASH_FNV32_OFFSET, origin->host, strlen(origin->host));
 
-	for (p = (const unsigned char *)origin->host; *p != '\0'; p++)
-		h = (h ^ *p) * 16777619u;
-	h = (h ^ (origin->port & 0xffu)) * 16777619u;
-	h = (h ^ (uint32_t)(origin->port >> 8)) * 16777619u;
-	h = (h ^ (uint32_t)origin->scheme) * 16777619u;
-	return h % HOST_TABLE_BUCKETS;
+	tail[0] = (unsigned char)(origin->port & 0xffu);
+	tail[1] = (unsigned char)(origin->port >> 8);
+	tail[2] = (unsigned char)origin->scheme;
+	return hash_fnv1a32(h, tail, sizeof tail) % HOST_TABLE_BUCKETS;
 }
 
 static size_t host_ext_offset(void)

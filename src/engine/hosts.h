@@ -11,7 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "http/url.h"
+#include "util/origin.h"
+
 
 /* Hash buckets: a run talks to one origin (flags) up to thousands (get);
  * 256 chains keep a lookup to a few compares either way. */

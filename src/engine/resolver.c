@@ -16,9 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "http/url.h"
 #include "net/wait.h"
 #include "util/clock.h"
+#include "util/origin.h"
 
 /* Helper stack: glibc's getaddrinfo and its NSS modules keep DNS answers
  * on the stack (tens of KiB); 256 KiB is ample and far below the 8 MiB

@@ -11,6 +11,7 @@
 #include "net/addr.h"
 #include "net/pool.h"
 #include "util/clock.h"
+#include "util/hash.h"
 
 /* Read buffer: one per run, so its size costs nothing per transfer.
  * 128 KiB: a fast plain download makes one recv() and one write() per
@@ -51,7 +52,7 @@ static void seq_job(struct seq *s, const struct engine_job *job, size_t i)
 	if (!engine_job_sink(o, job, i, s->stats, &sink))
 		return;
 	xfer_init(&s->b.x, o->xfer, job->url, job->url_len, sink,
-		  (uint32_t)(i * 2654435761u) ^ (uint32_t)clock_now_ns());
+		  hash_mul32((uint32_t)i) ^ (uint32_t)clock_now_ns());
 	a = blocking_transfer(&s->b);
 	/* Summed before done(), which may read the stats through its ctx. */
 	s->stats->connections += s->b.connections;

@@ -12,6 +12,7 @@
 
 #include "http/fields.h"
 #include "http/syntax.h"
+#include "util/ascii.h"
 
 enum body_state {
 	B_LENGTH = 0,
@@ -42,17 +43,6 @@ static enum chunk_step chunk_fail(struct http_body *b, struct qv_error *err, con
 	return CH_ERROR;
 }
 
-static int hex_value(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static void size_line_end(struct http_body *b)
 {
 	b->line_bytes = 0;
@@ -72,7 +62,7 @@ static enum chunk_step size_digit(struct http_body *b, int d, struct qv_error *e
 /* chunk-size [ chunk-ext ] CRLF  (RFC 9112 §7.1; bare LF tolerated, §2.2) */
 static enum chunk_step size_line_step(struct http_body *b, uint8_t c, struct qv_error *err)
 {
-	int d = hex_value(c);
+	int d = ascii_hex_value(c);
 
 	if (++b->line_bytes > HTTP_CHUNK_EXT_MAX && c != '\r' && c != '\n')
 		return chunk_fail(b, err, b->state == B_EXT ? "chunk extension too long"

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "http/syntax.h"
+#include "util/ascii.h"
 
 bool http_list_next(const char **cur, const char *end, const char **elem, size_t *elen)
 {
@@ -116,7 +117,7 @@ void http_te_add(struct http_te *te, const char *s, size_t n)
 		while (rest < elen && http_is_ws((uint8_t)el[rest]))
 			rest++;
 		te->codings++;
-		te->last_chunked = tl > 0 && http_ieq(el, tl, "chunked") &&
+		te->last_chunked = tl > 0 && ascii_ieq(el, tl, "chunked") &&
 				   (rest == elen || el[rest] == ';');
 		if (te->last_chunked)
 			te->chunked++;
@@ -130,9 +131,9 @@ void http_conn_parse(const char *s, size_t n, bool *close, bool *keep_alive)
 	size_t elen;
 
 	while (http_list_next(&cur, s + n, &el, &elen)) {
-		if (http_ieq(el, elen, "close"))
+		if (ascii_ieq(el, elen, "close"))
 			*close = true;
-		else if (http_ieq(el, elen, "keep-alive"))
+		else if (ascii_ieq(el, elen, "keep-alive"))
 			*keep_alive = true;
 	}
 }
@@ -161,7 +162,7 @@ bool http_crange_parse(const char *s, size_t n, struct http_resp *r)
 	uint64_t first, last, total = UINT64_MAX;
 
 	/* range-unit SP; the unit is case-insensitive (RFC 9110 §14.1). */
-	if (n < 6 || !http_ieq(s, 5, "bytes") || s[5] != ' ')
+	if (n < 6 || !ascii_ieq(s, 5, "bytes") || s[5] != ' ')
 		return false;
 	p += 6;
 	if (p < end && *p == '*')

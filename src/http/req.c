@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "http/syntax.h"
+#include "util/ascii.h"
 #include "version.h"
 
 #define REQ_DEFAULT_UA "quiver/" QV_VERSION
@@ -102,8 +103,8 @@ static enum qv_err field_parse(const char *line, struct req_field *f, struct qv_
 	f->value_len = (size_t)(end - v);
 	/* A GET has no body: these would make the server wait for one or
 	 * misread the next request. */
-	if (http_ieq(f->name, f->name_len, "content-length") ||
-	    http_ieq(f->name, f->name_len, "transfer-encoding"))
+	if (ascii_ieq(f->name, f->name_len, "content-length") ||
+	    ascii_ieq(f->name, f->name_len, "transfer-encoding"))
 		return bad_header(err, line, "this header cannot be set");
 	return QV_OK;
 }
@@ -117,7 +118,7 @@ static void default_field(struct req_out *o, const char *name, const char *key,
 	size_t i;
 
 	for (i = 0; i < nf; i++) {
-		if (!http_ieq(f[i].name, f[i].name_len, key))
+		if (!ascii_ieq(f[i].name, f[i].name_len, key))
 			continue;
 		replaced = true;
 		if (f[i].value_len > 0)
@@ -129,9 +130,9 @@ static void default_field(struct req_out *o, const char *name, const char *key,
 
 static bool is_default_name(const struct req_field *f)
 {
-	return http_ieq(f->name, f->name_len, "host") ||
-	       http_ieq(f->name, f->name_len, "user-agent") ||
-	       http_ieq(f->name, f->name_len, "accept");
+	return ascii_ieq(f->name, f->name_len, "host") ||
+	       ascii_ieq(f->name, f->name_len, "user-agent") ||
+	       ascii_ieq(f->name, f->name_len, "accept");
 }
 
 static enum qv_err req_check(const struct http_req *r, struct req_field *f, struct qv_error *err)

@@ -14,6 +14,7 @@
 
 #include "http/fields.h"
 #include "http/syntax.h"
+#include "util/ascii.h"
 
 enum resp_state {
 	ST_VERSION = 0, /* matching "HTTP/1." */
@@ -225,7 +226,7 @@ static void field_begin(struct http_resp_parser *p)
 	if (p->interim || p->name_len >= sizeof p->name)
 		return;
 	for (i = 0; i < sizeof kept_fields / sizeof kept_fields[0]; i++) {
-		if (http_ieq(p->name, p->name_len, kept_fields[i].name)) {
+		if (ascii_ieq(p->name, p->name_len, kept_fields[i].name)) {
 			p->field = kept_fields[i].id;
 			return;
 		}
@@ -458,7 +459,7 @@ static void name_add(struct http_resp_parser *p, uint8_t c)
 {
 	/* Names that fill name[] are none of the kept ones (field_begin). */
 	if (p->name_len < sizeof p->name)
-		p->name[p->name_len++] = (char)http_lower(c);
+		p->name[p->name_len++] = (char)ascii_lower(c);
 }
 
 static enum resp_step line_start(struct http_resp_parser *p, uint8_t c, struct qv_error *err)

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/ascii.h"
+
 /* tchar (RFC 9110 §5.6.2): the bytes a token (field name, coding) may hold. */
 static inline bool http_is_tchar(uint8_t c)
 {
@@ -33,23 +35,6 @@ static inline bool http_is_ws(uint8_t c)
 static inline bool http_is_value_byte(uint8_t c)
 {
 	return c == '\t' || (c >= 0x20 && c != 0x7f);
-}
-
-static inline uint8_t http_lower(uint8_t c)
-{
-	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + ('a' - 'A')) : c;
-}
-
-/* Case-insensitive comparison of s (n bytes) with the lower-case word w. */
-static inline bool http_ieq(const char *s, size_t n, const char *w)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (w[i] == '\0' || http_lower((uint8_t)s[i]) != (uint8_t)w[i])
-			return false;
-	}
-	return w[n] == '\0';
 }
 
 #endif

@@ -9,6 +9,8 @@
 
 #include <string.h>
 
+#include "util/ascii.h"
+
 /* Bytes of a URL fragment quoted in an error message: enough to recognise
  * it, short enough to leave room for the explanation in QV_ERROR_MSG_MAX. */
 #define URL_EXCERPT_MAX 64
@@ -36,32 +38,6 @@ struct sbuf {
 
 /* ---- characters ---- */
 
-static bool ch_alpha(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool ch_digit(unsigned char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int ch_hexval(unsigned char c)
-{
-	if (ch_digit(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static char ch_lower(char c)
-{
-	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-}
-
 /* ASCII whitespace as trimmed around a URL (WHATWG's set plus VT). */
 static bool ch_space(unsigned char c)
 {
@@ -72,7 +48,7 @@ static bool ch_space(unsigned char c)
  * pct-encoded, which quiver refuses in hosts. */
 static bool ch_regname(unsigned char c)
 {
-	if (ch_alpha(c) || ch_digit(c))
+	if (ascii_is_alpha(c) || ascii_is_digit(c))
 		return true;
 	switch (c) {
 	case '-': case '.': case '_': case '~':
@@ -127,7 +103,7 @@ static bool view_eq_nocase(struct view v, const char *lit)
 	if (v.n != strlen(lit))
 		return false;
 	for (i = 0; i < v.n; i++)
-		if (ch_lower(v.p[i]) != lit[i])
+		if ((char)ascii_lower((unsigned char)v.p[i]) != lit[i])
 			return false;
 	return true;
 }
@@ -208,11 +184,11 @@ static bool scheme_valid(struct view v)
 {
 	size_t i;
 
-	if (v.n == 0 || !ch_alpha((unsigned char)v.p[0]))
+	if (v.n == 0 || !ascii_is_alpha((unsigned char)v.p[0]))
 		return false;
 	for (i = 1; i < v.n; i++) {
 		unsigned char c = (unsigned char)v.p[i];
-		if (!ch_alpha(c) && !ch_digit(c) && c != '+' && c != '-' && c != '.')
+		if (!ascii_is_alpha(c) && !ascii_is_digit(c) && c != '+' && c != '-' && c != '.')
 			return false;
 	}
 	return true;
@@ -432,7 +408,7 @@ static bool ipv4_valid(struct view v)
 		if (part > 0 && (i >= v.n || v.p[i++] != '.'))
 			return false;
 		start = i;
-		while (i < v.n && ch_digit((unsigned char)v.p[i]) && i - start < 3)
+		while (i < v.n && ascii_is_digit((unsigned char)v.p[i]) && i - start < 3)
 			val = val * 10 + (unsigned)(v.p[i++] - '0');
 		if (i == start || val > 255 || (i - start > 1 && v.p[start] == '0'))
 			return false;
@@ -445,7 +421,7 @@ static bool ipv6_piece(struct view v, size_t *i, int *groups)
 {
 	size_t j = *i;
 
-	while (j < v.n && ch_hexval((unsigned char)v.p[j]) >= 0 && j - *i < 5)
+	while (j < v.n && ascii_hex_value((unsigned char)v.p[j]) >= 0 && j - *i < 5)
 		j++;
 	if (j < v.n && v.p[j] == '.') {
 		if (!ipv4_valid((struct view){v.p + *i, v.n - *i}))
@@ -509,12 +485,12 @@ static bool host_ends_numeric(struct view h)
 	i = start;
 	if (end - start >= 2 && h.p[i] == '0' && (h.p[i + 1] == 'x' || h.p[i + 1] == 'X')) {
 		for (i += 2; i < end; i++)
-			if (ch_hexval((unsigned char)h.p[i]) < 0)
+			if (ascii_hex_value((unsigned char)h.p[i]) < 0)
 				return false;
 		return true;
 	}
 	for (; i < end; i++)
-		if (!ch_digit((unsigned char)h.p[i]))
+		if (!ascii_is_digit((unsigned char)h.p[i]))
 			return false;
 	return true;
 }
@@ -564,7 +540,7 @@ static void host_store(struct url *u, struct view h)
 	size_t i;
 
 	for (i = 0; i < h.n; i++)
-		u->host[i] = ch_lower(h.p[i]);
+		u->host[i] = (char)ascii_lower((unsigned char)h.p[i]);
 	u->host[h.n] = '\0';
 }
 
@@ -628,7 +604,7 @@ static enum qv_err port_parse(struct url *u, struct view p, struct qv_error *err
 	if (p.n == 0)
 		return QV_OK;
 	for (i = 0; i < p.n; i++) {
-		if (!ch_digit((unsigned char)p.p[i]))
+		if (!ascii_is_digit((unsigned char)p.p[i]))
 			return qv_error_set(err, QV_E_URL_PORT, "invalid port '%s' (digits only)",
 					    view_excerpt(p, ex, sizeof ex));
 		if (val <= 65535)
@@ -669,8 +645,8 @@ static void target_encode(struct sbuf *b, struct view v)
 	for (i = 0; i < v.n; i++) {
 		unsigned char c = (unsigned char)v.p[i];
 
-		if (c == '%' && i + 2 < v.n && ch_hexval((unsigned char)v.p[i + 1]) >= 0 &&
-		    ch_hexval((unsigned char)v.p[i + 2]) >= 0) {
+		if (c == '%' && i + 2 < v.n && ascii_hex_value((unsigned char)v.p[i + 1]) >= 0 &&
+		    ascii_hex_value((unsigned char)v.p[i + 2]) >= 0) {
 			sbuf_put(b, v.p + i, 3);
 			i += 2;
 		} else if (c == '%' || !ch_target(c)) {
@@ -814,8 +790,8 @@ size_t url_percent_decode(const char *src, size_t len, char *out, size_t cap)
 	size_t i, n = 0;
 
 	for (i = 0; i < len; i++, n++) {
-		int hi = i + 2 < len ? ch_hexval((unsigned char)src[i + 1]) : -1;
-		int lo = i + 2 < len ? ch_hexval((unsigned char)src[i + 2]) : -1;
+		int hi = i + 2 < len ? ascii_hex_value((unsigned char)src[i + 1]) : -1;
+		int lo = i + 2 < len ? ascii_hex_value((unsigned char)src[i + 2]) : -1;
 
 		if (n + 1 >= cap) {
 			if (cap > 0)

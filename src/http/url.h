@@ -12,14 +12,10 @@
 #include <stdint.h>
 
 #include "util/err.h"
+#include "util/origin.h"
 
 /* Longest URL accepted, in bytes (as most servers and browsers cap near 8 KiB). */
 #define URL_MAX 8192
-/* Longest host name: DNS names are at most 253 bytes; an IPv6 literal with a
- * zone fits well within this. */
-#define URL_HOST_MAX 256
-
-enum url_scheme { URL_HTTP = 0, URL_HTTPS = 1 };
 
 struct url {
 	enum url_scheme scheme;
@@ -35,18 +31,6 @@ struct url {
 	 * (space, controls, non-ASCII) are percent-encoded; dot segments of the
 	 * path are removed (RFC 3986 §5.2.4, as curl and browsers do). */
 	char target[URL_MAX];
-};
-
-/* The origin of a URL (scheme, host, port): what a connection is opened
- * for and pooled under.  A transfer keeps this and its URL as text instead
- * of a whole struct url, whose 8 KiB target would be one more page of
- * memory per open transfer. */
-struct url_origin {
-	enum url_scheme scheme;
-	char host[URL_HOST_MAX];  /* as in struct url */
-	bool host_is_ip;
-	bool host_is_ipv6;
-	uint16_t port;
 };
 
 /* Parse an absolute http/https URL of len bytes (need not be NUL-terminated).

@@ -24,9 +24,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "http/url.h"
 #include "net/addr.h"
 #include "util/err.h"
+#include "util/origin.h"
 
 enum conn_status {
 	CONN_OK = 0,      /* done: connected, or n bytes moved (n >= 1) */

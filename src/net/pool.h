@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "http/url.h"
 #include "net/conn.h"
+#include "util/origin.h"
 
 /* Parked connections per pool: a flags run talks to one origin, a get run to
  * a few; each parked socket holds a descriptor, so keep the bound modest. */

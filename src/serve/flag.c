@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "serve/gif.h"
+#include "util/ascii.h"
+#include "util/hash.h"
 
 /* Colours common on flags (RGB). */
 static const uint8_t flag_colors[][3] = {
@@ -43,16 +45,12 @@ struct flag_spec {
 /* 32-bit FNV-1a of the upper-case code. */
 static uint32_t flag_hash(const char cc[2])
 {
-	uint32_t h = 2166136261u;
-	int i;
+	unsigned char up[2];
+	uint32_t h;
 
-	for (i = 0; i < 2; i++) {
-		unsigned char ch = (unsigned char)cc[i];
-
-		if (ch >= 'a' && ch <= 'z')
-			ch = (unsigned char)(ch - 'a' + 'A');
-		h = (h ^ ch) * 16777619u;
-	}
+	up[0] = ascii_upper((unsigned char)cc[0]);
+	up[1] = ascii_upper((unsigned char)cc[1]);
+	h = hash_fnv1a32(HASH_FNV32_OFFSET, up, sizeof up);
 	/* FNV's low bits mix poorly for 2-byte keys: fold in the high half */
 	return h ^ (h >> 15);
 }
@@ -120,7 +118,7 @@ void flag_draw(const char cc[2], uint8_t *pixels, uint8_t *palette)
 	unsigned x, y;
 
 	flag_palette(h, palette);
-	h = h * 2654435761u;
+	h = hash_mul32(h);
 	s.layout = (enum flag_layout)((h >> 8) % FLAG_LAYOUTS);
 	s.bands = s.layout == FLAG_VSTRIPES ? 2 + (h >> 16) % 2 : 2 + (h >> 16) % 3;
 	s.disc = s.layout != FLAG_DISC && ((h >> 24) & 3u) == 0;

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/hash.h"
+
 /* GIF codes are at most 12 bits; like giflib we clear before code 4095 is
  * assigned, so no decoder meets a full 4096-entry table. */
 #define LZW_BITS_MAX 12u
@@ -90,7 +92,7 @@ static void lzw_finish(struct lzw *z)
 
 static uint32_t lzw_slot(uint32_t key)
 {
-	return (key * 2654435761u) >> (32u - LZW_HASH_BITS);
+	return hash_mul32(key) >> (32u - LZW_HASH_BITS);
 }
 
 /* The code for key, or -1 with *slot where it would go. */

@@ -10,6 +10,8 @@
 
 #include <string.h>
 
+#include "util/ascii.h"
+
 /* Field flags gathered while parsing. */
 struct req_fields {
 	unsigned hosts;
@@ -23,24 +25,6 @@ static int req_tchar(unsigned char c)
 	/* RFC 9110 §5.6.2 token characters */
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	       (c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL);
-}
-
-static int req_lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
-static int req_ieq(const uint8_t *p, size_t n, const char *lit)
-{
-	size_t i;
-
-	if (n != strlen(lit))
-		return 0;
-	for (i = 0; i < n; i++) {
-		if (req_lower(p[i]) != lit[i])
-			return 0;
-	}
-	return 1;
 }
 
 /* Skip empty lines before the request line (RFC 9112 §2.2).  Returns the
@@ -171,9 +155,9 @@ static void req_connection(const uint8_t *v, size_t n, struct req_fields *f)
 		e = i;
 		while (e > s && (v[e - 1] == ' ' || v[e - 1] == '\t'))
 			e--;
-		if (req_ieq(v + s, e - s, "close"))
+		if (ascii_ieq((const char *)v + s, e - s, "close"))
 			f->conn_close = 1;
-		else if (req_ieq(v + s, e - s, "keep-alive"))
+		else if (ascii_ieq((const char *)v + s, e - s, "keep-alive"))
 			f->conn_keep_alive = 1;
 	}
 }
@@ -198,13 +182,13 @@ static enum serve_req_status req_field(const uint8_t *p, size_t n, struct req_fi
 		if ((p[i] < 0x20 && p[i] != '\t') || p[i] == 0x7f)
 			return SERVE_REQ_BAD;
 	}
-	if (req_ieq(p, name_len, "host"))
+	if (ascii_ieq((const char *)p, name_len, "host"))
 		f->hosts++;
-	else if (req_ieq(p, name_len, "connection"))
+	else if (ascii_ieq((const char *)p, name_len, "connection"))
 		req_connection(p + vs, ve - vs, f);
-	else if (req_ieq(p, name_len, "content-length"))
+	else if (ascii_ieq((const char *)p, name_len, "content-length"))
 		return req_content_length(p + vs, ve - vs, f);
-	else if (req_ieq(p, name_len, "transfer-encoding"))
+	else if (ascii_ieq((const char *)p, name_len, "transfer-encoding"))
 		f->has_te = 1;
 	return SERVE_REQ_OK;
 }

@@ -5,16 +5,13 @@
 
 #include <string.h>
 
+#include "util/ascii.h"
+
 static int route_prefix(const char *p, size_t n, const char *lit)
 {
 	size_t l = strlen(lit);
 
 	return n >= l && memcmp(p, lit, l) == 0;
-}
-
-static int route_lower(char c)
-{
-	return c >= 'a' && c <= 'z';
 }
 
 /* The path of an absolute-form target (RFC 9112 §3.2.2), or NULL. */
@@ -52,7 +49,7 @@ int serve_route(const char *target, size_t len, char cc[2], enum serve_kind *kin
 		n -= 6;
 	}
 	/* "/cc/" then "cc.gif" or "metadata.json" */
-	if (n < 4 || p[0] != '/' || !route_lower(p[1]) || !route_lower(p[2]) || p[3] != '/')
+	if (n < 4 || p[0] != '/' || !ascii_is_lower((unsigned char)p[1]) || !ascii_is_lower((unsigned char)p[2]) || p[3] != '/')
 		return 0;
 	cc[0] = p[1];
 	cc[1] = p[2];

@@ -10,11 +10,11 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "http/url.h"
 #include "tls/errors.h"
 #include "tls/profile.h"
 #include "tls/session.h"
 #include "tls/x509.h"
+#include "util/origin.h"
 
 /* Bytes of OS entropy injected when BearSSL finds no source itself. */
 #define TLS_SEED_BYTES 32

@@ -12,8 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "http/url.h"
 #include "tls/br.h"
+#include "util/origin.h"
 
 /* Sessions kept: one per origin a run talks to; 64 covers a list of many
  * hosts with redirects, at ~400 bytes each.  The least recently used entry

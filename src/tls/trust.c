@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "tls/pem.h"
+#include "util/hash.h"
 
 const char *const TLS_TRUST_BUNDLES[] = {
 	"/etc/ssl/certs/ca-certificates.crt",
@@ -23,21 +24,6 @@ const char *const TLS_TRUST_BUNDLES[] = {
 
 /* Longest path built from SSL_CERT_DIR + a file name. */
 #define TRUST_PATH_MAX 4096
-
-#define FNV64_OFFSET 0xcbf29ce484222325ull
-#define FNV64_PRIME 0x100000001b3ull
-
-static uint64_t fnv64(uint64_t h, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= FNV64_PRIME;
-	}
-	return h;
-}
 
 static bool str_set(const char *s)
 {
@@ -61,7 +47,7 @@ enum qv_err tls_trust_new(struct tls_trust **out, struct qv_error *err)
 		(void)qv_error_set(err, QV_E_NOMEM, "out of memory");
 		return QV_E_NOMEM;
 	}
-	t->id = FNV64_OFFSET;
+	t->id = HASH_FNV64_OFFSET;
 	*out = t;
 	return QV_OK;
 }
@@ -140,13 +126,13 @@ static bool anchor_make(br_x509_trust_anchor *a, const struct dn_buf *dn,
 
 static uint64_t anchor_hash(const struct dn_buf *dn, const br_x509_pkey *pk)
 {
-	uint64_t h = fnv64(FNV64_OFFSET, dn->data, dn->len);
+	uint64_t h = hash_fnv1a64(HASH_FNV64_OFFSET, dn->data, dn->len);
 
 	if (pk->key_type == BR_KEYTYPE_RSA) {
-		h = fnv64(h, pk->key.rsa.n, pk->key.rsa.nlen);
-		return fnv64(h, pk->key.rsa.e, pk->key.rsa.elen);
+		h = hash_fnv1a64(h, pk->key.rsa.n, pk->key.rsa.nlen);
+		return hash_fnv1a64(h, pk->key.rsa.e, pk->key.rsa.elen);
 	}
-	return fnv64(h, pk->key.ec.q, pk->key.ec.qlen);
+	return hash_fnv1a64(h, pk->key.ec.q, pk->key.ec.qlen);
 }
 
 static bool trust_has(const struct tls_trust *t, uint64_t h, const struct dn_buf *dn)
@@ -222,7 +208,7 @@ static enum qv_err trust_add_der(struct tls_trust *t, const uint8_t *der, size_t
 		goto out;
 	}
 	t->hash[t->count++] = h;
-	t->id = fnv64(t->id, &h, sizeof h);
+	t->id = hash_fnv1a64(t->id, &h, sizeof h);
 	*added = true;
 out:
 	free(dn);

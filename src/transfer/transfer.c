@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "transfer/backoff.h"
+#include "util/hash.h"
 
 enum xfer_state {
 	ST_CONNECT = 0,
@@ -279,13 +280,7 @@ static void xfer_start_request(struct xfer *x)
 
 static uint64_t xfer_hash(const char *s)
 {
-	uint64_t h = 0xcbf29ce484222325u; /* FNV-1a 64 offset basis */
-
-	for (; *s != '\0'; s++) {
-		h ^= (uint8_t)*s;
-		h *= 0x100000001b3u; /* FNV-1a 64 prime */
-	}
-	return h;
+	return hash_fnv1a64(HASH_FNV64_OFFSET, s, strlen(s));
 }
 
 /* Append url to the chain text; the chain stays a contiguous prefix, so

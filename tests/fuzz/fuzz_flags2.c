@@ -1,5 +1,5 @@
 /* fuzz_flags2.c - libFuzzer target for the flags2/flags3 command line
- * (src/cli/flags2_args.c over the option scanner src/cli/opt.c).
+ * (src/cli/flags/flags2_args.c over the option scanner src/cli/opt.c).
  *
  * The input is an argument vector: NUL bytes separate the arguments (at most
  * ARGS_MAX).  Each vector is parsed as flags2 and as flags3.  The parser
@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "cli/flags2_args.h"
+#include "cli/flags/flags2_args.h"
 #include "fuzz.h"
 
 /* More arguments than any option sequence needs to reach every state. */

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/flags2_args.h"
-#include "cli/flags2_report.h"
+#include "cli/flags/flags2_args.h"
+#include "cli/flags/flags2_report.h"
 #include "cli/opt.h"
 #include "tq.h"
 

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "cli/fname.h"
-#include "cli/flags2_run.h"
+#include "cli/flags/flags2_run.h"
 #include "tq.h"
 
 void suite_cli_fname(struct tq *t);

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/json_meta.h"
-#include "cli/json_out.h"
+#include "cli/flags/json_meta.h"
+#include "cli/get/json_out.h"
 #include "tq.h"
 
 void suite_cli_json(struct tq *t);

@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "cli/fname.h"
-#include "cli/get_plan.h"
-#include "cli/nameset.h"
-#include "cli/urllist.h"
+#include "cli/get/get_plan.h"
+#include "cli/get/nameset.h"
+#include "cli/get/urllist.h"
 #include "tq.h"
 
 void suite_cli_names(struct tq *t);

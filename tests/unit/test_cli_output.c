@@ -6,7 +6,8 @@
 #include <string.h>
 
 #include "cli/fmt.h"
-#include "cli/outpol.h"
+#include "cli/num.h"
+#include "cli/output.h"
 #include "cli/progress.h"
 #include "cli/sink_tap.h"
 #include "tq.h"
@@ -38,16 +39,16 @@ static void t_fmt(struct tq *t)
 	TQ_STR(t, b, "1:02:03");
 	fmt_duration(1e9, b, sizeof b);
 	TQ_STR(t, b, "99:59:59+");
-	TQ_TRUE(t, fmt_parse_size("64k", &v) && v == 65536);
-	TQ_TRUE(t, fmt_parse_size("2M", &v) && v == 2u << 20);
-	TQ_TRUE(t, fmt_parse_size("1G", &v) && v == 1u << 30);
-	TQ_TRUE(t, fmt_parse_size("1000", &v) && v == 1000);
-	TQ_TRUE(t, !fmt_parse_size("", &v));
-	TQ_TRUE(t, !fmt_parse_size("k", &v));
-	TQ_TRUE(t, !fmt_parse_size("1.5M", &v));
-	TQ_TRUE(t, !fmt_parse_size("10T", &v));
-	TQ_TRUE(t, !fmt_parse_size("99999999999999999999", &v));
-	TQ_TRUE(t, !fmt_parse_size("8000000000G", &v));
+	TQ_TRUE(t, num_parse_size("64k", &v) && v == 65536);
+	TQ_TRUE(t, num_parse_size("2M", &v) && v == 2u << 20);
+	TQ_TRUE(t, num_parse_size("1G", &v) && v == 1u << 30);
+	TQ_TRUE(t, num_parse_size("1000", &v) && v == 1000);
+	TQ_TRUE(t, !num_parse_size("", &v));
+	TQ_TRUE(t, !num_parse_size("k", &v));
+	TQ_TRUE(t, !num_parse_size("1.5M", &v));
+	TQ_TRUE(t, !num_parse_size("10T", &v));
+	TQ_TRUE(t, !num_parse_size("99999999999999999999", &v));
+	TQ_TRUE(t, !num_parse_size("8000000000G", &v));
 }
 
 static void t_policy(struct tq *t)

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/shard.h"
+#include "cli/get/shard.h"
 #include "tq.h"
 
 void suite_cli_shard(struct tq *t);

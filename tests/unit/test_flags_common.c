@@ -2,7 +2,8 @@
  * counts and option matching. */
 #include <string.h>
 
-#include "cli/flags_common.h"
+#include "cli/flags/flags_common.h"
+#include "cli/num.h"
 #include "tq.h"
 
 void suite_flags_common(struct tq *t);
@@ -68,33 +69,33 @@ static void test_secs(struct tq *t)
 {
 	uint32_t ms = 0;
 
-	TQ_TRUE(t, flags_parse_secs("6.1", false, &ms) && ms == 6100);
-	TQ_TRUE(t, flags_parse_secs("30", false, &ms) && ms == 30000);
-	TQ_TRUE(t, flags_parse_secs(".25", false, &ms) && ms == 250);
-	TQ_TRUE(t, flags_parse_secs("0.0019", false, &ms) && ms == 1);
-	TQ_TRUE(t, flags_parse_secs("0", true, &ms) && ms == 0);
-	TQ_TRUE(t, !flags_parse_secs("0", false, &ms));
-	TQ_TRUE(t, !flags_parse_secs("", true, &ms));
-	TQ_TRUE(t, !flags_parse_secs(".", true, &ms));
-	TQ_TRUE(t, !flags_parse_secs("1.", true, &ms));
-	TQ_TRUE(t, !flags_parse_secs("-1", true, &ms));
-	TQ_TRUE(t, !flags_parse_secs("1s", true, &ms));
-	TQ_TRUE(t, flags_parse_secs("86400", false, &ms) && ms == FLAGS_SECS_MAX_MS);
-	TQ_TRUE(t, !flags_parse_secs("86400.001", false, &ms));
-	TQ_TRUE(t, !flags_parse_secs("99999999999999999999", false, &ms));
+	TQ_TRUE(t, num_parse_secs("6.1", false, &ms) && ms == 6100);
+	TQ_TRUE(t, num_parse_secs("30", false, &ms) && ms == 30000);
+	TQ_TRUE(t, num_parse_secs(".25", false, &ms) && ms == 250);
+	TQ_TRUE(t, num_parse_secs("0.0019", false, &ms) && ms == 1);
+	TQ_TRUE(t, num_parse_secs("0", true, &ms) && ms == 0);
+	TQ_TRUE(t, !num_parse_secs("0", false, &ms));
+	TQ_TRUE(t, !num_parse_secs("", true, &ms));
+	TQ_TRUE(t, !num_parse_secs(".", true, &ms));
+	TQ_TRUE(t, !num_parse_secs("1.", true, &ms));
+	TQ_TRUE(t, !num_parse_secs("-1", true, &ms));
+	TQ_TRUE(t, !num_parse_secs("1s", true, &ms));
+	TQ_TRUE(t, num_parse_secs("86400", false, &ms) && ms == NUM_SECS_MAX_MS);
+	TQ_TRUE(t, !num_parse_secs("86400.001", false, &ms));
+	TQ_TRUE(t, !num_parse_secs("99999999999999999999", false, &ms));
 }
 
 static void test_uint(struct tq *t)
 {
 	unsigned v = 0;
 
-	TQ_TRUE(t, flags_parse_uint("8", 1, 1000, &v) && v == 8);
-	TQ_TRUE(t, flags_parse_uint("1000", 1, 1000, &v) && v == 1000);
-	TQ_TRUE(t, !flags_parse_uint("0", 1, 1000, &v));
-	TQ_TRUE(t, !flags_parse_uint("1001", 1, 1000, &v));
-	TQ_TRUE(t, !flags_parse_uint("", 1, 1000, &v));
-	TQ_TRUE(t, !flags_parse_uint("+3", 1, 1000, &v));
-	TQ_TRUE(t, !flags_parse_uint("99999999999999999999999", 1, 1000, &v));
+	TQ_TRUE(t, num_parse_uint("8", 1, 1000, &v) && v == 8);
+	TQ_TRUE(t, num_parse_uint("1000", 1, 1000, &v) && v == 1000);
+	TQ_TRUE(t, !num_parse_uint("0", 1, 1000, &v));
+	TQ_TRUE(t, !num_parse_uint("1001", 1, 1000, &v));
+	TQ_TRUE(t, !num_parse_uint("", 1, 1000, &v));
+	TQ_TRUE(t, !num_parse_uint("+3", 1, 1000, &v));
+	TQ_TRUE(t, !num_parse_uint("99999999999999999999999", 1, 1000, &v));
 	TQ_TRUE(t, flags_default_workers() >= 5 && flags_default_workers() <= FLAGS_WORKERS_CAP);
 }
 

@@ -1,0 +1,77 @@
+/* get_args.h - the command line of `quiver get` (curl/wget spellings where
+ * one exists) and its --help text. */
+#ifndef QV_CLI_GET_GET_ARGS_H
+#define QV_CLI_GET_GET_ARGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cli/output.h"
+#include "engine/engine.h"
+#include "http/req.h"
+
+/* Defaults (DESIGN §1). */
+#define GET_PARALLEL_DEFAULT 8u
+#define GET_PER_HOST_DEFAULT 6u
+#define GET_MAX_REDIRS_DEFAULT 20u
+#define GET_IDLE_TIMEOUT_MS 30000u
+/* A connect that takes this long (DNS + TCP + TLS) will not succeed. */
+#define GET_CONNECT_TIMEOUT_MS 30000u
+/* First retry backoff (doubled each time, jittered), as curl's --retry. */
+#define GET_RETRY_DELAY_MS 1000u
+/* Backoff cap; Retry-After may ask for up to XFER_RETRY_AFTER_FACTOR times it. */
+#define GET_RETRY_MAX_MS 30000u
+/* --parallel above this only burns descriptors. */
+#define GET_PARALLEL_MAX 1000u
+/* --retry above this is a typo. */
+#define GET_RETRY_MAX 100u
+/* --max-redirs above this is a typo. */
+#define GET_REDIRS_MAX 1000u
+
+struct get_args {
+	const char **urls;          /* positional URLs: pointers into argv */
+	size_t nurls;
+	const char *input;          /* -i FILE, "-" for stdin, NULL: none */
+	const char *dir;            /* -o DIR, NULL: the current directory */
+	const char *out_name;       /* -O NAME (one URL only) */
+	bool auto_rename;
+	unsigned parallel;
+	enum engine_kind engine;
+	bool engine_given;          /* --engine was on the command line */
+	unsigned per_host;
+	unsigned max_redirs;
+	uint32_t connect_timeout_ms;
+	uint32_t idle_timeout_ms;
+	uint32_t max_time_ms;       /* 0: none */
+	unsigned retries;
+	uint32_t retry_delay_ms;
+	bool resume;                /* -c */
+	uint64_t limit_rate;        /* bytes/s per transfer, 0: none */
+	const char *headers[HTTP_REQ_EXTRA_MAX];
+	size_t nheaders;
+	const char *user_agent;     /* NULL: quiver's */
+	const char *cacert;
+	bool insecure;
+	bool allow_downgrade;
+	uint64_t max_filesize;      /* 0: none */
+	bool fsync;
+	bool skip_existing;
+	const char *json;           /* --json FILE or "-", NULL: none */
+	const char *shard;          /* --shard K/N or auto, NULL: none */
+	unsigned shards;            /* --shards N (for --shard auto) */
+	bool dry_run;
+	struct cli_out_want out;
+};
+
+/* Parse argv (argv[0] is "get").  Returns -1 to go on, or the exit status
+ * after --help (0, on stdout) or a usage error (2, message on stderr).
+ * a->urls is allocated: free it with get_args_free. */
+int get_args_parse(struct get_args *a, int argc, char **argv);
+void get_args_free(struct get_args *a);
+
+/* "usage: quiver get ..." (the short form, for usage errors). */
+void get_usage(FILE *f);
+
+#endif

@@ -1,0 +1,336 @@
+/* get_plan.c - URL list, names, clashes, shard, destination (see
+ * get_plan.h). */
+#include "cli/get/get_plan.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/dir.h"
+#include "cli/fname.h"
+#include "cli/get/nameset.h"
+#include "http/req.h"
+#include "http/url.h"
+#include "transfer/sink_file.h"
+
+/* Where URL i came from, for messages: "argument" or "FILE:LINE". */
+static void plan_where(const struct get_plan *p, const struct get_args *a, size_t i, char *out,
+		       size_t cap)
+{
+	const char *in = a->input != NULL && strcmp(a->input, "-") == 0 ? "stdin" : a->input;
+
+	if (p->list.line[i] == 0)
+		(void)snprintf(out, cap, "argument");
+	else
+		(void)snprintf(out, cap, "%s:%u", in, p->list.line[i]);
+}
+
+static enum qv_err plan_collect(struct get_plan *p, const struct get_args *a, struct qv_error *err)
+{
+	enum qv_err rc = QV_OK;
+	FILE *f;
+	size_t i;
+
+	for (i = 0; i < a->nurls && rc == QV_OK; i++)
+		rc = url_list_add(&p->list, a->urls[i], strlen(a->urls[i]), 0, err);
+	if (rc != QV_OK || a->input == NULL)
+		return rc;
+	if (strcmp(a->input, "-") == 0)
+		return url_list_read(&p->list, stdin, "stdin", err);
+	f = fopen(a->input, "r");
+	if (f == NULL)
+		return qv_error_sys(err, QV_E_FILE, errno, "cannot open %s", a->input);
+	rc = url_list_read(&p->list, f, a->input, err);
+	(void)fclose(f);
+	return rc;
+}
+
+/* -O NAME: one component the file sink accepts. */
+static enum qv_err plan_out_name(const struct get_plan *p, const struct get_args *a,
+				 struct qv_error *err)
+{
+	const char *n = a->out_name;
+	size_t len = strlen(n);
+
+	if (p->list.count != 1)
+		return qv_error_set(err, QV_E_USAGE, "-O NAME needs exactly one URL (got %zu)",
+				    p->list.count);
+	if (len == 0 || strcmp(n, ".") == 0 || strcmp(n, "..") == 0 || strchr(n, '/') != NULL)
+		return qv_error_set(err, QV_E_USAGE,
+				    "-O wants a file name without '/' (use -o DIR for the directory)");
+	if (len > FNAME_MAX)
+		return qv_error_set(err, QV_E_USAGE, "-O name longer than %u bytes",
+				    (unsigned)FNAME_MAX);
+	return QV_OK;
+}
+
+/* Parse every URL and name its file; bad URLs are listed on errf. */
+static enum qv_err plan_names(struct get_plan *p, const struct get_args *a, FILE *errf,
+			      struct qv_error *err)
+{
+	struct url *u = malloc(sizeof *u);
+	char name[FNAME_MAX + 1], where[64];
+	size_t i, bad = 0;
+
+	if (u == NULL)
+		return qv_error_set(err, QV_E_NOMEM, "out of memory");
+	for (i = 0; i < p->list.count; i++) {
+		struct qv_error e;
+		const char *s = p->list.url[i];
+
+		qv_error_clear(&e);
+		if (url_parse(u, s, strlen(s), &e) != QV_OK) {
+			plan_where(p, a, i, where, sizeof where);
+			if (bad++ < GET_PLAN_LIST_MAX)
+				(void)fprintf(errf, "quiver get: %s: %.200s: %s\n", where, s, e.msg);
+			continue;
+		}
+		if (a->out_name != NULL)
+			(void)snprintf(name, sizeof name, "%s", a->out_name);
+		else
+			(void)fname_from_target(u->target, strlen(u->target), name, sizeof name);
+		/* gcc-analyzer-suppress malloc-leak: p->name owns it, get_plan_free frees it */
+		p->name[i] = strdup(name);
+		if (p->name[i] == NULL) {
+			free(u);
+			return qv_error_set(err, QV_E_NOMEM, "out of memory");
+		}
+	}
+	free(u);
+	if (bad > GET_PLAN_LIST_MAX)
+		(void)fprintf(errf, "quiver get: ... and %zu more\n", bad - GET_PLAN_LIST_MAX);
+	if (bad > 0)
+		return qv_error_set(err, QV_E_USAGE, "%zu invalid URL%s", bad, bad != 1 ? "s" : "");
+	return QV_OK;
+}
+
+void get_plan_rename(const char *name, unsigned k, char *out, size_t cap)
+{
+	const char *dot = strrchr(name, '.');
+	char suffix[32];
+	size_t stem, ext, keep;
+
+	if (dot == NULL || dot == name)
+		dot = name + strlen(name);
+	ext = strlen(dot);
+	stem = (size_t)(dot - name);
+	(void)snprintf(suffix, sizeof suffix, ".%u", k);
+	keep = stem;
+	if (keep + strlen(suffix) + ext > FNAME_MAX)
+		keep = FNAME_MAX > strlen(suffix) + ext ? FNAME_MAX - strlen(suffix) - ext : 0;
+	while (keep > 0 && keep < stem && ((unsigned char)name[keep] & 0xc0) == 0x80)
+		keep--; /* never split a UTF-8 sequence */
+	(void)snprintf(out, cap, "%.*s%s%s", (int)keep, name, suffix, dot);
+}
+
+/* A clash for URL i: rename it, or list it. */
+static enum qv_err plan_clash(struct get_plan *p, const struct get_args *a, struct nameset *set,
+			      size_t i, size_t other, FILE *errf, size_t *nclash)
+{
+	char name[FNAME_MAX + 32], where[64], where2[64];
+	unsigned k;
+
+	if (!a->auto_rename) {
+		if ((*nclash)++ < GET_PLAN_LIST_MAX) {
+			plan_where(p, a, i, where, sizeof where);
+			plan_where(p, a, other, where2, sizeof where2);
+			(void)fprintf(errf, "quiver get: %s (%s) and %s (%s) both save to %s\n",
+				      p->list.url[other], where2, p->list.url[i], where,
+				      p->name[other]);
+		}
+		return QV_OK;
+	}
+	for (k = 1; k <= GET_RENAME_MAX; k++) {
+		get_plan_rename(p->name[i], k, name, sizeof name);
+		if (nameset_clash(set, name) == NAMESET_NONE) {
+			free(p->name[i]);
+			/* gcc-analyzer-suppress malloc-leak: p->name owns it, get_plan_free frees it */
+			p->name[i] = strdup(name);
+			return p->name[i] != NULL ? QV_OK : QV_E_NOMEM;
+		}
+	}
+	(*nclash)++;
+	(void)fprintf(errf, "quiver get: no free name for %s\n", p->list.url[i]);
+	return QV_OK;
+}
+
+/* Names are checked over the whole list, before sharding, so that every
+ * shard of one list agrees on every name. */
+static enum qv_err plan_clashes(struct get_plan *p, const struct get_args *a, FILE *errf,
+				struct qv_error *err)
+{
+	struct nameset set;
+	size_t i, nclash = 0;
+	enum qv_err rc;
+
+	rc = nameset_init(&set, (const char *const *)p->name, p->list.count, err);
+	for (i = 0; rc == QV_OK && i < p->list.count; i++) {
+		size_t other = nameset_clash(&set, p->name[i]);
+
+		if (other != NAMESET_NONE)
+			rc = plan_clash(p, a, &set, i, other, errf, &nclash);
+		if (rc == QV_OK && (other == NAMESET_NONE || a->auto_rename) &&
+		    !nameset_add(&set, i))
+			rc = QV_E_INTERNAL;
+	}
+	nameset_free(&set);
+	if (rc != QV_OK)
+		return qv_error_set(err, rc, "out of memory while checking names");
+	if (nclash > GET_PLAN_LIST_MAX)
+		(void)fprintf(errf, "quiver get: ... and %zu more\n", nclash - GET_PLAN_LIST_MAX);
+	if (nclash > 0)
+		return qv_error_set(err, QV_E_USAGE,
+				    "%zu output name clash%s (use --auto-rename or -o per list)",
+				    nclash, nclash != 1 ? "es" : "");
+	return QV_OK;
+}
+
+static const char *plan_getenv(void *ctx, const char *name)
+{
+	(void)ctx;
+	return getenv(name);
+}
+
+static enum qv_err plan_shard(struct get_plan *p, const struct get_args *a, struct qv_error *err)
+{
+	size_t i;
+	enum qv_err rc;
+
+	p->shard.k = 0;
+	p->shard.n = 1;
+	if (a->shard != NULL) {
+		rc = shard_parse(&p->shard, a->shard, a->shards, plan_getenv, NULL, err);
+		if (rc != QV_OK)
+			return rc;
+	}
+	for (i = 0; i < p->list.count; i++)
+		if (shard_pick(&p->shard, p->list.url[i], strlen(p->list.url[i])))
+			p->pick[p->npick++] = i;
+	return QV_OK;
+}
+
+/* -H and -A are checked by the request writer itself, once, up front. */
+static enum qv_err plan_headers(const struct get_args *a, struct qv_error *err)
+{
+	static const struct url_origin example = {URL_HTTP, "example.com", false, false, 80};
+	struct http_req r;
+	char *buf = malloc(URL_MAX + 8192);
+	size_t len, i;
+	enum qv_err rc;
+
+	if (buf == NULL)
+		return qv_error_set(err, QV_E_NOMEM, "out of memory");
+	memset(&r, 0, sizeof r);
+	r.method = "GET";
+	r.origin = &example;
+	r.target = "/";
+	r.user_agent = a->user_agent;
+	r.keep_alive = true;
+	for (i = 0; i < a->nheaders; i++)
+		r.extra[i] = a->headers[i];
+	r.extra_count = a->nheaders;
+	rc = http_req_write(&r, buf, URL_MAX + 8192, &len, err);
+	free(buf);
+	return rc;
+}
+
+bool get_plan_path(const struct get_args *a, const char *name, char *out, size_t cap)
+{
+	int n = a->dir != NULL ? snprintf(out, cap, "%s/%s", a->dir, name)
+			       : snprintf(out, cap, "%s", name);
+
+	return n > 0 && (size_t)n < cap;
+}
+
+/* Create -o DIR and make sure files can be made in it, before any transfer. */
+static enum qv_err plan_dest(const struct get_args *a, struct qv_error *err)
+{
+	const char *dir = a->dir != NULL ? a->dir : ".";
+	struct stat st;
+	enum qv_err rc;
+
+	if (a->dir != NULL) {
+		rc = cli_dir_make(a->dir, err);
+		if (rc != QV_OK)
+			return rc;
+	}
+	if (stat(dir, &st) != 0)
+		return qv_error_sys(err, QV_E_FILE, errno, "cannot use %s", dir);
+	if (!S_ISDIR(st.st_mode))
+		return qv_error_set(err, QV_E_FILE, "%s is not a directory", dir);
+	return cli_dir_writable(dir, err);
+}
+
+static void plan_skips(struct get_plan *p, const struct get_args *a)
+{
+	char path[SINK_FILE_PATH_MAX];
+	struct stat st;
+	size_t j;
+
+	for (j = 0; j < p->npick; j++) {
+		const char *name = p->name[p->pick[j]];
+
+		p->skip[j] = a->skip_existing && get_plan_path(a, name, path, sizeof path) &&
+			     stat(path, &st) == 0 && S_ISREG(st.st_mode);
+		if (p->skip[j])
+			p->nskip++;
+	}
+}
+
+static enum qv_err plan_alloc(struct get_plan *p, struct qv_error *err)
+{
+	size_t n = p->list.count > 0 ? p->list.count : 1;
+
+	p->name = calloc(n, sizeof *p->name);
+	p->pick = calloc(n, sizeof *p->pick);
+	p->skip = calloc(n, sizeof *p->skip);
+	if (p->name == NULL || p->pick == NULL || p->skip == NULL)
+		return qv_error_set(err, QV_E_NOMEM, "out of memory");
+	return QV_OK;
+}
+
+enum qv_err get_plan_build(struct get_plan *p, const struct get_args *a, FILE *errf,
+			   struct qv_error *err)
+{
+	enum qv_err rc;
+
+	memset(p, 0, sizeof *p);
+	url_list_init(&p->list);
+	rc = plan_collect(p, a, err);
+	if (rc == QV_OK && p->list.count == 0)
+		rc = qv_error_set(err, QV_E_USAGE, "no URLs in %s", a->input);
+	if (rc == QV_OK && a->out_name != NULL)
+		rc = plan_out_name(p, a, err);
+	if (rc == QV_OK)
+		rc = plan_headers(a, err);
+	if (rc == QV_OK)
+		rc = plan_alloc(p, err);
+	if (rc == QV_OK)
+		rc = plan_names(p, a, errf, err);
+	if (rc == QV_OK)
+		rc = plan_clashes(p, a, errf, err);
+	if (rc == QV_OK)
+		rc = plan_shard(p, a, err);
+	if (rc == QV_OK && !a->dry_run)
+		rc = plan_dest(a, err);
+	if (rc == QV_OK)
+		plan_skips(p, a);
+	return rc;
+}
+
+void get_plan_free(struct get_plan *p)
+{
+	size_t i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; p->name != NULL && i < p->list.count; i++)
+		free(p->name[i]);
+	free(p->name);
+	free(p->pick);
+	free(p->skip);
+	url_list_free(&p->list);
+	memset(p, 0, sizeof *p);
+}

@@ -1,0 +1,47 @@
+/* get_plan.h - everything `get` decides before the first byte moves: the URL
+ * list, each URL's output name, name clashes (an error, or --auto-rename),
+ * the shard, --skip-existing, and whether the destination is writable.
+ * Problems are listed on the error stream at once (all of them, up to a
+ * bound), so a long list is fixed in one go. */
+#ifndef QV_CLI_GET_GET_PLAN_H
+#define QV_CLI_GET_GET_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "cli/get/get_args.h"
+#include "cli/get/shard.h"
+#include "cli/get/urllist.h"
+#include "util/err.h"
+
+/* Problems listed one per line before "... and N more". */
+#define GET_PLAN_LIST_MAX 20
+/* --auto-rename tries NAME.1.EXT up to this suffix. */
+#define GET_RENAME_MAX 100000u
+
+struct get_plan {
+	struct url_list list;       /* every URL, in input order */
+	char **name;                /* per URL: its output name (owned) */
+	size_t *pick;               /* indexes of the URLs of this shard */
+	bool *skip;                 /* per pick: --skip-existing found the file */
+	size_t npick;
+	size_t nskip;
+	struct shard shard;
+};
+
+/* Build the plan for a.  Returns QV_OK, QV_E_USAGE (bad URL, clash, -O with
+ * several URLs, bad header; details printed on errf), QV_E_FILE (input or
+ * destination), or QV_E_NOMEM; err has a one-line summary. */
+enum qv_err get_plan_build(struct get_plan *p, const struct get_args *a, FILE *errf,
+			   struct qv_error *err);
+void get_plan_free(struct get_plan *p);
+
+/* "DIR/NAME" (or NAME without -o) into out; false when it does not fit. */
+bool get_plan_path(const struct get_args *a, const char *name, char *out, size_t cap);
+
+/* NAME.K.EXT for --auto-rename: K before the last extension ("a.tar.1.gz",
+ * "README.1"), the stem cut to keep it within FNAME_MAX. */
+void get_plan_rename(const char *name, unsigned k, char *out, size_t cap);
+
+#endif

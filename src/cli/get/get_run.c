@@ -1,0 +1,281 @@
+/* get_run.c - one `get` run over a plan (see get_run.h). */
+#include "cli/get/get_run.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/fdlimit.h"
+#include "cli/fmt.h"
+#include "cli/get/json_out.h"
+#include "cli/sink_tap.h"
+#include "cli/tls_setup.h"
+#include "transfer/sink_file.h"
+#include "util/clock.h"
+
+/* The sinks of one transfer, alive from sink_open to done.  About 72 KiB:
+ * musl serves that with mmap, so a freed slot goes on a free list for the
+ * next transfer instead (no mmap/munmap and no fresh page faults per file;
+ * at most the concurrency's worth are ever allocated). */
+struct get_slot {
+	struct sink_tap tap;
+	struct sink_file file;
+	int64_t start_ms;
+	struct get_slot *next_free;
+};
+
+struct get_ctx {
+	const struct get_args *a;
+	const struct get_plan *p;
+	struct cli_out *o;
+	FILE *json;
+	const volatile sig_atomic_t *stop;
+	size_t *item;               /* job -> index in p->list */
+	struct get_slot **slot;     /* per job */
+	struct get_slot *free_slots; /* done, ready for reuse */
+	struct get_totals *t;
+	struct tls_client *tls;     /* https: CA set, sessions, -k */
+};
+
+static void get_slot_put(struct get_ctx *g, struct get_slot *s)
+{
+	if (s == NULL)
+		return;
+	s->next_free = g->free_slots;
+	g->free_slots = s;
+}
+
+static enum qv_err get_sink_open(void *ctx, size_t i, struct sink **out, struct qv_error *err)
+{
+	struct get_ctx *g = ctx;
+	struct get_slot *s = g->free_slots;
+	enum qv_err rc;
+
+	if (s != NULL)
+		g->free_slots = s->next_free;
+	else if ((s = malloc(sizeof *s)) == NULL)
+		return qv_error_set(err, QV_E_NOMEM, "out of memory");
+	s->start_ms = clock_now_ms();
+	rc = sink_file_open(&s->file, g->a->dir, g->p->name[g->item[i]], g->a->resume, g->a->fsync,
+			    err);
+	if (rc != QV_OK) {
+		get_slot_put(g, s);
+		return rc;
+	}
+	sink_tap_init(&s->tap, sink_file_sink(&s->file), &g->o->prog, g->a->limit_rate, g->stop);
+	g->slot[i] = s;
+	*out = sink_tap_sink(&s->tap);
+	return QV_OK;
+}
+
+static void get_record(struct get_ctx *g, size_t item, const struct xfer_result *res,
+		       const struct qv_error *err, uint64_t ms, bool skipped)
+{
+	char path[SINK_FILE_PATH_MAX];
+	struct json_record r;
+
+	if (g->json == NULL)
+		return;
+	memset(&r, 0, sizeof r);
+	r.url = g->p->list.url[item];
+	r.file = get_plan_path(g->a, g->p->name[item], path, sizeof path) ? path : NULL;
+	if (res != NULL) {
+		r.status = res->status;
+		r.bytes = res->bytes;
+		r.attempts = res->attempts;
+	}
+	r.ms = ms;
+	r.skipped = skipped;
+	if (err != NULL && err->code != QV_OK) {
+		r.error = err->msg;
+		r.error_code = qv_err_name(err->code);
+	}
+	json_out_record(g->json, &r);
+	(void)fflush(g->json);
+}
+
+/* The human line for one finished transfer. */
+static void get_line(struct get_ctx *g, size_t item, const struct xfer_result *res,
+		     const struct qv_error *err, uint64_t ms)
+{
+	const char *url = g->p->list.url[item];
+	char path[SINK_FILE_PATH_MAX], size[FMT_MAX];
+
+	if (err->code != QV_OK && err->code != QV_E_INTERRUPTED) {
+		cli_out_note(g->o, "quiver get: %s: %s", url, err->msg);
+		return;
+	}
+	if (err->code != QV_OK || !get_plan_path(g->a, g->p->name[item], path, sizeof path))
+		return;
+	fmt_bytes(res->bytes, size, sizeof size);
+	if (res->attempts > 1)
+		cli_out_verbose(g->o, "%s -> %s (%s in %.2fs, %u attempts)", url, path, size,
+				(double)ms / 1000.0, res->attempts);
+	else
+		cli_out_verbose(g->o, "%s -> %s (%s in %.2fs)", url, path, size,
+				(double)ms / 1000.0);
+}
+
+static void get_done(void *ctx, size_t i, const struct xfer_result *res,
+		     const struct qv_error *err)
+{
+	struct get_ctx *g = ctx;
+	struct get_slot *s = g->slot[i];
+	size_t item = g->item[i];
+	uint64_t ms = 0;
+
+	g->slot[i] = NULL;
+	if (s != NULL && clock_now_ms() > s->start_ms)
+		ms = (uint64_t)(clock_now_ms() - s->start_ms);
+	get_slot_put(g, s);
+	if (err->code == QV_OK) {
+		g->t->ok++;
+		g->t->bytes += res->bytes;
+	} else if (err->code == QV_E_INTERRUPTED) {
+		g->t->interrupted++;
+	} else {
+		g->t->failed++;
+	}
+	get_line(g, item, res, err, ms);
+	get_record(g, item, res, err, ms, false);
+	progress_item_done(&g->o->prog);
+}
+
+static void get_opts(struct get_ctx *g, size_t njobs, struct xfer_opts *xo,
+		     struct engine_opts *eo)
+{
+	const struct get_args *a = g->a;
+	size_t i;
+
+	memset(xo, 0, sizeof *xo);
+	xo->follow = true;
+	xo->max_redirs = a->max_redirs;
+	xo->allow_downgrade = a->allow_downgrade;
+	xo->fail_on_status = true;
+	xo->retries = a->retries;
+	xo->retry_base_ms = a->retry_delay_ms;
+	xo->retry_max_ms = a->retry_delay_ms > GET_RETRY_MAX_MS ? a->retry_delay_ms
+								: GET_RETRY_MAX_MS;
+	xo->max_filesize = a->max_filesize;
+	xo->user_agent = a->user_agent;
+	for (i = 0; i < a->nheaders; i++)
+		xo->extra[i] = a->headers[i];
+	xo->extra_count = a->nheaders;
+	memset(eo, 0, sizeof *eo);
+	eo->concurrency = cli_fd_concurrency(g->o->quiet ? NULL : g->o->err, a->engine,
+					     a->parallel, njobs);
+	eo->per_host = a->per_host;
+	eo->connect_timeout_ms = a->connect_timeout_ms;
+	eo->idle_timeout_ms = a->idle_timeout_ms;
+	eo->max_time_ms = a->max_time_ms;
+	eo->xfer = xo;
+	eo->stop = g->stop;
+	eo->sink_open = get_sink_open;
+	eo->done = get_done;
+	eo->ctx = g;
+	eo->tls = g->tls;
+}
+
+/* Jobs for the picked, not skipped URLs; skipped ones are reported now. */
+static size_t get_jobs(struct get_ctx *g, struct engine_job *jobs)
+{
+	const struct get_plan *p = g->p;
+	size_t j, n = 0;
+
+	for (j = 0; j < p->npick; j++) {
+		size_t item = p->pick[j];
+
+		if (p->skip[j]) {
+			g->t->skipped++;
+			get_record(g, item, NULL, NULL, 0, true);
+			continue;
+		}
+		g->item[n] = item;
+		jobs[n].url = p->list.url[item];
+		jobs[n].url_len = strlen(p->list.url[item]);
+		jobs[n].sink = NULL;
+		n++;
+	}
+	return n;
+}
+
+enum qv_err get_run(const struct get_args *a, const struct get_plan *p, struct cli_out *o,
+		    FILE *json, const volatile sig_atomic_t *stop, struct get_totals *t,
+		    struct qv_error *err)
+{
+	size_t cap = p->npick > 0 ? p->npick : 1, n, i;
+	struct engine_job *jobs;
+	struct get_ctx g;
+	struct xfer_opts xo;
+	struct engine_opts eo;
+	int64_t t0 = clock_now_ns();
+	enum qv_err rc = QV_OK;
+
+	memset(t, 0, sizeof *t);
+	memset(&g, 0, sizeof g);
+	g.a = a;
+	g.p = p;
+	g.o = o;
+	g.json = json;
+	g.stop = stop;
+	g.t = t;
+	g.item = calloc(cap, sizeof *g.item);
+	g.slot = calloc(cap, sizeof *g.slot);
+	jobs = calloc(cap, sizeof *jobs);
+	if (jobs == NULL || g.item == NULL || g.slot == NULL) {
+		rc = qv_error_set(err, QV_E_NOMEM, "out of memory");
+		goto out;
+	}
+	n = get_jobs(&g, jobs);
+	/* With an https URL the CA certificates load now: one clear error for
+	 * a missing bundle instead of one per URL.  cmd_get warns about -k. */
+	for (i = 0; i < n && !cli_is_https(jobs[i].url); i++)
+		;
+	rc = cli_tls_client(&g.tls, a->cacert, a->insecure, i < n, NULL, err);
+	if (rc != QV_OK)
+		goto out;
+	progress_start(&o->prog, n);
+	get_opts(&g, n, &xo, &eo);
+	if (n > 0)
+		rc = engine_run(a->engine, jobs, n, &eo, NULL, err);
+	progress_finish(&o->prog);
+	t->stopped = rc == QV_E_INTERRUPTED || (stop != NULL && *stop != 0);
+	if (t->stopped && rc == QV_OK)
+		rc = QV_E_INTERRUPTED;
+out:
+	t->secs = (double)(clock_now_ns() - t0) / 1e9;
+	for (i = 0; g.slot != NULL && i < cap; i++) {
+		if (g.slot[i] != NULL) { /* a run cut short: abort is idempotent */
+			sink_tap_sink(&g.slot[i]->tap)->ops->abort(sink_tap_sink(&g.slot[i]->tap));
+			free(g.slot[i]);
+		}
+	}
+	while (g.free_slots != NULL) {
+		struct get_slot *s = g.free_slots;
+
+		g.free_slots = s->next_free;
+		free(s);
+	}
+	free(g.slot);
+	free(g.item);
+	free(jobs);
+	tls_client_free(g.tls);
+	return rc;
+}
+
+void get_summary(FILE *f, const struct get_totals *t)
+{
+	char size[FMT_MAX], rate[FMT_MAX];
+
+	fmt_bytes(t->bytes, size, sizeof size);
+	fmt_rate(t->secs > 0 ? (double)t->bytes / t->secs : 0, rate, sizeof rate);
+	(void)fprintf(f, "%s%zu file%s downloaded (%s in %.2fs, %s)", t->stopped ? "interrupted: " : "",
+		      t->ok, t->ok != 1 ? "s" : "", size, t->secs, rate);
+	if (t->failed > 0)
+		(void)fprintf(f, "; %zu failed", t->failed);
+	if (t->skipped > 0)
+		(void)fprintf(f, "; %zu skipped", t->skipped);
+	if (t->interrupted > 0)
+		(void)fprintf(f, "; %zu cut short", t->interrupted);
+	(void)fputc('\n', f);
+	(void)fflush(f);
+}

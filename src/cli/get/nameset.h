@@ -1,0 +1,39 @@
+/* nameset.h - the output names of a run, to find two URLs that would write
+ * the same file before anything starts (DESIGN §1, aria2 #145, #2218).
+ *
+ * An open-addressing hash set of indexes into the caller's array of names
+ * (the names are not copied).  A name N also clashes with "N.part" and the
+ * other way round, because N's download is written to N.part first. */
+#ifndef QV_CLI_GET_NAMESET_H
+#define QV_CLI_GET_NAMESET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/err.h"
+
+#define NAMESET_NONE SIZE_MAX
+
+struct nameset {
+	const char *const *names;   /* not owned */
+	size_t *slot;               /* index + 1, 0: empty */
+	size_t mask;                /* capacity - 1 (a power of two) */
+	size_t count;
+};
+
+/* Room for n names over names[] (which may grow in place as long as the
+ * indexes added stay valid).  Returns QV_OK or QV_E_NOMEM. */
+enum qv_err nameset_init(struct nameset *s, const char *const *names, size_t n,
+			 struct qv_error *err);
+void nameset_free(struct nameset *s);
+
+/* The index of a name already in the set that the name clashes with
+ * (equal, or equal up to a ".part" suffix), or NAMESET_NONE. */
+size_t nameset_clash(const struct nameset *s, const char *name);
+
+/* Add names[index] (the caller checked nameset_clash first).  false when
+ * the set is full (more than the n of nameset_init). */
+bool nameset_add(struct nameset *s, size_t index);
+
+#endif

@@ -1,0 +1,30 @@
+/* urllist.h - the URLs of a `get` run, from arguments or `-i FILE|-`
+ * (one URL per line; blank lines and lines starting with '#' skipped;
+ * surrounding white space and a CR before the newline ignored). */
+#ifndef QV_CLI_GET_URLLIST_H
+#define QV_CLI_GET_URLLIST_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "util/err.h"
+
+struct url_list {
+	char **url;                 /* owned, NUL-terminated */
+	unsigned *line;             /* input line of each (0: command line) */
+	size_t count, cap;
+};
+
+void url_list_init(struct url_list *l);
+void url_list_free(struct url_list *l);
+
+/* Append a copy of s[0..n).  QV_E_NOMEM. */
+enum qv_err url_list_add(struct url_list *l, const char *s, size_t n, unsigned line,
+			 struct qv_error *err);
+
+/* Append every URL of f (name is for messages).  Errors: QV_E_USAGE for a
+ * line longer than URL_MAX or holding a NUL byte ("urls.txt:12: ..."),
+ * QV_E_FILE for a read error, QV_E_NOMEM. */
+enum qv_err url_list_read(struct url_list *l, FILE *f, const char *name, struct qv_error *err);
+
+#endif
