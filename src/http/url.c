@@ -1,48 +1,19 @@
-/* url.c - RFC 3986 reference resolution and http/https URL parsing.
+/* url.c - http/https URL parsing and formatting (see url.h).
  *
  * Everything works on pointer+length views of the caller's bytes and writes
  * into caller buffers: no allocation, no reads past len (inputs need not be
- * NUL-terminated).  url_resolve_ref() is the generic RFC 3986 §5.2 algorithm
- * for any scheme; url_parse() is deliberately stricter, because what it
- * accepts goes into a request line, a Host header, DNS and SNI. */
+ * NUL-terminated).  url_parse() is deliberately stricter than RFC 3986's
+ * generic syntax (uri.c), because what it accepts goes into a request line,
+ * a Host header, DNS and SNI. */
 #include "http/url.h"
 
 #include <string.h>
 
+#include "http/uri.h"
+#include "http/view.h"
 #include "util/ascii.h"
 
-/* Bytes of a URL fragment quoted in an error message: enough to recognise
- * it, short enough to leave room for the explanation in QV_ERROR_MSG_MAX. */
-#define URL_EXCERPT_MAX 64
-
-struct view {
-	const char *p;
-	size_t n;
-};
-
-/* The five components of RFC 3986 Appendix B; "has_" tells an empty
- * component from an absent one, which §5.2.2 distinguishes. */
-struct ref_parts {
-	struct view scheme, authority, path, query, fragment;
-	bool has_scheme, has_authority, has_query, has_fragment;
-};
-
-/* Output buffer that remembers overflow instead of failing every call; one
- * byte is always kept for the terminating NUL. */
-struct sbuf {
-	char *p;
-	size_t cap;
-	size_t len;
-	bool overflow;
-};
-
 /* ---- characters ---- */
-
-/* ASCII whitespace as trimmed around a URL (WHATWG's set plus VT). */
-static bool ch_space(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
 
 /* RFC 3986 unreserved / sub-delims: what a reg-name may hold besides
  * pct-encoded, which quiver refuses in hosts. */
@@ -74,322 +45,6 @@ static bool ch_target(unsigned char c)
 	default:
 		return true;
 	}
-}
-
-/* ---- views and buffers ---- */
-
-static struct view view_trim(const char *s, size_t n)
-{
-	struct view v = {s, n};
-
-	while (v.n > 0 && ch_space((unsigned char)v.p[0])) {
-		v.p++;
-		v.n--;
-	}
-	while (v.n > 0 && ch_space((unsigned char)v.p[v.n - 1]))
-		v.n--;
-	return v;
-}
-
-static const char *view_chr(struct view v, char c)
-{
-	return v.n > 0 ? memchr(v.p, c, v.n) : NULL;
-}
-
-static bool view_eq_nocase(struct view v, const char *lit)
-{
-	size_t i;
-
-	if (v.n != strlen(lit))
-		return false;
-	for (i = 0; i < v.n; i++)
-		if ((char)ascii_lower((unsigned char)v.p[i]) != lit[i])
-			return false;
-	return true;
-}
-
-/* Printable copy of at most URL_EXCERPT_MAX bytes for error messages, so a
- * hostile URL cannot put control bytes on the user's terminal. */
-static const char *view_excerpt(struct view v, char *buf, size_t cap)
-{
-	size_t i, n = v.n < cap - 1 ? v.n : cap - 1;
-
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)v.p[i];
-		buf[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
-static void sbuf_put(struct sbuf *b, const char *p, size_t n)
-{
-	if (b->overflow || b->cap == 0 || n > b->cap - 1 - b->len) {
-		b->overflow = true;
-		return;
-	}
-	if (n > 0)
-		memmove(b->p + b->len, p, n);
-	b->len += n;
-}
-
-static void sbuf_putc(struct sbuf *b, char c)
-{
-	sbuf_put(b, &c, 1);
-}
-
-static void sbuf_puts(struct sbuf *b, const char *s)
-{
-	sbuf_put(b, s, strlen(s));
-}
-
-static void sbuf_put_pct(struct sbuf *b, unsigned char c)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	char e[3] = {'%', hex[c >> 4], hex[c & 15]};
-
-	sbuf_put(b, e, sizeof e);
-}
-
-static void sbuf_put_u16(struct sbuf *b, uint16_t v)
-{
-	char d[5];
-	size_t i = sizeof d;
-
-	do {
-		d[--i] = (char)('0' + v % 10);
-		v = (uint16_t)(v / 10);
-	} while (v > 0);
-	sbuf_put(b, d + i, sizeof d - i);
-}
-
-/* NUL-terminates; returns the length, or 0 with out "" after overflow
- * (the url_format convention). */
-static size_t sbuf_finish(struct sbuf *b)
-{
-	if (b->cap == 0)
-		return 0;
-	if (b->overflow) {
-		b->p[0] = '\0';
-		return 0;
-	}
-	b->p[b->len] = '\0';
-	return b->len;
-}
-
-/* ---- RFC 3986 components ---- */
-
-/* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) */
-static bool scheme_valid(struct view v)
-{
-	size_t i;
-
-	if (v.n == 0 || !ascii_is_alpha((unsigned char)v.p[0]))
-		return false;
-	for (i = 1; i < v.n; i++) {
-		unsigned char c = (unsigned char)v.p[i];
-		if (!ascii_is_alpha(c) && !ascii_is_digit(c) && c != '+' && c != '-' && c != '.')
-			return false;
-	}
-	return true;
-}
-
-/* Index of the first byte of s[from..n) found in stops, or n. */
-static size_t span_until(const char *s, size_t from, size_t n, const char *stops)
-{
-	/* strchr() would match a NUL byte against the terminator of stops. */
-	while (from < n && (s[from] == '\0' || strchr(stops, s[from]) == NULL))
-		from++;
-	return from;
-}
-
-/* Appendix B, except that a "scheme" failing the scheme grammar is taken as
- * the start of a path (so "a b:c" is a relative reference, not an error). */
-static void ref_split(const char *s, size_t n, struct ref_parts *r)
-{
-	size_t i = span_until(s, 0, n, ":/?#"), e;
-
-	memset(r, 0, sizeof *r);
-	r->scheme.p = s;
-	if (i < n && s[i] == ':' && scheme_valid((struct view){s, i})) {
-		r->has_scheme = true;
-		r->scheme.n = i;
-		i++;
-	} else {
-		i = 0;
-	}
-	if (n - i >= 2 && s[i] == '/' && s[i + 1] == '/') {
-		e = span_until(s, i + 2, n, "/?#");
-		r->has_authority = true;
-		r->authority = (struct view){s + i + 2, e - i - 2};
-		i = e;
-	}
-	e = span_until(s, i, n, "?#");
-	r->path = (struct view){s + i, e - i};
-	i = e;
-	if (i < n && s[i] == '?') {
-		e = span_until(s, i + 1, n, "#");
-		r->has_query = true;
-		r->query = (struct view){s + i + 1, e - i - 1};
-		i = e;
-	}
-	if (i < n) {
-		r->has_fragment = true;
-		r->fragment = (struct view){s + i + 1, n - i - 1};
-	}
-}
-
-/* Drop the last segment of out[0..w) and the '/' before it. */
-static size_t dots_pop(const char *p, size_t w)
-{
-	while (w > 0 && p[w - 1] != '/')
-		w--;
-	return w > 0 ? w - 1 : 0;
-}
-
-static bool dots_is(const char *p, size_t n, const char *lit)
-{
-	size_t k = strlen(lit);
-	return n >= k && memcmp(p, lit, k) == 0;
-}
-
-/* RFC 3986 §5.2.4 remove_dot_segments, in place: the output never grows past
- * the input read position, so one buffer serves as both.  Returns the new
- * length. */
-static size_t dots_remove(char *p, size_t n)
-{
-	size_t r = 0, w = 0;
-
-	while (r < n) {
-		const char *in = p + r;
-		size_t rem = n - r, k;
-
-		if (dots_is(in, rem, "../")) {
-			r += 3;
-		} else if (dots_is(in, rem, "./") || dots_is(in, rem, "/./")) {
-			r += 2;
-		} else if (rem == 2 && dots_is(in, rem, "/.")) {
-			p[w++] = '/';
-			r = n;
-		} else if (dots_is(in, rem, "/../")) {
-			r += 3;
-			w = dots_pop(p, w);
-		} else if (rem == 3 && dots_is(in, rem, "/..")) {
-			w = dots_pop(p, w);
-			p[w++] = '/';
-			r = n;
-		} else if ((rem == 1 && in[0] == '.') || (rem == 2 && dots_is(in, rem, ".."))) {
-			r = n;
-		} else {
-			k = r + 1;
-			while (k < n && p[k] != '/')
-				k++;
-			memmove(p + w, p + r, k - r);
-			w += k - r;
-			r = k;
-		}
-	}
-	return w;
-}
-
-/* ---- url_resolve_ref ---- */
-
-/* §5.2.3 merge, written to b: base path up to its last '/', then ref path. */
-static void resolve_merge(struct sbuf *b, const struct ref_parts *base, struct view rpath)
-{
-	const char *bp = base->path.p;
-	size_t k = base->path.n;
-
-	if (base->has_authority && k == 0) {
-		sbuf_putc(b, '/');
-	} else {
-		while (k > 0 && bp[k - 1] != '/')
-			k--;
-		sbuf_put(b, bp, k);
-	}
-	sbuf_put(b, rpath.p, rpath.n);
-}
-
-/* §5.2.2 for a reference without scheme or authority: path and query. */
-static void resolve_path(struct sbuf *b, const struct ref_parts *base, const struct ref_parts *ref)
-{
-	size_t start = b->len;
-
-	if (ref->path.n == 0) {
-		sbuf_put(b, base->path.p, base->path.n);
-	} else {
-		if (ref->path.p[0] == '/')
-			sbuf_put(b, ref->path.p, ref->path.n);
-		else
-			resolve_merge(b, base, ref->path);
-		if (!b->overflow)
-			b->len = start + dots_remove(b->p + start, b->len - start);
-	}
-}
-
-static void resolve_put_path(struct sbuf *b, struct view path)
-{
-	size_t start = b->len;
-
-	sbuf_put(b, path.p, path.n);
-	if (!b->overflow)
-		b->len = start + dots_remove(b->p + start, b->len - start);
-}
-
-/* §5.2.2 and §5.3: build the target URI T from base and ref into b. */
-static void resolve_compose(struct sbuf *b, const struct ref_parts *base,
-			    const struct ref_parts *ref)
-{
-	const struct ref_parts *scheme = ref->has_scheme ? ref : base;
-	const struct ref_parts *auth = ref->has_scheme || ref->has_authority ? ref : base;
-	const struct ref_parts *query = ref;
-
-	sbuf_put(b, scheme->scheme.p, scheme->scheme.n);
-	sbuf_putc(b, ':');
-	if (auth->has_authority) {
-		sbuf_put(b, "//", 2);
-		sbuf_put(b, auth->authority.p, auth->authority.n);
-	}
-	if (ref->has_scheme || ref->has_authority) {
-		resolve_put_path(b, ref->path);
-	} else {
-		resolve_path(b, base, ref);
-		if (ref->path.n == 0 && !ref->has_query)
-			query = base;
-	}
-	if (query->has_query) {
-		sbuf_putc(b, '?');
-		sbuf_put(b, query->query.p, query->query.n);
-	}
-}
-
-enum qv_err url_resolve_ref(const char *base, const char *ref, size_t len, bool drop_fragment,
-			    char *out, size_t cap, struct qv_error *err)
-{
-	struct view r = view_trim(ref, len);
-	struct ref_parts bp, rp;
-	struct sbuf b = {out, cap, 0, false};
-
-	if (cap > 0)
-		out[0] = '\0';
-	ref_split(base, strlen(base), &bp);
-	if (!bp.has_scheme)
-		return qv_error_set(err, QV_E_URL_SYNTAX, "base URL has no scheme");
-	if (view_chr(r, '\0') != NULL)
-		return qv_error_set(err, QV_E_URL_SYNTAX, "URL reference contains a NUL byte");
-	ref_split(r.p, r.n, &rp);
-	resolve_compose(&b, &bp, &rp);
-	if (rp.has_fragment && !drop_fragment) {
-		sbuf_putc(&b, '#');
-		sbuf_put(&b, rp.fragment.p, rp.fragment.n);
-	}
-	if (b.overflow || cap == 0) {
-		(void)sbuf_finish(&b);
-		return qv_error_set(err, QV_E_URL_TOO_LONG,
-				    "resolved URL is longer than %zu bytes", cap > 0 ? cap - 1 : 0);
-	}
-	(void)sbuf_finish(&b);
-	return QV_OK;
 }
 
 /* ---- url_parse: host ---- */
@@ -667,7 +322,7 @@ static enum qv_err target_build(struct url *u, const struct ref_parts *r, struct
 		sbuf_putc(&b, '/');
 	target_encode(&b, r->path);
 	if (!b.overflow)
-		b.len = dots_remove(b.p, b.len);
+		b.len = uri_remove_dots(b.p, b.len);
 	if (r->has_query) {
 		sbuf_putc(&b, '?');
 		target_encode(&b, r->query);
@@ -714,7 +369,7 @@ enum qv_err url_parse(struct url *u, const char *s, size_t len, struct qv_error 
 		return qv_error_set(err, QV_E_URL_TOO_LONG, "URL longer than %d bytes", URL_MAX);
 	if (in.n == 0)
 		return qv_error_set(err, QV_E_URL_SYNTAX, "empty URL");
-	ref_split(in.p, in.n, &r);
+	uri_split(in.p, in.n, &r);
 	rc = scheme_parse(u, &r, err);
 	if (rc == QV_OK)
 		rc = authority_parse(u, r.authority, err);
@@ -767,20 +422,7 @@ size_t url_origin_host_header(const struct url_origin *o, char *out, size_t cap)
 	return sbuf_finish(&b);
 }
 
-size_t url_host_header(const struct url *u, char *out, size_t cap)
-{
-	struct url_origin o;
-
-	url_origin_of(u, &o);
-	return url_origin_host_header(&o, out, cap);
-}
-
 bool url_origin_same(const struct url_origin *a, const struct url_origin *b)
-{
-	return a->scheme == b->scheme && a->port == b->port && strcmp(a->host, b->host) == 0;
-}
-
-bool url_same_origin(const struct url *a, const struct url *b)
 {
 	return a->scheme == b->scheme && a->port == b->port && strcmp(a->host, b->host) == 0;
 }

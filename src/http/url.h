@@ -1,9 +1,7 @@
-/* url.h - RFC 3986 URL parsing and reference resolution (sans-I/O, no malloc).
- *
- * Two levels: url_resolve_ref() resolves any RFC 3986 reference against any
- * absolute base as strings (RFC 3986 §5.2, all schemes, used for redirects and
- * tested with every example of §5.4); url_parse() then accepts only the http
- * and https URLs quiver can fetch and splits them into a struct url. */
+/* url.h - http and https URLs (sans-I/O, no malloc): url_parse() accepts
+ * only the URLs quiver can fetch and splits them into a struct url, and the
+ * formatters write them (or their origin's Host header) back.  Generic
+ * RFC 3986 reference resolution, for any scheme, is uri.h's. */
 #ifndef QV_HTTP_URL_H
 #define QV_HTTP_URL_H
 
@@ -40,34 +38,17 @@ struct url {
  * err may be NULL.  u is fully written on success, unspecified on error. */
 enum qv_err url_parse(struct url *u, const char *s, size_t len, struct qv_error *err);
 
-/* RFC 3986 §5.2 reference resolution (with §5.2.4 remove_dot_segments) of ref
- * (len bytes) against the absolute URI base (NUL-terminated), any scheme.
- * Writes the NUL-terminated result to out (cap bytes).  Leading/trailing
- * spaces of ref are trimmed (as browsers do with Location); the fragment of
- * the result is dropped when drop_fragment is true.
- * Errors: QV_E_URL_SYNTAX (base not absolute, ref contains a NUL byte),
- * QV_E_URL_TOO_LONG (does not fit in cap; the path is merged in out before
- * its dot segments are removed, so cap must also hold the merged path). */
-enum qv_err url_resolve_ref(const char *base, const char *ref, size_t len, bool drop_fragment,
-			    char *out, size_t cap, struct qv_error *err);
-
 /* Write u back as an absolute URL ("https://[::1]:8443/a?b"), the port only
  * when explicit and not the default.  Returns the length, or 0 if it did not
  * fit in cap (out is then ""). */
 size_t url_format(const struct url *u, char *out, size_t cap);
 
-/* Value for the Host header: host, [v6] in brackets, ":port" when not the
- * scheme default.  Same return convention as url_format. */
-size_t url_host_header(const struct url *u, char *out, size_t cap);
-
-/* True when a and b name the same origin (scheme, host, port). */
-bool url_same_origin(const struct url *a, const struct url *b);
-
 /* The origin of u. */
 void url_origin_of(const struct url *u, struct url_origin *o);
-/* url_host_header for an origin. */
+/* Value for the Host header of origin o: host, [v6] in brackets, ":port"
+ * when not the scheme default.  Same return convention as url_format. */
 size_t url_origin_host_header(const struct url_origin *o, char *out, size_t cap);
-/* url_same_origin for origins. */
+/* True when a and b name the same origin (scheme, host, port). */
 bool url_origin_same(const struct url_origin *a, const struct url_origin *b);
 
 /* Percent-decode src (len bytes) into out (cap bytes, NUL-terminated).

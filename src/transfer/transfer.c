@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "http/uri.h"
 #include "transfer/backoff.h"
 #include "util/hash.h"
 
@@ -363,7 +364,7 @@ static enum qv_err xfer_redirect_target(struct xfer *x, const struct http_resp *
 		return qv_error_set(&x->err, QV_E_REDIRECT_NO_LOCATION,
 				    "redirect (HTTP %d) without a Location header", r->status);
 	qv_error_clear(&e);
-	if (url_resolve_ref(x->text, r->location, loc_len, true, target, XFER_REQ_MAX, &e) !=
+	if (uri_resolve_ref(x->text, r->location, loc_len, true, target, XFER_REQ_MAX, &e) !=
 	    QV_OK)
 		return qv_error_set(&x->err, e.code, "bad redirect Location '%.120s': %s", r->location,
 				    e.msg);

@@ -21,7 +21,7 @@ fi
 
 # target -> the src/ files it links (util/err.c is always added)
 declare -A srcs=(
-	[url]="src/http/url.c"
+	[url]="src/http/url.c src/http/uri.c src/http/view.c"
 	[resp]="src/http/resp.c src/http/fields.c"
 	[body]="src/http/body.c src/http/fields.c"
 	[pem]="src/tls/trust.c src/tls/pem.c src/util/hash.c"
