@@ -273,16 +273,53 @@ static enum qv_err port_parse(struct url *u, struct view p, struct qv_error *err
 	return QV_OK;
 }
 
+/* Splits "userinfo@" off the front of authority a: true when there is one,
+ * with *ui its text (without the '@') and a left with the rest.  The last
+ * '@' counts, as in browsers and curl, so a stray '@' in a password still
+ * leaves the right host. */
+static bool userinfo_split(struct view *a, struct view *ui)
+{
+	size_t i = a->n;
+
+	while (i > 0 && a->p[i - 1] != '@')
+		i--;
+	if (i == 0)
+		return false;
+	*ui = (struct view){a->p, i - 1};
+	a->p += i;
+	a->n -= i;
+	return true;
+}
+
+/* userinfo = *( unreserved / pct-encoded / sub-delims / ":" ) (RFC 3986
+ * §3.2.1), with '@' also allowed since the last one ends it. */
+static bool userinfo_valid(struct view ui)
+{
+	size_t i;
+
+	for (i = 0; i < ui.n; i++) {
+		unsigned char c = (unsigned char)ui.p[i];
+
+		if (!ch_regname(c) && c != ':' && c != '%' && c != '@')
+			return false;
+	}
+	return true;
+}
+
 static enum qv_err authority_parse(struct url *u, struct view a, struct qv_error *err)
 {
 	struct view host = {a.p, 0}, port = {a.p, 0};
 	bool has_port;
 	enum qv_err rc;
 
-	if (view_chr(a, '@') != NULL)
-		return qv_error_set(err, QV_E_URL_USERINFO,
-				    "URLs with a user name or password (user:pass@host) are not "
-				    "supported; remove the credentials from the URL");
+	struct view ui;
+
+	if (userinfo_split(&a, &ui)) {
+		if (!userinfo_valid(ui))
+			return qv_error_set(err, QV_E_URL_USERINFO,
+					    "invalid character in the user name or password of a URL");
+		u->has_userinfo = true;
+	}
 	rc = host_split(a, &host, &port, &has_port, err);
 	if (rc == QV_OK)
 		rc = host_parse(u, host, a.n > 0 && a.p[0] == '[', err);
@@ -335,14 +372,44 @@ static enum qv_err target_build(struct url *u, const struct ref_parts *r, struct
 	return QV_OK;
 }
 
+/* What may be a "user:pass@" before the first '/' of text that failed to
+ * parse as a URL: never echoed in a message. */
+static const char *url_cred_end(struct view v)
+{
+	const char *slash = view_chr(v, '/');
+	struct view first = {v.p, slash != NULL ? (size_t)(slash - v.p) : v.n};
+	const char *at = NULL, *p;
+
+	for (p = first.p; p < first.p + first.n; p++) {
+		if (*p == '@')
+			at = p;
+	}
+	return at;
+}
+
+static bool url_cred_hidden(struct view v)
+{
+	return url_cred_end(v) != NULL;
+}
+
+static struct view url_after_cred(struct view v)
+{
+	const char *at = url_cred_end(v);
+
+	if (at == NULL)
+		return v;
+	return (struct view){at + 1, v.n - (size_t)(at + 1 - v.p)};
+}
+
 static enum qv_err scheme_parse(struct url *u, const struct ref_parts *r, struct qv_error *err)
 {
 	char ex[URL_EXCERPT_MAX];
 
 	if (!r->has_scheme)
 		return qv_error_set(err, QV_E_URL_SYNTAX,
-				    "not an absolute URL (expected http://host/...): '%s'",
-				    view_excerpt(r->path, ex, sizeof ex));
+				    "not an absolute URL (expected http://host/...): '%s%s'",
+				    url_cred_hidden(r->path) ? "***@" : "",
+				    view_excerpt(url_after_cred(r->path), ex, sizeof ex));
 	if (view_eq_nocase(r->scheme, "http"))
 		u->scheme = URL_HTTP;
 	else if (view_eq_nocase(r->scheme, "https"))
@@ -425,6 +492,32 @@ size_t url_origin_host_header(const struct url_origin *o, char *out, size_t cap)
 bool url_origin_same(const struct url_origin *a, const struct url_origin *b)
 {
 	return a->scheme == b->scheme && a->port == b->port && strcmp(a->host, b->host) == 0;
+}
+
+bool url_userinfo(const char *s, size_t len, struct url_userinfo *out)
+{
+	struct ref_parts r;
+	struct view a, ui;
+	const char *colon;
+
+	memset(out, 0, sizeof *out);
+	uri_split(s, len, &r);
+	if (!r.has_authority)
+		return false;
+	a = r.authority;
+	if (!userinfo_split(&a, &ui))
+		return false;
+	out->cut_off = (size_t)(ui.p - s);
+	out->cut_len = ui.n + 1;
+	colon = view_chr(ui, ':');
+	out->user = ui.p;
+	out->user_len = colon != NULL ? (size_t)(colon - ui.p) : ui.n;
+	out->has_password = colon != NULL;
+	if (colon != NULL) {
+		out->password = colon + 1;
+		out->password_len = ui.n - out->user_len - 1;
+	}
+	return true;
 }
 
 size_t url_percent_decode(const char *src, size_t len, char *out, size_t cap)

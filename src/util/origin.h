@@ -26,4 +26,19 @@ struct url_origin {
 	uint16_t port;
 };
 
+/* How a connection reaches an origin (DESIGN §9). */
+enum route_via {
+	ROUTE_DIRECT = 0, /* TCP (and TLS for https) to the origin itself */
+	ROUTE_PROXY,      /* http:// through an HTTP proxy: absolute-form requests,
+			   * and the connection serves any http origin */
+	ROUTE_TUNNEL      /* https:// through an HTTP proxy: CONNECT, then TLS to
+			   * the origin over the tunnel */
+};
+
+struct route {
+	enum route_via via;
+	struct url_origin peer;   /* where TCP goes: the origin or the proxy */
+	struct url_origin origin; /* what the requests (and TLS) are for */
+};
+
 #endif

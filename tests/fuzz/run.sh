@@ -26,10 +26,12 @@ declare -A srcs=(
 	[body]="src/http/body.c src/http/fields.c"
 	[pem]="src/tls/trust.c src/tls/pem.c src/util/hash.c"
 	[flags2]="@all" # engine_available() and the rest pull in most of src/
+	[netrc]="src/cli/netrc.c"
+	[proxy]="src/transfer/proxy.c src/transfer/noproxy.c src/http/auth.c src/http/url.c src/http/uri.c src/http/view.c src/util/base64.c"
 )
 # targets that also link BearSSL (built here with clang, cached in out/)
 declare -A with_bearssl=([pem]=1 [flags2]=1)
-all=(url resp body)
+all=(url resp body netrc proxy)
 # newer than this script: fuzzed once they are there
 [ -f src/tls/trust.c ] && all+=(pem)
 [ -f src/cli/flags/flags2_args.c ] && all+=(flags2)

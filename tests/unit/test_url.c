@@ -422,14 +422,56 @@ static void t_parse_scheme(struct tq *t)
 
 static void t_parse_userinfo(struct tq *t)
 {
+	struct url u;
 	struct qv_error e;
+	char out[RES_MAX];
 
-	check_reject(t, "http://user@example.com/", QV_E_URL_USERINFO, &e);
-	check_reject(t, "https://user:secret@example.com:8443/x", QV_E_URL_USERINFO, &e);
-	TQ_TRUE(t, strstr(e.msg, "user") != NULL);
-	TQ_TRUE(t, strstr(e.msg, "secret") == NULL); /* never echo the password */
-	check_reject(t, "http://@a/", QV_E_URL_USERINFO, &e);
+	/* checked, skipped, never formatted: credentials are the caller's */
+	if (TQ_INT(t, parse(&u, "https://user:secret@Example.com:8443/x", &e), QV_OK)) {
+		TQ_TRUE(t, u.has_userinfo);
+		TQ_STR(t, u.host, "example.com");
+		TQ_INT(t, u.port, 8443);
+		url_format(&u, out, sizeof out);
+		TQ_STR(t, out, "https://example.com:8443/x");
+	}
+	if (TQ_INT(t, parse(&u, "http://a%40b:p@ss@host/", &e), QV_OK)) {
+		TQ_STR(t, u.host, "host"); /* the last '@' ends the userinfo */
+		TQ_TRUE(t, u.has_userinfo);
+	}
+	if (TQ_INT(t, parse(&u, "http://@a/", &e), QV_OK))
+		TQ_TRUE(t, u.has_userinfo);
+	if (TQ_INT(t, parse(&u, "http://a/b@c", &e), QV_OK)) {
+		TQ_TRUE(t, !u.has_userinfo);
+		TQ_STR(t, u.host, "a");
+	}
 	check_reject(t, "http://[::1]@a/", QV_E_URL_USERINFO, &e);
+	check_reject(t, "http://us er:secret@a/", QV_E_URL_USERINFO, &e);
+	TQ_TRUE(t, strstr(e.msg, "secret") == NULL); /* never echo the password */
+}
+
+static void t_userinfo_views(struct tq *t)
+{
+	const char *s = "http://us%3Aer:p%40ss:x@h:8/p?q@r";
+	struct url_userinfo ui;
+
+	if (TQ_TRUE(t, url_userinfo(s, strlen(s), &ui))) {
+		TQ_MEM(t, ui.user, ui.user_len, "us%3Aer", 7);
+		TQ_TRUE(t, ui.has_password);
+		TQ_MEM(t, ui.password, ui.password_len, "p%40ss:x", 8);
+		TQ_MEM(t, s + ui.cut_off, ui.cut_len, "us%3Aer:p%40ss:x@", 17);
+	}
+	s = "https://alice@h/";
+	if (TQ_TRUE(t, url_userinfo(s, strlen(s), &ui))) {
+		TQ_MEM(t, ui.user, ui.user_len, "alice", 5);
+		TQ_TRUE(t, !ui.has_password);
+		TQ_INT(t, ui.password_len, 0);
+	}
+	s = "https://h/a@b";
+	TQ_TRUE(t, !url_userinfo(s, strlen(s), &ui));
+	s = "https://h";
+	TQ_TRUE(t, !url_userinfo(s, strlen(s), &ui));
+	s = "mailto:a@b";
+	TQ_TRUE(t, !url_userinfo(s, strlen(s), &ui));
 }
 
 static void t_parse_encoding(struct tq *t)
@@ -638,7 +680,8 @@ void suite_url(struct tq *t)
 	tq_run(t, "parse rejects bad hosts", t_parse_bad_hosts);
 	tq_run(t, "parse rejects non-absolute URLs", t_parse_syntax);
 	tq_run(t, "parse rejects other schemes", t_parse_scheme);
-	tq_run(t, "parse rejects userinfo", t_parse_userinfo);
+	tq_run(t, "parse skips userinfo", t_parse_userinfo);
+	tq_run(t, "userinfo views", t_userinfo_views);
 	tq_run(t, "parse percent-encodes the target", t_parse_encoding);
 	tq_run(t, "parse removes dot segments and trims", t_parse_dots_and_trim);
 	tq_run(t, "parse length limits", t_parse_long);
