@@ -314,6 +314,7 @@ static enum qv_err authority_parse(struct url *u, struct view a, struct qv_error
 
 	struct view ui;
 
+	u->has_userinfo = false;
 	if (userinfo_split(&a, &ui)) {
 		if (!userinfo_valid(ui))
 			return qv_error_set(err, QV_E_URL_USERINFO,
