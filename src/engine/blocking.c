@@ -204,6 +204,10 @@ enum xfer_action blocking_transfer(struct blocking *b)
 		case XFER_READ:
 			blocking_read(b, &w);
 			break;
+		case XFER_TLS:
+			/* no engine opens tunnels yet: no route asks for one */
+			xfer_io_error(&b->x, QV_E_INTERNAL, "proxy tunnels are not supported yet");
+			break;
 		case XFER_RELEASE:
 			blocking_release(b);
 			break;

@@ -688,6 +688,10 @@ static void lp_drive(struct lp_xfer *t)
 			if (!lp_read(t))
 				return;
 			break;
+		case XFER_TLS:
+			/* no engine opens tunnels yet: no route asks for one */
+			xfer_io_error(&t->x, QV_E_INTERNAL, "proxy tunnels are not supported yet");
+			break;
 		case XFER_RELEASE:
 			lp_release(t);
 			break;

@@ -132,7 +132,14 @@ static bool is_default_name(const struct req_field *f)
 {
 	return ascii_ieq(f->name, f->name_len, "host") ||
 	       ascii_ieq(f->name, f->name_len, "user-agent") ||
-	       ascii_ieq(f->name, f->name_len, "accept");
+	       ascii_ieq(f->name, f->name_len, "accept") ||
+	       ascii_ieq(f->name, f->name_len, "authorization") ||
+	       ascii_ieq(f->name, f->name_len, "proxy-authorization");
+}
+
+static bool req_is_connect(const struct http_req *r)
+{
+	return r->method != NULL && strcmp(r->method, "CONNECT") == 0;
 }
 
 static enum qv_err req_check(const struct http_req *r, struct req_field *f, struct qv_error *err)
@@ -158,6 +165,8 @@ static enum qv_err req_check(const struct http_req *r, struct req_field *f, stru
 		if (!http_is_tchar((uint8_t)m[i]))
 			return qv_error_set(err, QV_E_INTERNAL, "invalid request method");
 	}
+	if (req_is_connect(r))
+		return QV_OK;
 	/* url.c percent-encodes; this only guards the request line. */
 	for (i = 0; r->target[i] != '\0'; i++) {
 		if ((uint8_t)r->target[i] <= 0x20 || (uint8_t)r->target[i] >= 0x7f)
@@ -177,6 +186,9 @@ static void req_fields(const struct http_req *r, struct req_out *o, const char *
 	default_field(o, "User-Agent", "user-agent",
 		      r->user_agent != NULL ? r->user_agent : REQ_DEFAULT_UA, f, r->extra_count);
 	default_field(o, "Accept", "accept", "*/*", f, r->extra_count);
+	default_field(o, "Authorization", "authorization", r->authorization, f, r->extra_count);
+	default_field(o, "Proxy-Authorization", "proxy-authorization", r->proxy_authorization, f,
+		      r->extra_count);
 	if (!r->keep_alive)
 		out_str(o, "Connection: close\r\n");
 	if (r->has_range) {
@@ -189,6 +201,14 @@ static void req_fields(const struct http_req *r, struct req_out *o, const char *
 		if (!is_default_name(&f[i]) && f[i].value_len > 0)
 			out_field(o, f[i].name, f[i].name_len, f[i].value, f[i].value_len);
 	}
+}
+
+/* "host:port", the port always there: the authority-form of CONNECT. */
+static size_t req_authority(const struct url_origin *o, char *out, size_t cap)
+{
+	int n = snprintf(out, cap, o->host_is_ipv6 ? "[%s]:%u" : "%s:%u", o->host, (unsigned)o->port);
+
+	return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }
 
 enum qv_err http_req_write(const struct http_req *r, char *out, size_t cap, size_t *len,
@@ -204,13 +224,26 @@ enum qv_err http_req_write(const struct http_req *r, char *out, size_t cap, size
 	rc = req_check(r, f, err);
 	if (rc != QV_OK)
 		return rc;
-	if (url_origin_host_header(r->origin, host, sizeof host) == 0)
-		return qv_error_set(err, QV_E_URL_TOO_LONG, "host name too long");
-	out_str(&o, r->method);
-	out_put(&o, " ", 1);
-	out_str(&o, r->target);
-	out_str(&o, " HTTP/1.1\r\n");
-	req_fields(r, &o, host, f);
+	if (req_is_connect(r)) {
+		if (req_authority(r->origin, host, sizeof host) == 0)
+			return qv_error_set(err, QV_E_URL_TOO_LONG, "host name too long");
+		out_str(&o, "CONNECT ");
+		out_str(&o, host);
+		out_str(&o, " HTTP/1.1\r\n");
+		default_field(&o, "Host", "host", host, f, 0);
+		default_field(&o, "User-Agent", "user-agent",
+			      r->user_agent != NULL ? r->user_agent : REQ_DEFAULT_UA, f, 0);
+		default_field(&o, "Proxy-Authorization", "proxy-authorization",
+			      r->proxy_authorization, f, 0);
+	} else {
+		if (url_origin_host_header(r->origin, host, sizeof host) == 0)
+			return qv_error_set(err, QV_E_URL_TOO_LONG, "host name too long");
+		out_str(&o, r->method);
+		out_put(&o, " ", 1);
+		out_str(&o, r->target);
+		out_str(&o, " HTTP/1.1\r\n");
+		req_fields(r, &o, host, f);
+	}
 	out_put(&o, "\r\n", 2);
 	if (o.full || cap == 0)
 		return qv_error_set(err, QV_E_URL_TOO_LONG,

@@ -14,19 +14,31 @@
 #define HTTP_REQ_EXTRA_MAX 32
 
 struct http_req {
-	const char *method;          /* "GET" or "HEAD" */
+	const char *method;          /* "GET" or "HEAD"; "CONNECT": see below */
 	const struct url_origin *origin; /* for the Host header */
-	const char *target;          /* path and query, as in struct url */
+	/* origin-form (path and query, as in struct url), or the whole URL
+	 * (absolute-form) for a request through an HTTP proxy (RFC 9112 §3.2.2) */
+	const char *target;
 	const char *user_agent;      /* NULL: "quiver/" QV_VERSION; "": none */
 	bool keep_alive;             /* false: "Connection: close" */
 	bool has_range;              /* resume: "Range: bytes=range_from-" */
 	uint64_t range_from;
+	/* "Basic ..." values, or NULL: Authorization (the origin's credentials)
+	 * and Proxy-Authorization (the proxy's); an -H line of the same name
+	 * replaces them like any default */
+	const char *authorization;
+	const char *proxy_authorization;
 	/* "Name: value" lines from -H, without CRLF; a header given here replaces
 	 * the default of the same name (Host, User-Agent, Accept).  A line with an
 	 * empty value ("Name:") removes that default, as in curl. */
 	const char *extra[HTTP_REQ_EXTRA_MAX];
 	size_t extra_count;
 };
+
+/* A CONNECT request (RFC 9110 §9.3.6) for r->origin sends the
+ * authority-form target "host:port" (IPv6 in brackets), a Host header with
+ * the same text, User-Agent and Proxy-Authorization, and nothing else: the
+ * -H lines are for the origin, not the proxy.  r->target is ignored. */
 
 /* Write the request head into out (cap bytes, NUL-terminated; *len excludes
  * the NUL).  Returns QV_OK and *len, or QV_E_URL_TOO_LONG when it does not

@@ -165,7 +165,7 @@ static enum resp_step frame_body(struct http_resp_parser *p, struct qv_error *er
 
 /* Zero the parser for a new head, keeping its Location buffer: of that only
  * the NUL is written (see http_resp_init). */
-static void resp_clear(struct http_resp_parser *p, bool request_was_head)
+static void resp_clear(struct http_resp_parser *p, bool request_was_head, bool request_was_connect)
 {
 	char *loc = p->loc;
 	uint32_t cap = p->loc_cap;
@@ -176,13 +176,14 @@ static void resp_clear(struct http_resp_parser *p, bool request_was_head)
 	p->loc[0] = '\0';
 	p->resp.location = loc;
 	p->request_was_head = request_was_head;
+	p->request_was_connect = request_was_connect;
 	p->state = ST_VERSION;
 }
 
 /* Forget the head parsed so far (after a 1xx) but not the request kind. */
 static void resp_restart(struct http_resp_parser *p)
 {
-	resp_clear(p, p->request_was_head);
+	resp_clear(p, p->request_was_head, p->request_was_connect);
 }
 
 static enum resp_step head_end(struct http_resp_parser *p, struct qv_error *err)
@@ -196,7 +197,13 @@ static enum resp_step head_end(struct http_resp_parser *p, struct qv_error *err)
 	}
 	/* RFC 9112 §9.3: 1.1 persists unless "close"; 1.0 only on request. */
 	r->keep_alive = !p->conn_close && (r->minor >= 1 || p->conn_keep_alive);
-	if (p->request_was_head || r->status == 204 || r->status == 304) {
+	/* a 2xx to CONNECT opens the tunnel: what follows is not a body
+	 * (RFC 9110 §9.3.6) */
+	if (p->request_was_connect && r->status >= 200 && r->status <= 299) {
+		r->framing = HTTP_BODY_NONE;
+		r->keep_alive = false;
+		s = STEP_DONE;
+	} else if (p->request_was_head || r->status == 204 || r->status == 304) {
 		r->framing = HTTP_BODY_NONE;
 		r->has_length = p->cl_seen && p->cl_err == 0;
 		/* A 204/304 must not carry a body; a broken server that sends one
@@ -555,7 +562,12 @@ void http_resp_init(struct http_resp_parser *p, bool request_was_head, char *loc
 {
 	p->loc = location;
 	p->loc_cap = (uint32_t)(cap < HTTP_LOCATION_MAX ? cap : HTTP_LOCATION_MAX);
-	resp_clear(p, request_was_head);
+	resp_clear(p, request_was_head, false);
+}
+
+void http_resp_expect_connect(struct http_resp_parser *p)
+{
+	p->request_was_connect = true;
 }
 
 enum http_status http_resp_feed(struct http_resp_parser *p, const uint8_t *buf, size_t len,

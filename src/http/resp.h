@@ -94,6 +94,7 @@ struct http_resp_parser {
 	uint32_t fields;          /* fields in the current head */
 	uint32_t reason_len;
 	bool request_was_head;
+	bool request_was_connect;
 	bool interim;             /* current head is 1xx: fields checked, not kept */
 	char name[32];            /* current field name, lower-cased; longer names are not kept */
 	uint32_t name_len;
@@ -124,6 +125,11 @@ struct http_resp_parser {
  * an actual Location are ever written there. */
 void http_resp_init(struct http_resp_parser *p, bool request_was_head, char *location,
 		    size_t cap);
+
+/* After http_resp_init: the request was a CONNECT, so a 2xx answer ends at
+ * its head (no body, whatever its fields say; the bytes after it belong to
+ * the tunnel) and any other status is framed as usual. */
+void http_resp_expect_connect(struct http_resp_parser *p);
 
 /* Consume bytes.  *consumed is set to the bytes used (on HTTP_DONE, the body
  * starts at buf + *consumed).  On HTTP_ERROR err is filled (may be NULL). */

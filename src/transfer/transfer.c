@@ -1,22 +1,29 @@
 /* transfer.c - the state machine of one download (see transfer.h).
  *
- * Life of a request: ST_CONNECT -> ST_WRITE -> ST_HEAD -> ST_BODY (kept) or
- * ST_DISCARD (redirect, error, retry) -> ST_RELEASE -> what `after` says:
+ * Life of a request: ST_CONNECT -> [ST_TUNNEL_WRITE -> ST_TUNNEL_HEAD ->
+ * ST_TLS, on a new connection through a CONNECT tunnel] -> ST_WRITE ->
+ * ST_HEAD -> ST_BODY (kept) or ST_DISCARD (redirect, error, retry) ->
+ * ST_RELEASE -> what `after` says:
  * another request (redirect, stale or range restart), a backoff wait, the
  * sink commit, or failure.  Every failure goes through xfer_fail() so the sink
  * is aborted exactly once and a held connection is released first. */
 #include "transfer/transfer.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "http/uri.h"
+#include "http/url.h"
 #include "transfer/backoff.h"
 #include "util/hash.h"
 
 enum xfer_state {
 	ST_CONNECT = 0,
+	ST_TUNNEL_WRITE, /* sending CONNECT to the proxy */
+	ST_TUNNEL_HEAD,  /* reading the proxy's answer */
+	ST_TLS,          /* the engine runs the handshake through the tunnel */
 	ST_WRITE,
 	ST_HEAD,
 	ST_BODY,
@@ -36,6 +43,8 @@ enum xfer_after {
 };
 
 static void xfer_start_request(struct xfer *x);
+static void xfer_discard(struct xfer *x);
+static void xfer_fail_after_discard(struct xfer *x);
 
 /* ---- endings ------------------------------------------------------------ */
 
@@ -89,7 +98,7 @@ static void xfer_after_release(struct xfer *x)
  * then do what x->after says. */
 static void xfer_end_conn(struct xfer *x, bool reusable)
 {
-	x->conn_reusable = reusable && !x->early_response;
+	x->conn_reusable = reusable && !x->early_response && !x->tunnel_pending;
 	if (x->have_conn)
 		x->state = ST_RELEASE;
 	else
@@ -188,7 +197,7 @@ static void xfer_transport_fail(struct xfer *x, const struct qv_error *e)
 
 static bool xfer_at_first_origin(const struct xfer *x)
 {
-	return url_origin_same(&x->origin, &x->first);
+	return url_origin_same(&x->route.origin, &x->first);
 }
 
 /* True for an "Authorization: ..." or "Cookie: ..." line: credentials that
@@ -231,12 +240,14 @@ static void xfer_resp_init(struct xfer *x)
 static enum qv_err xfer_set_url(struct xfer *x, const struct url *u)
 {
 	size_t n = url_format(u, x->text, URL_MAX);
+	struct url_origin o;
 
 	x->url_len = n;
 	if (n == 0)
 		return QV_E_URL_TOO_LONG;
 	x->target_off = n - strlen(u->target);
-	url_origin_of(u, &x->origin);
+	url_origin_of(u, &o);
+	proxy_route(x->opts->proxy, &o, &x->route);
 	return QV_OK;
 }
 
@@ -245,11 +256,16 @@ static enum qv_err xfer_build_request(struct xfer *x)
 	struct http_req rq;
 	bool first_origin = xfer_at_first_origin(x);
 	size_t i, count = x->opts->extra_count;
+	const struct proxy *px = proxy_of(x->opts->proxy, &x->route);
 
 	memset(&rq, 0, sizeof rq);
 	rq.method = "GET";
-	rq.origin = &x->origin;
-	rq.target = x->text + x->target_off;
+	rq.origin = &x->route.origin;
+	/* through a forwarding proxy the request names the whole URL */
+	rq.target = x->route.via == ROUTE_PROXY ? x->text : x->text + x->target_off;
+	rq.authorization = first_origin ? x->auth : NULL;
+	if (x->route.via == ROUTE_PROXY && px != NULL && px->auth[0] != '\0')
+		rq.proxy_authorization = px->auth;
 	rq.user_agent = x->opts->user_agent;
 	rq.keep_alive = true;
 	rq.has_range = x->range_from > 0;
@@ -275,6 +291,111 @@ static void xfer_start_request(struct xfer *x)
 		return;
 	}
 	x->state = ST_CONNECT;
+}
+
+/* ---- proxy tunnel ------------------------------------------------------- */
+
+/* "host:port", the port always shown: how proxies and tunnels are named. */
+static void xfer_authority(const struct url_origin *o, char *out, size_t cap)
+{
+	(void)snprintf(out, cap, o->host_is_ipv6 ? "[%s]:%u" : "%s:%u", o->host, (unsigned)o->port);
+}
+
+static bool xfer_proxy_has_auth(const struct xfer *x)
+{
+	const struct proxy *px = proxy_of(x->opts->proxy, &x->route);
+
+	return px != NULL && px->auth[0] != '\0';
+}
+
+/* A 407, from a forwarding proxy or to a CONNECT. */
+static void xfer_proxy_auth_error(struct xfer *x, const char *px, const struct http_resp *r)
+{
+	const char *reason = r->reason[0] != '\0' ? r->reason : "Proxy Authentication Required";
+
+	if (xfer_proxy_has_auth(x))
+		qv_error_set(&x->err, QV_E_PROXY_AUTH, "proxy %s refused the credentials (407 %s)",
+			     px, reason);
+	else
+		qv_error_set(&x->err, QV_E_PROXY_AUTH,
+			     "proxy %s wants credentials (407 %s): use --proxy-user or "
+			     "http://user:pass@proxy", px, reason);
+	x->err.detail = 407;
+}
+
+static enum qv_err xfer_build_connect(struct xfer *x)
+{
+	struct http_req rq;
+
+	memset(&rq, 0, sizeof rq);
+	rq.method = "CONNECT";
+	rq.origin = &x->route.origin;
+	rq.user_agent = x->opts->user_agent;
+	if (xfer_proxy_has_auth(x))
+		rq.proxy_authorization = proxy_of(x->opts->proxy, &x->route)->auth;
+	return http_req_write(&rq, x->text + xfer_req_off(x), XFER_REQ_MAX, &x->req_len, &x->err);
+}
+
+/* The proxy answered our CONNECT; extra: bytes that came after its head. */
+static void xfer_on_tunnel_head(struct xfer *x, size_t extra)
+{
+	const struct http_resp *r = http_resp_get(&x->rp);
+	char px[URL_HOST_MAX + 8], to[URL_HOST_MAX + 8];
+
+	xfer_authority(&x->route.peer, px, sizeof px);
+	if (r->status >= 200 && r->status <= 299) {
+		/* the server speaks first in no TLS exchange: bytes now are not
+		 * from the origin */
+		if (extra > 0) {
+			qv_error_set(&x->err, QV_E_PROXY, "proxy %s sent data after its CONNECT answer",
+				     px);
+			xfer_fail(x);
+			return;
+		}
+		if (xfer_build_request(x) != QV_OK) {
+			xfer_fail(x);
+			return;
+		}
+		x->state = ST_TLS;
+		return;
+	}
+	http_body_init(&x->body, r);
+	xfer_authority(&x->route.origin, to, sizeof to);
+	if (r->status == 407)
+		xfer_proxy_auth_error(x, px, r);
+	else
+		qv_error_set(&x->err, QV_E_PROXY, "proxy %s refused CONNECT to %s: %d%s%s", px, to,
+			     r->status, r->reason[0] != '\0' ? " " : "", r->reason);
+	x->err.detail = r->status;
+	if (xfer_transient_status(r->status) && xfer_may_retry(x)) {
+		x->retry_delay_ms = xfer_retry_delay(x, r);
+		x->after = AFTER_RETRY;
+		xfer_discard(x);
+		return;
+	}
+	xfer_fail_after_discard(x);
+}
+
+/* Head bytes of the proxy's answer; returns the bytes used. */
+static size_t xfer_feed_tunnel(struct xfer *x, const uint8_t *buf, size_t n)
+{
+	char px[URL_HOST_MAX + 8];
+	size_t used = 0;
+	struct qv_error e;
+
+	qv_error_clear(&e);
+	switch (http_resp_feed(&x->rp, buf, n, &used, &e)) {
+	case HTTP_DONE:
+		xfer_on_tunnel_head(x, n - used);
+		return x->state == ST_DISCARD ? used : n;
+	case HTTP_ERROR:
+		xfer_authority(&x->route.peer, px, sizeof px);
+		qv_error_set(&x->err, QV_E_PROXY, "proxy %s: %s", px, e.msg);
+		xfer_fail(x);
+		return n;
+	default:
+		return n;
+	}
 }
 
 /* ---- redirects ---------------------------------------------------------- */
@@ -350,7 +471,7 @@ static enum qv_err xfer_check_scheme(struct xfer *x, const char *uri)
 /* Turn the Location of response r into the new current URL. */
 static enum qv_err xfer_redirect_target(struct xfer *x, const struct http_resp *r)
 {
-	enum url_scheme old_scheme = x->origin.scheme;
+	enum url_scheme old_scheme = x->route.origin.scheme;
 	size_t loc_len = strlen(r->location);
 	/* The resolved URL goes right after the Location (see struct xfer). */
 	char *target = x->text + xfer_loc_off(x) + loc_len + 1;
@@ -412,6 +533,23 @@ static void xfer_discard(struct xfer *x)
 
 static void xfer_status_error(struct xfer *x, const struct http_resp *r)
 {
+	const char *reason = r->reason[0] != '\0' ? r->reason : "Unauthorized";
+	char px[URL_HOST_MAX + 8];
+
+	if (r->status == 401) {
+		qv_error_set(&x->err, QV_E_AUTH,
+			     x->auth != NULL && xfer_at_first_origin(x)
+				     ? "authentication failed: the server refused the credentials (401 %s)"
+				     : "authentication required (401 %s)",
+			     reason);
+		x->err.detail = 401;
+		return;
+	}
+	if (r->status == 407 && x->route.via == ROUTE_PROXY) {
+		xfer_authority(&x->route.peer, px, sizeof px);
+		xfer_proxy_auth_error(x, px, r);
+		return;
+	}
 	if (r->reason[0] != '\0')
 		qv_error_set(&x->err, QV_E_HTTP_STATUS, "HTTP error %d - %s", r->status, r->reason);
 	else
@@ -622,15 +760,18 @@ void xfer_feed(struct xfer *x, const uint8_t *buf, size_t n)
 
 	if (n == 0)
 		return;
-	if (x->state == ST_WRITE) {
+	if (x->state == ST_WRITE || x->state == ST_TUNNEL_WRITE) {
 		x->early_response = true;
-		x->state = ST_HEAD;
+		x->state = x->state == ST_WRITE ? ST_HEAD : ST_TUNNEL_HEAD;
 	}
-	if (x->state != ST_HEAD && x->state != ST_BODY && x->state != ST_DISCARD)
+	if (x->state != ST_HEAD && x->state != ST_BODY && x->state != ST_DISCARD &&
+	    x->state != ST_TUNNEL_HEAD)
 		return;
 	x->got_any_byte = true;
 	if (x->state == ST_HEAD)
 		off = xfer_feed_head(x, buf, n);
+	else if (x->state == ST_TUNNEL_HEAD)
+		off = xfer_feed_tunnel(x, buf, n);
 	while (off < n && (x->state == ST_BODY || x->state == ST_DISCARD)) {
 		size_t used = xfer_feed_body(x, buf + off, n - off);
 
@@ -650,10 +791,24 @@ void xfer_feed(struct xfer *x, const uint8_t *buf, size_t n)
 
 void xfer_eof(struct xfer *x)
 {
+	char px[URL_HOST_MAX + 8];
 	struct qv_error e;
 
 	qv_error_clear(&e);
 	switch (x->state) {
+	case ST_TUNNEL_WRITE:
+	case ST_TUNNEL_HEAD:
+		xfer_authority(&x->route.peer, px, sizeof px);
+		if (!x->got_any_byte) {
+			qv_error_set(&e, QV_E_CLOSED,
+				     "proxy %s closed the connection before answering CONNECT", px);
+			xfer_transport_fail(x, &e);
+		} else {
+			qv_error_set(&x->err, QV_E_PROXY,
+				     "proxy %s closed the connection in the middle of its answer", px);
+			xfer_fail(x);
+		}
+		break;
 	case ST_WRITE:
 	case ST_HEAD:
 		if (!x->got_any_byte) {
@@ -687,6 +842,9 @@ void xfer_io_error(struct xfer *x, enum qv_err code, const char *msg)
 		code = QV_E_IO;
 	switch (x->state) {
 	case ST_CONNECT:
+	case ST_TUNNEL_WRITE:
+	case ST_TUNNEL_HEAD:
+	case ST_TLS:
 	case ST_WRITE:
 	case ST_HEAD:
 	case ST_BODY:
@@ -719,13 +877,38 @@ void xfer_connected(struct xfer *x, bool reused)
 	x->got_any_byte = false;
 	x->early_response = false;
 	x->conn_reusable = false;
+	x->tunnel_pending = false;
+	xfer_resp_init(x);
+	if (x->route.via == ROUTE_TUNNEL && !reused) {
+		/* a pooled tunnel already carries TLS; a new one asks first */
+		x->tunnel_pending = true;
+		x->req_sent = 0;
+		if (xfer_build_connect(x) != QV_OK) {
+			xfer_fail(x);
+			return;
+		}
+		http_resp_expect_connect(&x->rp);
+		x->state = ST_TUNNEL_WRITE;
+		return;
+	}
+	x->state = ST_WRITE;
+}
+
+void xfer_tls_done(struct xfer *x)
+{
+	if (x->state != ST_TLS)
+		return;
+	x->tunnel_pending = false;
+	x->got_any_byte = false;
+	x->early_response = false;
+	x->req_sent = 0;
 	xfer_resp_init(x);
 	x->state = ST_WRITE;
 }
 
 void xfer_out(const struct xfer *x, const uint8_t **p, size_t *n)
 {
-	if (x->state != ST_WRITE) {
+	if (x->state != ST_WRITE && x->state != ST_TUNNEL_WRITE) {
 		*p = (const uint8_t *)x->text;
 		*n = 0;
 		return;
@@ -736,13 +919,13 @@ void xfer_out(const struct xfer *x, const uint8_t **p, size_t *n)
 
 void xfer_sent(struct xfer *x, size_t n)
 {
-	if (x->state != ST_WRITE)
+	if (x->state != ST_WRITE && x->state != ST_TUNNEL_WRITE)
 		return;
 	if (n > x->req_len - x->req_sent)
 		n = x->req_len - x->req_sent;
 	x->req_sent += n;
 	if (x->req_sent == x->req_len)
-		x->state = ST_HEAD;
+		x->state = x->state == ST_WRITE ? ST_HEAD : ST_TUNNEL_HEAD;
 }
 
 void xfer_released(struct xfer *x)
@@ -760,11 +943,15 @@ enum xfer_action xfer_next(struct xfer *x, int64_t now_ms)
 	case ST_CONNECT:
 		return XFER_CONNECT;
 	case ST_WRITE:
+	case ST_TUNNEL_WRITE:
 		return XFER_WRITE;
 	case ST_HEAD:
+	case ST_TUNNEL_HEAD:
 	case ST_BODY:
 	case ST_DISCARD:
 		return XFER_READ;
+	case ST_TLS:
+		return XFER_TLS;
 	case ST_RELEASE:
 		return XFER_RELEASE;
 	case ST_BACKOFF:
@@ -825,7 +1012,25 @@ void xfer_init(struct xfer *x, const struct xfer_opts *opts, const char *url_str
 
 const struct url_origin *xfer_origin(const struct xfer *x)
 {
-	return &x->origin;
+	return &x->route.origin;
+}
+
+const struct route *xfer_route(const struct xfer *x)
+{
+	return &x->route;
+}
+
+bool xfer_connecting(const struct xfer *x)
+{
+	return x->state == ST_TUNNEL_WRITE || x->state == ST_TUNNEL_HEAD || x->state == ST_TLS;
+}
+
+void xfer_set_auth(struct xfer *x, const char *auth)
+{
+	x->auth = auth;
+	/* the request was built by xfer_init: build it again with them */
+	if (x->state == ST_CONNECT && xfer_build_request(x) != QV_OK)
+		xfer_fail(x);
 }
 
 bool xfer_may_reuse(const struct xfer *x)

@@ -6,8 +6,13 @@
  * sink.  The same machine runs under the seq, threads and poll engines.
  *
  *   for (;;) switch (xfer_next(x, now)) {
- *   case XFER_CONNECT: get a connection to xfer_origin(x) (reused if
- *                      xfer_may_reuse(x)), then xfer_connected(x, reused);
+ *   case XFER_CONNECT: get a connection for xfer_route(x) (reused if
+ *                      xfer_may_reuse(x)): TCP to route->peer, and for a
+ *                      direct https route the TLS handshake too; then
+ *                      xfer_connected(x, reused);
+ *   case XFER_TLS:     (tunnels only: the proxy opened a CONNECT tunnel)
+ *                      start TLS to route->origin over this connection and
+ *                      run the handshake, then xfer_tls_done(x);
  *   case XFER_WRITE:   xfer_out(x, &p, &n); send some; xfer_sent(x, k);
  *   case XFER_READ:    read; xfer_feed(x, buf, k) / xfer_eof(x) /
  *                      xfer_io_error(x, code, msg);
@@ -27,7 +32,12 @@
  * - A connect failure is reported with xfer_io_error() while in XFER_CONNECT
  *   (no xfer_connected() call); no XFER_RELEASE follows it.
  * - Timeouts are the engine's job (it owns the clock and the waiting); it
- *   reports them with xfer_io_error(x, QV_E_READ_TIMEOUT, ...).
+ *   reports them with xfer_io_error(x, QV_E_READ_TIMEOUT, ...).  While
+ *   xfer_connecting(x) (a CONNECT exchange, a tunnelled handshake) the
+ *   connect timeout applies, not the idle one.
+ * - A proxy route (transfer/proxy.h) is decided for every URL, redirects
+ *   included.  A tunnel connection that comes from the pool already carries
+ *   TLS to its origin: pools key on the whole route.
  * - The sink gets begin() only for a body that is kept (the final 2xx
  *   response, or any final response when fail_on_status is off), and then
  *   exactly one commit() or abort() in total; nothing after it.
@@ -54,6 +64,7 @@
 #include "http/req.h"
 #include "http/resp.h"
 #include "http/url.h"
+#include "transfer/proxy.h"
 #include "transfer/sink.h"
 #include "util/err.h"
 
@@ -69,6 +80,7 @@ enum xfer_action {
 	XFER_CONNECT = 0,
 	XFER_WRITE,
 	XFER_READ,
+	XFER_TLS,
 	XFER_RELEASE,
 	XFER_WAIT,
 	XFER_DONE,
@@ -88,6 +100,7 @@ struct xfer_opts {
 	const char *user_agent;     /* NULL: default */
 	const char *extra[HTTP_REQ_EXTRA_MAX];  /* -H lines */
 	size_t extra_count;
+	const struct proxy_conf *proxy;         /* NULL: every route is direct */
 };
 
 /* Result of one finished transfer, for output and --json. */
@@ -137,6 +150,8 @@ struct xfer {
 	bool stale_retry_done;      /* the RFC 9112 §9.3.1 one-time retry */
 	bool sink_ended;            /* commit or abort was called */
 	bool chain_full;
+	bool tunnel_pending;        /* a new tunnel connection until its TLS is up:
+				     * never pooled if it ends before */
 	uint64_t range_from;        /* Range: bytes=range_from- (0: no Range) */
 	uint64_t body_offset;       /* where the kept body starts in the file */
 	/* text[] holds, one after the other: the current URL (url_len bytes and
@@ -159,7 +174,8 @@ struct xfer {
 	struct xfer_visit visited[XFER_VISITED_MAX];
 	struct xfer_result result;
 	struct qv_error err;
-	struct url_origin origin;   /* of the current URL */
+	struct route route;         /* to the current URL's origin */
+	const char *auth;           /* Authorization for the first origin, or NULL */
 	/* origin of the first URL: Authorization and Cookie go only there */
 	struct url_origin first;
 	char chain[XFER_CHAIN_MAX]; /* "url -> url -> ..." for loop messages */
@@ -174,12 +190,25 @@ struct xfer {
 void xfer_init(struct xfer *x, const struct xfer_opts *opts, const char *url_str, size_t url_len,
 	       struct sink *sink, uint32_t seed);
 
+/* The origin's credentials ("Basic ..."), sent as Authorization to the
+ * first origin only (DESIGN §3): call right after xfer_init.  auth is not
+ * copied; it must outlive x. */
+void xfer_set_auth(struct xfer *x, const char *auth);
+
 /* What the engine must do now.  now_ms is a monotonic clock in ms (the retry
  * backoff is measured from the first xfer_next call after the failure). */
 enum xfer_action xfer_next(struct xfer *x, int64_t now_ms);
 
-/* Where to connect (scheme, host, port) for XFER_CONNECT. */
+/* How to reach the current URL, for XFER_CONNECT and XFER_TLS. */
+const struct route *xfer_route(const struct xfer *x);
+/* The current URL's origin (xfer_route(x)->origin). */
 const struct url_origin *xfer_origin(const struct xfer *x);
+/* True while the connection is still being set up through a proxy (the
+ * CONNECT exchange, the tunnelled TLS handshake): time it with the connect
+ * timeout. */
+bool xfer_connecting(const struct xfer *x);
+/* The TLS handshake asked for by XFER_TLS succeeded. */
+void xfer_tls_done(struct xfer *x);
 /* False after a stale keep-alive failure: the engine must open a fresh one. */
 bool xfer_may_reuse(const struct xfer *x);
 /* The connection asked for by XFER_CONNECT is up; reused: from the pool.

@@ -42,6 +42,9 @@ enum qv_err {
 	QV_E_HTTP_STATUS,      /* a non-2xx final status */
 	QV_E_TOO_BIG,          /* body larger than --max-filesize */
 	QV_E_RANGE,            /* resume answer did not match the request */
+	QV_E_AUTH,             /* 401: the origin wants (other) credentials */
+	QV_E_PROXY,            /* the proxy refused or garbled a CONNECT */
+	QV_E_PROXY_AUTH,       /* 407: the proxy wants (other) credentials */
 	/* redirects */
 	QV_E_REDIRECT_LOOP,
 	QV_E_TOO_MANY_REDIRECTS,

@@ -241,6 +241,56 @@ out:
 	free(c);
 }
 
+static void t_proxy_forms(struct tq *t)
+{
+	struct req_case *c = req_new(t, "http://a.example:8080/p?q");
+
+	if (c == NULL)
+		return;
+	/* absolute-form through a proxy, credentials for each hop */
+	c->req.target = "http://a.example:8080/p?q";
+	c->req.authorization = "Basic dTpw";
+	c->req.proxy_authorization = "Basic cDpx";
+	expect_req(t, c, "GET http://a.example:8080/p?q HTTP/1.1\r\nHost: a.example:8080\r\n" UA_LINE
+			 "Accept: */*\r\nAuthorization: Basic dTpw\r\n"
+			 "Proxy-Authorization: Basic cDpx\r\n\r\n");
+	/* -H replaces or removes them like any default */
+	c->req.extra[0] = "authorization: Bearer t";
+	c->req.extra[1] = "Proxy-Authorization:";
+	c->req.extra_count = 2;
+	expect_req(t, c, "GET http://a.example:8080/p?q HTTP/1.1\r\nHost: a.example:8080\r\n" UA_LINE
+			 "Accept: */*\r\nauthorization: Bearer t\r\n\r\n");
+	free(c);
+}
+
+static void t_connect(struct tq *t)
+{
+	struct req_case *c = req_new(t, "https://Secure.example/x");
+
+	if (c == NULL)
+		return;
+	c->req.method = "CONNECT";
+	c->req.extra[0] = "X-Origin-Only: 1"; /* for the origin, never the proxy */
+	c->req.extra_count = 1;
+	c->req.authorization = "Basic dTpw";
+	c->req.has_range = true;
+	c->req.range_from = 5;
+	expect_req(t, c, "CONNECT secure.example:443 HTTP/1.1\r\nHost: secure.example:443\r\n" UA_LINE
+			 "\r\n");
+	c->req.proxy_authorization = "Basic cDpx";
+	c->req.user_agent = "";
+	expect_req(t, c, "CONNECT secure.example:443 HTTP/1.1\r\nHost: secure.example:443\r\n"
+			 "Proxy-Authorization: Basic cDpx\r\n\r\n");
+	free(c);
+	c = req_new(t, "https://[2001:db8::1]:8443/");
+	if (c == NULL)
+		return;
+	c->req.method = "CONNECT";
+	expect_req(t, c, "CONNECT [2001:db8::1]:8443 HTTP/1.1\r\nHost: [2001:db8::1]:8443\r\n" UA_LINE
+			 "\r\n");
+	free(c);
+}
+
 void suite_req(struct tq *t);
 void suite_req(struct tq *t)
 {
@@ -253,4 +303,6 @@ void suite_req(struct tq *t)
 	tq_run(t, "malformed extra headers refused", t_bad_extras);
 	tq_run(t, "buffer too small", t_too_small);
 	tq_run(t, "long request target", t_long_target);
+	tq_run(t, "absolute-form and credentials", t_proxy_forms);
+	tq_run(t, "CONNECT", t_connect);
 }
