@@ -1,4 +1,4 @@
-/* netrc.c - the .netrc tokenizer and lookup (see netrc.h). */
+/* netrc.c - the .netrc tokenizer (see netrc.h). */
 #include "cli/netrc.h"
 
 #include <string.h>
@@ -17,12 +17,11 @@ enum nr_lex {
 
 enum nr_expect { EX_KEYWORD = 0, EX_MACHINE, EX_LOGIN, EX_PASSWORD, EX_SKIP, EX_MACDEF };
 
-enum nr_block { BL_NONE = 0, BL_MACHINE, BL_DEFAULT, BL_OTHER };
-
-void netrc_init(struct netrc_parser *p, const char *host)
+void netrc_init(struct netrc_parser *p, netrc_entry_fn entry, void *ctx)
 {
 	memset(p, 0, sizeof *p);
-	p->host = host;
+	p->entry = entry;
+	p->ctx = ctx;
 	p->line = 1;
 }
 
@@ -32,25 +31,24 @@ static enum qv_err nr_fail(struct netrc_parser *p, struct qv_error *err, const c
 	return qv_error_set(err, QV_E_USAGE, "netrc line %u: %s", p->line, what);
 }
 
-/* The entry the current block fills, or NULL when it is not ours. */
-static struct netrc_creds *nr_target(struct netrc_parser *p)
+/* The entry being filled is complete: hand it over, start afresh. */
+static void nr_emit(struct netrc_parser *p)
 {
-	if (p->block == BL_MACHINE)
-		return &p->machine;
-	if (p->block == BL_DEFAULT && !p->matched)
-		return &p->fallback;
-	return NULL;
+	if (p->in_entry)
+		p->entry(p->ctx, p->is_default ? NULL : p->machine, &p->cur);
+	p->in_entry = false;
+	explicit_bzero(&p->cur, sizeof p->cur);
 }
 
 static void nr_keyword(struct netrc_parser *p, const char *t)
 {
 	if (strcmp(t, "machine") == 0) {
-		/* the first matching machine wins: stop filling after it */
-		if (p->block == BL_MACHINE)
-			p->block = BL_OTHER;
+		nr_emit(p);
 		p->expect = EX_MACHINE;
 	} else if (strcmp(t, "default") == 0) {
-		p->block = p->matched ? BL_OTHER : BL_DEFAULT;
+		nr_emit(p);
+		p->in_entry = true;
+		p->is_default = true;
 	} else if (strcmp(t, "login") == 0) {
 		p->expect = EX_LOGIN;
 	} else if (strcmp(t, "password") == 0) {
@@ -65,44 +63,39 @@ static void nr_keyword(struct netrc_parser *p, const char *t)
 
 static void nr_token(struct netrc_parser *p)
 {
-	struct netrc_creds *c;
 	const char *t = p->tok;
 
 	p->tok[p->tok_len] = '\0';
 	switch (p->expect) {
 	case EX_MACHINE:
-		p->expect = EX_KEYWORD;
-		/* the first matching machine wins; its block ended at this one */
-		if (!p->matched && ascii_ieq(t, p->tok_len, p->host)) {
-			p->block = BL_MACHINE;
-			p->matched = true;
-		} else {
-			p->block = BL_OTHER;
-		}
+		memcpy(p->machine, t, p->tok_len + 1);
+		p->in_entry = true;
+		p->is_default = false;
 		break;
 	case EX_LOGIN:
-	case EX_PASSWORD:
-		c = nr_target(p);
-		if (c != NULL && p->expect == EX_LOGIN && !c->has_login) {
-			memcpy(c->login, t, p->tok_len + 1);
-			c->has_login = true;
-		} else if (c != NULL && p->expect == EX_PASSWORD && !c->has_password) {
-			memcpy(c->password, t, p->tok_len + 1);
-			c->has_password = true;
+		if (p->in_entry && !p->cur.has_login) {
+			memcpy(p->cur.login, t, p->tok_len + 1);
+			p->cur.has_login = true;
 		}
-		p->expect = EX_KEYWORD;
+		break;
+	case EX_PASSWORD:
+		if (p->in_entry && !p->cur.has_password) {
+			memcpy(p->cur.password, t, p->tok_len + 1);
+			p->cur.has_password = true;
+		}
 		break;
 	case EX_MACDEF:
-		p->expect = EX_KEYWORD;
 		p->lex = LX_MACRO;
 		break;
 	case EX_SKIP:
-		p->expect = EX_KEYWORD;
 		break;
 	default:
 		nr_keyword(p, t);
-		break;
+		p->tok_len = 0;
+		explicit_bzero(p->tok, sizeof p->tok);
+		return;
 	}
+	p->expect = EX_KEYWORD;
 	p->tok_len = 0;
 	explicit_bzero(p->tok, sizeof p->tok);
 }
@@ -199,13 +192,8 @@ enum qv_err netrc_feed(struct netrc_parser *p, const char *buf, size_t n, struct
 	return QV_OK;
 }
 
-enum qv_err netrc_finish(struct netrc_parser *p, struct netrc_creds *out, bool *found,
-			 struct qv_error *err)
+enum qv_err netrc_finish(struct netrc_parser *p, struct qv_error *err)
 {
-	const struct netrc_creds *c;
-
-	*found = false;
-	memset(out, 0, sizeof *out);
 	if (p->err != QV_OK)
 		return qv_error_set(err, p->err, "netrc: unreadable");
 	if (p->lex == LX_QUOTED || p->lex == LX_ESCAPE)
@@ -214,15 +202,55 @@ enum qv_err netrc_finish(struct netrc_parser *p, struct netrc_creds *out, bool *
 		p->lex = LX_SPACE;
 		nr_token(p);
 	}
-	c = p->matched ? &p->machine : &p->fallback;
-	if (c->has_login || c->has_password) {
-		*out = *c;
-		*found = true;
-	}
+	nr_emit(p);
 	return QV_OK;
 }
 
 void netrc_clear(struct netrc_parser *p)
 {
 	explicit_bzero(p, sizeof *p);
+}
+
+/* ---- one host ---- */
+
+struct nr_find {
+	const char *host;
+	bool matched, have_default;
+	struct netrc_creds machine, fallback;
+};
+
+static void nr_find_entry(void *ctx, const char *machine, const struct netrc_creds *c)
+{
+	struct nr_find *f = ctx;
+
+	if (machine == NULL) {
+		if (!f->have_default)
+			f->fallback = *c;
+		f->have_default = true;
+	} else if (!f->matched && ascii_ieq(machine, strlen(machine), f->host)) {
+		f->machine = *c;
+		f->matched = true;
+	}
+}
+
+enum qv_err netrc_lookup(const char *text, size_t len, const char *host, struct netrc_creds *out,
+			 bool *found, struct qv_error *err)
+{
+	struct nr_find f;
+	struct netrc_parser p;
+	enum qv_err rc;
+	const struct netrc_creds *c;
+
+	memset(&f, 0, sizeof f);
+	f.host = host;
+	netrc_init(&p, nr_find_entry, &f);
+	rc = netrc_feed(&p, text, len, err);
+	if (rc == QV_OK)
+		rc = netrc_finish(&p, err);
+	netrc_clear(&p);
+	c = f.matched ? &f.machine : &f.fallback;
+	*found = rc == QV_OK && (f.matched || f.have_default) && (c->has_login || c->has_password);
+	*out = *found ? *c : (struct netrc_creds){0};
+	explicit_bzero(&f, sizeof f);
+	return rc;
 }

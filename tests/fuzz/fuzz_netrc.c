@@ -2,8 +2,8 @@
  *
  * Input: up to the first newline, the host to look up (lower-cased, at most
  * 64 bytes); the rest is the file.  Fed whole, one byte at a time and in
- * random splits, the lookup must give the same outcome, and a found login or
- * password is always NUL-terminated within its bound. */
+ * random splits, the tokenizer must hand over the same entries, each
+ * NUL-terminated within its bounds, and netrc_lookup agree with it. */
 #include <stdbool.h>
 #include <string.h>
 
@@ -12,9 +12,23 @@
 
 struct outcome {
 	enum qv_err rc;
-	bool found;
-	struct netrc_creds c;
+	uint64_t entries;          /* FNV-1a over every entry handed over */
+	unsigned count;
 };
+
+static void entry(void *ctx, const char *machine, const struct netrc_creds *c)
+{
+	struct outcome *o = ctx;
+	const char *m = machine != NULL ? machine : "*";
+
+	FUZZ_CHECK(memchr(c->login, '\0', sizeof c->login) != NULL);
+	FUZZ_CHECK(memchr(c->password, '\0', sizeof c->password) != NULL);
+	FUZZ_CHECK(strlen(m) <= NETRC_TOKEN_MAX);
+	o->entries = fuzz_hash((const uint8_t *)m, strlen(m)) ^ (o->entries * 31u);
+	o->entries ^= fuzz_hash((const uint8_t *)c->login, strlen(c->login)) * 7u;
+	o->entries ^= fuzz_hash((const uint8_t *)c->password, strlen(c->password)) * 13u;
+	o->count++;
+}
 
 enum split { SPLIT_WHOLE = 0, SPLIT_BYTES, SPLIT_RANDOM };
 
@@ -26,7 +40,7 @@ static void run(const char *host, const uint8_t *d, size_t n, enum split how, ui
 	size_t pos = 0;
 
 	memset(o, 0, sizeof *o);
-	netrc_init(&p, host);
+	netrc_init(&p, entry, o);
 	while (pos < n && o->rc == QV_OK) {
 		size_t k = how == SPLIT_WHOLE ? n - pos : how == SPLIT_BYTES ? 1 : fuzz_piece(&seed, n - pos);
 
@@ -34,16 +48,20 @@ static void run(const char *host, const uint8_t *d, size_t n, enum split how, ui
 		pos += k;
 	}
 	if (o->rc == QV_OK)
-		o->rc = netrc_finish(&p, &o->c, &o->found, &e);
+		o->rc = netrc_finish(&p, &e);
 	netrc_clear(&p);
-	FUZZ_CHECK(memchr(o->c.login, '\0', sizeof o->c.login) != NULL);
-	FUZZ_CHECK(memchr(o->c.password, '\0', sizeof o->c.password) != NULL);
+	if (o->rc == QV_OK) {
+		struct netrc_creds c;
+		bool found;
+
+		FUZZ_CHECK(netrc_lookup((const char *)d, n, host, &c, &found, &e) == QV_OK);
+		FUZZ_CHECK(!found || c.has_login || c.has_password);
+	}
 }
 
 static bool same(const struct outcome *a, const struct outcome *b)
 {
-	return a->rc == b->rc && a->found == b->found && strcmp(a->c.login, b->c.login) == 0 &&
-	       strcmp(a->c.password, b->c.password) == 0;
+	return a->rc == b->rc && a->entries == b->entries && a->count == b->count;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

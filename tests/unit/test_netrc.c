@@ -10,26 +10,36 @@
 
 void suite_netrc(struct tq *t);
 
+/* What a feeding produced: every entry as "machine|login|password;" (a
+ * default as "*|..."), and how it ended. */
 struct nr_run {
 	enum qv_err rc;
-	bool found;
-	struct netrc_creds c;
+	char entries[2048];
 	char msg[QV_ERROR_MSG_MAX];
 };
 
 struct nr_ctx {
-	const char *host;
 	struct netrc_parser p;
 	struct nr_run *run;
 	struct qv_error e;
 	enum qv_err rc;
 };
 
+static void nr_entry(void *ctx, const char *machine, const struct netrc_creds *c)
+{
+	struct nr_run *r = ((struct nr_ctx *)ctx)->run;
+	size_t n = strlen(r->entries);
+
+	(void)snprintf(r->entries + n, sizeof r->entries - n, "%s|%s|%s;", machine ? machine : "*",
+		       c->login, c->password);
+}
+
 static void nr_begin(void *ctx, void *run)
 {
 	struct nr_ctx *c = ctx;
 
-	netrc_init(&c->p, c->host);
+	memset(run, 0, sizeof(struct nr_run));
+	netrc_init(&c->p, nr_entry, c);
 	c->run = run;
 	c->rc = QV_OK;
 	qv_error_clear(&c->e);
@@ -48,9 +58,8 @@ static void nr_end(void *ctx)
 	struct nr_ctx *c = ctx;
 	struct nr_run *r = c->run;
 
-	memset(r, 0, sizeof *r);
 	if (c->rc == QV_OK)
-		c->rc = netrc_finish(&c->p, &r->c, &r->found, &c->e);
+		c->rc = netrc_finish(&c->p, &c->e);
 	r->rc = c->rc;
 	if (c->rc != QV_OK)
 		(void)snprintf(r->msg, sizeof r->msg, "%s", c->e.msg);
@@ -61,8 +70,7 @@ static bool nr_same(const void *a, const void *b)
 {
 	const struct nr_run *x = a, *y = b;
 
-	return x->rc == y->rc && x->found == y->found && strcmp(x->msg, y->msg) == 0 &&
-	       strcmp(x->c.login, y->c.login) == 0 && strcmp(x->c.password, y->c.password) == 0;
+	return x->rc == y->rc && strcmp(x->msg, y->msg) == 0 && strcmp(x->entries, y->entries) == 0;
 }
 
 static const char *nr_msg(const void *run)
@@ -70,21 +78,26 @@ static const char *nr_msg(const void *run)
 	return ((const struct nr_run *)run)->msg;
 }
 
-/* Look host up in text, every way of cutting it; the whole run in *out. */
-static bool lookup(struct tq *t, const char *text, const char *host, struct nr_run *out)
+/* Tokenize text every way of cutting it (the whole run in *out), then look
+ * host up in it. */
+static bool lookup(struct tq *t, const char *text, const char *host, struct nr_run *out,
+		   struct netrc_creds *c, bool *found)
 {
-	struct nr_ctx ctx = {host, {0}, NULL, {0}, QV_OK};
+	struct nr_ctx ctx;
 	struct feed_target f = {&ctx, nr_begin, nr_feed, nr_end, nr_same, nr_msg};
 	size_t n = strlen(text);
 	uint8_t *g = tq_guard_dup(text, n);
 	struct nr_run run;
+	struct qv_error e;
 	bool ok;
 
+	memset(&ctx, 0, sizeof ctx);
 	if (!TQ_TRUE(t, g != NULL))
 		return false;
 	feed_whole(&f, g, n, out);
 	ok = feed_every_cut(t, &f, g, n, out, &run);
 	tq_guard_free(g, n);
+	TQ_INT(t, netrc_lookup(text, n, host, c, found, &e), out->rc);
 	return ok;
 }
 
@@ -126,15 +139,31 @@ static void t_lookup(struct tq *t)
 
 	for (i = 0; i < sizeof c / sizeof c[0]; i++) {
 		struct nr_run r;
+		struct netrc_creds cr;
+		bool found;
 
-		if (!lookup(t, c[i].text, c[i].host, &r))
+		if (!lookup(t, c[i].text, c[i].host, &r, &cr, &found))
 			continue;
-		if (!TQ_INT(t, r.rc, c[i].rc) || !TQ_INT(t, r.found, c[i].found)) {
+		if (!TQ_INT(t, r.rc, c[i].rc) || !TQ_INT(t, found, c[i].found)) {
 			(void)fprintf(stderr, "  case %zu: %s\n", i, c[i].text);
 			continue;
 		}
-		TQ_STR(t, r.c.login, c[i].login);
-		TQ_STR(t, r.c.password, c[i].password);
+		TQ_STR(t, cr.login, c[i].login);
+		TQ_STR(t, cr.password, c[i].password);
+	}
+}
+
+static void t_entries(struct tq *t)
+{
+	struct nr_run r;
+	struct netrc_creds cr;
+	bool found;
+
+	/* one pass hands over every entry, in order, for a table of hosts */
+	if (lookup(t, "machine a login 1 password x\ndefault login d\nmachine b\nmachine c "
+		      "password \"p w\"", "b", &r, &cr, &found)) {
+		TQ_STR(t, r.entries, "a|1|x;*|d|;b||;c||p w;");
+		TQ_TRUE(t, !found); /* b has no login and no password */
 	}
 }
 
@@ -142,14 +171,16 @@ static void t_bounds(struct tq *t)
 {
 	char text[NETRC_TOKEN_MAX + 64];
 	struct nr_run r;
+	struct netrc_creds cr;
+	bool found;
 
 	(void)snprintf(text, sizeof text, "machine a login %0*d", NETRC_TOKEN_MAX, 7);
-	if (lookup(t, text, "a", &r)) {
+	if (lookup(t, text, "a", &r, &cr, &found)) {
 		TQ_INT(t, r.rc, QV_OK);
-		TQ_INT(t, strlen(r.c.login), NETRC_TOKEN_MAX);
+		TQ_INT(t, strlen(cr.login), NETRC_TOKEN_MAX);
 	}
 	(void)snprintf(text, sizeof text, "machine a\nlogin %0*d", NETRC_TOKEN_MAX + 1, 7);
-	if (lookup(t, text, "a", &r)) {
+	if (lookup(t, text, "a", &r, &cr, &found)) {
 		TQ_INT(t, r.rc, QV_E_USAGE);
 		TQ_STR(t, r.msg, "netrc line 2: token longer than 256 bytes");
 	}
@@ -158,7 +189,7 @@ static void t_bounds(struct tq *t)
 		struct netrc_parser p;
 		struct qv_error e;
 
-		netrc_init(&p, "a");
+		netrc_init(&p, nr_entry, NULL);
 		TQ_INT(t, netrc_feed(&p, nul, sizeof nul - 1, &e), QV_E_USAGE);
 		TQ_STR(t, e.msg, "netrc line 2: NUL byte");
 		netrc_clear(&p);
@@ -168,5 +199,6 @@ static void t_bounds(struct tq *t)
 void suite_netrc(struct tq *t)
 {
 	tq_run(t, "lookup rules", t_lookup);
+	tq_run(t, "every entry handed over", t_entries);
 	tq_run(t, "bounds and errors", t_bounds);
 }
