@@ -87,12 +87,32 @@ static enum qv_err cr_make_auth(struct creds_entry *e, struct qv_error *err)
 	return rc;
 }
 
+/* A new entry for host (lower-case), not in the table yet; NULL when out
+ * of memory. */
+static struct creds_entry *cr_insert(struct creds *c, const char *host)
+{
+	char *dup;
+	size_t i;
+
+	if ((c->used + 1) * 2 > c->slots && !cr_grow(c))
+		return NULL;
+	dup = strdup(host);
+	if (dup == NULL)
+		return NULL;
+	for (i = cr_slot(c, host); c->table[i].host != NULL; i = (i + 1) % c->slots)
+		;
+	c->table[i].host = dup;
+	c->used++;
+	return &c->table[i];
+}
+
 static void cr_entry(void *ctx, const char *machine, const struct netrc_creds *nc)
 {
 	struct cr_load *l = ctx;
 	struct creds *c = l->c;
+	char host[NETRC_TOKEN_MAX + 1];
 	struct creds_entry *e;
-	size_t i, n;
+	size_t i;
 
 	/* an entry with neither login nor password names nobody */
 	if (l->rc != QV_OK || (!nc->has_login && !nc->has_password))
@@ -101,37 +121,19 @@ static void cr_entry(void *ctx, const char *machine, const struct netrc_creds *n
 		if (c->fallback != NULL)
 			return; /* the first default counts */
 		e = calloc(1, sizeof *e);
-		if (e == NULL || (e->host = strdup("")) == NULL) {
-			free(e);
-			l->rc = qv_error_set(l->err, QV_E_NOMEM, "out of memory");
-			return;
-		}
-		e->c = *nc;
-		l->rc = cr_make_auth(e, l->err);
 		c->fallback = e;
-		return;
-	}
-	n = strlen(machine);
-	{
-		char host[NETRC_TOKEN_MAX + 1];
-
-		for (i = 0; i <= n; i++)
+	} else {
+		for (i = 0; machine[i] != '\0' && i < NETRC_TOKEN_MAX; i++)
 			host[i] = (char)ascii_lower((unsigned char)machine[i]);
+		host[i] = '\0';
 		if (cr_find(c, host) != NULL)
 			return; /* the first machine of a name wins */
-		if ((c->used + 1) * 2 > c->slots && !cr_grow(c)) {
-			l->rc = qv_error_set(l->err, QV_E_NOMEM, "out of memory");
-			return;
-		}
-		for (i = cr_slot(c, host); c->table[i].host != NULL; i = (i + 1) % c->slots)
-			;
-		e = &c->table[i];
-		if ((e->host = strdup(host)) == NULL) {
-			l->rc = qv_error_set(l->err, QV_E_NOMEM, "out of memory");
-			return;
-		}
+		e = cr_insert(c, host);
 	}
-	c->used++;
+	if (e == NULL) {
+		l->rc = qv_error_set(l->err, QV_E_NOMEM, "out of memory");
+		return;
+	}
 	e->c = *nc;
 	l->rc = cr_make_auth(e, l->err);
 }
