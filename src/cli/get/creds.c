@@ -101,6 +101,7 @@ static struct creds_entry *cr_insert(struct creds *c, const char *host)
 		return NULL;
 	for (i = cr_slot(c, host); c->table[i].host != NULL; i = (i + 1) % c->slots)
 		;
+	/* gcc-analyzer-suppress malloc-leak: the table owns it; creds_clear frees it */
 	c->table[i].host = dup;
 	c->used++;
 	return &c->table[i];
@@ -123,7 +124,7 @@ static void cr_entry(void *ctx, const char *machine, const struct netrc_creds *n
 		e = calloc(1, sizeof *e);
 		c->fallback = e;
 	} else {
-		for (i = 0; machine[i] != '\0' && i < NETRC_TOKEN_MAX; i++)
+		for (i = 0; i < NETRC_TOKEN_MAX && machine[i] != '\0'; i++)
 			host[i] = (char)ascii_lower((unsigned char)machine[i]);
 		host[i] = '\0';
 		if (cr_find(c, host) != NULL)
