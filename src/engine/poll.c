@@ -341,22 +341,29 @@ static struct conn *lp_reuse(struct lp_xfer *t, const struct url_origin *origin)
 	return xfer_may_reuse(&t->x) ? conn_pool_take(&lp->pool, origin, now) : NULL;
 }
 
-static void lp_dns_timeout(struct lp_xfer *t)
+/* Take t off its host's lookup list; a lookup nobody waits for any more is
+ * abandoned. */
+static void lp_dns_leave(struct lp_xfer *t)
 {
 	struct host_entry *h = t->queued_on;
+	struct lp_host *x;
+
+	if (h == NULL)
+		return;
+	x = lp_ext(h);
+	lp_list_del(&x->dns_head, &x->dns_tail, t);
+	t->queued_on = NULL;
+	if (x->dns_head == NULL && x->dns_id != 0) {
+		resolver_cancel(t->lp->res, x->dns_id);
+		x->dns_id = 0;
+	}
+}
+
+static void lp_dns_timeout(struct lp_xfer *t)
+{
 	struct qv_error e;
 
-	if (h != NULL) {
-		struct lp_host *x = lp_ext(h);
-
-		lp_list_del(&x->dns_head, &x->dns_tail, t);
-		t->queued_on = NULL;
-		/* Nobody else wants the answer: abandon the lookup. */
-		if (x->dns_head == NULL && x->dns_id != 0) {
-			resolver_cancel(t->lp->res, x->dns_id);
-			x->dns_id = 0;
-		}
-	}
+	lp_dns_leave(t);
 	(void)resolver_timeout_error(xfer_origin(&t->x)->host, t->lp->o->connect_timeout_ms, &e);
 	lp_connect_fail(t, &e);
 }
@@ -392,8 +399,9 @@ static bool lp_connect_fresh(struct lp_xfer *t, struct host_entry *h)
 	t->queued_on = h;
 	t->phase = LP_RESOLVING;
 	if (t->connect_deadline != 0 && !lp_timer_at(t, t->connect_deadline, false)) {
+		lp_dns_leave(t);
 		(void)qv_error_set(&e, QV_E_NOMEM, "out of memory for a timer");
-		lp_dns_timeout(t);
+		lp_connect_fail(t, &e);
 		return true;
 	}
 	return false;
@@ -713,20 +721,11 @@ static void lp_abort(struct lp_xfer *t, enum qv_err code, const char *msg)
 		return;
 	t->aborted = true;
 	lp_timer_clear(t);
-	if (h != NULL) {
-		struct lp_host *x = lp_ext(h);
-
-		if (t->phase == LP_HOSTWAIT) {
-			lp_list_del(&x->wait_head, &x->wait_tail, t);
-		} else {
-			lp_list_del(&x->dns_head, &x->dns_tail, t);
-			if (x->dns_head == NULL && x->dns_id != 0) {
-				resolver_cancel(t->lp->res, x->dns_id);
-				x->dns_id = 0;
-			}
-		}
+	if (h != NULL && t->phase == LP_HOSTWAIT) {
+		lp_list_del(&lp_ext(h)->wait_head, &lp_ext(h)->wait_tail, t);
 		t->queued_on = NULL;
 	}
+	lp_dns_leave(t);
 	/* Not yet connected: no XFER_RELEASE will come for this one. */
 	if (t->phase == LP_RESOLVING || t->phase == LP_CONNECTING || t->phase == LP_HANDSHAKE) {
 		lp_conn_close(t);
