@@ -219,13 +219,6 @@ void serve_content_status(const struct serve_content *ct, int status, struct ser
 	prepared_view(&ct->canned[i < NCANNED ? i : canned_find(500)], out);
 }
 
-const char *serve_status_reason(int status)
-{
-	size_t i = canned_find(status);
-
-	return i < NCANNED ? canned_list[i].reason : "";
-}
-
 /* Read {dir}/{cc}/{file} into one block with its head.  Returns 0, or the
  * status to answer instead (404, 500). */
 static int content_file(const struct serve_content *ct, const char cc[2], enum serve_kind kind,

@@ -123,17 +123,6 @@ enum qv_err tls_client_load_trust(struct tls_client *cl, struct qv_error *err)
 	return rc;
 }
 
-const char *tls_client_trust_source(const struct tls_client *cl)
-{
-	/* trust is written once under the lock before any reader sees it set */
-	return cl->trust != NULL ? cl->trust->source : "";
-}
-
-bool tls_client_insecure(const struct tls_client *cl)
-{
-	return cl->insecure;
-}
-
 /* IPv4 dotted quad, or anything with ':' (an IPv6 literal, maybe with a
  * zone): names that must not go into SNI and that BearSSL cannot match. */
 static bool host_is_ip(const char *host)
