@@ -214,7 +214,7 @@ void progress_hold(struct progress *p)
 	}
 }
 
-void progress_release(struct progress *p)
+void progress_resume(struct progress *p)
 {
 	if (p->mode == CLI_PROGRESS_NONE)
 		return;

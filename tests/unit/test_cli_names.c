@@ -174,7 +174,7 @@ static void t_rename_plan(struct tq *t)
 	if (TQ_INT(t, plan_names(&p, u, N), QV_OK))
 		for (i = 0; i < N; i++)
 			TQ_STR(t, p.name[i], want[i]);
-	get_plan_free(&p);
+	get_plan_clear(&p);
 }
 
 /* Lists of URLs that share names, checked against ref_names: stems cut at
@@ -216,7 +216,7 @@ static void t_rename_same_as_reference(struct tq *t)
 		for (i = 0; i < N; i++)
 			if (!TQ_STR(t, p.name[i], want[i]))
 				break;
-	get_plan_free(&p);
+	get_plan_clear(&p);
 out:
 	for (i = 0; urls != NULL && names != NULL && i < N; i++) {
 		free(urls[i]);
@@ -251,7 +251,7 @@ static void t_rename_linear(struct tq *t)
 		TQ_STR(t, p.name[N - 1], "us.3999.gif");
 		TQ_TRUE(t, p.checks <= 4 * (size_t)N);
 	}
-	get_plan_free(&p);
+	get_plan_clear(&p);
 	/* FNAME_MAX bytes: any NAME.K.EXT cuts the two letters off */
 	memset(stem, 'x', FNAME_MAX - 6);
 	stem[FNAME_MAX - 6] = '\0';
@@ -260,7 +260,7 @@ static void t_rename_linear(struct tq *t)
 			       'a' + (int)(i % M / 26), 'a' + (int)(i % M % 26));
 	if (TQ_INT(t, plan_names(&p, urls, 2 * M), QV_OK))
 		TQ_TRUE(t, p.checks <= 4 * 2 * (size_t)M);
-	get_plan_free(&p);
+	get_plan_clear(&p);
 out:
 	for (i = 0; i < N; i++)
 		free(urls[i]);
@@ -295,8 +295,8 @@ static void t_list(struct tq *t)
 		TQ_STR(t, l.url[3], "http://h/d");
 		TQ_INT(t, l.line[3], 8);
 	}
-	url_list_free(&l);
-	url_list_free(NULL);
+	url_list_clear(&l);
+	url_list_clear(NULL);
 }
 
 static void t_list_long_line(struct tq *t)
@@ -316,7 +316,7 @@ static void t_list_long_line(struct tq *t)
 	TQ_INT(t, url_list_read(&l, f, "big", &e), QV_E_USAGE);
 	TQ_TRUE(t, strstr(e.msg, "big:1:") != NULL);
 	(void)fclose(f);
-	url_list_free(&l);
+	url_list_clear(&l);
 	free(text);
 }
 

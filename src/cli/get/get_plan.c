@@ -92,7 +92,7 @@ static enum qv_err plan_names(struct get_plan *p, const struct get_args *a, FILE
 			(void)snprintf(name, sizeof name, "%s", a->out_name);
 		else
 			(void)fname_from_target(u->target, strlen(u->target), name, sizeof name);
-		/* gcc-analyzer-suppress malloc-leak: p->name owns it, get_plan_free frees it */
+		/* gcc-analyzer-suppress malloc-leak: p->name owns it, get_plan_clear frees it */
 		p->name[i] = strdup(name);
 		if (p->name[i] == NULL) {
 			free(u);
@@ -134,7 +134,7 @@ static enum qv_err plan_clash(struct get_plan *p, const struct get_args *a, stru
 	if (rc != QV_OK)
 		return rc;
 	free(p->name[i]);
-	/* gcc-analyzer-suppress malloc-leak: p->name owns it, get_plan_free frees it */
+	/* gcc-analyzer-suppress malloc-leak: p->name owns it, get_plan_clear frees it */
 	p->name[i] = strdup(name);
 	return p->name[i] != NULL ? QV_OK : qv_error_set(err, QV_E_NOMEM, "out of memory");
 }
@@ -309,7 +309,7 @@ enum qv_err get_plan_build(struct get_plan *p, const struct get_args *a, FILE *e
 	return rc;
 }
 
-void get_plan_free(struct get_plan *p)
+void get_plan_clear(struct get_plan *p)
 {
 	size_t i;
 
@@ -320,6 +320,6 @@ void get_plan_free(struct get_plan *p)
 	free(p->name);
 	free(p->pick);
 	free(p->skip);
-	url_list_free(&p->list);
+	url_list_clear(&p->list);
 	memset(p, 0, sizeof *p);
 }

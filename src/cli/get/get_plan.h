@@ -30,12 +30,15 @@ struct get_plan {
 	struct shard shard;
 };
 
-/* Build the plan for a.  Returns QV_OK, QV_E_USAGE (bad URL, clash, -O with
- * several URLs, bad header; details printed on errf), QV_E_FILE (input or
- * destination), or QV_E_NOMEM; err has a one-line summary. */
+/* Build the plan for a in p (caller storage; what it allocates,
+ * get_plan_clear frees, also after a failure).  Returns QV_OK, QV_E_USAGE
+ * (bad URL, clash, -O with several URLs, bad header; details printed on
+ * errf), QV_E_FILE (input or destination), or QV_E_NOMEM; err has a
+ * one-line summary. */
 enum qv_err get_plan_build(struct get_plan *p, const struct get_args *a, FILE *errf,
 			   struct qv_error *err);
-void get_plan_free(struct get_plan *p);
+/* Free what get_plan_build allocated in p.  Accepts NULL. */
+void get_plan_clear(struct get_plan *p);
 
 /* "DIR/NAME" (or NAME without -o) into out; false when it does not fit. */
 bool get_plan_path(const struct get_args *a, const char *name, char *out, size_t cap);
