@@ -88,8 +88,9 @@ static bool autoname_grow(struct autoname *a)
 	for (i = 0; i <= a->mask; i++) {
 		if (a->slot[i].key == NULL)
 			continue;
-		for (j = autoname_hash(a->slot[i].key) & (cap - 1); s[j].key != NULL; j = (j + 1) & (cap - 1))
-			;
+		j = autoname_hash(a->slot[i].key) & (cap - 1);
+		while (s[j].key != NULL)
+			j = (j + 1) & (cap - 1);
 		s[j] = a->slot[i];
 	}
 	free(a->slot);
