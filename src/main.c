@@ -1,5 +1,8 @@
-/* main.c - quiver's entry point: dispatches to a subcommand.  The only place
- * with process-wide state (signal dispositions, rlimits). */
+/* main.c - quiver's entry point: the process-wide settings every command
+ * shares (SIGPIPE and SIGXFSZ ignored, the descriptor limit raised), then
+ * a subcommand.  Commands change process-wide state only for their own
+ * signals: cli/stop.c's SIGINT/SIGTERM handlers and their flag (get, flags,
+ * flags2/3, demo), and serve's signalfd (cli/serve/cmd_serve.c). */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>

@@ -89,7 +89,8 @@ def write(res, d):
 
 def plot(res, d):
     gp = shutil.which("gnuplot")
-    cases = [c for c in res["cases"] if c.get("rows")]
+    # a case with quiver alone (plot False) has no one to compare with
+    cases = [c for c in res["cases"] if c.get("rows") and c.get("plot", True)]
     tools = [t for t in PLOT_TOOLS if any(r["tool"] == t and r.get("x_best") for c in cases for r in c["rows"])]
     if not gp or not tools:
         return

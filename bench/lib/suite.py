@@ -339,6 +339,26 @@ def case_big(ctx, base, label, cacert=None):
                    "limit": None, "concurrency": 1, "transfers": 1}, rows)
 
 
+PLAN_URLS = 100000
+
+
+def case_plan(ctx):
+    """Planning alone: --dry-run --auto-rename over 100,000 URLs that share one name
+    (.../download/{i}/us.gif), so each becomes us.{i}.gif.  No request is made: the CPU
+    is reading the list, naming its files and settling the clashes, which must stay
+    linear in the list (issue 14).  quiver only: no peer has a dry run that names files."""
+    title = f"plan {PLAN_URLS:,} URLs that share one name (get --dry-run --auto-rename)"
+    print(f"case 10: {title}", flush=True)
+    if not ctx.features.get("get"):
+        rows = [measure(ctx, "quiver get", None, 0, why_not=ctx.features.get("get_why", "no 'quiver get'"))]
+    else:
+        lst = os.path.join(ctx.tmp, "c10.qlist")
+        cfg_list(lst, [f"http://127.0.0.1:9/download/{i}/us.gif" for i in range(PLAN_URLS)])
+        rows = [measure(ctx, "quiver get", [ctx.quiver, "get", "--dry-run", "--auto-rename", "-i", lst], 0)]
+    return finish({"id": "10", "title": title, "limit": None, "concurrency": 0,
+                   "transfers": PLAN_URLS, "plot": False}, rows)
+
+
 def case_size(ctx):
     print("case 9: binary size", flush=True)
     case = {"id": "9", "title": "stripped static binary vs curl + shared libraries", "limit": None}
@@ -472,6 +492,8 @@ def main():
         env.close()
     if want("9"):
         ctx.cases.append(case_size(ctx))
+    if want("10"):
+        ctx.cases.append(case_plan(ctx))
     result = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "reps": ctx.reps,
               "seconds": round(time.time() - t0), "machine": machine(ctx), "features": ctx.features,
               "cases": ctx.cases}

@@ -68,7 +68,7 @@ __attribute__((format(printf, 2, 0))) static void cli_out_vnote(struct cli_out *
 	(void)vfprintf(o->err, fmt, ap);
 	(void)fputc('\n', o->err);
 	(void)fflush(o->err);
-	progress_release(&o->prog);
+	progress_resume(&o->prog);
 }
 
 void cli_out_note(struct cli_out *o, const char *fmt, ...)

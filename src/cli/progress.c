@@ -40,15 +40,14 @@ static void progress_tail(char *out, size_t cap, const struct progress_view *v)
 	char bytes[FMT_MAX], rate[FMT_MAX], eta[FMT_MAX];
 	double r = v->elapsed_s > 0 ? (double)v->bytes / v->elapsed_s : 0;
 
-	fmt_bytes(v->bytes, bytes, sizeof bytes);
-	fmt_rate(r, rate, sizeof rate);
+	fmt_bytes(v->bytes, bytes);
+	fmt_rate(r, rate);
 	if (v->final || v->done >= v->total)
-		fmt_duration(v->elapsed_s, eta, sizeof eta);
+		fmt_duration(v->elapsed_s, eta);
 	else if (v->done == 0)
 		(void)snprintf(eta, sizeof eta, "--:--");
 	else
-		fmt_duration(v->elapsed_s * (double)(v->total - v->done) / (double)v->done, eta,
-			     sizeof eta);
+		fmt_duration(v->elapsed_s * (double)(v->total - v->done) / (double)v->done, eta);
 	(void)snprintf(out, cap, " %llu/%llu  %s  %s  %s %s", (unsigned long long)v->done,
 		       (unsigned long long)v->total, bytes, rate,
 		       v->final || v->done >= v->total ? "in" : "ETA", eta);
@@ -214,7 +213,7 @@ void progress_hold(struct progress *p)
 	}
 }
 
-void progress_release(struct progress *p)
+void progress_resume(struct progress *p)
 {
 	if (p->mode == CLI_PROGRESS_NONE)
 		return;

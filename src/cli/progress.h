@@ -65,9 +65,9 @@ void progress_tick(struct progress *p);
 void progress_finish(struct progress *p);
 
 /* Take the line for a message: the bar is wiped (or the dot line ended) and
- * stays off until progress_release; the next tick redraws it. */
+ * stays off until progress_resume; the next tick redraws it. */
 void progress_hold(struct progress *p);
-void progress_release(struct progress *p);
+void progress_resume(struct progress *p);
 
 /* The bar text for v in at most width - 1 columns (so the cursor never
  * wraps), with colour escapes when color.  Returns its length in bytes;

@@ -6,6 +6,9 @@
 
 #include <string.h>
 
+#include "util/clock.h"
+#include "util/hash.h"
+
 typedef enum qv_err (*engine_run_fn)(const struct engine_job *jobs, size_t njobs,
 				     const struct engine_opts *o, struct engine_stats *stats,
 				     struct qv_error *err);
@@ -52,14 +55,42 @@ enum qv_err engine_run(enum engine_kind k, const struct engine_job *jobs, size_t
 		       struct qv_error *err)
 {
 	struct engine_stats local;
+	enum qv_err rc;
 
-	if (!engine_available(k))
-		return qv_error_set(err, QV_E_USAGE, "engine '%s' is not available yet",
-				    engine_name(k));
 	if (stats == NULL)
 		stats = &local;
 	memset(stats, 0, sizeof *stats);
-	return engine_table[k].run(jobs, njobs, o, stats, err);
+	if (!engine_available(k))
+		return qv_error_set(err, QV_E_USAGE, "engine '%s' is not available yet",
+				    engine_name(k));
+	if (njobs > 0) {
+		rc = engine_table[k].run(jobs, njobs, o, stats, err);
+		if (rc != QV_OK)
+			return rc;
+	}
+	/* raised during the run (the engine stopped early) or before it */
+	if (engine_flag_raised(o->stop))
+		return qv_error_set(err, QV_E_INTERRUPTED, "interrupted");
+	return QV_OK;
+}
+
+void engine_xfer_start(struct xfer *x, const struct engine_opts *o, const struct engine_job *job,
+		       size_t i, struct sink *sink)
+{
+	xfer_init(x, o->xfer, job->url, job->url_len, sink,
+		  hash_mul32((uint32_t)i) ^ (uint32_t)clock_now_ns());
+}
+
+bool engine_xfer_outcome(const struct xfer *x, enum xfer_action a, struct qv_error *out)
+{
+	if (a == XFER_DONE) {
+		qv_error_clear(out);
+		return true;
+	}
+	*out = *xfer_error(x);
+	if (out->code == QV_OK)
+		(void)qv_error_set(out, QV_E_INTERNAL, "transfer failed without an error");
+	return false;
 }
 
 bool engine_job_sink(const struct engine_opts *o, const struct engine_job *job, size_t i,

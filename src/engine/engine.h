@@ -90,21 +90,13 @@ bool engine_available(enum engine_kind k);
 /* Run jobs[0..njobs) with engine k.  Returns QV_OK when every job ran to an
  * outcome (success or not: see done), QV_E_INTERRUPTED when the stop flag
  * ended the run early (jobs not started get no done call), QV_E_USAGE when
- * the engine is not in this build, or QV_E_NOMEM.  stats may be NULL. */
+ * the engine is not in this build, or the run's own failure (QV_E_NOMEM,
+ * QV_E_IO: no threads, poll() failed); a job's failure goes to done, never
+ * here.  stats may be NULL.  err MUST NOT be NULL: it says why the run
+ * failed (every engine writes it; none checks it). */
 enum qv_err engine_run(enum engine_kind k, const struct engine_job *jobs, size_t njobs,
 		       const struct engine_opts *o, struct engine_stats *stats,
 		       struct qv_error *err);
-
-/* The engines themselves; same contract as engine_run. */
-enum qv_err engine_seq_run(const struct engine_job *jobs, size_t njobs,
-			   const struct engine_opts *o, struct engine_stats *stats,
-			   struct qv_error *err);
-enum qv_err engine_threads_run(const struct engine_job *jobs, size_t njobs,
-			       const struct engine_opts *o, struct engine_stats *stats,
-			       struct qv_error *err);
-enum qv_err engine_poll_run(const struct engine_job *jobs, size_t njobs,
-			    const struct engine_opts *o, struct engine_stats *stats,
-			    struct qv_error *err);
 
 /* Transfers at once that the open-file limit (RLIMIT_NOFILE) allows engine
  * k, at most want and at least 1: each transfer needs a socket and a file,

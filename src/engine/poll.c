@@ -7,8 +7,8 @@
  * wait has a deadline on the evloop's timer heap, so a stalled peer costs
  * no CPU and is cut at its deadline.  Name lookups run on the resolver's
  * helper threads (getaddrinfo blocks); the loop abandons one that outlives
- * the connect timeout without waiting for it (curl #4852), and caches
- * answers per origin for the run.
+ * the connect timeout without waiting for it (curl #4852), and keeps each
+ * origin's answer for ENGINE_DNS_CACHE_MS (60 s, as curl does).
  *
  * Connections: a per-host cap (waiters queue FIFO and get the slot handed
  * over), one keep-alive pool, and a "spare": a slot keeps its finished
@@ -30,14 +30,7 @@
 #include "net/pool.h"
 #include "net/wait.h"
 #include "util/clock.h"
-#include "util/hash.h"
 
-/* Read buffer shared by every transfer (one thread, one buffer, so its
- * size costs nothing per connection): 128 KiB, so a fast plain download
- * makes one recv() and one write() per 128 KiB instead of eight recv()s;
- * the file sink writes a read this large straight from here.  A TLS read
- * still yields at most one record (16 KiB). */
-#define LP_READ_BUF (128u * 1024u)
 /* Reads one transfer may do before giving way to the others: at most
  * 1 MiB plain or 128 KiB TLS, so a fast download cannot starve a thousand
  * slow ones. */
@@ -114,7 +107,7 @@ struct lp {
 	bool stopping;
 	bool oom;                      /* a timer or fd could not be added */
 	struct qv_error fatal;         /* why the loop itself gave up */
-	uint8_t buf[LP_READ_BUF];
+	uint8_t buf[ENGINE_READ_BUF];  /* shared by every transfer */
 };
 
 static void lp_drive(struct lp_xfer *t);
@@ -341,22 +334,29 @@ static struct conn *lp_reuse(struct lp_xfer *t, const struct url_origin *origin)
 	return xfer_may_reuse(&t->x) ? conn_pool_take(&lp->pool, origin, now) : NULL;
 }
 
-static void lp_dns_timeout(struct lp_xfer *t)
+/* Take t off its host's lookup list; a lookup nobody waits for any more is
+ * abandoned. */
+static void lp_dns_leave(struct lp_xfer *t)
 {
 	struct host_entry *h = t->queued_on;
+	struct lp_host *x;
+
+	if (h == NULL)
+		return;
+	x = lp_ext(h);
+	lp_list_del(&x->dns_head, &x->dns_tail, t);
+	t->queued_on = NULL;
+	if (x->dns_head == NULL && x->dns_id != 0) {
+		resolver_cancel(t->lp->res, x->dns_id);
+		x->dns_id = 0;
+	}
+}
+
+static void lp_dns_timeout(struct lp_xfer *t)
+{
 	struct qv_error e;
 
-	if (h != NULL) {
-		struct lp_host *x = lp_ext(h);
-
-		lp_list_del(&x->dns_head, &x->dns_tail, t);
-		t->queued_on = NULL;
-		/* Nobody else wants the answer: abandon the lookup. */
-		if (x->dns_head == NULL && x->dns_id != 0) {
-			resolver_cancel(t->lp->res, x->dns_id);
-			x->dns_id = 0;
-		}
-	}
+	lp_dns_leave(t);
 	(void)resolver_timeout_error(xfer_origin(&t->x)->host, t->lp->o->connect_timeout_ms, &e);
 	lp_connect_fail(t, &e);
 }
@@ -392,8 +392,9 @@ static bool lp_connect_fresh(struct lp_xfer *t, struct host_entry *h)
 	t->queued_on = h;
 	t->phase = LP_RESOLVING;
 	if (t->connect_deadline != 0 && !lp_timer_at(t, t->connect_deadline, false)) {
+		lp_dns_leave(t);
 		(void)qv_error_set(&e, QV_E_NOMEM, "out of memory for a timer");
-		lp_dns_timeout(t);
+		lp_connect_fail(t, &e);
 		return true;
 	}
 	return false;
@@ -617,14 +618,8 @@ static void lp_finish(struct lp_xfer *t, enum xfer_action a)
 		conn_pool_put(&lp->pool, t->spare, clock_now_ms());
 		t->spare = NULL;
 	}
-	if (a == XFER_DONE) {
-		qv_error_clear(&e);
-	} else {
-		e = *xfer_error(&t->x);
-		if (e.code == QV_OK)
-			(void)qv_error_set(&e, QV_E_INTERNAL, "transfer failed without an error");
+	if (!engine_xfer_outcome(&t->x, a, &e))
 		lp->stats->failed++;
-	}
 	t->phase = LP_FREE;
 	lp->active--;
 	lp->free_slots[lp->nfree++] = t->slot;
@@ -717,20 +712,11 @@ static void lp_abort(struct lp_xfer *t, enum qv_err code, const char *msg)
 		return;
 	t->aborted = true;
 	lp_timer_clear(t);
-	if (h != NULL) {
-		struct lp_host *x = lp_ext(h);
-
-		if (t->phase == LP_HOSTWAIT) {
-			lp_list_del(&x->wait_head, &x->wait_tail, t);
-		} else {
-			lp_list_del(&x->dns_head, &x->dns_tail, t);
-			if (x->dns_head == NULL && x->dns_id != 0) {
-				resolver_cancel(t->lp->res, x->dns_id);
-				x->dns_id = 0;
-			}
-		}
+	if (h != NULL && t->phase == LP_HOSTWAIT) {
+		lp_list_del(&lp_ext(h)->wait_head, &lp_ext(h)->wait_tail, t);
 		t->queued_on = NULL;
 	}
+	lp_dns_leave(t);
 	/* Not yet connected: no XFER_RELEASE will come for this one. */
 	if (t->phase == LP_RESOLVING || t->phase == LP_CONNECTING || t->phase == LP_HANDSHAKE) {
 		lp_conn_close(t);
@@ -887,8 +873,7 @@ static void lp_start(struct lp *lp, struct lp_xfer *t, size_t i, struct sink *si
 	t->connect_deadline = t->attempt_deadline = 0;
 	t->phase = LP_RUN;
 	lp->active++;
-	xfer_init(&t->x, o->xfer, job->url, job->url_len, sink,
-		  hash_mul32((uint32_t)i) ^ (uint32_t)clock_now_ns());
+	engine_xfer_start(&t->x, o, job, i, sink);
 	if (o->max_time_ms != 0 &&
 	    evloop_timer_add(lp->loop, o->max_time_ms, lp_on_max, t, &t->max_timer, NULL) != QV_OK)
 		lp->oom = true;
@@ -979,18 +964,18 @@ static void lp_free(struct lp *lp)
 	free(lp);
 }
 
-/* The loop's state, or NULL (err set). */
-static struct lp *lp_new(const struct engine_job *jobs, size_t njobs, const struct engine_opts *o,
-			 struct engine_stats *stats, struct qv_error *err)
+/* The loop's state into *out.  Errors: QV_E_NOMEM, the resolver's. */
+static enum qv_err lp_new(struct lp **out, const struct engine_job *jobs, size_t njobs,
+			  const struct engine_opts *o, struct engine_stats *stats,
+			  struct qv_error *err)
 {
 	struct lp *lp = calloc(1, sizeof *lp);
 	unsigned n = engine_workers(ENGINE_POLL, o->concurrency, njobs);
 	enum qv_err rc;
 
-	if (lp == NULL) {
-		(void)qv_error_set(err, QV_E_NOMEM, "out of memory");
-		return NULL;
-	}
+	*out = NULL;
+	if (lp == NULL)
+		return qv_error_set(err, QV_E_NOMEM, "out of memory");
 	lp->o = o;
 	lp->jobs = jobs;
 	lp->njobs = njobs;
@@ -1005,14 +990,12 @@ static struct lp *lp_new(const struct engine_job *jobs, size_t njobs, const stru
 	 * fills), each slot starting on a page: its fields and the used start
 	 * of its text share one page, and pages a slot never writes are never
 	 * resident.  Separate mallocs cost pages more per slot in allocator
-	 * headers and straddled pages: 1,000 concurrent downloads peaked at
-	 * 20.8 MiB that way, 11.3 MiB with one block. */
+	 * headers and straddled pages (bench/results/measurements.md). */
 	lp->slot_stride = (sizeof(struct lp_xfer) + LP_SLOT_ALIGN - 1) / LP_SLOT_ALIGN * LP_SLOT_ALIGN;
 	lp->slot_mem = aligned_alloc(LP_SLOT_ALIGN, (size_t)n * lp->slot_stride);
 	if (lp->slots == NULL || lp->free_slots == NULL || lp->slot_mem == NULL) {
 		lp_free(lp);
-		(void)qv_error_set(err, QV_E_NOMEM, "out of memory");
-		return NULL;
+		return qv_error_set(err, QV_E_NOMEM, "out of memory");
 	}
 	rc = evloop_new(&lp->loop, err);
 	if (rc == QV_OK)
@@ -1022,9 +1005,10 @@ static struct lp *lp_new(const struct engine_job *jobs, size_t njobs, const stru
 				   err);
 	if (rc != QV_OK) {
 		lp_free(lp);
-		return NULL;
+		return rc;
 	}
-	return lp;
+	*out = lp;
+	return QV_OK;
 }
 
 /* Run rounds until every started job is reported.  Returns the loop's own
@@ -1064,22 +1048,12 @@ enum qv_err engine_poll_run(const struct engine_job *jobs, size_t njobs,
 			    const struct engine_opts *o, struct engine_stats *stats,
 			    struct qv_error *err)
 {
-	struct engine_stats local;
 	struct lp *lp;
-	enum qv_err rc;
+	enum qv_err rc = lp_new(&lp, jobs, njobs, o, stats, err);
 
-	if (stats == NULL)
-		stats = &local;
-	memset(stats, 0, sizeof *stats);
-	if (njobs == 0)
-		return engine_flag_raised(o->stop) ? qv_error_set(err, QV_E_INTERRUPTED, "interrupted")
-						   : QV_OK;
-	lp = lp_new(jobs, njobs, o, stats, err);
-	if (lp == NULL)
-		return err != NULL ? err->code : QV_E_NOMEM;
+	if (rc != QV_OK)
+		return rc;
 	rc = lp_run(lp, err);
-	if (rc == QV_OK && (lp->stopping || engine_flag_raised(o->stop)))
-		rc = qv_error_set(err, QV_E_INTERRUPTED, "interrupted");
 	lp_free(lp);
 	return rc;
 }

@@ -68,7 +68,7 @@ static enum qv_err rs_default(void *ctx, const char *host, uint16_t port, struct
 	return net_addr_resolve(host, port, out, err);
 }
 
-static void rs_destroy(struct resolver *r)
+static void rs_free(struct resolver *r)
 {
 	(void)pthread_cond_destroy(&r->done_cv);
 	(void)pthread_cond_destroy(&r->cv);
@@ -158,7 +158,7 @@ static void *rs_helper_main(void *arg)
 		last = --r->refs == 0;
 	(void)pthread_mutex_unlock(&r->m);
 	if (last)
-		rs_destroy(r);
+		rs_free(r);
 	return NULL;
 }
 
@@ -493,5 +493,5 @@ void resolver_free(struct resolver *r)
 	last = --r->refs == 0;
 	(void)pthread_mutex_unlock(&r->m);
 	if (last)
-		rs_destroy(r);
+		rs_free(r);
 }

@@ -34,14 +34,10 @@
 #include "net/pool.h"
 #include "net/wait.h"
 #include "util/clock.h"
-#include "util/hash.h"
 
-/* Read buffer per worker: one maximal TLS record, as in seq.c. */
+/* Read buffer per worker: one maximal TLS record, not ENGINE_READ_BUF,
+ * which a thousand workers would multiply. */
 #define TP_READ_BUF (16u * 1024u)
-/* Parked connections per worker: a worker holds one transfer at a time;
- * two cover a redirect that bounces between origins, and every parked
- * socket is a descriptor (engine_fd_cap counts them). */
-#define TP_POOL_MAX ENGINE_THREADS_POOL_MAX
 /* Worker stack: the transfer state lives on the heap; what remains is
  * getaddrinfo (NSS keeps DNS answers on the stack) and message
  * formatting.  The 8 MiB default times 1000 workers would not fit a 32-bit
@@ -234,15 +230,8 @@ static void tp_job(struct tp_worker *w, struct tp_item *it)
 {
 	const struct engine_job *job = &w->tp->jobs[it->index];
 
-	xfer_init(&w->b.x, w->tp->o->xfer, job->url, job->url_len, it->sink,
-		  hash_mul32((uint32_t)it->index) ^ (uint32_t)clock_now_ns());
-	if (blocking_transfer(&w->b) == XFER_DONE) {
-		qv_error_clear(&it->err);
-	} else {
-		it->err = *xfer_error(&w->b.x);
-		if (it->err.code == QV_OK)
-			(void)qv_error_set(&it->err, QV_E_INTERNAL, "transfer failed without an error");
-	}
+	engine_xfer_start(&w->b.x, w->tp->o, job, it->index, it->sink);
+	(void)engine_xfer_outcome(&w->b.x, blocking_transfer(&w->b), &it->err);
 	it->res = *xfer_result(&w->b.x);
 	(void)snprintf(it->final_url, sizeof it->final_url, "%s", it->res.final_url);
 	it->res.final_url = it->final_url;
@@ -294,19 +283,20 @@ static void tp_free(struct tp *tp)
 	free(tp);
 }
 
-/* The pool's state for n workers, or NULL (err set). */
-static struct tp *tp_new(unsigned n, const struct engine_job *jobs, const struct engine_opts *o,
-			 struct qv_error *err)
+/* The pool's state for n workers into *out.  Errors: QV_E_NOMEM, the
+ * resolver's. */
+static enum qv_err tp_new(struct tp **out, unsigned n, const struct engine_job *jobs,
+			  const struct engine_opts *o, struct qv_error *err)
 {
 	pthread_condattr_t ca;
 	struct tp *tp = calloc(1, sizeof *tp);
 	bool sync_ok;
 	unsigned i;
+	enum qv_err rc;
 
-	if (tp == NULL) {
-		(void)qv_error_set(err, QV_E_NOMEM, "out of memory");
-		return NULL;
-	}
+	*out = NULL;
+	if (tp == NULL)
+		return qv_error_set(err, QV_E_NOMEM, "out of memory");
 	tp->o = o;
 	tp->jobs = jobs;
 	tp->per_host = o->per_host != 0 && o->per_host < n ? o->per_host : 0;
@@ -333,18 +323,19 @@ static struct tp *tp_new(unsigned n, const struct engine_job *jobs, const struct
 		/* pthread objects on glibc/musl need no destroy when init failed
 		 * or never ran; destroying zeroed ones is harmless. */
 		tp_free(tp);
-		(void)qv_error_set(err, QV_E_NOMEM, "out of memory");
-		return NULL;
+		return qv_error_set(err, QV_E_NOMEM, "out of memory");
 	}
-	if (resolver_new(&tp->res, n < RESOLVER_THREADS_MAX ? n : RESOLVER_THREADS_MAX, o->resolve,
-			 o->resolve_ctx, err) != QV_OK) {
+	rc = resolver_new(&tp->res, n < RESOLVER_THREADS_MAX ? n : RESOLVER_THREADS_MAX, o->resolve,
+			  o->resolve_ctx, err);
+	if (rc != QV_OK) {
 		tp_free(tp);
-		return NULL;
+		return rc;
 	}
 	for (i = 0; i < n; i++)
 		tp->free_items[tp->nfree++] = n - 1 - i;
 	tp->nmax = n;
-	return tp;
+	*out = tp;
+	return QV_OK;
 }
 
 /* Start one more worker, up to nmax; false when none can start now.  The
@@ -362,7 +353,7 @@ static bool tp_grow(struct tp *tp)
 	(void)pthread_attr_setstacksize(&attr, TP_STACK);
 	w = &tp->workers[tp->nworkers];
 	w->tp = tp;
-	conn_pool_init(&w->pool, TP_POOL_MAX, 0);
+	conn_pool_init(&w->pool, ENGINE_THREADS_POOL_MAX, 0);
 	blocking_init(&w->b, &tp_ops, w, tp->o, &w->pool, w->buf, sizeof w->buf);
 	ok = pthread_create(&w->th, &attr, tp_worker_main, w) == 0;
 	(void)pthread_attr_destroy(&attr);
@@ -441,21 +432,14 @@ enum qv_err engine_threads_run(const struct engine_job *jobs, size_t njobs,
 			       const struct engine_opts *o, struct engine_stats *stats,
 			       struct qv_error *err)
 {
-	struct engine_stats local;
 	unsigned n = engine_workers(ENGINE_THREADS, o->concurrency, njobs), inflight = 0;
 	bool stopped = false, can_grow = true;
 	struct tp *tp;
 	size_t next = 0;
+	enum qv_err rc = tp_new(&tp, n, jobs, o, err);
 
-	if (stats == NULL)
-		stats = &local;
-	memset(stats, 0, sizeof *stats);
-	if (njobs == 0)
-		return engine_flag_raised(o->stop) ? qv_error_set(err, QV_E_INTERRUPTED, "interrupted")
-						   : QV_OK;
-	tp = tp_new(n, jobs, o, err);
-	if (tp == NULL)
-		return err != NULL ? err->code : QV_E_NOMEM;
+	if (rc != QV_OK)
+		return rc;
 	for (;;) {
 		if (engine_flag_raised(o->stop))
 			stopped = true;
@@ -479,7 +463,5 @@ enum qv_err engine_threads_run(const struct engine_job *jobs, size_t njobs,
 	}
 	tp_stop_workers(tp, stats);
 	tp_free(tp);
-	if (stopped || engine_flag_raised(o->stop))
-		return qv_error_set(err, QV_E_INTERRUPTED, "interrupted");
 	return QV_OK;
 }

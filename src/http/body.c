@@ -164,7 +164,7 @@ static enum chunk_step chunk_step(struct http_body *b, uint8_t c, struct qv_erro
 	}
 }
 
-static enum body_status chunked_feed(struct http_body *b, const uint8_t *buf, size_t len,
+static enum http_body_progress chunked_feed(struct http_body *b, const uint8_t *buf, size_t len,
 				     size_t *consumed, size_t *data_off, size_t *data_len,
 				     struct qv_error *err)
 {
@@ -199,7 +199,7 @@ static enum body_status chunked_feed(struct http_body *b, const uint8_t *buf, si
 	return BODY_NEED_MORE;
 }
 
-static enum body_status span_feed(struct http_body *b, size_t len, size_t *consumed,
+static enum http_body_progress span_feed(struct http_body *b, size_t len, size_t *consumed,
 				  size_t *data_len)
 {
 	size_t n = len;
@@ -241,7 +241,7 @@ void http_body_init(struct http_body *b, const struct http_resp *r)
 	}
 }
 
-enum body_status http_body_feed(struct http_body *b, const uint8_t *buf, size_t len,
+enum http_body_progress http_body_feed(struct http_body *b, const uint8_t *buf, size_t len,
 				size_t *consumed, size_t *data_off, size_t *data_len,
 				struct qv_error *err)
 {
@@ -262,7 +262,7 @@ enum body_status http_body_feed(struct http_body *b, const uint8_t *buf, size_t 
 	}
 }
 
-static enum body_status body_truncated(struct http_body *b, struct qv_error *err)
+static enum http_body_progress body_truncated(struct http_body *b, struct qv_error *err)
 {
 	b->state = B_ERROR;
 	b->err = QV_E_TRUNCATED;
@@ -277,7 +277,7 @@ static enum body_status body_truncated(struct http_body *b, struct qv_error *err
 	return BODY_ERROR;
 }
 
-enum body_status http_body_eof(struct http_body *b, struct qv_error *err)
+enum http_body_progress http_body_eof(struct http_body *b, struct qv_error *err)
 {
 	switch (b->state) {
 	case B_DONE:

@@ -21,7 +21,8 @@
 /* Trailer section cap, same as the head cap would be excessive for trailers. */
 #define HTTP_TRAILER_MAX (16u * 1024u)
 
-enum body_status {
+/* How far http_body_feed got. */
+enum http_body_progress {
 	BODY_NEED_MORE = 0, /* all input consumed; body not finished */
 	BODY_DATA,          /* *data_off and *data_len name payload inside the input */
 	BODY_DONE,          /* body complete (framed end reached) */
@@ -50,7 +51,7 @@ void http_body_init(struct http_body *b, const struct http_resp *r);
  * On BODY_DATA, payload is buf[*data_off .. *data_off + *data_len) and
  * *consumed covers it (and any framing before it).  On BODY_DONE, *consumed
  * stops at the end of the body; bytes after it belong to the next response. */
-enum body_status http_body_feed(struct http_body *b, const uint8_t *buf, size_t len,
+enum http_body_progress http_body_feed(struct http_body *b, const uint8_t *buf, size_t len,
 				size_t *consumed, size_t *data_off, size_t *data_len,
 				struct qv_error *err);
 
@@ -63,7 +64,7 @@ enum body_status http_body_feed(struct http_body *b, const uint8_t *buf, size_t 
  * (X: payload bytes).  Chunked syntax errors from http_body_feed are
  * QV_E_HTTP_BAD_CHUNK "malformed chunked body: ..." (e.g. "chunk size
  * overflows"; sizes above 2^63-1 overflow). */
-enum body_status http_body_eof(struct http_body *b, struct qv_error *err);
+enum http_body_progress http_body_eof(struct http_body *b, struct qv_error *err);
 
 /* Payload bytes delivered so far. */
 uint64_t http_body_received(const struct http_body *b);

@@ -570,32 +570,32 @@ void http_resp_expect_connect(struct http_resp_parser *p)
 	p->request_was_connect = true;
 }
 
-enum http_status http_resp_feed(struct http_resp_parser *p, const uint8_t *buf, size_t len,
+enum http_resp_progress http_resp_feed(struct http_resp_parser *p, const uint8_t *buf, size_t len,
 				size_t *consumed, struct qv_error *err)
 {
 	size_t i;
 
 	*consumed = 0;
 	if (p->state == ST_DONE)
-		return HTTP_DONE;
+		return HTTP_RESP_DONE;
 	if (p->state == ST_ERROR) {
 		(void)qv_error_set(err, p->err, "%s", qv_err_text(p->err));
-		return HTTP_ERROR;
+		return HTTP_RESP_ERROR;
 	}
 	for (i = 0; i < len; i++) {
 		enum resp_step s = resp_step(p, buf[i], err);
 
 		if (s == STEP_DONE) {
 			*consumed = i + 1;
-			return HTTP_DONE;
+			return HTTP_RESP_DONE;
 		}
 		if (s == STEP_ERROR) {
 			*consumed = i;
-			return HTTP_ERROR;
+			return HTTP_RESP_ERROR;
 		}
 	}
 	*consumed = len;
-	return HTTP_NEED_MORE;
+	return HTTP_RESP_NEED_MORE;
 }
 
 const struct http_resp *http_resp_get(const struct http_resp_parser *p)

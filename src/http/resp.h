@@ -71,10 +71,12 @@ struct http_resp {
 	const char *location;
 };
 
-enum http_status {
-	HTTP_NEED_MORE = 0,  /* all input consumed, head not complete yet */
-	HTTP_DONE,           /* head complete; *consumed stops at the first body byte */
-	HTTP_ERROR           /* see the qv_error; the parser stays in error */
+/* How far http_resp_feed got: the parser's progress, not an HTTP status
+ * (that is struct http_resp's status). */
+enum http_resp_progress {
+	HTTP_RESP_NEED_MORE = 0,  /* all input consumed, head not complete yet */
+	HTTP_RESP_DONE,           /* head complete; *consumed stops at the first body byte */
+	HTTP_RESP_ERROR           /* see the qv_error; the parser stays in error */
 };
 
 /* Transfer-Encoding codings, accumulated over every field of a head
@@ -131,12 +133,12 @@ void http_resp_init(struct http_resp_parser *p, bool request_was_head, char *loc
  * the tunnel) and any other status is framed as usual. */
 void http_resp_expect_connect(struct http_resp_parser *p);
 
-/* Consume bytes.  *consumed is set to the bytes used (on HTTP_DONE, the body
- * starts at buf + *consumed).  On HTTP_ERROR err is filled (may be NULL). */
-enum http_status http_resp_feed(struct http_resp_parser *p, const uint8_t *buf, size_t len,
+/* Consume bytes.  *consumed is set to the bytes used (on HTTP_RESP_DONE, the body
+ * starts at buf + *consumed).  On HTTP_RESP_ERROR err is filled (may be NULL). */
+enum http_resp_progress http_resp_feed(struct http_resp_parser *p, const uint8_t *buf, size_t len,
 				size_t *consumed, struct qv_error *err);
 
-/* The parsed head; valid after HTTP_DONE. */
+/* The parsed head; valid after HTTP_RESP_DONE. */
 const struct http_resp *http_resp_get(const struct http_resp_parser *p);
 
 #endif

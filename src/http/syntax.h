@@ -1,6 +1,7 @@
 /* syntax.h - RFC 9110 §5.6 character classes shared by the HTTP message
- * layer (response parser, chunked decoder, request writer).  Private to
- * src/http/: small static inline predicates, no state. */
+ * layer (response parser, chunked decoder, request writer) and the flag
+ * server's request parser (serve/req.c): small static inline predicates,
+ * no state. */
 #ifndef QV_HTTP_SYNTAX_H
 #define QV_HTTP_SYNTAX_H
 

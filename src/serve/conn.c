@@ -1,13 +1,14 @@
 /* conn.c - one server connection: read request heads, queue answers in
  * order, write them with one gather-send, keep alive or close politely.
  *
- * Everything happens in conn_drive, called on any readiness and when a
+ * Everything happens in serve_conn_drive, called on any readiness and when a
  * delay timer fires: send what is queued, parse what was received, receive
  * more, repeat while progress is made; then decide whether to close and
  * which readiness to wait for.  Pipelined requests are answered in order
  * (a delayed answer holds back the requests after it, as the book's
  * one-request-at-a-time server would), and input stops being read while the
  * queue is full, so a client that sends without reading cannot grow memory. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,40 +16,40 @@
 #include "serve/internal.h"
 #include "serve/req.h"
 
-static const char conn_keep[] = "\r\n";
-static const char conn_close_line[] = "Connection: close\r\n\r\n";
-static const char conn_keep10[] = "Connection: keep-alive\r\n\r\n";
+static const char serve_conn_keep[] = "\r\n";
+static const char serve_conn_close_line[] = "Connection: close\r\n\r\n";
+static const char serve_conn_keep10[] = "Connection: keep-alive\r\n\r\n";
 
-static void conn_drive(struct serve_conn *c);
-static void conn_on_idle(struct evloop *loop, void *arg);
+static void serve_conn_drive(struct serve_conn *c);
+static void serve_conn_on_idle(struct evloop *loop, void *arg);
 
-static int64_t conn_now(const struct serve_conn *c)
+static int64_t serve_conn_now(const struct serve_conn *c)
 {
 	return evloop_now_ms(c->srv->loop);
 }
 
 /* ---- the output queue ---- */
 
-static size_t conn_out_total(const struct conn_out *o)
+static size_t serve_conn_out_total(const struct serve_conn_out *o)
 {
 	return o->resp.head_len + o->conn_len + (o->head_only ? 0 : o->resp.body_len);
 }
 
-static void conn_out_push(struct serve_conn *c, const struct conn_out *o)
+static void serve_conn_out_push(struct serve_conn *c, const struct serve_conn_out *o)
 {
-	c->out[(c->out_first + c->out_count) % CONN_OUT_MAX] = *o;
+	c->out[(c->out_first + c->out_count) % SERVE_CONN_OUT_MAX] = *o;
 	c->out_count++;
 }
 
-static void conn_out_pop(struct serve_conn *c)
+static void serve_conn_out_pop(struct serve_conn *c)
 {
 	free(c->out[c->out_first].resp.owned);
 	memset(&c->out[c->out_first], 0, sizeof c->out[0]);
-	c->out_first = (c->out_first + 1) % CONN_OUT_MAX;
+	c->out_first = (c->out_first + 1) % SERVE_CONN_OUT_MAX;
 	c->out_count--;
 }
 
-static void conn_iov_add(struct iovec *iov, int *n, const void *p, size_t len, size_t *skip)
+static void serve_conn_iov_add(struct iovec *iov, int *n, const void *p, size_t len, size_t *skip)
 {
 	if (*skip >= len) {
 		*skip -= len;
@@ -62,133 +63,131 @@ static void conn_iov_add(struct iovec *iov, int *n, const void *p, size_t len, s
 }
 
 /* Gather the unsent bytes of every queued response. */
-static int conn_iov(const struct serve_conn *c, struct iovec *iov)
+static int serve_conn_iov(const struct serve_conn *c, struct iovec *iov)
 {
 	unsigned i;
 	int n = 0;
 
 	for (i = 0; i < c->out_count; i++) {
-		const struct conn_out *o = &c->out[(c->out_first + i) % CONN_OUT_MAX];
+		const struct serve_conn_out *o = &c->out[(c->out_first + i) % SERVE_CONN_OUT_MAX];
 		size_t skip = o->sent;
 
-		conn_iov_add(iov, &n, o->resp.head, o->resp.head_len, &skip);
-		conn_iov_add(iov, &n, o->conn_line, o->conn_len, &skip);
+		serve_conn_iov_add(iov, &n, o->resp.head, o->resp.head_len, &skip);
+		serve_conn_iov_add(iov, &n, o->conn_line, o->conn_len, &skip);
 		if (!o->head_only)
-			conn_iov_add(iov, &n, o->resp.body, o->resp.body_len, &skip);
+			serve_conn_iov_add(iov, &n, o->resp.body, o->resp.body_len, &skip);
 	}
 	return n;
 }
 
-static void conn_out_advance(struct serve_conn *c, size_t n)
+static void serve_conn_out_advance(struct serve_conn *c, size_t n)
 {
 	while (n > 0 && c->out_count > 0) {
-		struct conn_out *o = &c->out[c->out_first];
-		size_t left = conn_out_total(o) - o->sent;
+		struct serve_conn_out *o = &c->out[c->out_first];
+		size_t left = serve_conn_out_total(o) - o->sent;
 
 		if (n < left) {
 			o->sent += n;
 			return;
 		}
 		n -= left;
-		conn_out_pop(c);
+		serve_conn_out_pop(c);
 	}
 }
 
-/* Send the queue, then flush the io layer.  -1 when the connection is dead. */
-static int conn_send(struct serve_conn *c)
+/* Send the queue, then flush the io layer.  False when the connection is
+ * dead. */
+static bool serve_conn_send(struct serve_conn *c)
 {
-	struct iovec iov[CONN_OUT_MAX * 3];
+	struct iovec iov[SERVE_CONN_OUT_MAX * 3];
 	enum serve_io_status st;
 	unsigned want = 0;
 	size_t n;
 
 	c->send_want = 0;
 	while (c->out_count > 0) {
-		st = c->io.ops->send(&c->io, iov, conn_iov(c, iov), &n, &want);
+		st = c->io.ops->send(&c->io, iov, serve_conn_iov(c, iov), &n, &want);
 		if (st == SERVE_IO_AGAIN) {
 			c->send_want = want;
-			return 0;
+			return true;
 		}
 		if (st != SERVE_IO_OK)
-			return -1;
-		c->last_active = conn_now(c);
-		c->unflushed = 1;
-		conn_out_advance(c, n);
+			return false;
+		c->last_active = serve_conn_now(c);
+		c->unflushed = true;
+		serve_conn_out_advance(c, n);
 	}
 	if (c->unflushed) {
 		st = c->io.ops->flush(&c->io, &want);
 		if (st == SERVE_IO_AGAIN) {
 			c->send_want = want;
-			return 0;
+			return true;
 		}
 		if (st != SERVE_IO_OK)
-			return -1;
-		c->unflushed = 0;
+			return false;
+		c->unflushed = false;
 	}
-	return 0;
+	return true;
 }
 
-static int conn_output_idle(const struct serve_conn *c)
+static bool serve_conn_output_idle(const struct serve_conn *c)
 {
 	return c->out_count == 0 && !c->unflushed && !c->waiting;
 }
 
 /* ---- requests ---- */
 
-static void conn_on_delay(struct evloop *loop, void *arg)
+static void serve_conn_on_delay(struct evloop *loop, void *arg)
 {
 	struct serve_conn *c = arg;
 
 	(void)loop;
 	c->delay_timer = 0;
-	c->waiting = 0;
-	conn_out_push(c, &c->delayed);
+	c->waiting = false;
+	serve_conn_out_push(c, &c->delayed);
 	memset(&c->delayed, 0, sizeof c->delayed);
-	conn_drive(c);
+	serve_conn_drive(c);
 }
 
 /* Queue o now, or after the configured delay. */
-static void conn_answer(struct serve_conn *c, const struct conn_out *o, uint32_t delay_ms)
+static void serve_conn_answer(struct serve_conn *c, const struct serve_conn_out *o,
+			      uint32_t delay_ms)
 {
-	if (delay_ms > 0 &&
-	    evloop_timer_add(c->srv->loop, delay_ms, conn_on_delay, c, &c->delay_timer, NULL) ==
-		    QV_OK) {
+	if (delay_ms > 0 && evloop_timer_add(c->srv->loop, delay_ms, serve_conn_on_delay, c,
+					     &c->delay_timer, NULL) == QV_OK) {
 		c->delayed = *o;
-		c->waiting = 1;
+		c->waiting = true;
 		return;
 	}
-	conn_out_push(c, o);   /* no delay (or no memory for a timer: answer now) */
+	serve_conn_out_push(c, o);   /* no delay (or no memory for a timer: answer now) */
 }
 
-static int conn_method_is(const struct serve_req *req, const char *m)
+static bool serve_conn_method_is(const struct serve_req *req, const char *m)
 {
 	size_t n = strlen(m);
 
 	return req->method_len == n && memcmp(req->method, m, n) == 0;
 }
 
-static void conn_handle(struct serve_conn *c, const struct serve_req *req)
+static void serve_conn_handle(struct serve_conn *c, const struct serve_req *req)
 {
 	struct serve *srv = c->srv;
-	struct conn_out o;
+	struct serve_conn_out o;
 	enum serve_kind kind;
 	uint32_t delay;
 	char cc[2];
 
 	memset(&o, 0, sizeof o);
 	srv->stats.requests++;
-	if (!req->keep_alive) {
-		c->no_more = 1;
-		o.conn_line = conn_close_line;
-		o.conn_len = sizeof conn_close_line - 1;
-	} else {
-		o.conn_line = req->minor == 0 ? conn_keep10 : conn_keep;
-		o.conn_len = req->minor == 0 ? sizeof conn_keep10 - 1 : sizeof conn_keep - 1;
-	}
-	o.head_only = conn_method_is(req, "HEAD");
-	if (!o.head_only && !conn_method_is(req, "GET")) {
+	c->no_more = !req->keep_alive;
+	o.conn_line = c->no_more      ? serve_conn_close_line
+		      : req->minor == 0 ? serve_conn_keep10
+					: serve_conn_keep;
+	o.conn_len = strlen(o.conn_line);
+	o.head_only = serve_conn_method_is(req, "HEAD");
+	if (!o.head_only && !serve_conn_method_is(req, "GET")) {
 		serve_content_status(srv->content, 405, &o.resp);
-		conn_out_push(c, &o);
+		serve_conn_out_push(c, &o);
 		return;
 	}
 	/* like slow_server.py: every GET waits, then may be a teapot */
@@ -199,34 +198,34 @@ static void conn_handle(struct serve_conn *c, const struct serve_req *req)
 		serve_content_get(srv->content, cc, kind, &o.resp);
 	else
 		serve_content_status(srv->content, 404, &o.resp);
-	conn_answer(c, &o, delay);
+	serve_conn_answer(c, &o, delay);
 }
 
 /* A head we cannot answer normally: say why, then close. */
-static void conn_reject(struct serve_conn *c, enum serve_req_status st)
+static void serve_conn_reject(struct serve_conn *c, enum serve_req_status st)
 {
-	struct conn_out o;
+	struct serve_conn_out o;
 	int status = st == SERVE_REQ_TOO_BIG ? 431
 		     : st == SERVE_REQ_VERSION ? 505
 		     : st == SERVE_REQ_TE ? 501 : 400;
 
 	memset(&o, 0, sizeof o);
 	serve_content_status(c->srv->content, status, &o.resp);
-	o.conn_line = conn_close_line;
-	o.conn_len = sizeof conn_close_line - 1;
-	conn_out_push(c, &o);
-	c->no_more = 1;
+	o.conn_line = serve_conn_close_line;
+	o.conn_len = strlen(o.conn_line);
+	serve_conn_out_push(c, &o);
+	c->no_more = true;
 	c->srv->stats.requests++;
 }
 
-/* Parse and answer the complete heads in the buffer.  1 if anything was
- * consumed (the caller loops), 0 if nothing can be done now. */
-static int conn_parse(struct serve_conn *c)
+/* Parse and answer the complete heads in the buffer.  True if anything
+ * was consumed (the caller loops), false if nothing can be done now. */
+static bool serve_conn_parse(struct serve_conn *c)
 {
 	size_t off = 0;
-	int progress = 0;
+	bool progress = false;
 
-	while (!c->waiting && !c->no_more && c->out_count < CONN_OUT_MAX) {
+	while (!c->waiting && !c->no_more && c->out_count < SERVE_CONN_OUT_MAX) {
 		struct serve_req req;
 		enum serve_req_status st;
 		size_t k = c->in_len - off;
@@ -236,7 +235,7 @@ static int conn_parse(struct serve_conn *c)
 				k = (size_t)c->discard;
 			off += k;
 			c->discard -= k;
-			progress |= k > 0;
+			progress = progress || k > 0;
 			if (c->discard > 0)
 				break;
 		}
@@ -245,16 +244,16 @@ static int conn_parse(struct serve_conn *c)
 		st = serve_req_parse(c->in + off, c->in_len - off, &c->scan, &req);
 		if (st == SERVE_REQ_INCOMPLETE)
 			break;
-		progress = 1;
+		progress = true;
 		c->scan = 0;
 		if (st != SERVE_REQ_OK) {
-			conn_reject(c, st);
+			serve_conn_reject(c, st);
 			off = c->in_len;
 			break;
 		}
 		off += req.head_len;
 		c->discard = req.content_length;
-		conn_handle(c, &req);   /* before the buffer moves: req points into it */
+		serve_conn_handle(c, &req);   /* before the buffer moves: req points into it */
 	}
 	if (off > 0) {
 		memmove(c->in, c->in + off, c->in_len - off);
@@ -267,13 +266,14 @@ static int conn_parse(struct serve_conn *c)
 
 /* Whether there is, or may be made, room for input.  A full buffer grows
  * only for a head that does not fit yet, never for queued-up requests. */
-static int conn_can_take(const struct serve_conn *c)
+static bool serve_conn_can_take(const struct serve_conn *c)
 {
 	return c->lingering || c->in_len < c->in_cap ||
-	       (!c->waiting && c->out_count < CONN_OUT_MAX && c->in_cap < SERVE_REQ_HEAD_MAX);
+	       (!c->waiting && c->out_count < SERVE_CONN_OUT_MAX && c->in_cap < SERVE_REQ_HEAD_MAX);
 }
 
-static int conn_room(struct serve_conn *c)
+/* Whether there is room for input now (the buffer grown if it may be). */
+static bool serve_conn_room(struct serve_conn *c)
 {
 	size_t cap;
 	uint8_t *p;
@@ -281,86 +281,90 @@ static int conn_room(struct serve_conn *c)
 	if (c->lingering)
 		c->in_len = 0;   /* dropped: nobody parses it any more */
 	if (c->in_len < c->in_cap)
-		return 1;
-	if (!conn_can_take(c))
-		return 0;
+		return true;
+	if (!serve_conn_can_take(c))
+		return false;
 	cap = c->in_cap * 2 > SERVE_REQ_HEAD_MAX ? SERVE_REQ_HEAD_MAX : c->in_cap * 2;
 	p = realloc(c->in, cap);
 	if (p == NULL)
-		return 0;
+		return false;
 	c->in = p;
 	c->in_cap = cap;
-	return 1;
+	return true;
 }
 
-static int conn_wants_input(const struct serve_conn *c)
+static bool serve_conn_wants_input(const struct serve_conn *c)
 {
 	return !c->rd_eof && (c->lingering || !c->no_more);
 }
 
-/* 1 if bytes arrived, 0 if none can or should be read now, -1 on error. */
-static int conn_recv(struct serve_conn *c)
+/* What a receive did. */
+enum serve_conn_input {
+	SERVE_CONN_GOT,      /* bytes arrived */
+	SERVE_CONN_NONE,     /* none can or should be read now */
+	SERVE_CONN_DEAD      /* the connection is unusable */
+};
+
+static enum serve_conn_input serve_conn_recv(struct serve_conn *c)
 {
 	enum serve_io_status st;
 	unsigned want = 0;
 	size_t n;
 
-	if (!conn_wants_input(c) || !conn_room(c))
-		return 0;
+	if (!serve_conn_wants_input(c) || !serve_conn_room(c))
+		return SERVE_CONN_NONE;
 	st = c->io.ops->recv(&c->io, c->in + c->in_len, c->in_cap - c->in_len, &n, &want);
 	switch (st) {
 	case SERVE_IO_OK:
 		c->in_len += n;
-		c->last_active = conn_now(c);
+		c->last_active = serve_conn_now(c);
 		c->recv_want = 0;
-		return 1;
+		return SERVE_CONN_GOT;
 	case SERVE_IO_AGAIN:
 		c->recv_want = want;
-		return 0;
+		return SERVE_CONN_NONE;
 	case SERVE_IO_EOF:
-		c->rd_eof = 1;
-		return 0;
+		c->rd_eof = true;
+		return SERVE_CONN_NONE;
 	case SERVE_IO_ERROR:
 		break;
 	}
-	return -1;
+	return SERVE_CONN_DEAD;
 }
 
 /* ---- closing and waiting ---- */
 
 /* All answered on a no_more connection: close our side, then linger.
- * -1 when the connection should just be closed. */
-static int conn_finish(struct serve_conn *c)
+ * False when the connection should just be closed. */
+static bool serve_conn_finish(struct serve_conn *c)
 {
 	enum serve_io_status st;
 	unsigned want = 0;
 
 	if (c->shut_done)
-		return 0;
+		return true;
 	st = c->io.ops->shutdown(&c->io, &want);
 	if (st == SERVE_IO_AGAIN) {
 		c->send_want = want;
-		return 0;
+		return true;
 	}
 	if (st != SERVE_IO_OK)
-		return -1;
-	c->shut_done = 1;
-	c->lingering = 1;
-	c->linger_until = conn_now(c) + CONN_LINGER_MS;
+		return false;
+	c->shut_done = true;
+	c->lingering = true;
+	c->linger_until = serve_conn_now(c) + SERVE_CONN_LINGER_MS;
 	c->recv_want = 0;
 	/* the idle timer may be set for much later: bring it forward */
 	(void)evloop_timer_cancel(c->srv->loop, c->idle_timer);
-	if (evloop_timer_add(c->srv->loop, CONN_LINGER_MS, conn_on_idle, c, &c->idle_timer, NULL) !=
-	    QV_OK)
-		return -1;
-	return 0;
+	return evloop_timer_add(c->srv->loop, SERVE_CONN_LINGER_MS, serve_conn_on_idle, c,
+				&c->idle_timer, NULL) == QV_OK;
 }
 
-static void conn_interest(struct serve_conn *c)
+static void serve_conn_interest(struct serve_conn *c)
 {
 	unsigned mask = 0;
 
-	if (conn_wants_input(c) && conn_can_take(c))
+	if (serve_conn_wants_input(c) && serve_conn_can_take(c))
 		mask |= c->recv_want ? c->recv_want : EVLOOP_READ;
 	if (c->send_want)
 		mask |= c->send_want;
@@ -370,38 +374,36 @@ static void conn_interest(struct serve_conn *c)
 	}
 }
 
-static void conn_drive(struct serve_conn *c)
+static void serve_conn_drive(struct serve_conn *c)
 {
-	unsigned rounds = CONN_RECV_ROUNDS;
-	int r;
+	unsigned rounds = SERVE_CONN_RECV_ROUNDS;
+	enum serve_conn_input r = SERVE_CONN_GOT;
 
-	for (;;) {
-		if (conn_send(c) < 0)
+	while (r == SERVE_CONN_GOT) {
+		if (!serve_conn_send(c))
 			goto close;
-		if (conn_parse(c))
+		if (serve_conn_parse(c))
 			continue;
 		if (rounds-- == 0)
 			break;
-		r = conn_recv(c);
-		if (r < 0)
+		r = serve_conn_recv(c);
+		if (r == SERVE_CONN_DEAD)
 			goto close;
-		if (r == 0)
-			break;
 	}
-	if (conn_output_idle(c)) {
+	if (serve_conn_output_idle(c)) {
 		/* the client is done (or gone) and everything is answered */
 		if (c->rd_eof)
 			goto close;
-		if (c->no_more && conn_finish(c) < 0)
+		if (c->no_more && !serve_conn_finish(c))
 			goto close;
 	}
-	conn_interest(c);
+	serve_conn_interest(c);
 	return;
 close:
 	serve_conn_close(c);
 }
 
-static void conn_on_io(struct evloop *loop, int fd, unsigned events, void *arg)
+static void serve_conn_on_io(struct evloop *loop, int fd, unsigned events, void *arg)
 {
 	struct serve_conn *c = arg;
 
@@ -410,22 +412,22 @@ static void conn_on_io(struct evloop *loop, int fd, unsigned events, void *arg)
 	if (events & EVLOOP_ERROR)
 		serve_conn_close(c);
 	else
-		conn_drive(c);
+		serve_conn_drive(c);
 }
 
 /* Close when idle past the deadline; re-arm otherwise (cheaper than moving
  * a timer on every request). */
-static void conn_on_idle(struct evloop *loop, void *arg)
+static void serve_conn_on_idle(struct evloop *loop, void *arg)
 {
 	struct serve_conn *c = arg;
 	int64_t now = evloop_now_ms(loop), deadline;
 
 	c->idle_timer = 0;
-	deadline = c->lingering ? c->linger_until : c->last_active + CONN_IDLE_MS;
+	deadline = c->lingering ? c->linger_until : c->last_active + SERVE_CONN_IDLE_MS;
 	if (c->waiting && !c->lingering)
-		deadline = now + CONN_IDLE_MS;   /* we are the slow one */
-	if (now >= deadline ||
-	    evloop_timer_add(loop, deadline - now, conn_on_idle, c, &c->idle_timer, NULL) != QV_OK)
+		deadline = now + SERVE_CONN_IDLE_MS;   /* we are the slow one */
+	if (now >= deadline || evloop_timer_add(loop, deadline - now, serve_conn_on_idle, c,
+						&c->idle_timer, NULL) != QV_OK)
 		serve_conn_close(c);
 }
 
@@ -451,15 +453,16 @@ enum qv_err serve_conn_start(struct serve *srv, int fd, struct qv_error *err)
 		return rc;
 	}
 	c->mask = EVLOOP_READ;
-	rc = evloop_fd_add(srv->loop, fd, EVLOOP_READ, conn_on_io, c, err);
+	rc = evloop_fd_add(srv->loop, fd, EVLOOP_READ, serve_conn_on_io, c, err);
 	if (rc == QV_OK)
-		rc = evloop_timer_add(srv->loop, CONN_IDLE_MS, conn_on_idle, c, &c->idle_timer, err);
+		rc = evloop_timer_add(srv->loop, SERVE_CONN_IDLE_MS, serve_conn_on_idle, c,
+				      &c->idle_timer, err);
 	if (rc != QV_OK) {
 		serve_conn_close(c);
 		return rc;
 	}
 	/* loopback clients often send the request with the connect: try now */
-	conn_drive(c);
+	serve_conn_drive(c);
 	return QV_OK;
 }
 
@@ -474,7 +477,7 @@ void serve_conn_close(struct serve_conn *c)
 		c->io.ops->free(&c->io);
 	(void)close(c->io.fd);
 	while (c->out_count > 0)
-		conn_out_pop(c);
+		serve_conn_out_pop(c);
 	free(c->delayed.resp.owned);
 	serve_conn_put(srv, c);
 }

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,20 +76,21 @@ static size_t content_head(char *out, size_t cap, int status, const char *reason
 	return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }
 
-static int prepared_make(struct prepared *p, const char *head, size_t head_len,
-			 const void *body, size_t body_len)
+/* head and body into one block; false when there is no memory. */
+static bool prepared_make(struct prepared *p, const char *head, size_t head_len,
+			  const void *body, size_t body_len)
 {
 	p->buf = malloc(head_len + body_len);
 	/* gcc-analyzer-suppress malloc-leak: gcc 12 loses a store through
 	 * ct->flags[i][k] (a symbolic index) and calls it a leak; the block is
 	 * owned by ct and freed in serve_content_free. */
 	if (p->buf == NULL)
-		return -1;
+		return false;
 	memcpy(p->buf, head, head_len);
 	memcpy(p->buf + head_len, body, body_len);
 	p->head_len = head_len;
 	p->body_len = body_len;
-	return 0;
+	return true;
 }
 
 static void prepared_view(const struct prepared *p, struct serve_resp *out)
@@ -100,7 +102,7 @@ static void prepared_view(const struct prepared *p, struct serve_resp *out)
 	out->owned = NULL;
 }
 
-static int content_canned_build(struct serve_content *ct)
+static enum qv_err content_canned_build(struct serve_content *ct, struct qv_error *err)
 {
 	size_t i;
 
@@ -111,11 +113,11 @@ static int content_canned_build(struct serve_content *ct)
 		size_t hlen = content_head(head, sizeof head, canned_list[i].status,
 					   canned_list[i].reason, "text/plain", (size_t)blen);
 
-		if (blen <= 0 || hlen == 0 || prepared_make(&ct->canned[i], head, hlen, body,
-							    (size_t)blen) != 0)
-			return -1;
+		if (blen <= 0 || hlen == 0 ||
+		    !prepared_make(&ct->canned[i], head, hlen, body, (size_t)blen))
+			return qv_error_set(err, QV_E_NOMEM, "out of memory");
 	}
-	return 0;
+	return QV_OK;
 }
 
 static enum qv_err content_flags_build(struct serve_content *ct, struct qv_error *err)
@@ -136,11 +138,11 @@ static enum qv_err content_flags_build(struct serve_content *ct, struct qv_error
 		jlen = country_json(c, json, sizeof json);
 		ct->index[(c->iso[0] - 'A') * 26 + (c->iso[1] - 'A')] = (int16_t)i;
 		hlen = content_head(head, sizeof head, 200, "OK", content_type(SERVE_KIND_GIF), glen);
-		if (prepared_make(&ct->flags[i][SERVE_KIND_GIF], head, hlen, gif, glen) != 0)
+		if (!prepared_make(&ct->flags[i][SERVE_KIND_GIF], head, hlen, gif, glen))
 			rc = qv_error_set(err, QV_E_NOMEM, "out of memory building the flags");
 		hlen = content_head(head, sizeof head, 200, "OK", content_type(SERVE_KIND_JSON), jlen);
 		if (rc == QV_OK &&
-		    prepared_make(&ct->flags[i][SERVE_KIND_JSON], head, hlen, json, jlen) != 0)
+		    !prepared_make(&ct->flags[i][SERVE_KIND_JSON], head, hlen, json, jlen))
 			rc = qv_error_set(err, QV_E_NOMEM, "out of memory building the flags");
 	}
 	free(gif);
@@ -171,12 +173,9 @@ enum qv_err serve_content_new(struct serve_content **out, const char *dir, struc
 	if (ct == NULL)
 		return qv_error_set(err, QV_E_NOMEM, "out of memory");
 	memset(ct->index, 0xff, sizeof ct->index);   /* all -1 */
-	if (content_canned_build(ct) != 0)
-		rc = qv_error_set(err, QV_E_NOMEM, "out of memory");
-	else if (dir != NULL)
-		rc = content_dir_check(ct, dir, err);
-	else
-		rc = content_flags_build(ct, err);
+	rc = content_canned_build(ct, err);
+	if (rc == QV_OK)
+		rc = dir != NULL ? content_dir_check(ct, dir, err) : content_flags_build(ct, err);
 	if (rc != QV_OK) {
 		serve_content_free(ct);
 		return rc;
@@ -219,15 +218,8 @@ void serve_content_status(const struct serve_content *ct, int status, struct ser
 	prepared_view(&ct->canned[i < NCANNED ? i : canned_find(500)], out);
 }
 
-const char *serve_status_reason(int status)
-{
-	size_t i = canned_find(status);
-
-	return i < NCANNED ? canned_list[i].reason : "";
-}
-
-/* Read {dir}/{cc}/{file} into one block with its head.  Returns 0, or the
- * status to answer instead (404, 500). */
+/* Read {dir}/{cc}/{file} into one block with its head.  Returns the status
+ * to answer: 200 (out filled), 404 or 500 (out untouched). */
 static int content_file(const struct serve_content *ct, const char cc[2], enum serve_kind kind,
 			struct serve_resp *out)
 {
@@ -264,9 +256,9 @@ static int content_file(const struct serve_content *ct, const char cc[2], enum s
 	out->head_len = hlen;
 	out->body = out->owned + hlen;
 	out->body_len = got;
-	status = 0;
+	status = 200;
 out:
-	if (status != 0) {
+	if (status != 200) {
 		free(out->owned);
 		out->owned = NULL;
 	}
@@ -286,7 +278,7 @@ void serve_content_get(const struct serve_content *ct, const char cc[2], enum se
 	}
 	if (ct->dir != NULL) {
 		status = content_file(ct, cc, kind, out);
-		if (status != 0)
+		if (status != 200)
 			serve_content_status(ct, status, out);
 		return;
 	}

@@ -45,8 +45,4 @@ void serve_content_get(const struct serve_content *ct, const char cc[2], enum se
  * the server sends: 400, 404, 405, 418, 431, 500, 501, 503, 505. */
 void serve_content_status(const struct serve_content *ct, int status, struct serve_resp *out);
 
-/* The reason phrase of a canned status ("I'm a Teapot" for 418, as the
- * book's slow_server.py sends it), "" for others. */
-const char *serve_status_reason(int status);
-
 #endif

@@ -3,10 +3,7 @@
 
 #include <stdio.h>
 
-static int country_upper(char ch)
-{
-	return ch >= 'a' && ch <= 'z' ? ch - 'a' + 'A' : ch;
-}
+#include "util/ascii.h"
 
 const struct country *country_find(const char *cc, size_t len)
 {
@@ -15,8 +12,8 @@ const struct country *country_find(const char *cc, size_t len)
 
 	if (len != 2)
 		return NULL;
-	a = country_upper(cc[0]);
-	b = country_upper(cc[1]);
+	a = ascii_upper((unsigned char)cc[0]);
+	b = ascii_upper((unsigned char)cc[1]);
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		const char *iso = country_table[mid].iso;

@@ -3,6 +3,7 @@
  * colours.  Not real flags; just distinct, recognisable, deterministic. */
 #include "serve/flag.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,7 +40,7 @@ enum flag_layout {
 struct flag_spec {
 	enum flag_layout layout;
 	unsigned bands;
-	int disc;        /* add a centred disc in colour 3 */
+	bool disc;       /* add a centred disc in colour 3 */
 };
 
 /* 32-bit FNV-1a of the upper-case code. */

@@ -7,6 +7,7 @@
  * (prefix code, pixel) -> code, as in the classic compress-derived encoders. */
 #include "serve/gif.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,13 +32,13 @@ struct lzw {
 	unsigned nbits;
 	uint8_t block[GIF_BLOCK_MAX];
 	unsigned blen;
-	int overflow;
+	bool overflow;
 };
 
 static void gif_put(struct lzw *z, const void *p, size_t n)
 {
 	if (z->overflow || n > z->cap - z->len) {
-		z->overflow = 1;
+		z->overflow = true;
 		return;
 	}
 	memcpy(z->out + z->len, p, n);
@@ -95,18 +96,21 @@ static uint32_t lzw_slot(uint32_t key)
 	return hash_mul32(key) >> (32u - LZW_HASH_BITS);
 }
 
-/* The code for key, or -1 with *slot where it would go. */
-static int lzw_find(const struct lzw *z, uint32_t key, uint32_t *slot)
+/* Whether key has a code (then *code gets it); else *slot gets where it
+ * would go. */
+static bool lzw_find(const struct lzw *z, uint32_t key, unsigned *code, uint32_t *slot)
 {
 	uint32_t i = lzw_slot(key);
 
 	while (z->keys[i] != 0) {
-		if (z->keys[i] == key + 1)
-			return z->codes[i];
+		if (z->keys[i] == key + 1) {
+			*code = z->codes[i];
+			return true;
+		}
 		i = (i + 1) & (LZW_HASH_SIZE - 1);
 	}
 	*slot = i;
-	return -1;
+	return false;
 }
 
 /* The LZW data of the image: min code size byte, sub-blocks, terminator. */
@@ -120,12 +124,9 @@ static void lzw_encode(struct lzw *z, const uint8_t *pix, size_t n, unsigned min
 	lzw_emit(z, clear, width);
 	for (i = 1; i < n; i++) {
 		uint32_t key = ((uint32_t)prefix << 8) | pix[i], slot = 0;
-		int code = lzw_find(z, key, &slot);
 
-		if (code >= 0) {
-			prefix = (unsigned)code;
+		if (lzw_find(z, key, &prefix, &slot))
 			continue;
-		}
 		lzw_emit(z, prefix, width);
 		if (next < LZW_CODE_LIMIT) {
 			z->keys[slot] = key + 1;
@@ -167,20 +168,20 @@ size_t gif_size_max(const struct gif_image *img)
 	return 13 + 3 * 256 + 10 + 1 + data + data / GIF_BLOCK_MAX + 2 + 1;
 }
 
-static int gif_image_ok(const struct gif_image *img)
+static bool gif_image_ok(const struct gif_image *img)
 {
 	size_t i, npix;
 
 	if (img->width == 0 || img->height == 0 || img->width > GIF_DIM_MAX ||
 	    img->height > GIF_DIM_MAX || img->ncolors == 0 || img->ncolors > GIF_COLORS_MAX ||
 	    img->pixels == NULL || img->palette == NULL)
-		return 0;
+		return false;
 	npix = (size_t)img->width * img->height;
 	for (i = 0; i < npix; i++) {
 		if (img->pixels[i] >= img->ncolors)
-			return 0;
+			return false;
 	}
-	return 1;
+	return true;
 }
 
 static void gif_header(struct lzw *z, const struct gif_image *img, unsigned bits)

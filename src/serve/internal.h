@@ -4,6 +4,7 @@
 #ifndef QV_SERVE_INTERNAL_H
 #define QV_SERVE_INTERNAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "serve/content.h"
@@ -11,26 +12,26 @@
 
 /* Responses queued per connection: enough to answer a burst of pipelined
  * requests with one writev, few enough to bound memory per connection. */
-#define CONN_OUT_MAX 16
+#define SERVE_CONN_OUT_MAX 16
 /* First size of the input buffer; it doubles up to SERVE_REQ_HEAD_MAX only
  * when one request head needs it. */
-#define CONN_IN_INIT 2048
+#define SERVE_CONN_IN_INIT 2048
 /* A connection with nothing to do for this long is closed (nginx uses
  * 75 s for keep-alive; the book's clients never idle that long). */
-#define CONN_IDLE_MS 60000
+#define SERVE_CONN_IDLE_MS 60000
 /* After our last response on a closing connection, how long we keep reading
  * (and dropping) what the client still sends, so that closing with unread
  * bytes does not turn into a reset that destroys the response in flight. */
-#define CONN_LINGER_MS 2000
+#define SERVE_CONN_LINGER_MS 2000
 /* recv calls per wake-up: one busy client cannot starve the others. */
-#define CONN_RECV_ROUNDS 4
+#define SERVE_CONN_RECV_ROUNDS 4
 
 /* One queued response. */
-struct conn_out {
+struct serve_conn_out {
 	struct serve_resp resp;
 	const char *conn_line;   /* Connection field (or none) and the blank line */
 	size_t conn_len;
-	int head_only;           /* HEAD: no body */
+	bool head_only;          /* HEAD: no body */
 	size_t sent;             /* bytes of this response already sent */
 };
 
@@ -41,18 +42,18 @@ struct serve_conn {
 	uint8_t *in;                      /* received, not yet parsed */
 	size_t in_len, in_cap, scan;
 	uint64_t discard;                 /* request body bytes still to drop */
-	struct conn_out out[CONN_OUT_MAX];   /* ring */
+	struct serve_conn_out out[SERVE_CONN_OUT_MAX];   /* ring */
 	unsigned out_first, out_count;
-	struct conn_out delayed;          /* answer waiting for delay_timer */
+	struct serve_conn_out delayed;    /* answer waiting for delay_timer */
 	uint64_t delay_timer, idle_timer;
 	int64_t last_active, linger_until;
 	unsigned recv_want, send_want, mask;
-	unsigned char waiting;       /* a delayed answer is pending */
-	unsigned char rd_eof;        /* the client finished sending */
-	unsigned char no_more;       /* answer what is queued, then close */
-	unsigned char unflushed;     /* the io layer may hold sent bytes */
-	unsigned char shut_done;     /* our sending side is closed */
-	unsigned char lingering;     /* dropping input until EOF or timeout */
+	bool waiting;                /* a delayed answer is pending */
+	bool rd_eof;                 /* the client finished sending */
+	bool no_more;                /* answer what is queued, then close */
+	bool unflushed;              /* the io layer may hold sent bytes */
+	bool shut_done;              /* our sending side is closed */
+	bool lingering;              /* dropping input until EOF or timeout */
 };
 
 struct serve {
@@ -65,7 +66,7 @@ struct serve {
 	uint16_t port;
 	struct serve_conn *live, *spare;
 	unsigned nlive, max_conns;
-	int accept_paused;
+	bool accept_paused;
 	uint64_t resume_timer;
 	uint64_t rng;
 	struct serve_stats stats;
@@ -84,7 +85,7 @@ struct serve_conn *serve_conn_get(struct serve *srv);
 void serve_conn_put(struct serve *srv, struct serve_conn *c);
 /* server.c: the delay for the next answer, jitter drawn. */
 uint32_t serve_draw_delay(struct serve *srv);
-/* server.c: 1 if the next answer is a 418, per --error-rate. */
-int serve_draw_error(struct serve *srv);
+/* server.c: whether the next answer is a 418, per --error-rate. */
+bool serve_draw_error(struct serve *srv);
 
 #endif

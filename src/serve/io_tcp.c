@@ -6,7 +6,7 @@
 
 #include "net/evloop.h"
 
-static enum serve_io_status tcp_recv(struct serve_io *io, uint8_t *buf, size_t cap, size_t *n,
+static enum serve_io_status io_tcp_recv(struct serve_io *io, uint8_t *buf, size_t cap, size_t *n,
 				     unsigned *want)
 {
 	ssize_t r;
@@ -28,7 +28,7 @@ static enum serve_io_status tcp_recv(struct serve_io *io, uint8_t *buf, size_t c
 	return SERVE_IO_ERROR;
 }
 
-static enum serve_io_status tcp_send(struct serve_io *io, const struct iovec *iov, int iovcnt,
+static enum serve_io_status io_tcp_send(struct serve_io *io, const struct iovec *iov, int iovcnt,
 				     size_t *n, unsigned *want)
 {
 	struct msghdr msg = {0};
@@ -52,24 +52,24 @@ static enum serve_io_status tcp_send(struct serve_io *io, const struct iovec *io
 	return SERVE_IO_ERROR;
 }
 
-static enum serve_io_status tcp_flush(struct serve_io *io, unsigned *want)
+static enum serve_io_status io_tcp_flush(struct serve_io *io, unsigned *want)
 {
 	(void)io;
 	(void)want;
 	return SERVE_IO_OK;
 }
 
-static enum serve_io_status tcp_shutdown(struct serve_io *io, unsigned *want)
+static enum serve_io_status io_tcp_shutdown(struct serve_io *io, unsigned *want)
 {
 	(void)want;
 	return shutdown(io->fd, SHUT_WR) == 0 || errno == ENOTCONN ? SERVE_IO_OK : SERVE_IO_ERROR;
 }
 
-static void tcp_free(struct serve_io *io)
+static void io_tcp_free(struct serve_io *io)
 {
 	(void)io;
 }
 
 const struct serve_io_ops serve_io_tcp = {
-	tcp_recv, tcp_send, tcp_flush, tcp_shutdown, tcp_free,
+	io_tcp_recv, io_tcp_send, io_tcp_flush, io_tcp_shutdown, io_tcp_free,
 };

@@ -1,13 +1,10 @@
 /* io_tls.c - the TLS serve_io over a tls_server_conn per connection. */
 #include "serve/io_tls.h"
 
-#include <errno.h>
-#include <sys/socket.h>
-
 #include "net/evloop.h"
 
 /* Map a TLS status; *want gets the readiness to wait for. */
-static enum serve_io_status tls_st(enum tls_status st, unsigned *want)
+static enum serve_io_status io_tls_status(enum tls_status st, unsigned *want)
 {
 	switch (st) {
 	case TLS_OK:
@@ -29,7 +26,7 @@ static enum serve_io_status tls_st(enum tls_status st, unsigned *want)
 static enum serve_io_status io_tls_recv(struct serve_io *io, uint8_t *buf, size_t cap, size_t *n,
 					unsigned *want)
 {
-	return tls_st(tls_server_conn_read(io->ctx, buf, cap, n), want);
+	return io_tls_status(tls_server_conn_read(io->ctx, buf, cap, n), want);
 }
 
 static enum serve_io_status io_tls_send(struct serve_io *io, const struct iovec *iov, int iovcnt,
@@ -57,21 +54,19 @@ static enum serve_io_status io_tls_send(struct serve_io *io, const struct iovec 
 	/* Bytes taken count as progress; the engine's state says the rest. */
 	if (*n > 0 && st != TLS_ERROR)
 		return SERVE_IO_OK;
-	return tls_st(st, want);
+	return io_tls_status(st, want);
 }
 
 static enum serve_io_status io_tls_flush(struct serve_io *io, unsigned *want)
 {
-	return tls_st(tls_server_conn_flush(io->ctx), want);
+	return io_tls_status(tls_server_conn_flush(io->ctx), want);
 }
 
 static enum serve_io_status io_tls_shutdown(struct serve_io *io, unsigned *want)
 {
-	enum serve_io_status st = tls_st(tls_server_conn_close(io->ctx), want);
+	enum serve_io_status st = io_tls_status(tls_server_conn_close(io->ctx), want);
 
-	if (st != SERVE_IO_OK)
-		return st;
-	return shutdown(io->fd, SHUT_WR) == 0 || errno == ENOTCONN ? SERVE_IO_OK : SERVE_IO_ERROR;
+	return st != SERVE_IO_OK ? st : serve_io_tcp.shutdown(io, want);
 }
 
 static void io_tls_free(struct serve_io *io)

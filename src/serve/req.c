@@ -10,22 +10,16 @@
 
 #include <string.h>
 
+#include "http/syntax.h"
 #include "util/ascii.h"
 
 /* Field flags gathered while parsing. */
 struct req_fields {
 	unsigned hosts;
-	int conn_close, conn_keep_alive;
-	int has_length, has_te;
+	bool conn_close, conn_keep_alive;
+	bool has_length, has_te;
 	uint64_t length;
 };
-
-static int req_tchar(unsigned char c)
-{
-	/* RFC 9110 §5.6.2 token characters */
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL);
-}
 
 /* Skip empty lines before the request line (RFC 9112 §2.2).  Returns the
  * offset of the request line, or len when more bytes are needed. */
@@ -70,20 +64,21 @@ static size_t req_find_end(const uint8_t *buf, size_t len, size_t start, size_t 
 	return 0;
 }
 
-/* The line at buf[*pos..end): returns its length without the line ending
- * and moves *pos past it, or -1 if it holds a bare CR or a NUL. */
-static long req_line(const uint8_t *buf, size_t end, size_t *pos)
+/* The line at buf[*pos..end): *len gets its length without the line
+ * ending and *pos moves past it; false if it holds a bare CR or a NUL. */
+static bool req_line(const uint8_t *buf, size_t end, size_t *pos, size_t *len)
 {
 	size_t start = *pos, i;
 
 	for (i = start; i < end && buf[i] != '\n'; i++) {
 		if (buf[i] == 0 || (buf[i] == '\r' && (i + 1 >= end || buf[i + 1] != '\n')))
-			return -1;
+			return false;
 	}
 	*pos = i + 1;
 	if (i > start && buf[i - 1] == '\r')
 		i--;
-	return (long)(i - start);
+	*len = i - start;
+	return true;
 }
 
 static enum serve_req_status req_version(const uint8_t *v, size_t n, struct serve_req *req)
@@ -103,7 +98,7 @@ static enum serve_req_status req_request_line(const uint8_t *p, size_t n, struct
 {
 	size_t i = 0, t;
 
-	while (i < n && req_tchar(p[i]))
+	while (i < n && http_is_tchar(p[i]))
 		i++;
 	if (i == 0 || i >= n || p[i] != ' ')
 		return SERVE_REQ_BAD;
@@ -134,7 +129,7 @@ static enum serve_req_status req_content_length(const uint8_t *v, size_t n, stru
 	}
 	if (f->has_length && f->length != x)
 		return SERVE_REQ_BAD;
-	f->has_length = 1;
+	f->has_length = true;
 	f->length = x;
 	return SERVE_REQ_OK;
 }
@@ -156,9 +151,9 @@ static void req_connection(const uint8_t *v, size_t n, struct req_fields *f)
 		while (e > s && (v[e - 1] == ' ' || v[e - 1] == '\t'))
 			e--;
 		if (ascii_ieq((const char *)v + s, e - s, "close"))
-			f->conn_close = 1;
+			f->conn_close = true;
 		else if (ascii_ieq((const char *)v + s, e - s, "keep-alive"))
-			f->conn_keep_alive = 1;
+			f->conn_keep_alive = true;
 	}
 }
 
@@ -166,20 +161,20 @@ static enum serve_req_status req_field(const uint8_t *p, size_t n, struct req_fi
 {
 	size_t i = 0, name_len, vs, ve;
 
-	while (i < n && req_tchar(p[i]))
+	while (i < n && http_is_tchar(p[i]))
 		i++;
 	/* no name, whitespace before the colon, or obs-fold (leading space) */
 	if (i == 0 || i >= n || p[i] != ':')
 		return SERVE_REQ_BAD;
 	name_len = i;
 	vs = i + 1;
-	while (vs < n && (p[vs] == ' ' || p[vs] == '\t'))
+	while (vs < n && http_is_ws(p[vs]))
 		vs++;
 	ve = n;
-	while (ve > vs && (p[ve - 1] == ' ' || p[ve - 1] == '\t'))
+	while (ve > vs && http_is_ws(p[ve - 1]))
 		ve--;
 	for (i = vs; i < ve; i++) {
-		if ((p[i] < 0x20 && p[i] != '\t') || p[i] == 0x7f)
+		if (!http_is_value_byte(p[i]))
 			return SERVE_REQ_BAD;
 	}
 	if (ascii_ieq((const char *)p, name_len, "host"))
@@ -189,7 +184,7 @@ static enum serve_req_status req_field(const uint8_t *p, size_t n, struct req_fi
 	else if (ascii_ieq((const char *)p, name_len, "content-length"))
 		return req_content_length(p + vs, ve - vs, f);
 	else if (ascii_ieq((const char *)p, name_len, "transfer-encoding"))
-		f->has_te = 1;
+		f->has_te = true;
 	return SERVE_REQ_OK;
 }
 
@@ -207,13 +202,13 @@ static enum serve_req_status req_fields_check(const struct req_fields *f, struct
 
 /* A quick look at a partial head: a request line must start with a method
  * token and a space, so e.g. a TLS hello is refused without waiting. */
-static int req_plausible(const uint8_t *buf, size_t len)
+static bool req_plausible(const uint8_t *buf, size_t len)
 {
 	size_t i;
 
 	for (i = 0; i < len && buf[i] != ' '; i++) {
-		if (!req_tchar(buf[i]))
-			return 0;
+		if (!http_is_tchar(buf[i]))
+			return false;
 	}
 	return !(i == 0 && len > 0);
 }
@@ -224,7 +219,7 @@ enum serve_req_status serve_req_parse(const uint8_t *buf, size_t len, size_t *sc
 	struct req_fields f;
 	size_t start = req_skip_empty(buf, len), end, pos, nfields = 0, dummy = 0;
 	enum serve_req_status st;
-	long n;
+	size_t n;
 
 	if (scan == NULL)
 		scan = &dummy;
@@ -239,23 +234,21 @@ enum serve_req_status serve_req_parse(const uint8_t *buf, size_t len, size_t *sc
 	memset(&f, 0, sizeof f);
 	memset(req, 0, sizeof *req);
 	pos = start;
-	n = req_line(buf, end, &pos);
-	if (n < 0)
+	if (!req_line(buf, end, &pos, &n))
 		return SERVE_REQ_BAD;
-	st = req_request_line(buf + start, (size_t)n, req);
+	st = req_request_line(buf + start, n, req);
 	if (st != SERVE_REQ_OK)
 		return st;
 	for (;;) {
 		size_t line = pos;
 
-		n = req_line(buf, end, &pos);
-		if (n < 0)
+		if (!req_line(buf, end, &pos, &n))
 			return SERVE_REQ_BAD;
 		if (n == 0)
 			break;
 		if (++nfields > SERVE_REQ_FIELDS_MAX)
 			return SERVE_REQ_TOO_BIG;
-		st = req_field(buf + line, (size_t)n, &f);
+		st = req_field(buf + line, n, &f);
 		if (st != SERVE_REQ_OK)
 			return st;
 	}

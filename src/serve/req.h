@@ -7,6 +7,7 @@
 #ifndef QV_SERVE_REQ_H
 #define QV_SERVE_REQ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,7 +32,7 @@ struct serve_req {
 	const char *target;      /* request-target as sent */
 	size_t target_len;
 	unsigned minor;          /* HTTP/1.minor: 0 or 1 */
-	int keep_alive;          /* the connection may serve another request */
+	bool keep_alive;         /* the connection may serve another request */
 	uint64_t content_length; /* body bytes after the head (skipped by the server) */
 	size_t head_len;         /* bytes of the head, leading empty lines included */
 };

@@ -7,7 +7,7 @@
 
 #include "util/ascii.h"
 
-static int route_prefix(const char *p, size_t n, const char *lit)
+static bool route_prefix(const char *p, size_t n, const char *lit)
 {
 	size_t l = strlen(lit);
 
@@ -31,7 +31,7 @@ static const char *route_abs_path(const char *t, size_t n, size_t *plen)
 	return t + skip;
 }
 
-int serve_route(const char *target, size_t len, char cc[2], enum serve_kind *kind)
+bool serve_route(const char *target, size_t len, char cc[2], enum serve_kind *kind)
 {
 	const char *p = target, *q;
 	size_t n = len;
@@ -39,7 +39,7 @@ int serve_route(const char *target, size_t len, char cc[2], enum serve_kind *kin
 	if (n > 0 && p[0] != '/') {
 		p = route_abs_path(target, len, &n);
 		if (p == NULL)
-			return 0;
+			return false;
 	}
 	q = memchr(p, '?', n);
 	if (q != NULL)
@@ -49,19 +49,20 @@ int serve_route(const char *target, size_t len, char cc[2], enum serve_kind *kin
 		n -= 6;
 	}
 	/* "/cc/" then "cc.gif" or "metadata.json" */
-	if (n < 4 || p[0] != '/' || !ascii_is_lower((unsigned char)p[1]) || !ascii_is_lower((unsigned char)p[2]) || p[3] != '/')
-		return 0;
+	if (n < 4 || p[0] != '/' || !ascii_is_lower((unsigned char)p[1]) ||
+	    !ascii_is_lower((unsigned char)p[2]) || p[3] != '/')
+		return false;
 	cc[0] = p[1];
 	cc[1] = p[2];
 	p += 4;
 	n -= 4;
 	if (n == 6 && p[0] == cc[0] && p[1] == cc[1] && memcmp(p + 2, ".gif", 4) == 0) {
 		*kind = SERVE_KIND_GIF;
-		return 1;
+		return true;
 	}
 	if (n == 13 && memcmp(p, "metadata.json", 13) == 0) {
 		*kind = SERVE_KIND_JSON;
-		return 1;
+		return true;
 	}
-	return 0;
+	return false;
 }

@@ -5,6 +5,7 @@
 #ifndef QV_SERVE_ROUTE_H
 #define QV_SERVE_ROUTE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum serve_kind {
@@ -12,9 +13,9 @@ enum serve_kind {
 	SERVE_KIND_JSON    /* /flags/cn/metadata.json */
 };
 
-/* 1 when target (origin-form, or absolute-form http://host/...; query
- * ignored) names a flag resource: cc gets the two lower-case letters
- * (a-z only, so never a path) and *kind the file.  0 otherwise. */
-int serve_route(const char *target, size_t len, char cc[2], enum serve_kind *kind);
+/* Whether target (origin-form, or absolute-form http://host/...; query
+ * ignored) names a flag resource: then cc gets the two lower-case letters
+ * (a-z only, so never a path) and *kind the file. */
+bool serve_route(const char *target, size_t len, char cc[2], enum serve_kind *kind);
 
 #endif

@@ -58,7 +58,7 @@ uint32_t serve_draw_delay(struct serve *srv)
 	return d;
 }
 
-int serve_draw_error(struct serve *srv)
+bool serve_draw_error(struct serve *srv)
 {
 	return srv->cfg.error_rate > 0 && serve_rand_unit(srv) < srv->cfg.error_rate;
 }
@@ -75,12 +75,12 @@ struct serve_conn *serve_conn_get(struct serve *srv)
 		c = calloc(1, sizeof *c);
 		if (c == NULL)
 			return NULL;
-		c->in = malloc(CONN_IN_INIT);
+		c->in = malloc(SERVE_CONN_IN_INIT);
 		if (c->in == NULL) {
 			free(c);
 			return NULL;
 		}
-		c->in_cap = CONN_IN_INIT;
+		c->in_cap = SERVE_CONN_IN_INIT;
 	}
 	c->srv = srv;
 	c->prev = NULL;
@@ -99,7 +99,7 @@ static void serve_accept_resume(struct serve *srv)
 		return;
 	(void)evloop_timer_cancel(srv->loop, srv->resume_timer);
 	srv->resume_timer = 0;
-	srv->accept_paused = 0;
+	srv->accept_paused = false;
 	evloop_fd_set(srv->loop, srv->lfd, EVLOOP_READ);
 }
 
@@ -116,12 +116,12 @@ void serve_conn_put(struct serve *srv, struct serve_conn *c)
 		c->next->prev = c->prev;
 	srv->nlive--;
 	srv->stats.open = srv->nlive;
-	if (cap > CONN_IN_INIT) {
-		uint8_t *p = realloc(in, CONN_IN_INIT);   /* a big head was a one-off */
+	if (cap > SERVE_CONN_IN_INIT) {
+		uint8_t *p = realloc(in, SERVE_CONN_IN_INIT);   /* a big head was a one-off */
 
 		if (p != NULL) {
 			in = p;
-			cap = CONN_IN_INIT;
+			cap = SERVE_CONN_IN_INIT;
 		}
 	}
 	memset(c, 0, sizeof *c);
@@ -148,7 +148,7 @@ static void serve_accept_pause(struct serve *srv)
 {
 	if (srv->accept_paused)
 		return;
-	srv->accept_paused = 1;
+	srv->accept_paused = true;
 	evloop_fd_set(srv->loop, srv->lfd, 0);
 	if (evloop_timer_add(srv->loop, ACCEPT_PAUSE_MS, serve_on_resume, srv, &srv->resume_timer,
 			     NULL) != QV_OK)

@@ -61,6 +61,7 @@ enum qv_err tls_client_new(struct tls_client **out, const struct tls_client_opts
 			   struct qv_error *err)
 {
 	struct tls_client *cl = calloc(1, sizeof *cl);
+	enum qv_err rc = QV_E_NOMEM;
 
 	*out = NULL;
 	if (cl == NULL)
@@ -75,23 +76,26 @@ enum qv_err tls_client_new(struct tls_client **out, const struct tls_client_opts
 	}
 	if (pthread_mutex_init(&cl->mu, NULL) != 0)
 		goto nomem;
-	if (!tls_session_cache_init(&cl->sessions)) {
+	rc = tls_session_cache_init(&cl->sessions, err);
+	if (rc != QV_OK) {
 		(void)pthread_mutex_destroy(&cl->mu);
-		goto nomem;
+		goto fail;
 	}
 	*out = cl;
 	return QV_OK;
 nomem:
+	rc = qv_error_set(err, QV_E_NOMEM, "out of memory");
+fail:
 	free(cl->cacert);
 	free(cl);
-	return qv_error_set(err, QV_E_NOMEM, "out of memory");
+	return rc;
 }
 
 void tls_client_free(struct tls_client *cl)
 {
 	if (cl == NULL)
 		return;
-	tls_session_cache_destroy(&cl->sessions);
+	tls_session_cache_clear(&cl->sessions);
 	(void)pthread_mutex_destroy(&cl->mu);
 	tls_trust_free(cl->trust);
 	free(cl->cacert);
@@ -121,17 +125,6 @@ enum qv_err tls_client_load_trust(struct tls_client *cl, struct qv_error *err)
 		*err = cl->trust_err;
 	(void)pthread_mutex_unlock(&cl->mu);
 	return rc;
-}
-
-const char *tls_client_trust_source(const struct tls_client *cl)
-{
-	/* trust is written once under the lock before any reader sees it set */
-	return cl->trust != NULL ? cl->trust->source : "";
-}
-
-bool tls_client_insecure(const struct tls_client *cl)
-{
-	return cl->insecure;
 }
 
 /* IPv4 dotted quad, or anything with ':' (an IPv6 literal, maybe with a

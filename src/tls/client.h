@@ -53,12 +53,6 @@ void tls_client_free(struct tls_client *cl);
  * tls_trust_load.  No-op success under -k. */
 enum qv_err tls_client_load_trust(struct tls_client *cl, struct qv_error *err);
 
-/* Where the anchors came from ("--cacert /x.pem"), "" when not loaded. */
-const char *tls_client_trust_source(const struct tls_client *cl);
-
-/* True when -k is on. */
-bool tls_client_insecure(const struct tls_client *cl);
-
 /* A new connection to host (as in struct url: no brackets) and port.
  * Errors: QV_E_TLS_CERT "cannot verify a certificate for IP address
  * 127.0.0.1; use the host name or -k"; the trust store's errors; QV_E_NOMEM. */

@@ -305,8 +305,3 @@ const char *tls_server_conn_sni(const struct tls_server_conn *c)
 {
 	return br_ssl_engine_get_server_name(&c->sc.eng);
 }
-
-int tls_server_conn_error(const struct tls_server_conn *c)
-{
-	return br_ssl_engine_last_error(&c->sc.eng);
-}

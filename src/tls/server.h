@@ -65,7 +65,4 @@ enum tls_status tls_server_conn_close(struct tls_server_conn *c);
 /* The SNI host name the client sent ("" when none). */
 const char *tls_server_conn_sni(const struct tls_server_conn *c);
 
-/* The BearSSL error that ended the connection (0: none), for logs/tests. */
-int tls_server_conn_error(const struct tls_server_conn *c);
-
 #endif

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "tls/br.h"
+#include "util/err.h"
 #include "util/origin.h"
 
 /* Sessions kept: one per origin a run talks to; 64 covers a list of many
@@ -44,9 +45,11 @@ struct tls_session_cache {
 void tls_session_key_make(struct tls_session_key *k, const char *host, uint16_t port,
 			  bool insecure, uint64_t trust_id);
 
-/* Returns false if the mutex cannot be created. */
-bool tls_session_cache_init(struct tls_session_cache *c);
-void tls_session_cache_destroy(struct tls_session_cache *c);
+/* Set up c (caller storage, no allocation).  Errors: QV_E_NOMEM when its
+ * lock cannot be made. */
+enum qv_err tls_session_cache_init(struct tls_session_cache *c, struct qv_error *err);
+/* Tear down what tls_session_cache_init set up. */
+void tls_session_cache_clear(struct tls_session_cache *c);
 
 /* Copy the session stored for k into *out; false when there is none. */
 bool tls_session_get(struct tls_session_cache *c, const struct tls_session_key *k,

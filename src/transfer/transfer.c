@@ -385,10 +385,10 @@ static size_t xfer_feed_tunnel(struct xfer *x, const uint8_t *buf, size_t n)
 
 	qv_error_clear(&e);
 	switch (http_resp_feed(&x->rp, buf, n, &used, &e)) {
-	case HTTP_DONE:
+	case HTTP_RESP_DONE:
 		xfer_on_tunnel_head(x, n - used);
 		return x->state == ST_DISCARD ? used : n;
-	case HTTP_ERROR:
+	case HTTP_RESP_ERROR:
 		xfer_authority(&x->route.peer, px, sizeof px);
 		qv_error_set(&x->err, QV_E_PROXY, "proxy %s: %s", px, e.msg);
 		xfer_fail(x);
@@ -743,10 +743,10 @@ static size_t xfer_feed_head(struct xfer *x, const uint8_t *buf, size_t n)
 
 	qv_error_clear(&e);
 	switch (http_resp_feed(&x->rp, buf, n, &used, &e)) {
-	case HTTP_DONE:
+	case HTTP_RESP_DONE:
 		xfer_on_head(x);
 		return used;
-	case HTTP_ERROR:
+	case HTTP_RESP_ERROR:
 		xfer_fail_with(x, &e);
 		return n;
 	default:

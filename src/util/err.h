@@ -1,8 +1,16 @@
 /* err.h - the one error type of quiver: an enum code plus a detail context.
  *
- * Every fallible function returns enum qv_err (QV_OK on success) and, when it
+ * Every function that can fail in a way someone must hear about (bad input,
+ * the system, memory) returns enum qv_err (QV_OK on success) and, when it
  * can say more, fills a struct qv_error with the errno, BearSSL code or HTTP
- * status and a human message.  Only cli/ prints; lower layers fill these. */
+ * status and a human message.  Only cli/ prints; lower layers fill these.
+ * The other shapes are not failures: a predicate or a "does it fit" answers
+ * with a bool, a parser reports its progress with its own enum (and the
+ * error through a qv_error), a static helper whose caller turns "no" into an
+ * error may answer with a bool, and a function that cannot fail (the
+ * formatters of cli/fmt.h, given their FMT_MAX bytes) returns void.  An
+ * event that ends something nobody reports, such as a served connection the
+ * client dropped, is not an error either (serve/conn.c). */
 #ifndef QV_UTIL_ERR_H
 #define QV_UTIL_ERR_H
 

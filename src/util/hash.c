@@ -1,4 +1,4 @@
-/* hash.c - FNV-1a and fmix64 (see hash.h). */
+/* hash.c - FNV-1a, fmix64 and the two together (see hash.h). */
 #include "util/hash.h"
 
 uint64_t hash_fnv1a64(uint64_t h, const void *p, size_t n)
@@ -33,4 +33,9 @@ uint64_t hash_fmix64(uint64_t h)
 	h *= 0xc4ceb9fe1a85ec53ull;
 	h ^= h >> 33;
 	return h;
+}
+
+uint64_t hash_str64(const void *p, size_t n)
+{
+	return hash_fmix64(hash_fnv1a64(HASH_FNV64_OFFSET, p, n));
 }

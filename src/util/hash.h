@@ -20,6 +20,10 @@ uint32_t hash_fnv1a32(uint32_t h, const void *p, size_t n);
  * (FNV-1a's low bits alone split lists like .../{i}/file-{i}.bin badly). */
 uint64_t hash_fmix64(uint64_t h);
 
+/* fmix64(FNV-1a 64 of p[0..n)): the --shard key, and the index of a string
+ * in a hash table whose slots are picked by the low bits. */
+uint64_t hash_str64(const void *p, size_t n);
+
 /* Knuth's multiplicative hash (2^32 / phi): spreads consecutive integers,
  * e.g. job indices into jitter seeds, over all 32 bits. */
 static inline uint32_t hash_mul32(uint32_t x)

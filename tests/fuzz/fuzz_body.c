@@ -19,7 +19,7 @@ enum split { SPLIT_WHOLE = 0, SPLIT_BYTES, SPLIT_RANDOM };
 #define LENGTH_MAX UINT64_C(0x7fffffffffffffff)
 
 struct outcome {
-	enum body_status status; /* BODY_DONE or BODY_ERROR once EOF is seen */
+	enum http_body_progress status; /* BODY_DONE or BODY_ERROR once EOF is seen */
 	bool at_eof;             /* the status came from http_body_eof */
 	size_t end;              /* input bytes used */
 	uint8_t *payload;        /* the spans handed out, concatenated */

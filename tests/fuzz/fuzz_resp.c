@@ -15,7 +15,7 @@
 enum split { SPLIT_WHOLE = 0, SPLIT_BYTES, SPLIT_RANDOM };
 
 struct outcome {
-	enum http_status status;
+	enum http_resp_progress status;
 	size_t consumed;     /* bytes used before DONE/ERROR (all on NEED_MORE) */
 	struct qv_error err;
 	struct http_resp resp;  /* its location points to location[] */
@@ -69,24 +69,24 @@ static void run(const uint8_t *data, size_t size, bool head, enum split how, str
 	memset(o, 0, sizeof *o);
 	qv_error_clear(&o->err);
 	http_resp_init(&p, head, o->location, sizeof o->location);
-	o->status = HTTP_NEED_MORE;
-	while (o->status == HTTP_NEED_MORE && off < size) {
+	o->status = HTTP_RESP_NEED_MORE;
+	while (o->status == HTTP_RESP_NEED_MORE && off < size) {
 		n = how == SPLIT_WHOLE ? size - off : how == SPLIT_BYTES ? 1 : fuzz_piece(&seed, size - off);
 		o->status = http_resp_feed(&p, data + off, n, &used, &o->err);
 		FUZZ_CHECK(used <= n);
-		FUZZ_CHECK(o->status != HTTP_NEED_MORE || used == n);
+		FUZZ_CHECK(o->status != HTTP_RESP_NEED_MORE || used == n);
 		off += used;
 	}
 	o->consumed = off;
-	if (o->status == HTTP_DONE) {
+	if (o->status == HTTP_RESP_DONE) {
 		o->resp = *http_resp_get(&p);
 		check_resp(&o->resp, head);
 		/* done is sticky and consumes nothing more */
-		FUZZ_CHECK(http_resp_feed(&p, data, size, &used, NULL) == HTTP_DONE && used == 0);
-	} else if (o->status == HTTP_ERROR) {
+		FUZZ_CHECK(http_resp_feed(&p, data, size, &used, NULL) == HTTP_RESP_DONE && used == 0);
+	} else if (o->status == HTTP_RESP_ERROR) {
 		FUZZ_CHECK(o->err.code != QV_OK && o->err.msg[0] != '\0');
 		/* error is sticky, with the same code */
-		FUZZ_CHECK(http_resp_feed(&p, data, size, &used, &again) == HTTP_ERROR);
+		FUZZ_CHECK(http_resp_feed(&p, data, size, &used, &again) == HTTP_RESP_ERROR);
 		FUZZ_CHECK(again.code == o->err.code);
 	}
 }
@@ -101,7 +101,7 @@ static void check_same(const struct outcome *a, const struct outcome *b)
 	 * (http_resp_init zeroes them), then the Location text up to its NUL:
 	 * the parser writes only that much of its buffer. */
 	FUZZ_CHECK(memcmp(&a->resp, &b->resp, offsetof(struct http_resp, location)) == 0);
-	if (a->status == HTTP_DONE) /* resp is set only then */
+	if (a->status == HTTP_RESP_DONE) /* resp is set only then */
 		FUZZ_CHECK(strcmp(a->resp.location, b->resp.location) == 0);
 }
 

@@ -82,7 +82,7 @@ static void mc_stop(struct msg_ctx *c, enum msg_end end, size_t off)
 static bool mc_body_step(struct msg_ctx *c, const uint8_t *buf, size_t n, size_t *off)
 {
 	size_t used, doff, dlen;
-	enum body_status st = http_body_feed(&c->b, buf + *off, n - *off, &used, &doff, &dlen,
+	enum http_body_progress st = http_body_feed(&c->b, buf + *off, n - *off, &used, &doff, &dlen,
 					     &c->err);
 
 	if (st == BODY_DATA) {
@@ -115,13 +115,13 @@ static void mc_feed(void *vc, const uint8_t *buf, size_t n)
 		return;
 	if (!c->in_body) {
 		size_t used = 0;
-		enum http_status st = http_resp_feed(&c->p, buf, n, &used, &c->err);
+		enum http_resp_progress st = http_resp_feed(&c->p, buf, n, &used, &c->err);
 
-		if (st == HTTP_ERROR) {
+		if (st == HTTP_RESP_ERROR) {
 			mc_stop(c, END_ERROR, used);
 			return;
 		}
-		if (st == HTTP_NEED_MORE) {
+		if (st == HTTP_RESP_NEED_MORE) {
 			c->base += n;
 			return;
 		}

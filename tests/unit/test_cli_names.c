@@ -1,10 +1,14 @@
 /* test_cli_names.c - output-name clashes (incl. NAME vs NAME.part), the
- * --auto-rename scheme, and URL list reading. */
+ * --auto-rename scheme (names as documented, and planned in time linear in
+ * the list whatever its names), and URL list reading. */
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/fname.h"
+#include "cli/get/autoname.h"
 #include "cli/get/get_plan.h"
 #include "cli/get/nameset.h"
 #include "cli/get/urllist.h"
@@ -15,23 +19,23 @@ void suite_cli_names(struct tq *t);
 static void t_clash(struct tq *t)
 {
 	const char *names[] = {"a.gif", "b.gif", "a.gif", "c", "c.part", "d.part", "d"};
-	struct nameset s;
+	struct nameset *s;
 	struct qv_error e;
 
-	if (!TQ_INT(t, nameset_init(&s, names, 7, &e), QV_OK))
+	if (!TQ_INT(t, nameset_new(&s, names, 7, &e), QV_OK))
 		return;
-	TQ_TRUE(t, nameset_clash(&s, names[0]) == NAMESET_NONE);
-	TQ_TRUE(t, nameset_add(&s, 0));
-	TQ_TRUE(t, nameset_clash(&s, names[1]) == NAMESET_NONE);
-	TQ_TRUE(t, nameset_add(&s, 1));
-	TQ_INT(t, nameset_clash(&s, names[2]), 0);
-	TQ_TRUE(t, nameset_clash(&s, names[3]) == NAMESET_NONE);
-	TQ_TRUE(t, nameset_add(&s, 3));
-	TQ_INT(t, nameset_clash(&s, names[4]), 3);      /* c.part is c's temp file */
-	TQ_TRUE(t, nameset_add(&s, 5));
-	TQ_INT(t, nameset_clash(&s, names[6]), 5);      /* d's temp file is taken */
-	TQ_TRUE(t, nameset_clash(&s, "a.gi") == NAMESET_NONE);
-	nameset_free(&s);
+	TQ_TRUE(t, nameset_clash(s, names[0]) == NAMESET_NONE);
+	TQ_TRUE(t, nameset_add(s, 0));
+	TQ_TRUE(t, nameset_clash(s, names[1]) == NAMESET_NONE);
+	TQ_TRUE(t, nameset_add(s, 1));
+	TQ_INT(t, nameset_clash(s, names[2]), 0);
+	TQ_TRUE(t, nameset_clash(s, names[3]) == NAMESET_NONE);
+	TQ_TRUE(t, nameset_add(s, 3));
+	TQ_INT(t, nameset_clash(s, names[4]), 3);      /* c.part is c's temp file */
+	TQ_TRUE(t, nameset_add(s, 5));
+	TQ_INT(t, nameset_clash(s, names[6]), 5);      /* d's temp file is taken */
+	TQ_TRUE(t, nameset_clash(s, "a.gi") == NAMESET_NONE);
+	nameset_free(s);
 	nameset_free(NULL);
 }
 
@@ -39,7 +43,7 @@ static void t_many(struct tq *t)
 {
 	enum { N = 5000 };
 	char **names = calloc(N, sizeof *names);
-	struct nameset s;
+	struct nameset *s;
 	struct qv_error e;
 	size_t i;
 
@@ -49,17 +53,17 @@ static void t_many(struct tq *t)
 		names[i] = malloc(16);
 		(void)snprintf(names[i], 16, "f%zu", i % (N / 2));
 	}
-	if (TQ_INT(t, nameset_init(&s, (const char *const *)names, N, &e), QV_OK)) {
+	if (TQ_INT(t, nameset_new(&s, (const char *const *)names, N, &e), QV_OK)) {
 		size_t clashes = 0;
 
 		for (i = 0; i < N; i++) {
-			if (nameset_clash(&s, names[i]) != NAMESET_NONE)
+			if (nameset_clash(s, names[i]) != NAMESET_NONE)
 				clashes++;
 			else
-				TQ_TRUE(t, nameset_add(&s, i));
+				TQ_TRUE(t, nameset_add(s, i));
 		}
 		TQ_INT(t, clashes, N / 2);
-		nameset_free(&s);
+		nameset_free(s);
 	}
 	for (i = 0; i < N; i++)
 		free(names[i]);
@@ -70,19 +74,197 @@ static void t_rename(struct tq *t)
 {
 	char out[FNAME_MAX + 32], longname[FNAME_MAX + 1];
 
-	get_plan_rename("a.gif", 1, out, sizeof out);
+	autoname_format("a.gif", 1, out, sizeof out);
 	TQ_STR(t, out, "a.1.gif");
-	get_plan_rename("a.tar.gz", 12, out, sizeof out);
+	autoname_format("a.tar.gz", 12, out, sizeof out);
 	TQ_STR(t, out, "a.tar.12.gz");
-	get_plan_rename("README", 2, out, sizeof out);
+	autoname_format("README", 2, out, sizeof out);
 	TQ_STR(t, out, "README.2");
-	get_plan_rename(".bashrc", 1, out, sizeof out);
+	autoname_format(".bashrc", 1, out, sizeof out);
 	TQ_STR(t, out, ".bashrc.1");
 	memset(longname, 'x', FNAME_MAX - 4);
 	memcpy(longname + FNAME_MAX - 4, ".gif", 5);
-	get_plan_rename(longname, 99, out, sizeof out);
+	autoname_format(longname, 99, out, sizeof out);
 	TQ_INT(t, strlen(out), FNAME_MAX);
 	TQ_TRUE(t, strcmp(out + FNAME_MAX - 7, ".99.gif") == 0);
+}
+
+/* A plan over urls[0..n) with --auto-rename and --dry-run (nothing is
+ * created); problems go to /dev/null. */
+static enum qv_err plan_names(struct get_plan *p, char *const *urls, size_t n)
+{
+	struct get_args a;
+	struct qv_error e;
+	const char **u = calloc(n, sizeof *u);
+	FILE *devnull = fopen("/dev/null", "w");
+	enum qv_err rc;
+	size_t i;
+
+	memset(p, 0, sizeof *p);
+	if (u == NULL) {
+		if (devnull != NULL)
+			(void)fclose(devnull);
+		return QV_E_NOMEM;
+	}
+	for (i = 0; i < n; i++)
+		u[i] = urls[i];
+	memset(&a, 0, sizeof a);
+	a.urls = u;
+	a.nurls = n;
+	a.auto_rename = true;
+	a.dry_run = true;
+	rc = get_plan_build(p, &a, devnull != NULL ? devnull : stderr, &e);
+	if (devnull != NULL)
+		(void)fclose(devnull);
+	free(u);
+	return rc;
+}
+
+/* The documented scheme, the slow way: NAME, else NAME.1.EXT, NAME.2.EXT,
+ * ... the first that clashes (equal, or NAME vs NAME.part) with no name
+ * given to an earlier URL. */
+static bool ref_clash(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	return strcmp(a, b) == 0 ||
+	       (la == lb + 5 && strncmp(a, b, lb) == 0 && strcmp(a + lb, ".part") == 0) ||
+	       (lb == la + 5 && strncmp(b, a, la) == 0 && strcmp(b + la, ".part") == 0);
+}
+
+static void ref_names(char **in, size_t n, char (*out)[FNAME_MAX + 32])
+{
+	size_t i, j;
+	unsigned k;
+
+	for (i = 0; i < n; i++) {
+		(void)snprintf(out[i], sizeof out[i], "%s", in[i]);
+		for (k = 1;; k++) {
+			for (j = 0; j < i && !ref_clash(out[j], out[i]); j++)
+				;
+			if (j == i)
+				break;
+			autoname_format(in[i], k, out[i], sizeof out[i]);
+		}
+	}
+}
+
+static void t_rename_plan(struct tq *t)
+{
+	/* a generated name meets literal ones before and after it, and a
+	 * .part; a renamed name is renamed again from its own stem */
+	static const char *const names[] = {
+		"a.1.gif", "a.3.gif.part", "a.gif", "a.gif", "a.gif", "a.2.gif", "a.gif",
+		"README", "README", "README.1", "a.2.gif", ".bashrc", ".bashrc",
+	};
+	static const char *const want[] = {
+		"a.1.gif", "a.3.gif.part", "a.gif", "a.2.gif", "a.4.gif", "a.2.1.gif", "a.5.gif",
+		"README", "README.1", "README.1.1", "a.2.2.gif", ".bashrc", ".bashrc.1",
+	};
+	enum { N = sizeof names / sizeof names[0] };
+	char urls[N][64];
+	char *u[N];
+	struct get_plan p;
+	size_t i;
+
+	for (i = 0; i < N; i++) {
+		(void)snprintf(urls[i], sizeof urls[i], "http://h/%zu/%s", i, names[i]);
+		u[i] = urls[i];
+	}
+	if (TQ_INT(t, plan_names(&p, u, N), QV_OK))
+		for (i = 0; i < N; i++)
+			TQ_STR(t, p.name[i], want[i]);
+	get_plan_clear(&p);
+}
+
+/* Lists of URLs that share names, checked against ref_names: stems cut at
+ * FNAME_MAX, literal look-alikes of generated names, .part names. */
+static void t_rename_same_as_reference(struct tq *t)
+{
+	enum { N = 400 };
+	char (*want)[FNAME_MAX + 32] = calloc(N, sizeof *want);
+	char **urls = calloc(N, sizeof *urls), **names = calloc(N, sizeof *names);
+	char stem[FNAME_MAX + 1];
+	struct get_plan p;
+	uint32_t r = 12345;
+	size_t i;
+
+	if (!TQ_TRUE(t, urls != NULL && names != NULL && want != NULL))
+		goto out;
+	memset(stem, 'x', FNAME_MAX - 6);
+	stem[FNAME_MAX - 6] = '\0';
+	for (i = 0; i < N; i++) {
+		char name[FNAME_MAX + 32];
+
+		r = r * 1103515245u + 12345u;
+		switch ((r >> 16) % 6) {
+		case 0: (void)snprintf(name, sizeof name, "us.gif"); break;
+		case 1: (void)snprintf(name, sizeof name, "us.%u.gif", (r >> 8) % 12); break;
+		case 2: (void)snprintf(name, sizeof name, "us.%u.gif.part", (r >> 8) % 12); break;
+		case 3: (void)snprintf(name, sizeof name, "%s%c.gif", stem, 'a' + (r >> 8) % 3); break;
+		case 4: (void)snprintf(name, sizeof name, "%.240s.%u.gif", stem, (r >> 8) % 12); break;
+		default: (void)snprintf(name, sizeof name, "README"); break;
+		}
+		names[i] = strdup(name);
+		urls[i] = malloc(strlen(name) + 32);
+		if (!TQ_TRUE(t, names[i] != NULL && urls[i] != NULL))
+			goto out;
+		(void)snprintf(urls[i], strlen(name) + 32, "http://h/%zu/%s", i, name);
+	}
+	ref_names(names, N, want);
+	if (TQ_INT(t, plan_names(&p, urls, N), QV_OK))
+		for (i = 0; i < N; i++)
+			if (!TQ_STR(t, p.name[i], want[i]))
+				break;
+	get_plan_clear(&p);
+out:
+	for (i = 0; urls != NULL && names != NULL && i < N; i++) {
+		free(urls[i]);
+		free(names[i]);
+	}
+	free(urls);
+	free(names);
+	free(want);
+}
+
+/* Planning is linear in the list whatever its names: count the names
+ * looked up (never time them).  One name for every URL; and 300 names
+ * that differ only past the point where a renamed stem is cut, each
+ * twice, so every rename of them competes for the same NAME.K.EXT. */
+static void t_rename_linear(struct tq *t)
+{
+	enum { N = 4000, M = 300 };
+	char **urls = calloc(N, sizeof *urls);
+	char stem[FNAME_MAX + 1];
+	struct get_plan p;
+	size_t i;
+
+	if (!TQ_TRUE(t, urls != NULL))
+		return;
+	for (i = 0; i < N; i++) {
+		urls[i] = malloc(FNAME_MAX + 64);
+		if (!TQ_TRUE(t, urls[i] != NULL))
+			goto out;
+		(void)snprintf(urls[i], FNAME_MAX + 64, "http://h/download/%zu/us.gif", i);
+	}
+	if (TQ_INT(t, plan_names(&p, urls, N), QV_OK)) {
+		TQ_STR(t, p.name[N - 1], "us.3999.gif");
+		TQ_TRUE(t, p.checks <= 4 * (size_t)N);
+	}
+	get_plan_clear(&p);
+	/* FNAME_MAX bytes: any NAME.K.EXT cuts the two letters off */
+	memset(stem, 'x', FNAME_MAX - 6);
+	stem[FNAME_MAX - 6] = '\0';
+	for (i = 0; i < 2 * M; i++)
+		(void)snprintf(urls[i], FNAME_MAX + 64, "http://h/%zu/%s%c%c.gif", i, stem,
+			       'a' + (int)(i % M / 26), 'a' + (int)(i % M % 26));
+	if (TQ_INT(t, plan_names(&p, urls, 2 * M), QV_OK))
+		TQ_TRUE(t, p.checks <= 4 * 2 * (size_t)M);
+	get_plan_clear(&p);
+out:
+	for (i = 0; i < N; i++)
+		free(urls[i]);
+	free(urls);
 }
 
 static void t_list(struct tq *t)
@@ -113,8 +295,8 @@ static void t_list(struct tq *t)
 		TQ_STR(t, l.url[3], "http://h/d");
 		TQ_INT(t, l.line[3], 8);
 	}
-	url_list_free(&l);
-	url_list_free(NULL);
+	url_list_clear(&l);
+	url_list_clear(NULL);
 }
 
 static void t_list_long_line(struct tq *t)
@@ -134,7 +316,7 @@ static void t_list_long_line(struct tq *t)
 	TQ_INT(t, url_list_read(&l, f, "big", &e), QV_E_USAGE);
 	TQ_TRUE(t, strstr(e.msg, "big:1:") != NULL);
 	(void)fclose(f);
-	url_list_free(&l);
+	url_list_clear(&l);
 	free(text);
 }
 
@@ -143,6 +325,9 @@ void suite_cli_names(struct tq *t)
 	tq_run(t, "clashes incl. .part", t_clash);
 	tq_run(t, "5000 names", t_many);
 	tq_run(t, "auto-rename scheme", t_rename);
+	tq_run(t, "auto-rename of a list", t_rename_plan);
+	tq_run(t, "auto-rename as the reference", t_rename_same_as_reference);
+	tq_run(t, "auto-rename linear in the list", t_rename_linear);
 	tq_run(t, "URL list: comments, blanks, spaces", t_list);
 	tq_run(t, "URL list: overlong line refused", t_list_long_line);
 }

@@ -16,29 +16,38 @@ void suite_cli_output(struct tq *t);
 
 static void t_fmt(struct tq *t)
 {
+	/* b: fmt_bytes, r: fmt_rate, d: fmt_duration */
+	static const struct {
+		char fn;
+		double v;
+		const char *want;
+	} cases[] = {
+		{'b', 0, "0 B"},
+		{'b', 1023, "1023 B"},
+		{'b', 1024, "1.00 KiB"},
+		{'b', 1536 * 1024, "1.50 MiB"},
+		{'b', 123456789, "118 MiB"},
+		{'b', 1023.0 * 1024 * 1024, "1023 MiB"},
+		{'r', 2048.0, "2.00 KiB/s"},
+		{'r', -1, "-- B/s"},
+		{'r', 1e30, "-- B/s"},
+		{'d', 7.4, "0:07"},
+		{'d', 3723, "1:02:03"},
+		{'d', 1e9, "99:59:59+"},
+	};
 	char b[FMT_MAX];
 	uint64_t v = 0;
+	size_t i;
 
-	fmt_bytes(0, b, sizeof b);
-	TQ_STR(t, b, "0 B");
-	fmt_bytes(1023, b, sizeof b);
-	TQ_STR(t, b, "1023 B");
-	fmt_bytes(1024, b, sizeof b);
-	TQ_STR(t, b, "1.00 KiB");
-	fmt_bytes(1536 * 1024, b, sizeof b);
-	TQ_STR(t, b, "1.50 MiB");
-	fmt_bytes(123456789, b, sizeof b);
-	TQ_STR(t, b, "118 MiB");
-	fmt_rate(2048.0, b, sizeof b);
-	TQ_STR(t, b, "2.00 KiB/s");
-	fmt_rate(-1, b, sizeof b);
-	TQ_STR(t, b, "-- B/s");
-	fmt_duration(7.4, b, sizeof b);
-	TQ_STR(t, b, "0:07");
-	fmt_duration(3723, b, sizeof b);
-	TQ_STR(t, b, "1:02:03");
-	fmt_duration(1e9, b, sizeof b);
-	TQ_STR(t, b, "99:59:59+");
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		if (cases[i].fn == 'b')
+			fmt_bytes((uint64_t)cases[i].v, b);
+		else if (cases[i].fn == 'r')
+			fmt_rate(cases[i].v, b);
+		else
+			fmt_duration(cases[i].v, b);
+		TQ_STR(t, b, cases[i].want);
+	}
 	TQ_TRUE(t, num_parse_size("64k", &v) && v == 65536);
 	TQ_TRUE(t, num_parse_size("2M", &v) && v == 2u << 20);
 	TQ_TRUE(t, num_parse_size("1G", &v) && v == 1u << 30);

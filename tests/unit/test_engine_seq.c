@@ -216,7 +216,7 @@ static void test_server_closes(struct tq *t)
 	if (!TQ_TRUE(t, srv_start(&s, SRV_CLOSE)))
 		return;
 	fixture_init(&fx, s.port, 2);
-	TQ_INT(t, engine_seq_run(fx.jobs, 2, &fx.eo, &st, &e), QV_OK);
+	TQ_INT(t, engine_run(ENGINE_SEQ, fx.jobs, 2, &fx.eo, &st, &e), QV_OK);
 	TQ_INT(t, fx.run.codes[0], QV_OK);
 	TQ_INT(t, fx.run.codes[1], QV_OK);
 	TQ_INT(t, st.connections, 2);
@@ -233,7 +233,7 @@ static void test_refused(struct tq *t)
 		return;
 	srv_stop(&s); /* the port is free again: connects are refused */
 	fixture_init(&fx, s.port, 2);
-	TQ_INT(t, engine_seq_run(fx.jobs, 2, &fx.eo, &st, &e), QV_OK);
+	TQ_INT(t, engine_run(ENGINE_SEQ, fx.jobs, 2, &fx.eo, &st, &e), QV_OK);
 	TQ_INT(t, fx.run.done_calls, 2);
 	TQ_INT(t, fx.run.codes[0], QV_E_CONNECT);
 	TQ_TRUE(t, strstr(fx.run.msgs[0], "Connection refused") != NULL);
@@ -252,7 +252,7 @@ static void test_read_timeout(struct tq *t)
 		return;
 	fixture_init(&fx, s.port, 1);
 	fx.eo.idle_timeout_ms = 200;
-	TQ_INT(t, engine_seq_run(fx.jobs, 1, &fx.eo, &st, &e), QV_OK);
+	TQ_INT(t, engine_run(ENGINE_SEQ, fx.jobs, 1, &fx.eo, &st, &e), QV_OK);
 	TQ_INT(t, fx.run.codes[0], QV_E_READ_TIMEOUT);
 	(void)snprintf(want, sizeof want, "read timed out after 0.2s (no data from 127.0.0.1:%u)",
 		       (unsigned)s.port);
@@ -270,7 +270,7 @@ static void test_max_time(struct tq *t)
 		return;
 	fixture_init(&fx, s.port, 1);
 	fx.eo.max_time_ms = 150;
-	TQ_INT(t, engine_seq_run(fx.jobs, 1, &fx.eo, &st, &e), QV_OK);
+	TQ_INT(t, engine_run(ENGINE_SEQ, fx.jobs, 1, &fx.eo, &st, &e), QV_OK);
 	TQ_INT(t, fx.run.codes[0], QV_E_TOTAL_TIMEOUT);
 	srv_stop(&s);
 }
@@ -282,7 +282,7 @@ static void test_stop(struct tq *t)
 
 	fixture_init(&fx, 9, 2);
 	fx.eo.stop = &stop;
-	TQ_INT(t, engine_seq_run(fx.jobs, 2, &fx.eo, NULL, &e), QV_E_INTERRUPTED);
+	TQ_INT(t, engine_run(ENGINE_SEQ, fx.jobs, 2, &fx.eo, NULL, &e), QV_E_INTERRUPTED);
 	TQ_INT(t, fx.run.done_calls, 0);
 }
 
@@ -294,7 +294,7 @@ static void test_sink_open_fails(struct tq *t)
 	fixture_init(&fx, 9, 1);
 	fx.jobs[0].sink = NULL;
 	fx.eo.sink_open = failing_open;
-	TQ_INT(t, engine_seq_run(fx.jobs, 1, &fx.eo, &st, &e), QV_OK);
+	TQ_INT(t, engine_run(ENGINE_SEQ, fx.jobs, 1, &fx.eo, &st, &e), QV_OK);
 	TQ_INT(t, fx.run.done_calls, 1);
 	TQ_INT(t, fx.run.codes[0], QV_E_NAME);
 	TQ_INT(t, fx.run.status[0], 0);

@@ -16,7 +16,7 @@
 #define S(lit) (lit), (sizeof(lit) - 1)
 
 struct head_run {
-	enum http_status st;
+	enum http_resp_progress st;
 	size_t consumed; /* of the whole input */
 	enum qv_err code;
 	char msg[QV_ERROR_MSG_MAX];
@@ -45,7 +45,7 @@ static void hc_begin(void *vc, void *vout)
 	http_resp_init(&c->p, c->head, c->loc, sizeof c->loc);
 	c->base = 0;
 	c->out = out;
-	out->st = HTTP_NEED_MORE;
+	out->st = HTTP_RESP_NEED_MORE;
 }
 
 static void hc_feed(void *vc, const uint8_t *buf, size_t n)
@@ -53,15 +53,15 @@ static void hc_feed(void *vc, const uint8_t *buf, size_t n)
 	struct head_ctx *c = vc;
 	size_t used = 0;
 
-	if (c->out->st != HTTP_NEED_MORE)
+	if (c->out->st != HTTP_RESP_NEED_MORE)
 		return;
 	c->out->st = http_resp_feed(&c->p, buf, n, &used, &c->err);
 	c->out->consumed = c->base + used;
 	c->base += n;
-	if (c->out->st == HTTP_ERROR) {
+	if (c->out->st == HTTP_RESP_ERROR) {
 		c->out->code = c->err.code;
 		memcpy(c->out->msg, c->err.msg, sizeof c->out->msg);
-	} else if (c->out->st == HTTP_DONE) {
+	} else if (c->out->st == HTTP_RESP_DONE) {
 		memcpy(&c->out->resp, http_resp_get(&c->p), sizeof c->out->resp);
 		(void)snprintf(c->out->location, sizeof c->out->location, "%s",
 			       c->out->resp.location);
@@ -89,9 +89,9 @@ static bool run_equal(const void *va, const void *vb)
 
 	if (a->st != b->st || a->consumed != b->consumed)
 		return false;
-	if (a->st == HTTP_ERROR)
+	if (a->st == HTTP_RESP_ERROR)
 		return a->code == b->code && strcmp(a->msg, b->msg) == 0;
-	if (a->st == HTTP_DONE)
+	if (a->st == HTTP_RESP_DONE)
 		return resp_equal(&a->resp, &b->resp);
 	return true;
 }
@@ -136,7 +136,7 @@ static struct head_run *expect_head(struct tq *t, const char *in, size_t n, bool
 
 	if (r == NULL)
 		return NULL;
-	if (!TQ_INT(t, r->st, HTTP_DONE) || !TQ_INT(t, r->consumed, n - tail)) {
+	if (!TQ_INT(t, r->st, HTTP_RESP_DONE) || !TQ_INT(t, r->consumed, n - tail)) {
 		printf("  input: %.60s | error: %s\n", in, r->msg);
 		free(r);
 		return NULL;
@@ -151,7 +151,7 @@ static void expect_error(struct tq *t, const char *in, size_t n, enum qv_err cod
 
 	if (r == NULL)
 		return;
-	if (!TQ_INT(t, r->st, HTTP_ERROR) || !TQ_INT(t, r->code, code) || !TQ_STR(t, r->msg, msg))
+	if (!TQ_INT(t, r->st, HTTP_RESP_ERROR) || !TQ_INT(t, r->code, code) || !TQ_STR(t, r->msg, msg))
 		printf("  input: \"%.60s\"\n", in);
 	free(r);
 }
@@ -677,7 +677,7 @@ static void t_head_max(struct tq *t)
 	free(r);
 	r = parse_head(t, over, HTTP_HEAD_MAX + 1, false);
 	if (r != NULL) {
-		TQ_INT(t, r->st, HTTP_ERROR);
+		TQ_INT(t, r->st, HTTP_RESP_ERROR);
 		TQ_INT(t, r->code, QV_E_HTTP_HEADER_TOO_BIG);
 		TQ_STR(t, r->msg, "response header section larger than 64 KiB");
 		TQ_INT(t, r->consumed, HTTP_HEAD_MAX);
@@ -979,17 +979,17 @@ static void t_sticky(struct tq *t)
 	}
 	http_resp_init(p, false, loc, sizeof loc);
 	TQ_INT(t, http_resp_feed(p, (const uint8_t *)"HTTP/1.1 200 OK\r\n\r\nxyz", 22, &used, &err),
-	       HTTP_DONE);
+	       HTTP_RESP_DONE);
 	TQ_INT(t, used, 19);
-	TQ_INT(t, http_resp_feed(p, (const uint8_t *)"xyz", 3, &used, &err), HTTP_DONE);
+	TQ_INT(t, http_resp_feed(p, (const uint8_t *)"xyz", 3, &used, &err), HTTP_RESP_DONE);
 	TQ_INT(t, used, 0);
 	http_resp_init(p, false, loc, sizeof loc);
-	TQ_INT(t, http_resp_feed(p, (const uint8_t *)"HTTP/1.1", 8, &used, NULL), HTTP_NEED_MORE);
+	TQ_INT(t, http_resp_feed(p, (const uint8_t *)"HTTP/1.1", 8, &used, NULL), HTTP_RESP_NEED_MORE);
 	TQ_INT(t, used, 8);
-	TQ_INT(t, http_resp_feed(p, NULL, 0, &used, NULL), HTTP_NEED_MORE);
+	TQ_INT(t, http_resp_feed(p, NULL, 0, &used, NULL), HTTP_RESP_NEED_MORE);
 	TQ_INT(t, used, 0);
-	TQ_INT(t, http_resp_feed(p, (const uint8_t *)"x", 1, &used, NULL), HTTP_ERROR);
-	TQ_INT(t, http_resp_feed(p, (const uint8_t *)" 200 OK\r\n", 9, &used, &err), HTTP_ERROR);
+	TQ_INT(t, http_resp_feed(p, (const uint8_t *)"x", 1, &used, NULL), HTTP_RESP_ERROR);
+	TQ_INT(t, http_resp_feed(p, (const uint8_t *)" 200 OK\r\n", 9, &used, &err), HTTP_RESP_ERROR);
 	TQ_INT(t, err.code, QV_E_HTTP_SYNTAX);
 	TQ_INT(t, used, 0);
 	free(p);
@@ -1011,10 +1011,10 @@ static void t_location_buffer_cap(struct tq *t)
 		return;
 	}
 	http_resp_init(p, false, loc, sizeof loc);
-	TQ_INT(t, http_resp_feed(p, (const uint8_t *)fits, sizeof fits - 1, &used, &err), HTTP_DONE);
+	TQ_INT(t, http_resp_feed(p, (const uint8_t *)fits, sizeof fits - 1, &used, &err), HTTP_RESP_DONE);
 	TQ_STR(t, http_resp_get(p)->location, "/abcdef");
 	http_resp_init(p, false, loc, sizeof loc);
-	TQ_INT(t, http_resp_feed(p, (const uint8_t *)big, sizeof big - 1, &used, &err), HTTP_ERROR);
+	TQ_INT(t, http_resp_feed(p, (const uint8_t *)big, sizeof big - 1, &used, &err), HTTP_RESP_ERROR);
 	TQ_INT(t, err.code, QV_E_HTTP_HEADER_TOO_BIG);
 	TQ_STR(t, err.msg, "Location header longer than 7 bytes");
 	free(p);
@@ -1033,7 +1033,7 @@ static void t_error_detail(struct tq *t)
 		return;
 	}
 	http_resp_init(p, false, loc, sizeof loc);
-	TQ_INT(t, http_resp_feed(p, (const uint8_t *)in, sizeof in - 1, &used, &err), HTTP_ERROR);
+	TQ_INT(t, http_resp_feed(p, (const uint8_t *)in, sizeof in - 1, &used, &err), HTTP_RESP_ERROR);
 	TQ_INT(t, err.detail, 200);
 	TQ_INT(t, used, sizeof in - 2);
 	free(p);

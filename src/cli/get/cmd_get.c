@@ -95,7 +95,7 @@ int cmd_get(int argc, char **argv)
 	} else {
 		status = get_execute(&a, &p);
 	}
-	get_plan_free(&p);
+	get_plan_clear(&p);
 	get_args_free(&a);
 	return status;
 }

@@ -10,6 +10,7 @@
 
 #include "cli/dir.h"
 #include "cli/fname.h"
+#include "cli/get/autoname.h"
 #include "cli/get/nameset.h"
 #include "http/req.h"
 #include "http/url.h"
@@ -91,7 +92,7 @@ static enum qv_err plan_names(struct get_plan *p, const struct get_args *a, FILE
 			(void)snprintf(name, sizeof name, "%s", a->out_name);
 		else
 			(void)fname_from_target(u->target, strlen(u->target), name, sizeof name);
-		/* gcc-analyzer-suppress malloc-leak: p->name owns it, get_plan_free frees it */
+		/* gcc-analyzer-suppress malloc-leak: p->name owns it, get_plan_clear frees it */
 		p->name[i] = strdup(name);
 		if (p->name[i] == NULL) {
 			free(u);
@@ -106,31 +107,13 @@ static enum qv_err plan_names(struct get_plan *p, const struct get_args *a, FILE
 	return QV_OK;
 }
 
-void get_plan_rename(const char *name, unsigned k, char *out, size_t cap)
+/* A clash for URL i with URL other: rename it, or list it. */
+static enum qv_err plan_clash(struct get_plan *p, const struct get_args *a, struct autoname *an,
+			      const struct nameset *set, size_t i, size_t other, FILE *errf,
+			      size_t *nclash, struct qv_error *err)
 {
-	const char *dot = strrchr(name, '.');
-	char suffix[32];
-	size_t stem, ext, keep;
-
-	if (dot == NULL || dot == name)
-		dot = name + strlen(name);
-	ext = strlen(dot);
-	stem = (size_t)(dot - name);
-	(void)snprintf(suffix, sizeof suffix, ".%u", k);
-	keep = stem;
-	if (keep + strlen(suffix) + ext > FNAME_MAX)
-		keep = FNAME_MAX > strlen(suffix) + ext ? FNAME_MAX - strlen(suffix) - ext : 0;
-	while (keep > 0 && keep < stem && ((unsigned char)name[keep] & 0xc0) == 0x80)
-		keep--; /* never split a UTF-8 sequence */
-	(void)snprintf(out, cap, "%.*s%s%s", (int)keep, name, suffix, dot);
-}
-
-/* A clash for URL i: rename it, or list it. */
-static enum qv_err plan_clash(struct get_plan *p, const struct get_args *a, struct nameset *set,
-			      size_t i, size_t other, FILE *errf, size_t *nclash)
-{
-	char name[FNAME_MAX + 32], where[64], where2[64];
-	unsigned k;
+	char name[AUTONAME_OUT_MAX], where[64], where2[64];
+	enum qv_err rc;
 
 	if (!a->auto_rename) {
 		if ((*nclash)++ < GET_PLAN_LIST_MAX) {
@@ -142,42 +125,48 @@ static enum qv_err plan_clash(struct get_plan *p, const struct get_args *a, stru
 		}
 		return QV_OK;
 	}
-	for (k = 1; k <= GET_RENAME_MAX; k++) {
-		get_plan_rename(p->name[i], k, name, sizeof name);
-		if (nameset_clash(set, name) == NAMESET_NONE) {
-			free(p->name[i]);
-			/* gcc-analyzer-suppress malloc-leak: p->name owns it, get_plan_free frees it */
-			p->name[i] = strdup(name);
-			return p->name[i] != NULL ? QV_OK : QV_E_NOMEM;
-		}
+	rc = autoname_pick(an, set, p->name[i], name, &p->checks, err);
+	if (rc == QV_E_EXISTS) {
+		(*nclash)++;
+		(void)fprintf(errf, "quiver get: no free name for %s\n", p->list.url[i]);
+		return QV_OK;
 	}
-	(*nclash)++;
-	(void)fprintf(errf, "quiver get: no free name for %s\n", p->list.url[i]);
-	return QV_OK;
+	if (rc != QV_OK)
+		return rc;
+	free(p->name[i]);
+	/* gcc-analyzer-suppress malloc-leak: p->name owns it, get_plan_clear frees it */
+	p->name[i] = strdup(name);
+	return p->name[i] != NULL ? QV_OK : qv_error_set(err, QV_E_NOMEM, "out of memory");
 }
 
 /* Names are checked over the whole list, before sharding, so that every
- * shard of one list agrees on every name. */
+ * shard of one list agrees on every name.  Each URL's name is looked up
+ * once, and each rename costs lookups in proportion to the names it finds
+ * taken, never to the list (autoname.h). */
 static enum qv_err plan_clashes(struct get_plan *p, const struct get_args *a, FILE *errf,
 				struct qv_error *err)
 {
-	struct nameset set;
+	struct nameset *set = NULL;
+	struct autoname *an = NULL;
 	size_t i, nclash = 0;
 	enum qv_err rc;
 
-	rc = nameset_init(&set, (const char *const *)p->name, p->list.count, err);
+	rc = nameset_new(&set, (const char *const *)p->name, p->list.count, err);
+	if (rc == QV_OK && a->auto_rename)
+		rc = autoname_new(&an, err);
 	for (i = 0; rc == QV_OK && i < p->list.count; i++) {
-		size_t other = nameset_clash(&set, p->name[i]);
+		size_t other = nameset_clash(set, p->name[i]);
 
+		p->checks++;
 		if (other != NAMESET_NONE)
-			rc = plan_clash(p, a, &set, i, other, errf, &nclash);
-		if (rc == QV_OK && (other == NAMESET_NONE || a->auto_rename) &&
-		    !nameset_add(&set, i))
-			rc = QV_E_INTERNAL;
+			rc = plan_clash(p, a, an, set, i, other, errf, &nclash, err);
+		if (rc == QV_OK && (other == NAMESET_NONE || a->auto_rename) && !nameset_add(set, i))
+			rc = qv_error_set(err, QV_E_INTERNAL, "the name set is full");
 	}
-	nameset_free(&set);
+	autoname_free(an);
+	nameset_free(set);
 	if (rc != QV_OK)
-		return qv_error_set(err, rc, "out of memory while checking names");
+		return rc;
 	if (nclash > GET_PLAN_LIST_MAX)
 		(void)fprintf(errf, "quiver get: ... and %zu more\n", nclash - GET_PLAN_LIST_MAX);
 	if (nclash > 0)
@@ -320,7 +309,7 @@ enum qv_err get_plan_build(struct get_plan *p, const struct get_args *a, FILE *e
 	return rc;
 }
 
-void get_plan_free(struct get_plan *p)
+void get_plan_clear(struct get_plan *p)
 {
 	size_t i;
 
@@ -331,6 +320,6 @@ void get_plan_free(struct get_plan *p)
 	free(p->name);
 	free(p->pick);
 	free(p->skip);
-	url_list_free(&p->list);
+	url_list_clear(&p->list);
 	memset(p, 0, sizeof *p);
 }

@@ -17,8 +17,6 @@
 
 /* Problems listed one per line before "... and N more". */
 #define GET_PLAN_LIST_MAX 20
-/* --auto-rename tries NAME.1.EXT up to this suffix. */
-#define GET_RENAME_MAX 100000u
 
 struct get_plan {
 	struct url_list list;       /* every URL, in input order */
@@ -27,21 +25,22 @@ struct get_plan {
 	bool *skip;                 /* per pick: --skip-existing found the file */
 	size_t npick;
 	size_t nskip;
+	size_t checks;              /* candidate names looked up for clashes:
+				     * linear in the list (unit-tested) */
 	struct shard shard;
 };
 
-/* Build the plan for a.  Returns QV_OK, QV_E_USAGE (bad URL, clash, -O with
- * several URLs, bad header; details printed on errf), QV_E_FILE (input or
- * destination), or QV_E_NOMEM; err has a one-line summary. */
+/* Build the plan for a in p (caller storage; what it allocates,
+ * get_plan_clear frees, also after a failure).  Returns QV_OK, QV_E_USAGE
+ * (bad URL, clash, -O with several URLs, bad header; details printed on
+ * errf), QV_E_FILE (input or destination), or QV_E_NOMEM; err has a
+ * one-line summary. */
 enum qv_err get_plan_build(struct get_plan *p, const struct get_args *a, FILE *errf,
 			   struct qv_error *err);
-void get_plan_free(struct get_plan *p);
+/* Free what get_plan_build allocated in p.  Accepts NULL. */
+void get_plan_clear(struct get_plan *p);
 
 /* "DIR/NAME" (or NAME without -o) into out; false when it does not fit. */
 bool get_plan_path(const struct get_args *a, const char *name, char *out, size_t cap);
-
-/* NAME.K.EXT for --auto-rename: K before the last extension ("a.tar.1.gz",
- * "README.1"), the stem cut to keep it within FNAME_MAX. */
-void get_plan_rename(const char *name, unsigned k, char *out, size_t cap);
 
 #endif

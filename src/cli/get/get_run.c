@@ -106,7 +106,7 @@ static void get_line(struct get_ctx *g, size_t item, const struct xfer_result *r
 	}
 	if (err->code != QV_OK || !get_plan_path(g->a, g->p->name[item], path, sizeof path))
 		return;
-	fmt_bytes(res->bytes, size, sizeof size);
+	fmt_bytes(res->bytes, size);
 	if (res->attempts > 1)
 		cli_out_verbose(g->o, "%s -> %s (%s in %.2fs, %u attempts)", url, path, size,
 				(double)ms / 1000.0, res->attempts);
@@ -266,8 +266,8 @@ void get_summary(FILE *f, const struct get_totals *t)
 {
 	char size[FMT_MAX], rate[FMT_MAX];
 
-	fmt_bytes(t->bytes, size, sizeof size);
-	fmt_rate(t->secs > 0 ? (double)t->bytes / t->secs : 0, rate, sizeof rate);
+	fmt_bytes(t->bytes, size);
+	fmt_rate(t->secs > 0 ? (double)t->bytes / t->secs : 0, rate);
 	(void)fprintf(f, "%s%zu file%s downloaded (%s in %.2fs, %s)", t->stopped ? "interrupted: " : "",
 		      t->ok, t->ok != 1 ? "s" : "", size, t->secs, rate);
 	if (t->failed > 0)

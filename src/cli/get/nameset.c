@@ -4,28 +4,41 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/get/shard.h"
+#include "util/hash.h"
 
 #define PART_SUFFIX ".part"
 #define PART_LEN (sizeof PART_SUFFIX - 1)
 
-enum qv_err nameset_init(struct nameset *s, const char *const *names, size_t n,
-			 struct qv_error *err)
+struct nameset {
+	const char *const *names;   /* not owned */
+	size_t *slot;               /* index + 1, 0: empty */
+	size_t mask;                /* capacity - 1 (a power of two) */
+	size_t count;
+};
+
+enum qv_err nameset_new(struct nameset **out, const char *const *names, size_t n,
+			struct qv_error *err)
 {
+	struct nameset *s;
 	size_t cap = 16;
 
-	memset(s, 0, sizeof *s);
+	*out = NULL;
 	/* load factor at most 1/2 keeps probe runs short */
 	while (cap < n * 2) {
 		if (cap > SIZE_MAX / 4 / sizeof *s->slot)
 			return qv_error_set(err, QV_E_NOMEM, "too many names");
 		cap *= 2;
 	}
-	s->slot = calloc(cap, sizeof *s->slot);
-	if (s->slot == NULL)
+	s = calloc(1, sizeof *s);
+	if (s != NULL)
+		s->slot = calloc(cap, sizeof *s->slot);
+	if (s == NULL || s->slot == NULL) {
+		free(s);
 		return qv_error_set(err, QV_E_NOMEM, "out of memory");
+	}
 	s->names = names;
 	s->mask = cap - 1;
+	*out = s;
 	return QV_OK;
 }
 
@@ -34,13 +47,14 @@ void nameset_free(struct nameset *s)
 	if (s == NULL)
 		return;
 	free(s->slot);
-	s->slot = NULL;
+	free(s);
 }
+
 
 /* Index of the entry equal to name[0..len), or NAMESET_NONE. */
 static size_t nameset_find(const struct nameset *s, const char *name, size_t len)
 {
-	size_t i = (size_t)shard_hash(name, len) & s->mask;
+	size_t i = (size_t)hash_str64(name, len) & s->mask;
 
 	while (s->slot[i] != 0) {
 		const char *have = s->names[s->slot[i] - 1];
@@ -82,7 +96,7 @@ bool nameset_add(struct nameset *s, size_t index)
 
 	if (s->count * 2 >= s->mask + 1)
 		return false;
-	i = (size_t)shard_hash(name, strlen(name)) & s->mask;
+	i = (size_t)hash_str64(name, strlen(name)) & s->mask;
 	while (s->slot[i] != 0)
 		i = (i + 1) & s->mask;
 	s->slot[i] = index + 1;

@@ -15,17 +15,13 @@
 
 #define NAMESET_NONE SIZE_MAX
 
-struct nameset {
-	const char *const *names;   /* not owned */
-	size_t *slot;               /* index + 1, 0: empty */
-	size_t mask;                /* capacity - 1 (a power of two) */
-	size_t count;
-};
+struct nameset;
 
-/* Room for n names over names[] (which may grow in place as long as the
- * indexes added stay valid).  Returns QV_OK or QV_E_NOMEM. */
-enum qv_err nameset_init(struct nameset *s, const char *const *names, size_t n,
-			 struct qv_error *err);
+/* A set with room for n names of names[] (whose entries may change as long
+ * as the ones added stay as they were).  Errors: QV_E_NOMEM. */
+enum qv_err nameset_new(struct nameset **out, const char *const *names, size_t n,
+			struct qv_error *err);
+/* Accepts NULL. */
 void nameset_free(struct nameset *s);
 
 /* The index of a name already in the set that the name clashes with
@@ -33,7 +29,7 @@ void nameset_free(struct nameset *s);
 size_t nameset_clash(const struct nameset *s, const char *name);
 
 /* Add names[index] (the caller checked nameset_clash first).  false when
- * the set is full (more than the n of nameset_init). */
+ * the set is full (more than the n of nameset_new). */
 bool nameset_add(struct nameset *s, size_t index);
 
 #endif

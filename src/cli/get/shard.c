@@ -12,7 +12,7 @@ uint64_t shard_hash(const void *p, size_t n)
 
 uint64_t shard_key(const void *p, size_t n)
 {
-	return hash_fmix64(shard_hash(p, n));
+	return hash_str64(p, n);
 }
 
 bool shard_pick(const struct shard *s, const char *url, size_t len)

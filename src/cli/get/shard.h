@@ -37,7 +37,7 @@ struct shard {
 	const char *source;         /* where K/N came from, for messages */
 };
 
-/* 64-bit FNV-1a of p[0..n) (also the name set's hash). */
+/* 64-bit FNV-1a of p[0..n). */
 uint64_t shard_hash(const void *p, size_t n);
 
 /* The shard key of p[0..n): fmix64(shard_hash(p, n)). */

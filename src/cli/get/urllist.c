@@ -12,7 +12,7 @@ void url_list_init(struct url_list *l)
 	memset(l, 0, sizeof *l);
 }
 
-void url_list_free(struct url_list *l)
+void url_list_clear(struct url_list *l)
 {
 	size_t i;
 

@@ -15,8 +15,10 @@ struct url_list {
 	size_t count, cap;
 };
 
+/* An empty list in caller storage (no allocation); url_list_clear frees
+ * what adding to it allocated.  clear accepts NULL. */
 void url_list_init(struct url_list *l);
-void url_list_free(struct url_list *l);
+void url_list_clear(struct url_list *l);
 
 /* Append a copy of s[0..n).  QV_E_NOMEM. */
 enum qv_err url_list_add(struct url_list *l, const char *s, size_t n, unsigned line,

@@ -1,0 +1,47 @@
+/* autoname.h - --auto-rename: a name that clashes becomes NAME.K.EXT with
+ * the smallest K that is free (DESIGN §1), found in time linear in the
+ * list whatever its names.
+ *
+ * Names only ever join a run's set, so a K found taken stays taken: each
+ * family of candidates keeps the next K to try, and a list of N URLs with
+ * one name costs about 2N lookups instead of N²/2.  A family is the set of
+ * names whose NAME.K.EXT are the same strings for every K of one digit
+ * count: one name, unless its stem had to be cut to keep NAME.K.EXT within
+ * FNAME_MAX, and then every name that differs only past the cut.  A family
+ * is known by the name its first K would give (NAME.1.EXT, NAME.10.EXT, ...),
+ * which no other family can produce. */
+#ifndef QV_CLI_GET_AUTONAME_H
+#define QV_CLI_GET_AUTONAME_H
+
+#include <stddef.h>
+
+#include "cli/fname.h"
+#include "cli/get/nameset.h"
+#include "util/err.h"
+
+/* --auto-rename tries NAME.1.EXT up to this K. */
+#define AUTONAME_K_MAX 100000u
+/* Bytes for a NAME.K.EXT and its NUL: K adds at most 7 (".100000"), and a
+ * name whose extension alone fills FNAME_MAX keeps it whole (the file sink
+ * then refuses the name, as it would any name too long). */
+#define AUTONAME_OUT_MAX (FNAME_MAX + 8u)
+
+struct autoname;
+
+/* An empty table of families.  Errors: QV_E_NOMEM. */
+enum qv_err autoname_new(struct autoname **out, struct qv_error *err);
+/* Accepts NULL. */
+void autoname_free(struct autoname *a);
+
+/* NAME.K.EXT: K before the last extension ("a.tar.1.gz", "README.1"), the
+ * stem cut (never inside a UTF-8 sequence) to keep it within FNAME_MAX. */
+void autoname_format(const char *name, unsigned k, char *out, size_t cap);
+
+/* The first NAME.K.EXT of name that clashes with nothing in taken, into out
+ * (AUTONAME_OUT_MAX bytes).  *checks grows by the candidates looked up.
+ * Returns QV_OK, QV_E_EXISTS when every K up to AUTONAME_K_MAX is taken, or
+ * QV_E_NOMEM (err says so). */
+enum qv_err autoname_pick(struct autoname *a, const struct nameset *taken, const char *name,
+			  char *out, size_t *checks, struct qv_error *err);
+
+#endif
