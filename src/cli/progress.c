@@ -22,10 +22,29 @@ void progress_init(struct progress *p, FILE *f, enum cli_progress mode, bool ans
 	p->width = width < 20 ? 80 : width;
 	if (p->width > PROGRESS_LINE_MAX)
 		p->width = PROGRESS_LINE_MAX;
-	atomic_init(&p->done, 0);
-	atomic_init(&p->bytes, 0);
-	atomic_init(&p->next_ms, 0);
+	atomic_flag_clear(&p->counters);
 	atomic_flag_clear(&p->busy);
+}
+
+static void progress_counters_lock(struct progress *p)
+{
+	while (atomic_flag_test_and_set_explicit(&p->counters, memory_order_acquire))
+		(void)sched_yield();
+}
+
+static void progress_counters_unlock(struct progress *p)
+{
+	atomic_flag_clear_explicit(&p->counters, memory_order_release);
+}
+
+static uint64_t progress_done(struct progress *p)
+{
+	uint64_t done;
+
+	progress_counters_lock(p);
+	done = p->done;
+	progress_counters_unlock(p);
+	return done;
 }
 
 void progress_start(struct progress *p, uint64_t total)
@@ -90,9 +109,11 @@ size_t progress_format(char *out, size_t cap, const struct progress_view *v, uns
 
 static void progress_view_now(struct progress *p, struct progress_view *v, bool final)
 {
-	v->done = atomic_load(&p->done);
+	progress_counters_lock(p);
+	v->done = p->done;
+	v->bytes = p->bytes;
+	progress_counters_unlock(p);
 	v->total = p->total;
-	v->bytes = atomic_load(&p->bytes);
 	v->elapsed_s = (double)(clock_now_ms() - p->start_ms) / 1000.0;
 	v->final = final;
 }
@@ -119,20 +140,27 @@ static void progress_draw_bar(struct progress *p, bool final)
 
 void progress_bytes(struct progress *p, uint64_t n)
 {
-	if (p->mode != CLI_PROGRESS_NONE)
-		atomic_fetch_add(&p->bytes, n);
+	if (p->mode == CLI_PROGRESS_NONE)
+		return;
+	progress_counters_lock(p);
+	p->bytes += n;
+	progress_counters_unlock(p);
 }
 
 void progress_tick(struct progress *p)
 {
-	int64_t now, next;
+	int64_t now;
+	bool due;
 
 	if (p->mode != CLI_PROGRESS_BAR || p->total == 0)
 		return;
 	now = clock_now_ms();
-	next = atomic_load(&p->next_ms);
-	if (now < next || !atomic_compare_exchange_strong(&p->next_ms, &next,
-							  now + PROGRESS_REDRAW_MS))
+	progress_counters_lock(p); /* one thread takes each turn */
+	due = now >= p->next_ms;
+	if (due)
+		p->next_ms = now + PROGRESS_REDRAW_MS;
+	progress_counters_unlock(p);
+	if (!due)
 		return;
 	if (atomic_flag_test_and_set(&p->busy))
 		return; /* someone holds the line: skip this turn */
@@ -149,7 +177,7 @@ static void progress_lock(struct progress *p)
 /* Dot mode: one dot, and the count at the end of each full line. */
 static void progress_dot(struct progress *p)
 {
-	uint64_t done = atomic_load(&p->done);
+	uint64_t done = progress_done(p);
 
 	progress_lock(p);
 	(void)fputc('.', p->f);
@@ -166,7 +194,9 @@ void progress_item_done(struct progress *p)
 {
 	if (p->mode == CLI_PROGRESS_NONE)
 		return;
-	atomic_fetch_add(&p->done, 1);
+	progress_counters_lock(p);
+	p->done++;
+	progress_counters_unlock(p);
 	if (p->mode == CLI_PROGRESS_DOT)
 		progress_dot(p);
 	else
@@ -182,7 +212,7 @@ void progress_finish(struct progress *p)
 		progress_draw_bar(p, true);
 		(void)fputc('\n', p->f);
 	} else if (p->dots > 0) {
-		(void)fprintf(p->f, " %llu/%llu\n", (unsigned long long)atomic_load(&p->done),
+		(void)fprintf(p->f, " %llu/%llu\n", (unsigned long long)progress_done(p),
 			      (unsigned long long)p->total);
 	}
 	p->shown = 0;
@@ -218,6 +248,8 @@ void progress_resume(struct progress *p)
 	if (p->mode == CLI_PROGRESS_NONE)
 		return;
 	(void)fflush(p->f);
-	atomic_store(&p->next_ms, 0);
+	progress_counters_lock(p);
+	p->next_ms = 0;
+	progress_counters_unlock(p);
 	atomic_flag_clear(&p->busy);
 }

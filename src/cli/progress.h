@@ -3,7 +3,7 @@
  * finished item.
  *
  * Bytes are counted from the transfer threads (sink writes), so the counters
- * are atomic and any thread may trigger a redraw; a redraw happens at most
+ * sit behind a lock and any thread may trigger a redraw; a redraw happens at most
  * PROGRESS_REDRAW_MS apart and only one thread draws at a time (a thread
  * that finds the line busy skips its turn).  Whether to draw at all, and
  * with which escapes, is the output policy's decision (output.h): this file
@@ -41,9 +41,14 @@ struct progress {
 	unsigned width;             /* terminal columns */
 	uint64_t total;
 	int64_t start_ms;
-	_Atomic uint64_t done;
-	_Atomic uint64_t bytes;
-	_Atomic int64_t next_ms;    /* no redraw before this */
+	/* The counters are 64-bit and not every target has lock-free 64-bit
+	 * atomics (32-bit MIPS has 4-byte ones only), so a spin lock guards
+	 * them: atomic_flag is lock-free on every C11 target, and it is held
+	 * for a few instructions. */
+	atomic_flag counters;       /* guards done, bytes and next_ms */
+	uint64_t done;
+	uint64_t bytes;
+	int64_t next_ms;            /* no redraw before this */
 	atomic_flag busy;           /* one drawer at a time */
 	/* owned by whoever holds busy */
 	size_t shown;               /* columns of the bar on the line, 0: none */

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "emu.h"
 #include "engine/engine.h"
 #include "transfer/sink_mem.h"
 #include "tq.h"
@@ -236,9 +237,12 @@ static void test_refused(struct tq *t)
 	TQ_INT(t, engine_run(ENGINE_SEQ, fx.jobs, 2, &fx.eo, &st, &e), QV_OK);
 	TQ_INT(t, fx.run.done_calls, 2);
 	TQ_INT(t, fx.run.codes[0], QV_E_CONNECT);
-	TQ_TRUE(t, strstr(fx.run.msgs[0], "Connection refused") != NULL);
 	TQ_INT(t, st.failed, 2);
 	TQ_TRUE(t, fx.sinks[0].begins == 0 && !fx.sinks[0].committed);
+	if (emu_so_error_untranslated())
+		tq_skip(t, EMU_SO_ERROR_WHY);
+	else
+		TQ_TRUE(t, strstr(fx.run.msgs[0], "Connection refused") != NULL);
 }
 
 static void test_read_timeout(struct tq *t)
