@@ -54,19 +54,20 @@ static void blocking_net_error(struct blocking *b, const struct qv_error *e)
 		xfer_io_error(&b->x, e->code, e->msg);
 }
 
-/* A fresh connection to origin: resolve, connect, handshake. */
-static enum qv_err blocking_open(struct blocking *b, const struct url_origin *origin,
+/* A fresh connection for route r: resolve its peer, connect, handshake
+ * (direct https). */
+static enum qv_err blocking_open(struct blocking *b, const struct route *r,
 				 const struct net_wait *w, struct qv_error *e)
 {
 	struct net_addrs addrs;
 	struct conn *c = NULL;
 	enum qv_err rc;
 
-	rc = conn_new(&c, origin, b->o->tls, e);
+	rc = conn_new(&c, r, b->o->tls, e);
 	if (rc == QV_OK)
-		rc = b->ops->resolve(b->ctx, origin, &addrs, e);
+		rc = b->ops->resolve(b->ctx, &r->peer, &addrs, e);
 	if (rc == QV_OK)
-		rc = net_connect_blocking(c, &addrs, w, e);
+		rc = net_connect_blocking(c, &addrs, b->o->family, w, e);
 	if (rc != QV_OK) {
 		conn_free(c);
 		return rc;
@@ -76,9 +77,10 @@ static enum qv_err blocking_open(struct blocking *b, const struct url_origin *or
 	return QV_OK;
 }
 
-static void blocking_connect(struct blocking *b, const struct net_wait *w)
+static void blocking_connect(struct blocking *b, struct net_wait *w)
 {
-	const struct url_origin *origin = xfer_origin(&b->x);
+	const struct route *r = xfer_route(&b->x);
+	const struct url_origin *origin = &r->origin;
 	struct qv_error e;
 
 	blocking_drop_conn(b);
@@ -88,19 +90,39 @@ static void blocking_connect(struct blocking *b, const struct net_wait *w)
 		return;
 	}
 	if (xfer_may_reuse(&b->x))
-		b->conn = conn_pool_take(b->pool, origin, clock_now_ms());
+		b->conn = conn_pool_take(b->pool, r, clock_now_ms());
 	if (b->conn != NULL) {
 		b->reused++;
 		xfer_connected(&b->x, true);
 		return;
 	}
-	if (blocking_open(b, origin, w, &e) != QV_OK) {
+	/* one connect budget from here: TCP, a CONNECT exchange, TLS */
+	b->connect_at = b->o->connect_timeout_ms != 0 ? clock_now_ms() + b->o->connect_timeout_ms : 0;
+	w->connect_at_ms = b->connect_at;
+	if (blocking_open(b, r, w, &e) != QV_OK) {
 		/* No xfer_connected, so no XFER_RELEASE: give the slot back now. */
 		blocking_release_slot(b);
 		blocking_net_error(b, &e);
 	} else {
 		xfer_connected(&b->x, false);
 	}
+}
+
+/* XFER_TLS: TLS to the origin through the tunnel just opened. */
+static void blocking_tls(struct blocking *b, const struct net_wait *w)
+{
+	struct qv_error e;
+
+	qv_error_clear(&e);
+	if (b->conn == NULL) {
+		xfer_io_error(&b->x, QV_E_INTERNAL, "internal error: TLS without a connection");
+		return;
+	}
+	if (conn_start_tls(b->conn, b->o->tls, &e) != QV_OK ||
+	    net_handshake_blocking(b->conn, w, &e) != QV_OK)
+		blocking_net_error(b, &e);
+	else
+		xfer_tls_done(&b->x);
 }
 
 static void blocking_write(struct blocking *b, const struct net_wait *w)
@@ -180,7 +202,7 @@ static void blocking_check_abort(struct blocking *b, const struct net_wait *w, i
 enum xfer_action blocking_transfer(struct blocking *b)
 {
 	const struct engine_opts *o = b->o;
-	struct net_wait w = {o->connect_timeout_ms, o->idle_timeout_ms, 0, o->max_time_ms, o->stop};
+	struct net_wait w = {o->connect_timeout_ms, o->idle_timeout_ms, 0, 0, o->max_time_ms, o->stop};
 
 	b->aborted = false;
 	if (o->max_time_ms != 0)
@@ -191,6 +213,8 @@ enum xfer_action blocking_transfer(struct blocking *b)
 
 		blocking_check_abort(b, &w, now);
 		a = xfer_next(&b->x, now);
+		/* a CONNECT exchange and its handshake are timed as the connect */
+		w.connect_at_ms = xfer_connecting(&b->x) ? b->connect_at : 0;
 		/* After an abort the machine owes no more I/O; never loop on it. */
 		if (b->aborted && a != XFER_RELEASE && a != XFER_DONE)
 			a = XFER_FAILED;
@@ -205,8 +229,7 @@ enum xfer_action blocking_transfer(struct blocking *b)
 			blocking_read(b, &w);
 			break;
 		case XFER_TLS:
-			/* no engine opens tunnels yet: no route asks for one */
-			xfer_io_error(&b->x, QV_E_INTERNAL, "proxy tunnels are not supported yet");
+			blocking_tls(b, &w);
 			break;
 		case XFER_RELEASE:
 			blocking_release(b);

@@ -26,8 +26,9 @@ struct blocking_ops {
 	 * transfer needs.  An error ends the step like a failed connect. */
 	enum qv_err (*acquire)(void *ctx, const struct url_origin *origin, const struct net_wait *w,
 			       struct qv_error *e);
-	/* Addresses of origin for a fresh connection. */
-	enum qv_err (*resolve)(void *ctx, const struct url_origin *origin, struct net_addrs *addrs,
+	/* Addresses of a route's peer (the origin or a proxy) for a fresh
+	 * connection. */
+	enum qv_err (*resolve)(void *ctx, const struct url_origin *peer, struct net_addrs *addrs,
 			       struct qv_error *e);
 	/* Give back what acquire claimed (may be NULL): called once the
 	 * connection is parked or closed, and after a failed open. */
@@ -45,6 +46,7 @@ struct blocking {
 	size_t buf_len;
 	struct conn *conn;            /* of the current transfer */
 	bool aborted;                 /* xfer_abort was called on the current one */
+	int64_t connect_at;           /* the connect deadline of a fresh connection */
 	unsigned connections, reused; /* fresh and pooled connects, for stats */
 	struct xfer x;
 };

@@ -79,6 +79,8 @@ void engine_xfer_start(struct xfer *x, const struct engine_opts *o, const struct
 {
 	xfer_init(x, o->xfer, job->url, job->url_len, sink,
 		  hash_mul32((uint32_t)i) ^ (uint32_t)clock_now_ns());
+	if (job->auth != NULL)
+		xfer_set_auth(x, job->auth);
 }
 
 bool engine_xfer_outcome(const struct xfer *x, enum xfer_action a, struct qv_error *out)

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "net/addr.h"
+#include "net/race.h"
 #include "transfer/sink.h"
 #include "transfer/transfer.h"
 #include "util/err.h"
@@ -32,6 +33,8 @@ struct engine_job {
 	const char *url;            /* not owned; need not be NUL-terminated */
 	size_t url_len;
 	struct sink *sink;          /* not owned; NULL: ask engine_opts.sink_open */
+	const char *auth;           /* Authorization for its first origin, or
+				     * NULL (xfer_set_auth); not owned */
 };
 
 /* Give job `index` its sink just before it starts (lets a run of many URLs
@@ -58,7 +61,10 @@ struct engine_opts {
 	unsigned concurrency;         /* transfers at once (seq ignores it);
 				       * 0: min(32, online CPUs + 4) */
 	unsigned per_host;            /* connections per origin, 0: concurrency */
-	uint32_t connect_timeout_ms;  /* whole connect incl. handshake; 0: none */
+	uint32_t connect_timeout_ms;  /* whole connect incl. a proxy's CONNECT and
+				       * the handshake, from the first attempt;
+				       * 0: none */
+	enum net_family family;       /* -4 / -6: which addresses to connect to */
 	uint32_t idle_timeout_ms;     /* no progress on a read/write; 0: none */
 	uint32_t max_time_ms;         /* per transfer, from its start; 0: none */
 	const struct xfer_opts *xfer; /* shared read-only by all transfers */

@@ -41,7 +41,7 @@ enum lp_phase {
 	LP_RUN,        /* being driven right now */
 	LP_HOSTWAIT,   /* queued for a per-host connection slot */
 	LP_RESOLVING,  /* waiting for a name lookup */
-	LP_CONNECTING, /* TCP connect in progress */
+	LP_CONNECTING, /* TCP connect in progress (addresses raced) */
 	LP_HANDSHAKE,  /* TLS handshake */
 	LP_IO,         /* waiting for the socket to read or write */
 	LP_BACKOFF,    /* retry backoff */
@@ -72,14 +72,17 @@ struct lp_xfer {
 	struct conn *conn;             /* the transfer's connection, or NULL */
 	struct conn *spare;            /* kept from this slot's previous job */
 	int reg_fd;                    /* fd registered in the loop, -1: none */
+	int race_fd[NET_RACE_MAX];     /* registered while connecting */
+	unsigned nrace;
+	bool tunnel_tls;               /* LP_HANDSHAKE is over a proxy tunnel */
 	struct host_entry *host;       /* per-host slot held, or NULL */
 	struct host_entry *queued_on;  /* whose wait or dns list holds us */
 	struct lp_xfer *prev, *next;   /* in that list */
 	uint64_t timer;                /* the phase's timer, 0: none */
 	int64_t timer_due;
 	uint64_t max_timer;            /* --max-time */
-	int64_t connect_deadline;      /* name lookup + connect + handshake, 0: none */
-	int64_t attempt_deadline;      /* this address, 0: none */
+	int64_t connect_deadline;      /* name lookup + connect + CONNECT + handshake,
+					* 0: none */
 	int64_t last_progress;         /* for the idle timeout */
 	unsigned reads;                /* in this turn */
 	bool wants_write;              /* LP_IO waits to send, not to receive */
@@ -111,6 +114,7 @@ struct lp {
 };
 
 static void lp_drive(struct lp_xfer *t);
+static void lp_net_error(struct lp_xfer *t, const struct qv_error *e);
 static void lp_on_io(struct evloop *loop, int fd, unsigned events, void *arg);
 static void lp_on_timer(struct evloop *loop, void *arg);
 
@@ -178,8 +182,36 @@ static void lp_unwatch(struct lp_xfer *t)
 	t->reg_fd = -1;
 }
 
-/* Watch the connection's fd (it changes when connect moves to the next
- * address) for mask.  False when the loop cannot take it (no memory). */
+/* Stop watching the sockets of a connect race. */
+static void lp_race_unwatch(struct lp_xfer *t)
+{
+	unsigned i;
+
+	for (i = 0; i < t->nrace; i++)
+		evloop_fd_del(t->lp->loop, t->race_fd[i]);
+	t->nrace = 0;
+}
+
+/* Watch exactly the race's sockets for writability: they change with every
+ * attempt started or lost, and a number may come back as a new socket, so
+ * all are registered afresh (the loop's generations then keep a stale event
+ * of the old socket away).  False when the loop cannot take one. */
+static bool lp_race_watch(struct lp_xfer *t)
+{
+	int fds[NET_RACE_MAX];
+	size_t n = conn_connect_fds(t->conn, fds, NET_RACE_MAX), i;
+
+	lp_race_unwatch(t);
+	for (i = 0; i < n; i++) {
+		if (evloop_fd_add(t->lp->loop, fds[i], EVLOOP_WRITE, lp_on_io, t, NULL) != QV_OK)
+			return false;
+		t->race_fd[t->nrace++] = fds[i];
+	}
+	return true;
+}
+
+/* Watch the connection's fd for mask.  False when the loop cannot take it
+ * (no memory). */
 static bool lp_watch(struct lp_xfer *t, unsigned mask)
 {
 	int fd = t->conn->fd;
@@ -203,6 +235,7 @@ static unsigned lp_mask(enum conn_status st)
 static void lp_conn_close(struct lp_xfer *t)
 {
 	lp_unwatch(t);
+	lp_race_unwatch(t);
 	conn_free(t->conn);
 	t->conn = NULL;
 }
@@ -255,9 +288,14 @@ static bool lp_handshake(struct lp_xfer *t)
 	if (st == CONN_OK) {
 		lp_timer_clear(t);
 		evloop_fd_set(t->lp->loop, t->reg_fd, 0);
-		t->lp->stats->connections++;
 		t->phase = LP_RUN;
 		t->last_progress = clock_now_ms();
+		if (t->tunnel_tls) {
+			t->tunnel_tls = false;
+			xfer_tls_done(&t->x);
+			return true;
+		}
+		t->lp->stats->connections++;
 		xfer_connected(&t->x, false);
 		return true;
 	}
@@ -268,32 +306,45 @@ static bool lp_handshake(struct lp_xfer *t)
 			return false;
 		(void)qv_error_set(&e, QV_E_NOMEM, "out of memory in the event loop");
 	}
+	if (t->tunnel_tls) {
+		/* the tunnel's connection is the machine's: it releases it */
+		t->tunnel_tls = false;
+		lp_timer_clear(t);
+		t->phase = LP_RUN;
+		lp_net_error(t, &e);
+		return true;
+	}
 	lp_connect_fail(t, &e);
 	return true;
 }
 
-/* The next thing after conn_connect_start/continue/skip said st.  True
- * when the transfer can go on now (connected, or failed and told). */
+/* The race's next deadline: the next attempt or the connect timeout. */
+static int64_t lp_race_due(const struct lp_xfer *t)
+{
+	int64_t next = conn_connect_next_at(t->conn);
+
+	if (t->connect_deadline != 0 && (next == INT64_MAX || t->connect_deadline < next))
+		return t->connect_deadline;
+	return next == INT64_MAX ? 0 : next;
+}
+
+/* The next thing after a conn_connect_* call said st.  True when the
+ * transfer can go on now (connected, or failed and told). */
 static bool lp_connect_step(struct lp_xfer *t, enum conn_status st, struct qv_error *e)
 {
-	int64_t now = clock_now_ms(), due;
-	size_t rest;
+	int64_t due;
 
-	if (st == CONN_OK)
+	if (st == CONN_OK) {
+		lp_race_unwatch(t);
 		return lp_handshake(t);
+	}
 	if (st != CONN_WANT_WRITE) {
 		lp_connect_fail(t, e);
 		return true;
 	}
 	t->phase = LP_CONNECTING;
-	/* As wait.c: with addresses left, this one gets an even share of the
-	 * time left, so one dead address cannot eat the whole timeout. */
-	rest = conn_connect_remaining(t->conn);
-	t->attempt_deadline = 0;
-	if (t->connect_deadline != 0 && rest > 0 && t->connect_deadline > now)
-		t->attempt_deadline = now + (t->connect_deadline - now) / (int64_t)(rest + 1);
-	due = t->attempt_deadline != 0 ? t->attempt_deadline : t->connect_deadline;
-	if (lp_watch(t, EVLOOP_WRITE) && (due == 0 || lp_timer_at(t, due, false)))
+	due = lp_race_due(t);
+	if (lp_race_watch(t) && (due == 0 || lp_timer_at(t, due, false)))
 		return false;
 	(void)qv_error_set(e, QV_E_NOMEM, "out of memory in the event loop");
 	lp_connect_fail(t, e);
@@ -306,16 +357,16 @@ static bool lp_connect_start(struct lp_xfer *t, const struct net_addrs *addrs)
 	enum conn_status st;
 
 	qv_error_clear(&e);
-	if (t->conn == NULL && conn_new(&t->conn, xfer_origin(&t->x), t->lp->o->tls, &e) != QV_OK) {
+	if (t->conn == NULL && conn_new(&t->conn, xfer_route(&t->x), t->lp->o->tls, &e) != QV_OK) {
 		lp_connect_fail(t, &e);
 		return true;
 	}
-	st = conn_connect_start(t->conn, addrs, &e);
+	st = conn_connect_start(t->conn, addrs, t->lp->o->family, &e);
 	return lp_connect_step(t, st, &e);
 }
 
-/* Take the spare or a pooled connection to origin; NULL when none. */
-static struct conn *lp_reuse(struct lp_xfer *t, const struct url_origin *origin)
+/* Take the spare or a pooled connection for route r; NULL when none. */
+static struct conn *lp_reuse(struct lp_xfer *t, const struct route *r)
 {
 	struct lp *lp = t->lp;
 	struct conn *spare = t->spare;
@@ -323,7 +374,7 @@ static struct conn *lp_reuse(struct lp_xfer *t, const struct url_origin *origin)
 
 	t->spare = NULL;
 	if (spare != NULL) {
-		if (xfer_may_reuse(&t->x) && conn_matches(spare, origin)) {
+		if (xfer_may_reuse(&t->x) && conn_matches(spare, r)) {
 			if (conn_idle_ok(spare))
 				return spare;
 			conn_free(spare);
@@ -331,7 +382,7 @@ static struct conn *lp_reuse(struct lp_xfer *t, const struct url_origin *origin)
 			conn_pool_put(&lp->pool, spare, now);
 		}
 	}
-	return xfer_may_reuse(&t->x) ? conn_pool_take(&lp->pool, origin, now) : NULL;
+	return xfer_may_reuse(&t->x) ? conn_pool_take(&lp->pool, r, now) : NULL;
 }
 
 /* Take t off its host's lookup list; a lookup nobody waits for any more is
@@ -357,16 +408,18 @@ static void lp_dns_timeout(struct lp_xfer *t)
 	struct qv_error e;
 
 	lp_dns_leave(t);
-	(void)resolver_timeout_error(xfer_origin(&t->x)->host, t->lp->o->connect_timeout_ms, &e);
+	(void)resolver_timeout_error(xfer_route(&t->x)->peer.host, t->lp->o->connect_timeout_ms, &e);
 	lp_connect_fail(t, &e);
 }
 
-/* A fresh connection: cached addresses, an IP literal, or a lookup. */
+/* A fresh connection: the peer's cached addresses, an IP literal, or a
+ * lookup.  h is the peer's entry (the origin's, or a proxy's): names are
+ * cached per peer, slots held per origin. */
 static bool lp_connect_fresh(struct lp_xfer *t, struct host_entry *h)
 {
 	struct lp *lp = t->lp;
 	struct lp_host *x = lp_ext(h);
-	const struct url_origin *origin = xfer_origin(&t->x);
+	const struct url_origin *origin = &xfer_route(&t->x)->peer;
 	int64_t now = clock_now_ms();
 	struct qv_error e;
 
@@ -404,7 +457,9 @@ static bool lp_connect_fresh(struct lp_xfer *t, struct host_entry *h)
 static bool lp_connect(struct lp_xfer *t)
 {
 	struct lp *lp = t->lp;
-	const struct url_origin *origin = xfer_origin(&t->x);
+	const struct route *r = xfer_route(&t->x);
+	const struct url_origin *origin = &r->origin;
+	struct host_entry *peer;
 	struct conn *c;
 	struct qv_error e;
 
@@ -427,7 +482,7 @@ static bool lp_connect(struct lp_xfer *t)
 		h->active++;
 		t->host = h;
 	}
-	c = lp_reuse(t, origin);
+	c = lp_reuse(t, r);
 	if (c != NULL) {
 		t->conn = c;
 		lp->stats->reused++;
@@ -435,7 +490,13 @@ static bool lp_connect(struct lp_xfer *t)
 		xfer_connected(&t->x, true);
 		return true;
 	}
-	return lp_connect_fresh(t, t->host);
+	peer = r->via == ROUTE_DIRECT ? t->host : host_table_get(&lp->hosts, &r->peer);
+	if (peer == NULL) {
+		(void)qv_error_set(&e, QV_E_NOMEM, "out of memory");
+		lp_connect_fail(t, &e);
+		return true;
+	}
+	return lp_connect_fresh(t, peer);
 }
 
 static void lp_on_resolved(const struct resolver_result *r)
@@ -495,11 +556,14 @@ static void lp_net_error(struct lp_xfer *t, const struct qv_error *e)
 static bool lp_wait_io(struct lp_xfer *t, enum conn_status st)
 {
 	uint32_t idle = t->lp->o->idle_timeout_ms;
+	/* a CONNECT exchange is timed as part of the connect */
+	int64_t due = xfer_connecting(&t->x) ? t->connect_deadline
+		      : idle != 0            ? t->last_progress + idle
+					     : 0;
 	struct qv_error e;
 
 	t->phase = LP_IO;
-	if (lp_watch(t, lp_mask(st)) &&
-	    (idle == 0 || lp_timer_at(t, t->last_progress + idle, true)))
+	if (lp_watch(t, lp_mask(st)) && (due == 0 || lp_timer_at(t, due, true)))
 		return true;
 	(void)qv_error_set(&e, QV_E_NOMEM, "out of memory in the event loop");
 	t->phase = LP_RUN;
@@ -573,6 +637,23 @@ static bool lp_read(struct lp_xfer *t)
 
 /* XFER_RELEASE: park a reusable connection (as this slot's spare when more
  * jobs are coming, else in the pool), close any other. */
+/* XFER_TLS: TLS to the origin through the tunnel just opened.  True when
+ * the transfer can go on at once. */
+static bool lp_tls(struct lp_xfer *t)
+{
+	struct qv_error e;
+
+	qv_error_clear(&e);
+	if (t->conn == NULL || conn_start_tls(t->conn, t->lp->o->tls, &e) != QV_OK) {
+		if (t->conn == NULL)
+			(void)qv_error_set(&e, QV_E_INTERNAL, "internal error: TLS without a connection");
+		lp_net_error(t, &e);
+		return true;
+	}
+	t->tunnel_tls = true;
+	return lp_handshake(t);
+}
+
 static void lp_release(struct lp_xfer *t)
 {
 	struct lp *lp = t->lp;
@@ -684,8 +765,8 @@ static void lp_drive(struct lp_xfer *t)
 				return;
 			break;
 		case XFER_TLS:
-			/* no engine opens tunnels yet: no route asks for one */
-			xfer_io_error(&t->x, QV_E_INTERNAL, "proxy tunnels are not supported yet");
+			if (!lp_tls(t))
+				return;
 			break;
 		case XFER_RELEASE:
 			lp_release(t);
@@ -742,21 +823,26 @@ static void lp_connect_timer(struct lp_xfer *t, int64_t now)
 	struct qv_error e;
 
 	qv_error_clear(&e);
-	if (t->phase == LP_CONNECTING && t->attempt_deadline != 0 && now >= t->attempt_deadline &&
-	    conn_connect_remaining(t->conn) > 0 &&
-	    (t->connect_deadline == 0 || now < t->connect_deadline)) {
-		if (lp_connect_step(t, conn_connect_skip(t->conn, &e), &e))
-			lp_drive(t);
-		return;
-	}
 	if (t->connect_deadline != 0 && now >= t->connect_deadline) {
 		(void)conn_timeout_error(t->conn, QV_E_CONNECT_TIMEOUT, t->lp->o->connect_timeout_ms,
 					 &e);
-		lp_connect_fail(t, &e);
+		if (t->tunnel_tls) {
+			t->tunnel_tls = false;
+			t->phase = LP_RUN;
+			lp_net_error(t, &e);
+		} else {
+			lp_connect_fail(t, &e);
+		}
 		lp_drive(t);
 		return;
 	}
-	(void)lp_timer_at(t, t->attempt_deadline != 0 ? t->attempt_deadline : t->connect_deadline,
+	if (t->phase == LP_CONNECTING && now >= conn_connect_next_at(t->conn)) {
+		/* Happy Eyeballs: the next address's turn */
+		if (lp_connect_step(t, conn_connect_tick(t->conn, &e), &e))
+			lp_drive(t);
+		return;
+	}
+	(void)lp_timer_at(t, t->phase == LP_CONNECTING ? lp_race_due(t) : t->connect_deadline,
 			  false);
 }
 
@@ -765,6 +851,18 @@ static void lp_idle_timer(struct lp_xfer *t, int64_t now)
 	uint32_t idle = t->lp->o->idle_timeout_ms;
 	struct qv_error e;
 
+	if (xfer_connecting(&t->x) && t->connect_deadline != 0) {
+		if (now < t->connect_deadline) {
+			(void)lp_timer_at(t, t->connect_deadline, false);
+			return;
+		}
+		(void)conn_timeout_error(t->conn, QV_E_CONNECT_TIMEOUT,
+					 t->lp->o->connect_timeout_ms, &e);
+		t->phase = LP_RUN;
+		lp_net_error(t, &e);
+		lp_drive(t);
+		return;
+	}
 	if (idle == 0)
 		return;
 	if (now < t->last_progress + idle) {
@@ -822,7 +920,7 @@ static void lp_on_io(struct evloop *loop, int fd, unsigned events, void *arg)
 	qv_error_clear(&e);
 	switch (t->phase) {
 	case LP_CONNECTING:
-		if (lp_connect_step(t, conn_connect_continue(t->conn, &e), &e))
+		if (lp_connect_step(t, conn_connect_ready(t->conn, fd, &e), &e))
 			lp_drive(t);
 		break;
 	case LP_HANDSHAKE:
@@ -870,7 +968,8 @@ static void lp_start(struct lp *lp, struct lp_xfer *t, size_t i, struct sink *si
 	t->aborted = false;
 	t->queued_on = NULL;
 	t->prev = t->next = NULL;
-	t->connect_deadline = t->attempt_deadline = 0;
+	t->connect_deadline = 0;
+	t->tunnel_tls = false;
 	t->phase = LP_RUN;
 	lp->active++;
 	engine_xfer_start(&t->x, o, job, i, sink);

@@ -1,6 +1,6 @@
-/* conn.c - non-blocking TCP connections: connect over a list of addresses,
- * read/write with statuses (through tls/client.h for https), liveness check
- * for pooled connections. */
+/* conn.c - non-blocking TCP connections: connect by racing a host's
+ * addresses (net/race.c), read/write with statuses (through tls/client.h for
+ * https), liveness check for pooled connections. */
 #include "net/conn.h"
 
 #include <errno.h>
@@ -14,20 +14,26 @@
 #include "tls/client.h"
 #include "util/clock.h"
 
-enum qv_err conn_new(struct conn **out, const struct url_origin *origin, struct tls_client *tls,
+/* The TLS state for origin o, from the run's client. */
+static enum qv_err conn_tls_new(struct tls_conn **t, const struct url_origin *o,
+				struct tls_client *tls, struct qv_error *err)
+{
+	*t = NULL;
+	if (tls == NULL)
+		return qv_error_set(err, QV_E_URL_SCHEME, "HTTPS is not set up here (%s)", o->host);
+	return tls_conn_new(t, tls, o->host, o->port, err);
+}
+
+enum qv_err conn_new(struct conn **out, const struct route *r, struct tls_client *tls,
 		     struct qv_error *err)
 {
 	struct conn *c;
 	struct tls_conn *t = NULL;
 
 	*out = NULL;
-	if (origin->scheme == URL_HTTPS) {
-		enum qv_err rc;
+	if (r->via == ROUTE_DIRECT && r->origin.scheme == URL_HTTPS) {
+		enum qv_err rc = conn_tls_new(&t, &r->origin, tls, err);
 
-		if (tls == NULL)
-			return qv_error_set(err, QV_E_URL_SCHEME, "HTTPS is not set up here (%s)",
-					    origin->host);
-		rc = tls_conn_new(&t, tls, origin->host, origin->port, err);
 		if (rc != QV_OK)
 			return rc;
 	}
@@ -38,12 +44,17 @@ enum qv_err conn_new(struct conn **out, const struct url_origin *origin, struct 
 	}
 	c->fd = -1;
 	c->tls = t;
-	c->scheme = origin->scheme;
-	memcpy(c->host, origin->host, sizeof c->host);
-	c->host[sizeof c->host - 1] = '\0';
-	c->port = origin->port;
+	c->route = *r;
+	net_race_init(&c->race);
 	*out = c;
 	return QV_OK;
+}
+
+enum qv_err conn_start_tls(struct conn *c, struct tls_client *tls, struct qv_error *err)
+{
+	if (c->tls != NULL)
+		return QV_OK;
+	return conn_tls_new(&c->tls, &c->route.origin, tls, err);
 }
 
 static void conn_close_fd(struct conn *c)
@@ -60,111 +71,63 @@ void conn_free(struct conn *c)
 		return;
 	tls_conn_free(c->tls); /* may send close_notify: before the close */
 	conn_close_fd(c);
+	net_race_clear(&c->race);
 	free(c);
 }
 
-static enum conn_status conn_fail_all(struct conn *c, struct qv_error *err)
+/* What a race step means for the connection. */
+static enum conn_status conn_race_status(struct conn *c, enum net_race_status st)
 {
-	if (c->failed > 1)
-		(void)qv_error_sys(err, QV_E_CONNECT, c->last_errno,
-				   "could not connect to %s (%zu addresses tried)", c->peer, c->failed);
-	else
-		(void)qv_error_sys(err, QV_E_CONNECT, c->last_errno, "could not connect to %s",
-				   c->peer);
-	return CONN_ERROR;
-}
-
-static void conn_set_nodelay(int fd)
-{
-	int one = 1;
-
-	/* Best effort: without it requests are only slower, not wrong. */
-	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-}
-
-/* Try addresses from c->addr_index on until one connects or is in progress. */
-static enum conn_status conn_try_from(struct conn *c, struct qv_error *err)
-{
-	while (c->addr_index < c->addrs.count) {
-		const struct net_addr *a = &c->addrs.a[c->addr_index];
-		int fd;
-
-		(void)net_addr_format(a, c->peer, sizeof c->peer);
-		fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		if (fd < 0) {
-			(void)qv_error_sys(err, QV_E_IO, errno, "could not create a socket");
-			return CONN_ERROR;
-		}
-		conn_set_nodelay(fd);
-		c->fd = fd;
-		if (connect(fd, (const struct sockaddr *)&a->ss, a->len) == 0) {
-			c->connected = true;
-			return CONN_OK;
-		}
-		if (errno == EINPROGRESS || errno == EINTR)
-			return CONN_WANT_WRITE;
-		c->last_errno = errno;
-		c->failed++;
-		conn_close_fd(c);
-		c->addr_index++;
+	switch (st) {
+	case RACE_WON:
+		c->fd = net_race_take(&c->race);
+		c->connected = true;
+		memcpy(c->peer, c->race.peer, sizeof c->peer);
+		return CONN_OK;
+	case RACE_WAIT:
+		return CONN_WANT_WRITE;
+	default:
+		return CONN_ERROR;
 	}
-	return conn_fail_all(c, err);
 }
 
 enum conn_status conn_connect_start(struct conn *c, const struct net_addrs *addrs,
-				    struct qv_error *err)
+				    enum net_family f, struct qv_error *err)
 {
+	enum net_race_status st;
+
 	conn_close_fd(c);
-	c->addrs = *addrs;
-	c->addr_index = 0;
-	c->failed = 0;
-	c->last_errno = 0;
 	c->peer[0] = '\0';
-	if (c->addrs.count == 0) {
-		(void)qv_error_set(err, QV_E_CONNECT, "could not connect to %s: no address", c->host);
+	if (addrs->count == 0) {
+		(void)qv_error_set(err, QV_E_CONNECT, "could not connect to %s: no address",
+				   c->route.peer.host);
 		return CONN_ERROR;
 	}
-	return conn_try_from(c, err);
+	st = net_race_start(&c->race, addrs, f, clock_now_ms(), err);
+	if (st == RACE_FAILED && c->race.addrs.count == 0)
+		(void)qv_error_set(err, QV_E_CONNECT, "could not connect to %s: it has no %s address",
+				   c->route.peer.host, f == NET_IPV4 ? "IPv4" : "IPv6");
+	return conn_race_status(c, st);
 }
 
-enum conn_status conn_connect_continue(struct conn *c, struct qv_error *err)
+enum conn_status conn_connect_ready(struct conn *c, int fd, struct qv_error *err)
 {
-	int soerr = 0;
-	socklen_t len = sizeof soerr;
-
-	if (c->fd < 0)
-		return conn_try_from(c, err);
-	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0)
-		soerr = errno;
-	if (soerr == 0) {
-		c->connected = true;
-		return CONN_OK;
-	}
-	if (soerr == EINPROGRESS || soerr == EALREADY)
-		return CONN_WANT_WRITE;
-	c->last_errno = soerr;
-	c->failed++;
-	conn_close_fd(c);
-	c->addr_index++;
-	return conn_try_from(c, err);
+	return conn_race_status(c, net_race_ready(&c->race, fd, clock_now_ms(), err));
 }
 
-enum conn_status conn_connect_skip(struct conn *c, struct qv_error *err)
+enum conn_status conn_connect_tick(struct conn *c, struct qv_error *err)
 {
-	if (c->addr_index + 1 >= c->addrs.count)
-		return CONN_ERROR;
-	c->last_errno = ETIMEDOUT;
-	c->failed++;
-	conn_close_fd(c);
-	c->addr_index++;
-	return conn_try_from(c, err);
+	return conn_race_status(c, net_race_tick(&c->race, clock_now_ms(), err));
 }
 
-size_t conn_connect_remaining(const struct conn *c)
+size_t conn_connect_fds(const struct conn *c, int *out, size_t cap)
 {
-	if (c->addr_index + 1 >= c->addrs.count)
-		return 0;
-	return c->addrs.count - c->addr_index - 1;
+	return c->connected ? 0 : net_race_fds(&c->race, out, cap);
+}
+
+int64_t conn_connect_next_at(const struct conn *c)
+{
+	return c->connected ? INT64_MAX : net_race_next_at(&c->race);
 }
 
 static enum conn_status conn_from_tls(enum tls_status st)
@@ -264,19 +227,25 @@ bool conn_idle_ok(const struct conn *c)
 	return r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
-bool conn_matches(const struct conn *c, const struct url_origin *origin)
+static bool conn_origin_same(const struct url_origin *a, const struct url_origin *b)
 {
-	return c->scheme == origin->scheme && c->port == origin->port &&
-	       strcmp(c->host, origin->host) == 0;
+	return a->scheme == b->scheme && a->port == b->port && strcmp(a->host, b->host) == 0;
+}
+
+bool conn_matches(const struct conn *c, const struct route *r)
+{
+	return c->route.via == r->via && conn_origin_same(&c->route.peer, &r->peer) &&
+	       (r->via == ROUTE_PROXY || conn_origin_same(&c->route.origin, &r->origin));
 }
 
 enum qv_err conn_timeout_error(const struct conn *c, enum qv_err code, uint32_t timeout_ms,
 			       struct qv_error *err)
 {
 	char secs[32];
-	const char *peer = c != NULL && c->peer[0] != '\0' ? c->peer
-			   : c != NULL                      ? c->host
-							    : "?";
+	const char *peer = c == NULL                  ? "?"
+			   : c->peer[0] != '\0'        ? c->peer
+			   : c->race.peer[0] != '\0'   ? c->race.peer
+							: c->route.peer.host;
 
 	clock_format_secs(timeout_ms, secs, sizeof secs);
 	switch (code) {

@@ -5,9 +5,16 @@
  * Every call returns a status instead of waiting, so the blocking engines
  * (seq, threads: see wait.h) and a poll() loop drive the same code:
  *
- *   conn_new -> conn_connect_start -> [wait writable -> conn_connect_continue]*
+ *   conn_new -> conn_connect_start -> [wait: the sockets of
+ *            conn_connect_fds writable -> conn_connect_ready; the time
+ *            conn_connect_next_at -> conn_connect_tick]*      (Happy Eyeballs)
  *            -> conn_handshake (TLS; immediate for http)
  *            -> conn_read / conn_write ... -> conn_free (or a pool, pool.h)
+ *
+ * A connection follows a route (util/origin.h): TCP to the route's peer (the
+ * origin, or a proxy), and TLS to the origin either at once (direct https)
+ * or after a CONNECT tunnel opened (conn_start_tls).  Connecting races the
+ * peer's addresses as RFC 8305 says (net/race.h).
  *
  * Sockets are SOCK_NONBLOCK|SOCK_CLOEXEC with TCP_NODELAY (a request head
  * goes out in one write; Nagle would only delay it); writes use MSG_NOSIGNAL.
@@ -25,6 +32,7 @@
 #include <stdint.h>
 
 #include "net/addr.h"
+#include "net/race.h"
 #include "util/err.h"
 #include "util/origin.h"
 
@@ -41,54 +49,52 @@ struct tls_client;
 struct tls_conn;
 
 struct conn {
-	int fd;                       /* -1 when not open */
-	struct tls_conn *tls;         /* NULL: plain TCP */
-	/* pool key: the origin this connection talks to */
-	enum url_scheme scheme;
-	char host[URL_HOST_MAX];
-	uint16_t port;
-	/* connect progress over the resolved addresses */
-	struct net_addrs addrs;
-	size_t addr_index;            /* address being tried / connected */
+	int fd;                       /* the connected socket; -1 until then */
+	struct tls_conn *tls;         /* NULL: plain TCP (so far) */
+	struct route route;           /* pool key: how this connection was made */
+	struct net_race race;         /* connect progress over the addresses */
 	bool connected;
-	int last_errno;               /* why the previous address failed */
-	size_t failed;                /* addresses that failed so far */
-	char peer[NET_ADDR_STR_MAX];  /* that address as text, for messages */
+	char peer[NET_ADDR_STR_MAX];  /* the connected address, for messages */
 	int64_t idle_since_ms;        /* set by the pool when parked */
 	unsigned requests;            /* responses completed on it */
 };
 
-/* Allocate a closed connection for origin's scheme, host and port; for
- * https its TLS state comes from tls (the run's shared client: trust
- * anchors, session cache, -k).  Errors: QV_E_NOMEM; for https, before any
- * DNS or connect so the user sees the real reason: the trust store's errors
- * (QV_E_TLS_NO_CA ...), QV_E_TLS_CERT for an IP-literal host without -k,
- * QV_E_URL_SCHEME when tls is NULL.  *out is NULL on error. */
-enum qv_err conn_new(struct conn **out, const struct url_origin *origin, struct tls_client *tls,
+/* Allocate a closed connection for route r; for a direct https route its
+ * TLS state comes from tls (the run's shared client: trust anchors, session
+ * cache, -k).  Errors: QV_E_NOMEM; for https, before any DNS or connect so
+ * the user sees the real reason, the trust store's errors (QV_E_TLS_NO_CA
+ * ...), QV_E_URL_SCHEME when tls is NULL.  *out is NULL on error. */
+enum qv_err conn_new(struct conn **out, const struct route *r, struct tls_client *tls,
 		     struct qv_error *err);
+
+/* Over an open tunnel: TLS to the route's origin from here on (then
+ * conn_handshake).  Errors as conn_new's for https. */
+enum qv_err conn_start_tls(struct conn *c, struct tls_client *tls, struct qv_error *err);
 
 /* Close the socket, free TLS state and c.  Accepts NULL. */
 void conn_free(struct conn *c);
 
-/* Start connecting to addrs (copied) in order.  Returns CONN_OK (connected at
- * once), CONN_WANT_WRITE (in progress: wait for c->fd writable, then call
- * conn_connect_continue), or CONN_ERROR when every address failed at once
+/* Start connecting to addrs (copied) of family f (-4/-6), racing them
+ * (race.h).  Returns CONN_OK (connected at once), CONN_WANT_WRITE (in
+ * progress: wait for the sockets of conn_connect_fds to become writable and
+ * for conn_connect_next_at), or CONN_ERROR when every address failed
  * (QV_E_CONNECT "could not connect to 127.0.0.1:8001: Connection refused"). */
 enum conn_status conn_connect_start(struct conn *c, const struct net_addrs *addrs,
-				    struct qv_error *err);
+				    enum net_family f, struct qv_error *err);
 
-/* c->fd became writable (or poll said error/hangup): finish the attempt.
- * On failure moves on to the next address (c->fd changes!) and returns
- * CONN_WANT_WRITE, or CONN_ERROR when none is left. */
-enum conn_status conn_connect_continue(struct conn *c, struct qv_error *err);
+/* Socket fd of an attempt became writable (or poll said error/hang-up). */
+enum conn_status conn_connect_ready(struct conn *c, int fd, struct qv_error *err);
 
-/* Give up on the current attempt (its time slice ran out) and try the next
- * address.  CONN_ERROR (err untouched) when there is none: the caller then
- * reports its timeout with conn_timeout_error. */
-enum conn_status conn_connect_skip(struct conn *c, struct qv_error *err);
+/* conn_connect_next_at passed: start the attempts that are due. */
+enum conn_status conn_connect_tick(struct conn *c, struct qv_error *err);
 
-/* Addresses not yet tried after the current one. */
-size_t conn_connect_remaining(const struct conn *c);
+/* While connecting: the sockets to watch for writability, into out (cap at
+ * least NET_RACE_MAX); returns how many. */
+size_t conn_connect_fds(const struct conn *c, int *out, size_t cap);
+
+/* While connecting: when to call conn_connect_tick (clock_now_ms time),
+ * INT64_MAX when no attempt is left to start. */
+int64_t conn_connect_next_at(const struct conn *c);
 
 /* After TCP connect: the TLS handshake for https (it may return
  * CONN_WANT_READ/WRITE; errors QV_E_TLS_CERT, QV_E_TLS_HANDSHAKE,
@@ -114,8 +120,10 @@ enum conn_status conn_write(struct conn *c, const uint8_t *buf, size_t len, size
  * it nor sent anything unasked (both make it unusable).  Never blocks. */
 bool conn_idle_ok(const struct conn *c);
 
-/* True when c talks to origin (same scheme, host and port). */
-bool conn_matches(const struct conn *c, const struct url_origin *origin);
+/* True when c can serve route r: the same kind of route to the same peer,
+ * and for a direct or tunnelled route the same origin (a connection to a
+ * forwarding proxy serves any http origin). */
+bool conn_matches(const struct conn *c, const struct route *r);
 
 /* Fill err with the timeout message for code, after timeout_ms:
  *   QV_E_CONNECT_TIMEOUT "connection timed out after 6.1s (connect to 127.0.0.1:8001)"

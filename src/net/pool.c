@@ -38,7 +38,7 @@ void conn_pool_expire(struct conn_pool *p, int64_t now_ms)
 	}
 }
 
-struct conn *conn_pool_take(struct conn_pool *p, const struct url_origin *origin, int64_t now_ms)
+struct conn *conn_pool_take(struct conn_pool *p, const struct route *r, int64_t now_ms)
 {
 	size_t i;
 
@@ -48,7 +48,7 @@ struct conn *conn_pool_take(struct conn_pool *p, const struct url_origin *origin
 	for (i = p->count; i > 0; i--) {
 		struct conn *c = p->items[i - 1];
 
-		if (!conn_matches(c, origin))
+		if (!conn_matches(c, r))
 			continue;
 		c = pool_remove(p, i - 1);
 		if (conn_idle_ok(c)) {

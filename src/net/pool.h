@@ -1,4 +1,4 @@
-/* pool.h - keep-alive connections parked between requests, keyed by origin
+/* pool.h - keep-alive connections parked between requests, keyed by route
  * (scheme, host, port).
  *
  * A pool is owned by one thread and has no locks: the seq engine has one,
@@ -34,9 +34,9 @@ struct conn_pool {
  * No allocation. */
 void conn_pool_init(struct conn_pool *p, size_t max, uint32_t idle_ms);
 
-/* Take a parked, still-usable connection to origin, or NULL.  Expired or
+/* Take a parked, still-usable connection for route r, or NULL.  Expired or
  * dead connections met on the way are closed.  The caller owns the result. */
-struct conn *conn_pool_take(struct conn_pool *p, const struct url_origin *origin, int64_t now_ms);
+struct conn *conn_pool_take(struct conn_pool *p, const struct route *r, int64_t now_ms);
 
 /* Park c (the pool takes ownership).  When full, the longest-parked
  * connection is closed to make room. */

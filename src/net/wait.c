@@ -15,14 +15,14 @@ static int stop_raised(const struct net_wait *w)
 	return w->stop != NULL && __atomic_load_n(w->stop, __ATOMIC_RELAXED) != 0;
 }
 
-/* Wait for events on fd (fd < 0: just sleep) until deadline_ms (0: none),
- * the max-time deadline, or the stop flag. */
-static enum wait_result wait_fd(int fd, short events, int64_t deadline_ms,
-				const struct net_wait *w, int *sys_err)
+/* Wait for events on fds[0..n) (n 0: just sleep) until deadline_ms (0:
+ * none), the max-time deadline, or the stop flag; the ready ones have
+ * revents set. */
+static enum wait_result wait_fds(struct pollfd *fds, size_t n, int64_t deadline_ms,
+				 const struct net_wait *w, int *sys_err)
 {
 	for (;;) {
 		int64_t now = clock_now_ms(), until = deadline_ms, left;
-		struct pollfd pfd;
 		int r;
 
 		if (stop_raised(w))
@@ -36,10 +36,7 @@ static enum wait_result wait_fd(int fd, short events, int64_t deadline_ms,
 		left = until == 0 ? -1 : until - now;
 		if (w->stop != NULL && (left < 0 || left > NET_STOP_POLL_MS))
 			left = NET_STOP_POLL_MS;
-		pfd.fd = fd;
-		pfd.events = events;
-		pfd.revents = 0;
-		r = poll(&pfd, fd >= 0 ? 1u : 0u, (int)left);
+		r = poll(fds, n, (int)left);
 		if (r > 0)
 			return WAIT_READY; /* POLLERR/POLLHUP too: the next call says why */
 		if (r < 0 && errno != EINTR) {
@@ -47,6 +44,14 @@ static enum wait_result wait_fd(int fd, short events, int64_t deadline_ms,
 			return WAIT_ERROR;
 		}
 	}
+}
+
+static enum wait_result wait_fd(int fd, short events, int64_t deadline_ms,
+				const struct net_wait *w, int *sys_err)
+{
+	struct pollfd pfd = {fd, events, 0};
+
+	return wait_fds(&pfd, fd >= 0 ? 1u : 0u, deadline_ms, w, sys_err);
 }
 
 /* Turn a non-ready wait result into the error for phase code. */
@@ -74,44 +79,54 @@ static int64_t deadline_after(uint32_t ms)
 	return ms == 0 ? 0 : clock_now_ms() + ms;
 }
 
-/* Deadline of the current address attempt: an even share of the time left
- * when other addresses remain. */
-static int64_t attempt_deadline(const struct conn *c, int64_t total_deadline)
+/* The connect deadline: the caller's (a tunnel shares it), else from now. */
+static int64_t connect_deadline(const struct net_wait *w)
 {
-	size_t rest = conn_connect_remaining(c);
-	int64_t now = clock_now_ms();
-
-	if (total_deadline == 0 || rest == 0 || total_deadline <= now)
-		return total_deadline;
-	return now + (total_deadline - now) / (int64_t)(rest + 1);
+	return w->connect_at_ms != 0 ? w->connect_at_ms : deadline_after(w->connect_timeout_ms);
 }
 
-enum qv_err net_connect_blocking(struct conn *c, const struct net_addrs *addrs,
-				 const struct net_wait *w, struct qv_error *err)
+/* Race the addresses: wait for any attempt's socket, or the time the next
+ * attempt is due, or the connect deadline. */
+static enum qv_err connect_race(struct conn *c, enum conn_status st, int64_t total,
+				const struct net_wait *w, struct qv_error *err)
 {
-	int64_t total = deadline_after(w->connect_timeout_ms);
-	enum conn_status st = conn_connect_start(c, addrs, err);
 	int sys_err = 0;
 
 	while (st == CONN_WANT_WRITE) {
-		enum wait_result r = wait_fd(c->fd, POLLOUT, attempt_deadline(c, total), w, &sys_err);
-
-		if (r == WAIT_READY) {
-			st = conn_connect_continue(c, err);
-		} else if (r == WAIT_TIMEOUT && conn_connect_remaining(c) > 0) {
-			st = conn_connect_skip(c, err);
-		} else {
-			return wait_error(c, r, QV_E_CONNECT_TIMEOUT, w->connect_timeout_ms, w,
-					  sys_err, err);
-		}
-	}
-	if (st == CONN_ERROR)
-		return err != NULL ? err->code : QV_E_CONNECT;
-	/* The handshake shares the connect deadline. */
-	for (;;) {
+		struct pollfd p[NET_RACE_MAX];
+		int fds[NET_RACE_MAX];
+		size_t n = conn_connect_fds(c, fds, NET_RACE_MAX), i;
+		int64_t next = conn_connect_next_at(c);
+		int64_t until = next != INT64_MAX && (total == 0 || next < total) ? next : total;
 		enum wait_result r;
 
-		st = conn_handshake(c, err);
+		for (i = 0; i < n; i++)
+			p[i] = (struct pollfd){fds[i], POLLOUT, 0};
+		r = wait_fds(p, n, until, w, &sys_err);
+		if (r == WAIT_TIMEOUT && until != total) {
+			st = conn_connect_tick(c, err);
+			continue;
+		}
+		if (r != WAIT_READY)
+			return wait_error(c, r, QV_E_CONNECT_TIMEOUT, w->connect_timeout_ms, w,
+					  sys_err, err);
+		for (i = 0; i < n && st == CONN_WANT_WRITE; i++) {
+			if (p[i].revents != 0)
+				st = conn_connect_ready(c, p[i].fd, err);
+		}
+	}
+	return st == CONN_OK ? QV_OK : err != NULL ? err->code : QV_E_CONNECT;
+}
+
+enum qv_err net_handshake_blocking(struct conn *c, const struct net_wait *w, struct qv_error *err)
+{
+	int64_t total = connect_deadline(w);
+	int sys_err = 0;
+
+	for (;;) {
+		enum conn_status st = conn_handshake(c, err);
+		enum wait_result r;
+
 		if (st == CONN_OK)
 			return QV_OK;
 		if (st != CONN_WANT_READ && st != CONN_WANT_WRITE)
@@ -123,10 +138,37 @@ enum qv_err net_connect_blocking(struct conn *c, const struct net_addrs *addrs,
 	}
 }
 
+enum qv_err net_connect_blocking(struct conn *c, const struct net_addrs *addrs,
+				 enum net_family f, const struct net_wait *w,
+				 struct qv_error *err)
+{
+	enum qv_err rc = connect_race(c, conn_connect_start(c, addrs, f, err), connect_deadline(w),
+				      w, err);
+
+	/* The handshake shares the connect deadline. */
+	return rc == QV_OK ? net_handshake_blocking(c, w, err) : rc;
+}
+
+/* A read or write waits for the idle timeout, or while the connection is
+ * still being set up (a CONNECT exchange) for what is left of the connect
+ * timeout. */
+static int64_t io_deadline(const struct net_wait *w, enum qv_err *phase, uint32_t *phase_ms)
+{
+	if (w->connect_at_ms != 0) {
+		*phase = QV_E_CONNECT_TIMEOUT;
+		*phase_ms = w->connect_timeout_ms;
+		return w->connect_at_ms;
+	}
+	*phase_ms = w->idle_timeout_ms;
+	return deadline_after(w->idle_timeout_ms);
+}
+
 enum qv_err net_read_blocking(struct conn *c, uint8_t *buf, size_t cap, size_t *n,
 			      const struct net_wait *w, struct qv_error *err)
 {
-	int64_t deadline = deadline_after(w->idle_timeout_ms);
+	enum qv_err phase = QV_E_READ_TIMEOUT;
+	uint32_t phase_ms;
+	int64_t deadline = io_deadline(w, &phase, &phase_ms);
 	int sys_err = 0;
 
 	*n = 0;
@@ -143,15 +185,16 @@ enum qv_err net_read_blocking(struct conn *c, uint8_t *buf, size_t cap, size_t *
 			return err != NULL ? err->code : QV_E_IO;
 		r = wait_fd(c->fd, st == CONN_WANT_READ ? POLLIN : POLLOUT, deadline, w, &sys_err);
 		if (r != WAIT_READY)
-			return wait_error(c, r, QV_E_READ_TIMEOUT, w->idle_timeout_ms, w, sys_err,
-					  err);
+			return wait_error(c, r, phase, phase_ms, w, sys_err, err);
 	}
 }
 
 enum qv_err net_write_blocking(struct conn *c, const uint8_t *p, size_t len, size_t *n,
 			       const struct net_wait *w, struct qv_error *err)
 {
-	int64_t deadline = deadline_after(w->idle_timeout_ms);
+	enum qv_err phase = QV_E_WRITE_TIMEOUT;
+	uint32_t phase_ms;
+	int64_t deadline = io_deadline(w, &phase, &phase_ms);
 	int sys_err = 0;
 
 	*n = 0;
@@ -168,8 +211,7 @@ enum qv_err net_write_blocking(struct conn *c, const uint8_t *p, size_t len, siz
 			return err != NULL ? err->code : QV_E_IO;
 		r = wait_fd(c->fd, st == CONN_WANT_READ ? POLLIN : POLLOUT, deadline, w, &sys_err);
 		if (r != WAIT_READY)
-			return wait_error(c, r, QV_E_WRITE_TIMEOUT, w->idle_timeout_ms, w, sys_err,
-					  err);
+			return wait_error(c, r, phase, phase_ms, w, sys_err, err);
 	}
 }
 

@@ -3,7 +3,8 @@
  * passes, the --max-time deadline passes, or the stop flag is raised.
  *
  * Timeouts are per phase, as in the book's httpx timeout=6.1: connect (over
- * all addresses) and idle read/write (time without progress).  The messages
+ * all addresses, from the first attempt, through any CONNECT exchange and
+ * the handshake) and idle read/write (time without progress).  The messages
  * come from conn_timeout_error (conn.h). */
 #ifndef QV_NET_WAIT_H
 #define QV_NET_WAIT_H
@@ -25,17 +26,25 @@ struct net_wait {
 	uint32_t connect_timeout_ms;   /* whole connect, all addresses; 0: none */
 	uint32_t idle_timeout_ms;      /* one read or write wait; 0: none */
 	int64_t max_at_ms;             /* absolute clock_now_ms deadline; 0: none */
+	/* absolute connect deadline while a connection is being set up (its
+	 * TCP connect, a CONNECT exchange, a tunnelled handshake: one budget,
+	 * from the first attempt); 0: none, reads and writes are idle-timed */
+	int64_t connect_at_ms;
 	uint32_t max_time_ms;          /* the --max-time value, for its message */
 	const volatile sig_atomic_t *stop; /* non-NULL and non-zero: give up */
 };
 
-/* Connect c to addrs (trying each in turn; when several remain, each attempt
- * gets an even share of the time left, a Happy-Eyeballs-lite so one dead
- * address cannot eat the whole timeout), then the handshake.
+/* Connect c to addrs of family f, racing them (Happy Eyeballs, race.h),
+ * then the handshake, all within the connect deadline.
  * Errors: QV_E_CONNECT, QV_E_CONNECT_TIMEOUT, QV_E_TOTAL_TIMEOUT,
  * QV_E_INTERRUPTED, QV_E_IO, TLS errors. */
 enum qv_err net_connect_blocking(struct conn *c, const struct net_addrs *addrs,
-				 const struct net_wait *w, struct qv_error *err);
+				 enum net_family f, const struct net_wait *w,
+				 struct qv_error *err);
+
+/* The TLS handshake alone (after conn_start_tls over a tunnel), within the
+ * connect deadline.  Errors as net_connect_blocking's. */
+enum qv_err net_handshake_blocking(struct conn *c, const struct net_wait *w, struct qv_error *err);
 
 /* Read up to cap bytes; *n == 0 means the peer closed (EOF).
  * Errors: QV_E_READ_TIMEOUT, QV_E_TOTAL_TIMEOUT, QV_E_INTERRUPTED, QV_E_RESET,

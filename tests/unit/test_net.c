@@ -41,21 +41,23 @@ static int listen_local(int backlog, uint16_t *port)
 	return fd;
 }
 
-static void origin_set(struct url_origin *u, enum url_scheme scheme, const char *host,
-		       uint16_t port)
+/* A direct route to scheme://host:port. */
+static void origin_set(struct route *r, enum url_scheme scheme, const char *host, uint16_t port)
 {
-	memset(u, 0, sizeof *u);
-	u->scheme = scheme;
-	(void)snprintf(u->host, sizeof u->host, "%s", host);
-	u->port = port;
+	memset(r, 0, sizeof *r);
+	r->via = ROUTE_DIRECT;
+	r->origin.scheme = scheme;
+	(void)snprintf(r->origin.host, sizeof r->origin.host, "%s", host);
+	r->origin.port = port;
+	r->peer = r->origin;
 }
 
-static const struct net_wait wait_short = {300, 300, 0, 0, NULL};
+static const struct net_wait wait_short = {300, 300, 0, 0, 0, NULL};
 
 /* Connect a conn to 127.0.0.1:port and accept the server side into *srv. */
 static struct conn *connect_local(struct tq *t, int lfd, uint16_t port, int *srv)
 {
-	struct url_origin u;
+	struct route u;
 	struct net_addrs addrs;
 	struct conn *c = NULL;
 	struct qv_error e;
@@ -65,7 +67,7 @@ static struct conn *connect_local(struct tq *t, int lfd, uint16_t port, int *srv
 		return NULL;
 	if (!TQ_INT(t, conn_new(&c, &u, NULL, &e), QV_OK))
 		return NULL;
-	if (!TQ_INT(t, net_connect_blocking(c, &addrs, &wait_short, &e), QV_OK)) {
+	if (!TQ_INT(t, net_connect_blocking(c, &addrs, NET_ANY, &wait_short, &e), QV_OK)) {
 		conn_free(c);
 		return NULL;
 	}
@@ -156,7 +158,7 @@ static void test_connect_refused(struct tq *t)
 {
 	uint16_t port = 0;
 	int lfd = listen_local(1, &port);
-	struct url_origin u;
+	struct route u;
 	struct net_addrs a;
 	struct conn *c = NULL;
 	struct qv_error e;
@@ -168,7 +170,7 @@ static void test_connect_refused(struct tq *t)
 	origin_set(&u, URL_HTTP, "127.0.0.1", port);
 	TQ_INT(t, net_addr_resolve("127.0.0.1", port, &a, &e), QV_OK);
 	TQ_INT(t, conn_new(&c, &u, NULL, &e), QV_OK);
-	TQ_INT(t, net_connect_blocking(c, &a, &wait_short, &e), QV_E_CONNECT);
+	TQ_INT(t, net_connect_blocking(c, &a, NET_ANY, &wait_short, &e), QV_E_CONNECT);
 	conn_free(c);
 	if (emu_so_error_untranslated()) {
 		tq_skip(t, EMU_SO_ERROR_WHY);
@@ -181,7 +183,7 @@ static void test_connect_refused(struct tq *t)
 
 static void test_https_refused(struct tq *t)
 {
-	struct url_origin u;
+	struct route u;
 	struct conn *c = (struct conn *)&u;
 	struct qv_error e;
 
@@ -238,7 +240,7 @@ static void test_reset(struct tq *t)
 static void test_read_timeout(struct tq *t)
 {
 	struct net_pair p;
-	struct net_wait w = {1000, 200, 0, 0, NULL};
+	struct net_wait w = {1000, 200, 0, 0, 0, NULL};
 	struct qv_error e;
 	uint8_t buf[16];
 	size_t n = 0;
@@ -265,7 +267,7 @@ static void test_read_timeout(struct tq *t)
 static void test_stop_flag(struct tq *t)
 {
 	volatile sig_atomic_t stop = 1;
-	struct net_wait w = {0, 0, 0, 0, &stop};
+	struct net_wait w = {0, 0, 0, 0, 0, &stop};
 	struct qv_error e;
 
 	TQ_INT(t, net_sleep_until(clock_now_ms() + 5000, &w, &e), QV_E_INTERRUPTED);
@@ -276,7 +278,7 @@ static void test_stop_flag(struct tq *t)
 static void test_write_timeout(struct tq *t)
 {
 	struct net_pair p;
-	struct net_wait w = {1000, 150, 0, 0, NULL};
+	struct net_wait w = {1000, 150, 0, 0, 0, NULL};
 	static const uint8_t junk[65536];
 	struct qv_error e;
 	size_t n = 0;
@@ -301,9 +303,9 @@ static void test_connect_timeout(struct tq *t)
 	int lfd = listen_local(0, &port);
 	struct conn *fill[8];
 	size_t nfill = 0, i;
-	struct url_origin u;
+	struct route u;
 	struct net_addrs a;
-	struct net_wait w = {250, 250, 0, 0, NULL};
+	struct net_wait w = {250, 250, 0, 0, 0, NULL};
 	struct qv_error e;
 	enum qv_err rc = QV_OK;
 	char want[96];
@@ -316,7 +318,7 @@ static void test_connect_timeout(struct tq *t)
 	while (nfill < 8 && rc == QV_OK) {
 		if (!TQ_INT(t, conn_new(&fill[nfill], &u, NULL, &e), QV_OK))
 			break;
-		rc = net_connect_blocking(fill[nfill], &a, &w, &e);
+		rc = net_connect_blocking(fill[nfill], &a, NET_ANY, &w, &e);
 		nfill++;
 	}
 	if (rc == QV_OK) {
@@ -339,7 +341,7 @@ static void test_pool(struct tq *t)
 	int lfd = listen_local(8, &port), s1 = -1, s2 = -1;
 	struct conn_pool p;
 	struct conn *c1, *c2, *got;
-	struct url_origin u, other;
+	struct route u, other;
 
 	if (!TQ_TRUE(t, lfd >= 0))
 		return;
@@ -388,7 +390,7 @@ static void test_pool_bound(struct tq *t)
 	int lfd = listen_local(8, &port), srv[3] = {-1, -1, -1};
 	struct conn_pool p;
 	struct conn *c[3] = {NULL, NULL, NULL};
-	struct url_origin u;
+	struct route u;
 	size_t i;
 
 	if (!TQ_TRUE(t, lfd >= 0))

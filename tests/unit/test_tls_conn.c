@@ -498,26 +498,42 @@ static void test_conn_seam(struct tq *t)
 {
 	struct tls_client *cl = client_make(t, "ca.pem", false, 0);
 	struct conn *c = NULL;
-	struct url_origin u;
+	struct route u;
 	struct qv_error e;
 
 	if (cl == NULL)
 		return;
 	memset(&u, 0, sizeof u);
-	u.scheme = URL_HTTPS;
-	u.port = 443;
-	(void)snprintf(u.host, sizeof u.host, "127.0.0.1");
+	u.via = ROUTE_DIRECT;
+	u.origin.scheme = URL_HTTPS;
+	u.origin.port = 443;
+	(void)snprintf(u.origin.host, sizeof u.origin.host, "127.0.0.1");
+	u.peer = u.origin;
 	TQ_INT(t, conn_new(&c, &u, cl, &e), QV_E_TLS_CERT);
 	TQ_TRUE(t, c == NULL);
 	TQ_INT(t, conn_new(&c, &u, NULL, &e), QV_E_URL_SCHEME);
-	(void)snprintf(u.host, sizeof u.host, "localhost");
+	(void)snprintf(u.origin.host, sizeof u.origin.host, "localhost");
+	u.peer = u.origin;
 	if (TQ_INT(t, conn_new(&c, &u, cl, &e), QV_OK))
 		TQ_TRUE(t, c->tls != NULL);
 	conn_free(c);
 	c = NULL;
-	u.scheme = URL_HTTP;
+	u.origin.scheme = URL_HTTP;
+	u.peer = u.origin;
 	if (TQ_INT(t, conn_new(&c, &u, cl, &e), QV_OK))
 		TQ_TRUE(t, c->tls == NULL);
+	conn_free(c);
+	/* through a tunnel TLS starts later, for the origin, not the proxy */
+	c = NULL;
+	u.via = ROUTE_TUNNEL;
+	u.origin.scheme = URL_HTTPS;
+	(void)snprintf(u.peer.host, sizeof u.peer.host, "proxy.invalid");
+	u.peer.scheme = URL_HTTP;
+	if (TQ_INT(t, conn_new(&c, &u, cl, &e), QV_OK)) {
+		TQ_TRUE(t, c->tls == NULL);
+		TQ_INT(t, conn_start_tls(c, cl, &e), QV_OK);
+		TQ_TRUE(t, c->tls != NULL);
+	}
 	conn_free(c);
 	tls_client_free(cl);
 }
