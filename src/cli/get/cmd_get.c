@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/get/get_args.h"
+#include "cli/get/get_net.h"
 #include "cli/get/get_plan.h"
 #include "cli/get/get_run.h"
 #include "cli/stop.h"
@@ -40,7 +41,8 @@ static FILE *get_json_open(const char *name)
 	return fopen(name, "w");
 }
 
-static int get_execute(const struct get_args *a, const struct get_plan *p)
+static int get_execute(const struct get_args *a, const struct get_plan *p,
+		       const struct get_net *net)
 {
 	struct cli_term term;
 	struct cli_out o;
@@ -58,7 +60,7 @@ static int get_execute(const struct get_args *a, const struct get_plan *p)
 	if (a->insecure)
 		cli_out_note(&o, "quiver get: %s", CLI_TLS_INSECURE_WARNING);
 	qv_error_clear(&err);
-	rc = get_run(a, p, &o, json, cli_stop_install(), &t, &err);
+	rc = get_run(a, p, net, &o, json, cli_stop_install(), &t, &err);
 	if (json != NULL && json != stdout && fclose(json) != 0)
 		(void)fprintf(stderr, "quiver get: error writing %s\n", a->json);
 	if (rc != QV_OK && rc != QV_E_INTERRUPTED) {
@@ -76,6 +78,7 @@ int cmd_get(int argc, char **argv)
 {
 	struct get_args a;
 	struct get_plan p;
+	struct get_net net;
 	struct qv_error err;
 	enum qv_err rc;
 	int status;
@@ -87,13 +90,16 @@ int cmd_get(int argc, char **argv)
 	}
 	qv_error_clear(&err);
 	rc = get_plan_build(&p, &a, stderr, &err);
+	/* proxies and credentials before anything prints a URL: from here on
+	 * a URL that held a password reads user:***@ */
+	if (rc == QV_OK)
+		rc = get_net_init(&net, &a, &p, stderr, &err);
 	if (rc != QV_OK) {
 		(void)fprintf(stderr, "quiver get: %s\n", err.msg);
 		status = rc == QV_E_USAGE ? 2 : 1;
-	} else if (a.dry_run) {
-		status = get_dry_run(&a, &p);
 	} else {
-		status = get_execute(&a, &p);
+		status = a.dry_run ? get_dry_run(&a, &p) : get_execute(&a, &p, &net);
+		get_net_clear(&net);
 	}
 	get_plan_clear(&p);
 	get_args_free(&a);

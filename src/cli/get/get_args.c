@@ -14,7 +14,8 @@ enum {
 	G_LOCATION, G_MAX_REDIRS, G_CONNECT_TIMEOUT, G_TIMEOUT, G_MAX_TIME, G_RETRY,
 	G_RETRY_DELAY, G_CONTINUE, G_LIMIT_RATE, G_HEADER, G_USER_AGENT, G_CACERT, G_INSECURE,
 	G_DOWNGRADE, G_MAX_FILESIZE, G_FSYNC, G_SKIP_EXISTING, G_JSON, G_QUIET, G_VERBOSE,
-	G_PROGRESS, G_SHARD, G_SHARDS, G_DRY_RUN
+	G_PROGRESS, G_SHARD, G_SHARDS, G_DRY_RUN, G_PROXY, G_NOPROXY, G_PROXY_USER, G_USER,
+	G_PASSWORD, G_NETRC, G_NETRC_FILE, G_IPV4, G_IPV6
 };
 
 static const struct opt_spec get_opts[] = {
@@ -50,6 +51,15 @@ static const struct opt_spec get_opts[] = {
 	{G_SHARD, '\0', "shard", true},
 	{G_SHARDS, '\0', "shards", true},
 	{G_DRY_RUN, 'n', "dry-run", false},
+	{G_PROXY, 'x', "proxy", true},
+	{G_NOPROXY, '\0', "noproxy", true},
+	{G_PROXY_USER, '\0', "proxy-user", true},
+	{G_USER, 'u', "user", true},
+	{G_PASSWORD, '\0', "password", true},
+	{G_NETRC, '\0', "netrc", false},
+	{G_NETRC_FILE, '\0', "netrc-file", true},
+	{G_IPV4, '4', "ipv4", false},
+	{G_IPV6, '6', "ipv6", false},
 };
 #define GET_NOPTS (sizeof get_opts / sizeof get_opts[0])
 
@@ -100,6 +110,22 @@ static void get_help(void)
 		"                          with jitter, honouring Retry-After\n"
 		"      --retry-delay S     first backoff (default 1; doubles each retry)\n"
 		"  Any other non-2xx status fails the URL; the body is not saved.\n\n"
+		"Networks and credentials:\n"
+		"  -x, --proxy URL         HTTP proxy [http://][user:pass@]host[:port] (port\n"
+		"                          1080); else http_proxy (lower case only),\n"
+		"                          https_proxy/HTTPS_PROXY, all_proxy/ALL_PROXY.\n"
+		"                          https URLs are tunnelled (CONNECT) and verified\n"
+		"                          against the origin\n"
+		"      --noproxy LIST      hosts never proxied (beats no_proxy/NO_PROXY):\n"
+		"                          names and their subdomains, IPs, CIDR; '*': all\n"
+		"      --proxy-user U:P    the proxy's credentials\n"
+		"  -u, --user USER[:PASS]  Basic credentials for each URL's first origin\n"
+		"                          (beat user:pass@ in the URL, which beats .netrc)\n"
+		"      --password PASS     with --user USER (wget's spelling)\n"
+		"      --netrc             credentials from $NETRC or ~/.netrc\n"
+		"      --netrc-file FILE   credentials from FILE\n"
+		"  -4, --ipv4 / -6, --ipv6 connect over IPv4 / IPv6 only (else both, an\n"
+		"                          address every 250 ms until one answers)\n\n"
 		"TLS:\n"
 		"      --cacert FILE       trust the CA certificates in FILE (PEM)\n"
 		"  -k, --insecure          do not verify certificates (prints a warning)\n\n"
@@ -241,6 +267,24 @@ static int get_value_net(struct get_args *a, int id, const char *v)
 	case G_CACERT:
 		a->cacert = v;
 		return -1;
+	case G_PROXY:
+		a->proxy = v;
+		return -1;
+	case G_NOPROXY:
+		a->noproxy = v;
+		return -1;
+	case G_PROXY_USER:
+		a->proxy_user = v;
+		return -1;
+	case G_USER:
+		a->user = v;
+		return -1;
+	case G_PASSWORD:
+		a->password = v;
+		return -1;
+	case G_NETRC_FILE:
+		a->netrc_file = v;
+		return -1;
 	default:
 		return 0;
 	}
@@ -260,6 +304,9 @@ static int get_flag(struct get_args *a, int id)
 	case G_QUIET: a->out.quiet = true; break;
 	case G_VERBOSE: a->out.verbose = true; break;
 	case G_DRY_RUN: a->dry_run = true; break;
+	case G_NETRC: a->netrc = true; break;
+	case G_IPV4: a->family = NET_IPV4; break;
+	case G_IPV6: a->family = NET_IPV6; break;
 	default: return get_bad("internal: option %d", id);
 	}
 	return -1;
@@ -346,6 +393,8 @@ int get_args_parse(struct get_args *a, int argc, char **argv)
 		return get_bad("-q and -v contradict each other");
 	if (a->shards != 0 && a->shard == NULL)
 		return get_bad("--shards N goes with --shard auto");
+	if (a->password != NULL && a->user == NULL)
+		return get_bad("--password goes with --user USER");
 	return get_pick_rate_engine(a);
 }
 

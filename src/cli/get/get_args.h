@@ -62,6 +62,14 @@ struct get_args {
 	const char *shard;          /* --shard K/N or auto, NULL: none */
 	unsigned shards;            /* --shards N (for --shard auto) */
 	bool dry_run;
+	const char *proxy;          /* -x URL */
+	const char *noproxy;        /* --noproxy LIST (NULL: not given) */
+	const char *proxy_user;     /* --proxy-user USER:PASS */
+	const char *user;           /* -u USER[:PASS] / --user */
+	const char *password;       /* --password (wget's spelling) */
+	bool netrc;                 /* --netrc: $NETRC or ~/.netrc if it exists */
+	const char *netrc_file;     /* --netrc-file FILE */
+	enum net_family family;     /* -4 / -6 */
 	struct cli_out_want out;
 };
 

@@ -26,6 +26,7 @@ struct get_slot {
 struct get_ctx {
 	const struct get_args *a;
 	const struct get_plan *p;
+	const struct get_net *net;
 	struct cli_out *o;
 	FILE *json;
 	const volatile sig_atomic_t *stop;
@@ -160,7 +161,9 @@ static void get_opts(struct get_ctx *g, size_t njobs, struct xfer_opts *xo,
 	for (i = 0; i < a->nheaders; i++)
 		xo->extra[i] = a->headers[i];
 	xo->extra_count = a->nheaders;
+	xo->proxy = &g->net->proxy;
 	memset(eo, 0, sizeof *eo);
+	eo->family = a->family;
 	eo->concurrency = cli_fd_concurrency(g->o->quiet ? NULL : g->o->err, a->engine,
 					     a->parallel, njobs);
 	eo->per_host = a->per_host;
@@ -193,14 +196,15 @@ static size_t get_jobs(struct get_ctx *g, struct engine_job *jobs)
 		jobs[n].url = p->list.url[item];
 		jobs[n].url_len = strlen(p->list.url[item]);
 		jobs[n].sink = NULL;
+		jobs[n].auth = get_net_auth(g->net, item);
 		n++;
 	}
 	return n;
 }
 
-enum qv_err get_run(const struct get_args *a, const struct get_plan *p, struct cli_out *o,
-		    FILE *json, const volatile sig_atomic_t *stop, struct get_totals *t,
-		    struct qv_error *err)
+enum qv_err get_run(const struct get_args *a, const struct get_plan *p, const struct get_net *net,
+		    struct cli_out *o, FILE *json, const volatile sig_atomic_t *stop,
+		    struct get_totals *t, struct qv_error *err)
 {
 	size_t cap = p->npick > 0 ? p->npick : 1, n, i;
 	struct engine_job *jobs;
@@ -214,6 +218,7 @@ enum qv_err get_run(const struct get_args *a, const struct get_plan *p, struct c
 	memset(&g, 0, sizeof g);
 	g.a = a;
 	g.p = p;
+	g.net = net;
 	g.o = o;
 	g.json = json;
 	g.stop = stop;

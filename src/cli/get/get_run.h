@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "cli/get/get_args.h"
+#include "cli/get/get_net.h"
 #include "cli/get/get_plan.h"
 #include "cli/output.h"
 
@@ -19,11 +20,12 @@ struct get_totals {
 	bool stopped;               /* SIGINT/SIGTERM ended the run */
 };
 
-/* Run plan p.  json may be NULL.  Returns QV_OK when the run went through
- * (see t for failures), QV_E_INTERRUPTED, or a run-level error in err. */
-enum qv_err get_run(const struct get_args *a, const struct get_plan *p, struct cli_out *o,
-		    FILE *json, const volatile sig_atomic_t *stop, struct get_totals *t,
-		    struct qv_error *err);
+/* Run plan p with the proxies and credentials of net.  json may be NULL.
+ * Returns QV_OK when the run went through (see t for failures),
+ * QV_E_INTERRUPTED, or a run-level error in err. */
+enum qv_err get_run(const struct get_args *a, const struct get_plan *p, const struct get_net *net,
+		    struct cli_out *o, FILE *json, const volatile sig_atomic_t *stop,
+		    struct get_totals *t, struct qv_error *err);
 
 /* "3 files downloaded (1.2 MiB in 0.42s, 2.9 MiB/s); 1 failed; 2 skipped",
  * prefixed "interrupted: " after a signal. */
