@@ -14,6 +14,9 @@
 #include "cli/tls_setup.h"
 #include "http/url.h"
 
+/* -w above this only burns descriptors (flags2 caps -m at 1000 too). */
+#define FLAGS_WORKERS_MAX 1000u
+
 struct flags_args {
 	enum engine_kind engine;
 	unsigned workers;

@@ -16,6 +16,9 @@
 #include "util/ascii.h"
 #include "util/clock.h"
 
+/* ThreadPoolExecutor's cap on its default number of workers. */
+#define FLAGS_WORKERS_CAP 32u
+
 unsigned flags_default_workers(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);

@@ -21,10 +21,6 @@
 #define FLAGS_TIMEOUT_MS 6100u
 /* Every two-letter code AA..ZZ (flags2 -e): the most a run can ask for. */
 #define FLAGS_CODES_MAX 676u
-/* ThreadPoolExecutor's default cap on workers. */
-#define FLAGS_WORKERS_CAP 32u
-/* Concurrency above this only burns descriptors (flags2 caps -m at 1000). */
-#define FLAGS_WORKERS_MAX 1000u
 
 /* A sorted, duplicate-free list of upper-case codes. */
 struct flags_codes {
@@ -53,7 +49,7 @@ struct flags_run_report {
 	struct qv_error err;           /* run-level failure (not per flag) */
 };
 
-/* min(32, ncpu + 4), as ThreadPoolExecutor. */
+/* min(32, ncpu + 4), ThreadPoolExecutor's default number of workers. */
 unsigned flags_default_workers(void);
 
 /* Add the codes of the space-separated list (e.g. FLAGS_POP20). */

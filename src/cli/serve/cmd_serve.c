@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -220,17 +219,6 @@ static int serve_args(int argc, char **argv, struct serve_config *cfg,
 	return serve_tls_check(tls);
 }
 
-/* Each connection needs an fd: use all the hard limit allows (aria2 #678). */
-static void serve_raise_nofile(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		(void)setrlimit(RLIMIT_NOFILE, &rl);
-	}
-}
-
 static void serve_on_signal(struct evloop *loop, int fd, unsigned events, void *arg)
 {
 	struct signalfd_siginfo si;
@@ -312,7 +300,6 @@ int cmd_serve(int argc, char **argv)
 	rc = serve_args(argc, argv, &cfg, &tls);
 	if (rc >= 0)
 		return rc;
-	serve_raise_nofile();
 	rc = 1;
 	if (tls.on) {
 		if (tls_server_new(&tls_srv, tls.cert, tls.key, &err) != QV_OK)
