@@ -26,13 +26,15 @@ declare -A srcs=(
 	[body]="src/http/body.c src/http/fields.c"
 	[pem]="src/tls/trust.c src/tls/pem.c src/util/hash.c"
 	[flags2]="@all" # engine_available() and the rest pull in most of src/
+	[get]="@all"
 )
 # targets that also link BearSSL (built here with clang, cached in out/)
-declare -A with_bearssl=([pem]=1 [flags2]=1)
+declare -A with_bearssl=([pem]=1 [flags2]=1 [get]=1)
 all=(url resp body)
 # newer than this script: fuzzed once they are there
 [ -f src/tls/trust.c ] && all+=(pem)
 [ -f src/cli/flags/flags2_args.c ] && all+=(flags2)
+[ -f src/cli/get/get_args.c ] && all+=(get)
 targets=("${@:-${all[@]}}")
 
 cflags=(-std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla
