@@ -5,6 +5,10 @@
 #ifndef QV_CLI_COMMANDS_H
 #define QV_CLI_COMMANDS_H
 
+/* Longest serve --delay/--jitter (demo hands its --delay to serve, so both
+ * check it against this): beyond an hour it is a typo, not a test. */
+#define CLI_SERVE_DELAY_MAX_MS 3600000u
+
 int cmd_flags(int argc, char **argv);
 int cmd_flags2(int argc, char **argv);
 int cmd_flags3(int argc, char **argv);

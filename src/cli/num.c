@@ -1,80 +1,97 @@
-/* num.c - the checked number parsers of every command's options (see num.h). */
+/* num.c - the checked number parser of every command's options (see num.h). */
 #include "cli/num.h"
 
-bool num_parse_secs(const char *s, bool allow_zero, uint32_t *ms)
+/* Decimal digits from *p on (before end) into *v; *over once the value
+ * passes 2^64 - 1 (checked before multiplying, so nothing wraps).  Returns
+ * how many digits there were. */
+static size_t num_digits(const char **p, const char *end, uint64_t *v, bool *over)
 {
-	uint64_t whole = 0, frac = 0;
-	unsigned digits = 0, fdigits = 0;
-	const char *p = s;
+	const char *q = *p;
+	size_t n;
 
-	for (; *p >= '0' && *p <= '9'; p++, digits++) {
-		whole = whole * 10u + (uint64_t)(*p - '0');
-		if (whole > NUM_SECS_MAX_MS / 1000u)
-			return false;
+	for (; q < end && *q >= '0' && *q <= '9'; q++) {
+		unsigned d = (unsigned)(*q - '0');
+
+		if (*v > (UINT64_MAX - d) / 10u)
+			*over = true;
+		else
+			*v = *v * 10u + d;
 	}
-	if (*p == '.') {
-		for (p++; *p >= '0' && *p <= '9'; p++, fdigits++) {
-			if (fdigits < 3)
-				frac = frac * 10u + (uint64_t)(*p - '0');
-		}
-		if (fdigits == 0)
-			return false;
+	n = (size_t)(q - *p);
+	*p = q;
+	return n;
+}
+
+/* The multiplier of a size suffix at *p (advanced past it), 1 when none,
+ * 0 when *p is not one. */
+static uint64_t num_suffix(const char **p, const char *end)
+{
+	if (*p == end)
+		return 1;
+	switch (*(*p)++) {
+	case 'k': case 'K': return 1ull << 10;
+	case 'm': case 'M': return 1ull << 20;
+	case 'g': case 'G': return 1ull << 30;
+	default: return 0;
 	}
-	if (*p != '\0' || digits + fdigits == 0)
+}
+
+/* p[0..end) without a sign: false when it is not a number of this kind;
+ * else *v, or *over when the value passes 2^64 - 1. */
+static bool num_scan(const char *p, const char *end, unsigned decimals, bool suffix, uint64_t *v,
+		     bool *over)
+{
+	uint64_t frac = 0, mul = 1;
+	size_t whole, fdigits = 0;
+	bool fover = false;
+	unsigned i;
+
+	whole = num_digits(&p, end, v, over);
+	if (decimals > 0 && p < end && *p == '.') {
+		p++;
+		fdigits = num_digits(&p, end, &frac, &fover);
+		if (fdigits == 0 || fdigits > decimals)
+			return false; /* "2.", or more precision than the unit holds */
+	}
+	if (whole + fdigits == 0)
 		return false;
-	for (; fdigits < 3; fdigits++)
-		frac *= 10u;
-	whole = whole * 1000u + frac;
-	if (whole > NUM_SECS_MAX_MS || (whole == 0 && !allow_zero))
+	if (suffix && (mul = num_suffix(&p, end)) == 0)
 		return false;
-	*ms = (uint32_t)whole;
+	if (p != end)
+		return false;
+	for (i = 0; i < decimals; i++) {
+		mul *= 10u;
+		if (i >= fdigits)
+			frac *= 10u;
+	}
+	if (*over || *v > (UINT64_MAX - frac) / mul)
+		*over = true;
+	else
+		*v = *v * mul + frac;
 	return true;
 }
 
-bool num_parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
+enum num_result num_parse(const char *s, size_t len, unsigned decimals, bool suffix, uint64_t min,
+			  uint64_t max, uint64_t *out)
 {
-	unsigned long v = 0;
-	const char *p = s;
+	const char *end = s + len;
+	bool neg = len > 0 && s[0] == '-', over = false;
+	uint64_t v = 0;
 
-	if (*p == '\0')
-		return false;
-	for (; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9')
-			return false;
-		v = v * 10u + (unsigned long)(*p - '0');
-		if (v > max)
-			return false;
-	}
+	if (!num_scan(s + (neg ? 1 : 0), end, decimals, suffix, &v, &over))
+		return NUM_SYNTAX;
+	if (neg)
+		return NUM_LOW;
+	if (over || v > max)
+		return NUM_HIGH;
 	if (v < min)
-		return false;
-	*out = (unsigned)v;
-	return true;
+		return NUM_LOW;
+	*out = v;
+	return NUM_OK;
 }
 
-bool num_parse_size(const char *s, uint64_t *out)
+enum num_result num_parse_uint(const char *s, size_t len, uint64_t min, uint64_t max,
+			       uint64_t *out)
 {
-	const uint64_t max = 1ull << 62;
-	uint64_t v = 0, mul = 1;
-	const char *p = s;
-
-	if (*p < '0' || *p > '9')
-		return false;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		v = v * 10u + (uint64_t)(*p - '0');
-		if (v > max)
-			return false;
-	}
-	switch (*p) {
-	case '\0':
-		break;
-	case 'k': case 'K': mul = 1ull << 10; p++; break;
-	case 'm': case 'M': mul = 1ull << 20; p++; break;
-	case 'g': case 'G': mul = 1ull << 30; p++; break;
-	default:
-		return false;
-	}
-	if (*p != '\0' || v > max / mul)
-		return false;
-	*out = v * mul;
-	return true;
+	return num_parse(s, len, 0, false, min, max, out);
 }

@@ -43,6 +43,7 @@ enum xfer_after {
 };
 
 static void xfer_start_request(struct xfer *x);
+static void xfer_authority(const struct url_origin *o, char *out, size_t cap);
 static void xfer_discard(struct xfer *x);
 static void xfer_fail_after_discard(struct xfer *x);
 
@@ -169,6 +170,21 @@ static bool xfer_stale_code(enum qv_err code)
 	return code == QV_E_CLOSED || code == QV_E_RESET || code == QV_E_IO;
 }
 
+/* A transport failure through a proxy says which one, unless its message
+ * already does. */
+static void xfer_name_proxy(struct xfer *x)
+{
+	char px[URL_HOST_MAX + 8], msg[QV_ERROR_MSG_MAX];
+
+	if (x->route.via == ROUTE_DIRECT)
+		return;
+	xfer_authority(&x->route.peer, px, sizeof px);
+	if (strstr(x->err.msg, px) != NULL)
+		return;
+	memcpy(msg, x->err.msg, sizeof msg);
+	(void)snprintf(x->err.msg, sizeof x->err.msg, "%s (through proxy %s)", msg, px);
+}
+
 /* The connection broke (EOF, reset, timeout...) while the request or the
  * kept body was in flight. */
 static void xfer_transport_fail(struct xfer *x, const struct qv_error *e)
@@ -184,6 +200,7 @@ static void xfer_transport_fail(struct xfer *x, const struct qv_error *e)
 		return;
 	}
 	x->err = *e;
+	xfer_name_proxy(x);
 	if (xfer_transient(e->code) && xfer_may_retry(x)) {
 		x->retry_delay_ms = xfer_retry_delay(x, NULL);
 		x->after = AFTER_RETRY;
@@ -374,28 +391,6 @@ static void xfer_on_tunnel_head(struct xfer *x, size_t extra)
 		return;
 	}
 	xfer_fail_after_discard(x);
-}
-
-/* Head bytes of the proxy's answer; returns the bytes used. */
-static size_t xfer_feed_tunnel(struct xfer *x, const uint8_t *buf, size_t n)
-{
-	char px[URL_HOST_MAX + 8];
-	size_t used = 0;
-	struct qv_error e;
-
-	qv_error_clear(&e);
-	switch (http_resp_feed(&x->rp, buf, n, &used, &e)) {
-	case HTTP_RESP_DONE:
-		xfer_on_tunnel_head(x, n - used);
-		return x->state == ST_DISCARD ? used : n;
-	case HTTP_RESP_ERROR:
-		xfer_authority(&x->route.peer, px, sizeof px);
-		qv_error_set(&x->err, QV_E_PROXY, "proxy %s: %s", px, e.msg);
-		xfer_fail(x);
-		return n;
-	default:
-		return n;
-	}
 }
 
 /* ---- redirects ---------------------------------------------------------- */
@@ -738,15 +733,28 @@ static size_t xfer_feed_body(struct xfer *x, const uint8_t *buf, size_t n)
 /* Feed head bytes; returns the bytes used. */
 static size_t xfer_feed_head(struct xfer *x, const uint8_t *buf, size_t n)
 {
+	bool tunnel = x->state == ST_TUNNEL_HEAD;
+	char px[URL_HOST_MAX + 8];
 	size_t used = 0;
 	struct qv_error e;
 
 	qv_error_clear(&e);
 	switch (http_resp_feed(&x->rp, buf, n, &used, &e)) {
 	case HTTP_RESP_DONE:
-		xfer_on_head(x);
-		return used;
+		if (!tunnel) {
+			xfer_on_head(x);
+			return used;
+		}
+		xfer_on_tunnel_head(x, n - used);
+		return x->state == ST_DISCARD ? used : n;
 	case HTTP_RESP_ERROR:
+		/* an answer from a proxy names it */
+		if (tunnel || x->route.via == ROUTE_PROXY) {
+			xfer_authority(&x->route.peer, px, sizeof px);
+			qv_error_set(&x->err, tunnel ? QV_E_PROXY : e.code, "proxy %s: %s", px, e.msg);
+			xfer_fail(x);
+			return n;
+		}
 		xfer_fail_with(x, &e);
 		return n;
 	default:
@@ -768,10 +776,8 @@ void xfer_feed(struct xfer *x, const uint8_t *buf, size_t n)
 	    x->state != ST_TUNNEL_HEAD)
 		return;
 	x->got_any_byte = true;
-	if (x->state == ST_HEAD)
+	if (x->state == ST_HEAD || x->state == ST_TUNNEL_HEAD)
 		off = xfer_feed_head(x, buf, n);
-	else if (x->state == ST_TUNNEL_HEAD)
-		off = xfer_feed_tunnel(x, buf, n);
 	while (off < n && (x->state == ST_BODY || x->state == ST_DISCARD)) {
 		size_t used = xfer_feed_body(x, buf + off, n - off);
 

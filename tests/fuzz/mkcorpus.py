@@ -177,6 +177,25 @@ FLAGS2 = ["\0".join(a.split(" ")) if a else "" for a in [
     "--help=1", "-hv", "z zz ZZZ", "A B C D E F G H I J K L M N O P Q R S T U V W X Y Z",
 ]]
 
+# get seeds: arguments separated by NUL bytes (fuzz_get.c); every numeric
+# option at and past its limits, 2^64 + 4, signs, blanks, hex, the spellings.
+GET = ["\0".join(a.split(" ")) if a else "" for a in [
+    "", "-h", "http://h/x", "-j 8 http://h/x", "-j8 -qk http://h/x", "--parallel=1000 u",
+    "--parallel 1001 u", "-j 0 u", "-j -1 u", "-j +1 u", "-j 0x10 u", "-j 18446744073709551620 u",
+    "--per-host=6 --max-redirs=0 --retry=100 u", "--retry 101 u", "--max-redirs 1000 u",
+    "--timeout 2.5 u", "--timeout=.25 u", "--timeout 0.001 u", "--timeout 0.0001 u",
+    "--connect-timeout 86400 u", "--max-time 86400.001 u", "--retry-delay=1.000 u",
+    "--retry-delay 1.0000 u", "--timeout 1e3 u", "--timeout -1 u", "--timeout= u",
+    "--limit-rate 64k u", "--limit-rate=2M u", "--limit-rate 4294967296G u",
+    "--limit-rate 4294967297G u", "--max-filesize 18446744073709551620 u",
+    "--max-filesize 18446744073709551615 u", "--max-filesize 1.5M u", "--max-filesize 10T u",
+    "--shard 3/16 u", "--shard 16/16 u", "--shard 0/1000000 u", "--shard 0/1000001 u",
+    "--shard 18446744073709551620/16 u", "--shard auto --shards 4 u", "--shards 1000001 u",
+    "-qnj 8 -- -j", "-i - -i x", "-o  u", "--engine=threads --limit-rate 1 u",
+    "-H a:b -A ua --cacert f -k -L -c --fsync --skip-existing --json - u", "--progress dot u",
+    "--nope u", "--quiet=1 u", "-j", "--auto-rename --allow-downgrade -O name u",
+]]
+
 
 def write(name, items):
     d = os.path.join(HERE, "corpus", name)
@@ -193,3 +212,4 @@ write("resp", RESP)
 write("body", BODY)
 write("pem", PEM)
 write("flags2", FLAGS2)
+write("get", GET)

@@ -28,13 +28,15 @@ declare -A srcs=(
 	[flags2]="@all" # engine_available() and the rest pull in most of src/
 	[netrc]="src/cli/netrc.c"
 	[proxy]="src/transfer/proxy.c src/transfer/noproxy.c src/http/auth.c src/http/url.c src/http/uri.c src/http/view.c src/util/base64.c"
+	[get]="@all"
 )
 # targets that also link BearSSL (built here with clang, cached in out/)
-declare -A with_bearssl=([pem]=1 [flags2]=1)
+declare -A with_bearssl=([pem]=1 [flags2]=1 [get]=1)
 all=(url resp body netrc proxy)
 # newer than this script: fuzzed once they are there
 [ -f src/tls/trust.c ] && all+=(pem)
 [ -f src/cli/flags/flags2_args.c ] && all+=(flags2)
+[ -f src/cli/get/get_args.c ] && all+=(get)
 targets=("${@:-${all[@]}}")
 
 cflags=(-std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla

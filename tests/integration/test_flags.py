@@ -163,10 +163,10 @@ def test_sigint_removes_part(ctx):
 
 
 def test_usage_errors(ctx):
-    for args, why in ((["-w", "0"], "invalid -w '0'"), (["--nope"], "unknown option '--nope'"),
+    for args, why in ((["-w", "0"], "-w/--workers wants a number from 1 to 1000, not '0'"), (["--nope"], "unknown option '--nope'"),
                       (["--engine", "warp"], "unknown engine 'warp'"),
                       (["--site", "ftp://x/flags"], "bad --site"), (["--site", "nothing"], "bad --site"),
-                      (["USA"], "invalid country code 'USA'"), (["--timeout", "0"], "invalid --timeout"),
+                      (["USA"], "invalid country code 'USA'"), (["--timeout", "0"], "--timeout wants seconds from 0.001"),
                       (["-w"], "needs a value")):
         r = ctx.run("flags", *args)
         check(r.code == 2 and r.out == "", r)

@@ -1,13 +1,12 @@
 /* test_cli_flags2.c - flags2/flags3 arguments (the book's expansion rules
- * and usage errors) and the report lines, golden, singular and plural; plus
- * the option scanner they share with get. */
+ * and usage errors) and the report lines, golden, singular and plural (the
+ * option scanner itself: test_cli_opt.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/flags/flags2_args.h"
 #include "cli/flags/flags2_report.h"
-#include "cli/opt.h"
 #include "tq.h"
 
 void suite_cli_flags2(struct tq *t);
@@ -139,6 +138,8 @@ static void t_usage_errors(struct tq *t)
 	const char *miss[] = {"-l", NULL}, *flagval[] = {"--verbose=1", NULL};
 	const char *dir[] = {"-o", "", NULL}, *tmo[] = {"--timeout", "0", NULL};
 	const char *prog[] = {"--progress", "fancy", NULL};
+	const char *lbig[] = {"-l", "18446744073709551620", NULL}, *mbig[] = {"-m1000000001", NULL};
+	const char *lplus[] = {"-l", "+3", NULL}, *mneg[] = {"--max-req=-18446744073709551620", NULL};
 	struct flags2_args *a = malloc(sizeof *a);
 
 	if (!TQ_TRUE(t, a != NULL))
@@ -158,8 +159,12 @@ static void t_usage_errors(struct tq *t)
 	bad(t, a, miss, "option -l needs a value");
 	bad(t, a, flagval, "option --verbose takes no value");
 	bad(t, a, dir, "--output-dir needs a directory");
-	bad(t, a, tmo, "--timeout must be seconds > 0, like 3.1, not '0'");
+	bad(t, a, tmo, "--timeout wants seconds from 0.001 to 86400 (at most 3 decimals), not '0'");
 	bad(t, a, prog, "--progress must be bar, dot or none, not 'fancy'");
+	bad(t, a, lbig, "--limit N must be <= 1000000000\n"); /* was taken as "all" */
+	bad(t, a, mbig, "--max_req CONCURRENT must be <= 1000000000\n");
+	bad(t, a, lplus, "--limit N must be an integer, not '+3'");
+	bad(t, a, mneg, "--max_req CONCURRENT must be >= 1\n");
 	free(a);
 }
 
@@ -294,42 +299,6 @@ static void t_classify(struct tq *t)
 	free(buf);
 }
 
-static void t_opt_scanner(struct tq *t)
-{
-	static const struct opt_spec specs[] = {
-		{1, 'q', "quiet", false}, {2, 'j', "parallel", true}, {3, 'k', NULL, false},
-	};
-	char *argv[] = {(char *)(uintptr_t)"get", (char *)(uintptr_t)"-qkj4",
-			(char *)(uintptr_t)"--parallel=", (char *)(uintptr_t)"-j",
-			(char *)(uintptr_t)"7", (char *)(uintptr_t)"-",
-			(char *)(uintptr_t)"--", (char *)(uintptr_t)"-q",
-			(char *)(uintptr_t)"--para", NULL};
-	struct opt_iter it;
-	const char *v;
-
-	opt_init(&it, 9, argv);
-	TQ_INT(t, opt_next(&it, specs, 3, &v), 1);
-	TQ_INT(t, opt_next(&it, specs, 3, &v), 3);
-	TQ_INT(t, opt_next(&it, specs, 3, &v), 2);
-	TQ_STR(t, v, "4");
-	TQ_INT(t, opt_next(&it, specs, 3, &v), 2);
-	TQ_STR(t, v, "");
-	TQ_INT(t, opt_next(&it, specs, 3, &v), 2);
-	TQ_STR(t, v, "7");
-	TQ_INT(t, opt_next(&it, specs, 3, &v), OPT_ARG);
-	TQ_STR(t, v, "-");
-	TQ_INT(t, opt_next(&it, specs, 3, &v), OPT_ARG);
-	TQ_STR(t, v, "-q");
-	TQ_INT(t, opt_next(&it, specs, 3, &v), OPT_ARG); /* after --, and no abbreviations */
-	TQ_INT(t, opt_next(&it, specs, 3, &v), OPT_END);
-	opt_init(&it, 2, (char *[]){(char *)(uintptr_t)"x", (char *)(uintptr_t)"--para", NULL});
-	TQ_INT(t, opt_next(&it, specs, 3, &v), OPT_UNKNOWN);
-	TQ_STR(t, v, "--para");
-	opt_init(&it, 2, (char *[]){(char *)(uintptr_t)"x", (char *)(uintptr_t)"-j", NULL});
-	TQ_INT(t, opt_next(&it, specs, 3, &v), OPT_MISSING);
-	TQ_STR(t, v, "-j");
-}
-
 void suite_cli_flags2(struct tq *t)
 {
 	tq_run(t, "defaults: POP20 sorted, LOCAL", t_defaults);
@@ -340,5 +309,4 @@ void suite_cli_flags2(struct tq *t)
 	tq_run(t, "connections (actual_req)", t_connections);
 	tq_run(t, "report lines, singular and plural", t_report);
 	tq_run(t, "404 vs error, -v lines", t_classify);
-	tq_run(t, "option scanner", t_opt_scanner);
 }

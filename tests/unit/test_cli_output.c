@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "cli/fmt.h"
-#include "cli/num.h"
 #include "cli/output.h"
 #include "cli/progress.h"
 #include "cli/sink_tap.h"
@@ -36,7 +35,6 @@ static void t_fmt(struct tq *t)
 		{'d', 1e9, "99:59:59+"},
 	};
 	char b[FMT_MAX];
-	uint64_t v = 0;
 	size_t i;
 
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -48,16 +46,6 @@ static void t_fmt(struct tq *t)
 			fmt_duration(cases[i].v, b);
 		TQ_STR(t, b, cases[i].want);
 	}
-	TQ_TRUE(t, num_parse_size("64k", &v) && v == 65536);
-	TQ_TRUE(t, num_parse_size("2M", &v) && v == 2u << 20);
-	TQ_TRUE(t, num_parse_size("1G", &v) && v == 1u << 30);
-	TQ_TRUE(t, num_parse_size("1000", &v) && v == 1000);
-	TQ_TRUE(t, !num_parse_size("", &v));
-	TQ_TRUE(t, !num_parse_size("k", &v));
-	TQ_TRUE(t, !num_parse_size("1.5M", &v));
-	TQ_TRUE(t, !num_parse_size("10T", &v));
-	TQ_TRUE(t, !num_parse_size("99999999999999999999", &v));
-	TQ_TRUE(t, !num_parse_size("8000000000G", &v));
 }
 
 static void t_policy(struct tq *t)
@@ -200,7 +188,7 @@ static void t_rate_bucket(struct tq *t)
 
 void suite_cli_output(struct tq *t)
 {
-	tq_run(t, "human numbers and sizes", t_fmt);
+	tq_run(t, "human numbers", t_fmt);
 	tq_run(t, "policy: bar, dot, none, quiet, verbose", t_policy);
 	tq_run(t, "escape codes only on a terminal; NO_COLOR; quiet", t_escapes);
 	tq_run(t, "dot mode", t_dots);

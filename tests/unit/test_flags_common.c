@@ -1,9 +1,9 @@
-/* test_flags_common.c - the flags commands' helpers: codes, URLs, seconds,
- * counts and option matching. */
+/* test_flags_common.c - the flags commands' helpers: codes, URLs, the
+ * --site check and the default number of workers (numbers and options:
+ * test_cli_num.c, test_cli_opt.c). */
 #include <string.h>
 
 #include "cli/flags/flags_common.h"
-#include "cli/num.h"
 #include "tq.h"
 
 void suite_flags_common(struct tq *t);
@@ -65,61 +65,9 @@ static void test_site(struct tq *t)
 	TQ_INT(t, flags_site_check("http://h/very/long/site", out, 8, &e), QV_E_URL_TOO_LONG);
 }
 
-static void test_secs(struct tq *t)
+static void test_default_workers(struct tq *t)
 {
-	uint32_t ms = 0;
-
-	TQ_TRUE(t, num_parse_secs("6.1", false, &ms) && ms == 6100);
-	TQ_TRUE(t, num_parse_secs("30", false, &ms) && ms == 30000);
-	TQ_TRUE(t, num_parse_secs(".25", false, &ms) && ms == 250);
-	TQ_TRUE(t, num_parse_secs("0.0019", false, &ms) && ms == 1);
-	TQ_TRUE(t, num_parse_secs("0", true, &ms) && ms == 0);
-	TQ_TRUE(t, !num_parse_secs("0", false, &ms));
-	TQ_TRUE(t, !num_parse_secs("", true, &ms));
-	TQ_TRUE(t, !num_parse_secs(".", true, &ms));
-	TQ_TRUE(t, !num_parse_secs("1.", true, &ms));
-	TQ_TRUE(t, !num_parse_secs("-1", true, &ms));
-	TQ_TRUE(t, !num_parse_secs("1s", true, &ms));
-	TQ_TRUE(t, num_parse_secs("86400", false, &ms) && ms == NUM_SECS_MAX_MS);
-	TQ_TRUE(t, !num_parse_secs("86400.001", false, &ms));
-	TQ_TRUE(t, !num_parse_secs("99999999999999999999", false, &ms));
-}
-
-static void test_uint(struct tq *t)
-{
-	unsigned v = 0;
-
-	TQ_TRUE(t, num_parse_uint("8", 1, 1000, &v) && v == 8);
-	TQ_TRUE(t, num_parse_uint("1000", 1, 1000, &v) && v == 1000);
-	TQ_TRUE(t, !num_parse_uint("0", 1, 1000, &v));
-	TQ_TRUE(t, !num_parse_uint("1001", 1, 1000, &v));
-	TQ_TRUE(t, !num_parse_uint("", 1, 1000, &v));
-	TQ_TRUE(t, !num_parse_uint("+3", 1, 1000, &v));
-	TQ_TRUE(t, !num_parse_uint("99999999999999999999999", 1, 1000, &v));
-	TQ_TRUE(t, flags_default_workers() >= 5 && flags_default_workers() <= FLAGS_WORKERS_CAP);
-}
-
-static void test_opt_take(struct tq *t)
-{
-	char a0[] = "flags", a1[] = "-w8", a2[] = "--site=http://x", a3[] = "-o", a4[] = "d",
-	     a5[] = "--siteX", a6[] = "--engine";
-	char *argv[] = {a0, a1, a2, a3, a4, a5, a6};
-	const char *v = NULL;
-	int i = 1;
-
-	TQ_INT(t, flags_opt_take(7, argv, &i, "-w", "--workers", &v), 1);
-	TQ_STR(t, v, "8");
-	i = 2;
-	TQ_INT(t, flags_opt_take(7, argv, &i, NULL, "--site", &v), 1);
-	TQ_STR(t, v, "http://x");
-	i = 3;
-	TQ_INT(t, flags_opt_take(7, argv, &i, "-o", NULL, &v), 1);
-	TQ_STR(t, v, "d");
-	TQ_INT(t, i, 4);
-	i = 5;
-	TQ_INT(t, flags_opt_take(7, argv, &i, NULL, "--site", &v), 0);
-	i = 6;
-	TQ_INT(t, flags_opt_take(7, argv, &i, NULL, "--engine", &v), -1);
+	TQ_TRUE(t, flags_default_workers() >= 5 && flags_default_workers() <= 32);
 }
 
 void suite_flags_common(struct tq *t)
@@ -128,7 +76,5 @@ void suite_flags_common(struct tq *t)
 	tq_run(t, "codes: case, validity, duplicates", test_codes_case_dedupe);
 	tq_run(t, "flag URL", test_url);
 	tq_run(t, "site check", test_site);
-	tq_run(t, "seconds", test_secs);
-	tq_run(t, "counts and default workers", test_uint);
-	tq_run(t, "option matching", test_opt_take);
+	tq_run(t, "default workers", test_default_workers);
 }

@@ -9,10 +9,13 @@
 #include <string.h>
 
 #include "cli/flags/flags_common.h"
-#include "cli/num.h"
+#include "cli/opt.h"
 #include "cli/stop.h"
 #include "cli/tls_setup.h"
 #include "http/url.h"
+
+/* -w above this only burns descriptors (flags2 caps -m at 1000 too). */
+#define FLAGS_WORKERS_MAX 1000u
 
 struct flags_args {
 	enum engine_kind engine;
@@ -37,16 +40,20 @@ static void flags_help(void)
 	flags_usage(stdout);
 	printf("\nDownload flag GIFs like the book's flags.py (seq), flags_threadpool.py (threads)\n"
 	       "and flags_asyncio.py (poll).\n\n"
-	       "  --engine E    seq (default), threads or poll\n"
-	       "  -w N          concurrent transfers for threads/poll (default min(32, ncpu+4))\n"
-	       "  --site URL    base URL (default " FLAGS_SITE_DEFAULT ")\n"
-	       "  -o DIR        save DIR/CC.gif (default " FLAGS_DIR_DEFAULT ", created if missing)\n"
-	       "  --timeout S   per-phase timeout in seconds: connect, read, write (default 6.1)\n"
-	       "  --cacert FILE trust the CA certificates in FILE (PEM) for https; default:\n"
-	       "                $SSL_CERT_FILE, $SSL_CERT_DIR, or the system CA bundle\n"
-	       "  -k, --insecure  do not verify https certificates (prints a warning)\n"
-	       "  CC ...        two-letter country codes (default the 20 most populous:\n"
-	       "                " FLAGS_POP20 ")\n");
+	       "  --engine E          seq (default), threads or poll\n"
+	       "  -w, --workers N     concurrent transfers for threads/poll (default\n"
+	       "                      min(32, ncpu+4), at most 1000)\n"
+	       "  --site URL          base URL (default " FLAGS_SITE_DEFAULT ")\n"
+	       "  -o, --output-dir DIR  save DIR/CC.gif (default " FLAGS_DIR_DEFAULT
+	       ", created if missing)\n"
+	       "  --timeout S         per-phase timeout in seconds: connect, read, write\n"
+	       "                      (default 6.1; at most 3 decimals)\n"
+	       "  --cacert FILE       trust the CA certificates in FILE (PEM) for https;\n"
+	       "                      default: $SSL_CERT_FILE, $SSL_CERT_DIR, or the system\n"
+	       "                      CA bundle\n"
+	       "  -k, --insecure      do not verify https certificates (prints a warning)\n"
+	       "  CC ...              two-letter country codes (default the 20 most populous:\n"
+	       "                      " FLAGS_POP20 ")\n");
 }
 
 /* Print "quiver flags: why" and the usage line; the exit status for it. */
@@ -64,58 +71,55 @@ static int flags_bad(const char *fmt, ...)
 	return 2;
 }
 
-/* One option at argv[*i]; returns 0 to go on, or an exit status. */
-static int flags_option(struct flags_args *a, int argc, char **argv, int *i)
-{
-	const char *v = NULL;
-	int r;
+enum { F_HELP = 1, F_ENGINE, F_WORKERS, F_SITE, F_DIR, F_CACERT, F_INSECURE, F_TIMEOUT };
 
-	if ((r = flags_opt_take(argc, argv, i, NULL, "--engine", &v)) != 0) {
-		if (r < 0)
-			return flags_bad("option %s needs a value", "--engine");
+/* {id, short, kind, min, long, max} */
+static const struct opt_spec flags_opts[] = {
+	{F_HELP, 'h', OPT_FLAG, 0, "help", 0},
+	{F_ENGINE, '\0', OPT_TEXT, 0, "engine", 0},
+	{F_WORKERS, 'w', OPT_UINT, 1, "workers", FLAGS_WORKERS_MAX},
+	{F_SITE, '\0', OPT_TEXT, 0, "site", 0},
+	{F_DIR, 'o', OPT_TEXT, 0, "output-dir", 0},
+	{F_CACERT, '\0', OPT_TEXT, 0, "cacert", 0},
+	{F_INSECURE, 'k', OPT_FLAG, 0, "insecure", 0},
+	{F_TIMEOUT, '\0', OPT_SECS, 1, "timeout", NUM_SECS_MAX_MS},
+};
+#define FLAGS_NOPTS (sizeof flags_opts / sizeof flags_opts[0])
+
+/* One option with a text value; returns -1 to go on, or an exit status. */
+static int flags_text(struct flags_args *a, int id, const char *v)
+{
+	struct qv_error e;
+
+	switch (id) {
+	case F_ENGINE:
 		if (!engine_parse(v, &a->engine))
 			return flags_bad("unknown engine '%s' (seq, threads or poll)", v);
-	} else if ((r = flags_opt_take(argc, argv, i, "-w", "--workers", &v)) != 0) {
-		if (r < 0)
-			return flags_bad("option %s needs a value", "-w");
-		if (!num_parse_uint(v, 1, FLAGS_WORKERS_MAX, &a->workers))
-			return flags_bad("invalid -w '%s' (a number from 1 to 1000)", v);
-	} else if ((r = flags_opt_take(argc, argv, i, NULL, "--site", &v)) != 0) {
-		struct qv_error e;
-
-		if (r < 0)
-			return flags_bad("option %s needs a value", "--site");
-		if (flags_site_check(v, a->site, sizeof a->site, &e) != QV_OK) {
-			(void)fprintf(stderr, "quiver flags: bad --site: %s\n", e.msg);
-			flags_usage(stderr);
-			return 2;
-		}
-	} else if ((r = flags_opt_take(argc, argv, i, "-o", "--output-dir", &v)) != 0) {
-		if (r < 0 || v[0] == '\0')
+		break;
+	case F_SITE:
+		if (flags_site_check(v, a->site, sizeof a->site, &e) != QV_OK)
+			return flags_bad("bad --site: %s", e.msg);
+		break;
+	case F_DIR:
+		if (v[0] == '\0')
 			return flags_bad("option %s needs a directory", "-o");
 		a->dir = v;
-	} else if ((r = flags_opt_take(argc, argv, i, NULL, "--cacert", &v)) != 0) {
-		if (r < 0 || v[0] == '\0')
+		break;
+	default: /* F_CACERT */
+		if (v[0] == '\0')
 			return flags_bad("option %s needs a file", "--cacert");
 		a->cacert = v;
-	} else if (strcmp(argv[*i], "-k") == 0 || strcmp(argv[*i], "--insecure") == 0) {
-		a->insecure = true;
-	} else if ((r = flags_opt_take(argc, argv, i, NULL, "--timeout", &v)) != 0) {
-		if (r < 0)
-			return flags_bad("option %s needs a value", "--timeout");
-		if (!num_parse_secs(v, false, &a->timeout_ms))
-			return flags_bad("invalid --timeout '%s' (seconds, e.g. 6.1)", v);
-	} else {
-		return flags_bad("unknown option '%s'", argv[*i]);
+		break;
 	}
-	return 0;
+	return -1;
 }
 
 /* Fill a from argv; returns -1 to go on, or an exit status. */
 static int flags_parse(struct flags_args *a, int argc, char **argv)
 {
-	bool opts_done = false;
-	int i, r;
+	struct opt_iter it;
+	const char *v;
+	int id, st;
 
 	a->engine = ENGINE_SEQ;
 	a->workers = flags_default_workers();
@@ -123,22 +127,32 @@ static int flags_parse(struct flags_args *a, int argc, char **argv)
 	a->dir = FLAGS_DIR_DEFAULT;
 	a->timeout_ms = FLAGS_TIMEOUT_MS;
 	a->codes.count = 0;
-	for (i = 1; i < argc; i++) {
-		const char *s = argv[i];
-
-		if (!opts_done && (strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0)) {
+	opt_init(&it, argc, argv);
+	while ((id = opt_next(&it, flags_opts, FLAGS_NOPTS, &v)) != OPT_END) {
+		st = -1;
+		if (id == OPT_ARG) {
+			if (!flags_codes_add(&a->codes, v))
+				return flags_bad("invalid country code '%s' (two letters expected)", v);
+		} else if (id < 0) {
+			(void)fputs("quiver flags: ", stderr);
+			opt_why_print(stderr, id, &it, v);
+			(void)fputc('\n', stderr);
+			flags_usage(stderr);
+			return 2;
+		} else if (id == F_HELP) {
 			flags_help();
 			return 0;
+		} else if (id == F_INSECURE) {
+			a->insecure = true;
+		} else if (id == F_WORKERS) {
+			a->workers = (unsigned)it.num;
+		} else if (id == F_TIMEOUT) {
+			a->timeout_ms = (uint32_t)it.num;
+		} else {
+			st = flags_text(a, id, v);
 		}
-		if (!opts_done && strcmp(s, "--") == 0) {
-			opts_done = true;
-		} else if (!opts_done && s[0] == '-' && s[1] != '\0') {
-			r = flags_option(a, argc, argv, &i);
-			if (r != 0)
-				return r;
-		} else if (!flags_codes_add(&a->codes, s)) {
-			return flags_bad("invalid country code '%s' (two letters expected)", s);
-		}
+		if (st >= 0)
+			return st;
 	}
 	if (a->codes.count == 0)
 		flags_codes_add_list(&a->codes, FLAGS_POP20);

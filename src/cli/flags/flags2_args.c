@@ -9,36 +9,38 @@
 #include "cli/opt.h"
 #include "serve/country.h"
 
-/* An integer option beyond this is as good as "all". */
-#define F2_INT_MAX 1000000000L
+/* -l and -m beyond this are as good as "all" (the codes are at most 676,
+ * -m is capped at FLAGS2_REQ_MAX); larger is refused, never wrapped. */
+#define F2_INT_MAX 1000000000u
 
 enum {
 	F2_HELP = 1, F2_ALL, F2_EVERY, F2_LIMIT, F2_MAXREQ, F2_SERVER, F2_VERBOSE, F2_ENGINE,
 	F2_DIR, F2_TIMEOUT, F2_PROGRESS, F2_CACERT, F2_INSECURE
 };
 
+/* {id, short, kind, min, long, max} */
 static const struct opt_spec f2_opts[] = {
-	{F2_HELP, 'h', "help", false},
-	{F2_ALL, 'a', "all", false},
-	{F2_EVERY, 'e', "every", false},
-	{F2_LIMIT, 'l', "limit", true},
-	{F2_MAXREQ, 'm', "max_req", true},
-	{F2_MAXREQ, '\0', "max-req", true},
-	{F2_SERVER, 's', "server", true},
-	{F2_VERBOSE, 'v', "verbose", false},
-	{F2_ENGINE, '\0', "engine", true},
-	{F2_DIR, 'o', "output-dir", true},
-	{F2_TIMEOUT, '\0', "timeout", true},
-	{F2_PROGRESS, '\0', "progress", true},
-	{F2_CACERT, '\0', "cacert", true},
-	{F2_INSECURE, 'k', "insecure", false},
+	{F2_HELP, 'h', OPT_FLAG, 0, "help", 0},
+	{F2_ALL, 'a', OPT_FLAG, 0, "all", 0},
+	{F2_EVERY, 'e', OPT_FLAG, 0, "every", 0},
+	{F2_LIMIT, 'l', OPT_UINT, 1, "limit", F2_INT_MAX},
+	{F2_MAXREQ, 'm', OPT_UINT, 1, "max_req", F2_INT_MAX},
+	{F2_MAXREQ, '\0', OPT_UINT, 1, "max-req", F2_INT_MAX},
+	{F2_SERVER, 's', OPT_TEXT, 0, "server", 0},
+	{F2_VERBOSE, 'v', OPT_FLAG, 0, "verbose", 0},
+	{F2_ENGINE, '\0', OPT_TEXT, 0, "engine", 0},
+	{F2_DIR, 'o', OPT_TEXT, 0, "output-dir", 0},
+	{F2_TIMEOUT, '\0', OPT_SECS, 1, "timeout", NUM_SECS_MAX_MS},
+	{F2_PROGRESS, '\0', OPT_TEXT, 0, "progress", 0},
+	{F2_CACERT, '\0', OPT_TEXT, 0, "cacert", 0},
+	{F2_INSECURE, 'k', OPT_FLAG, 0, "insecure", 0},
 };
 #define F2_NOPTS (sizeof f2_opts / sizeof f2_opts[0])
 
 /* What the parse collected before the codes are expanded. */
 struct f2_raw {
 	bool all, every;
-	long limit;                 /* 0: none */
+	unsigned limit;             /* 0: none */
 	bool want[26][26];          /* codes named on the command line */
 	bool any;
 };
@@ -108,28 +110,6 @@ static int f2_bad(const struct flags2_args *a, FILE *f, const char *fmt, ...)
 	return 2;
 }
 
-/* A decimal integer with an optional sign, saturated at +-F2_INT_MAX. */
-static bool f2_int(const char *s, long *out)
-{
-	bool neg = *s == '-';
-	long v = 0;
-
-	if (*s == '-' || *s == '+')
-		s++;
-	if (*s == '\0')
-		return false;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return false;
-		if (v < F2_INT_MAX)
-			v = v * 10 + (*s - '0');
-	}
-	if (v > F2_INT_MAX)
-		v = F2_INT_MAX;
-	*out = neg ? -v : v;
-	return true;
-}
-
 static bool f2_letter(char c, unsigned *out)
 {
 	if (c >= 'a' && c <= 'z')
@@ -188,26 +168,40 @@ static int f2_server(struct flags2_args *a, const char *v, FILE *out)
 	return -1;
 }
 
-/* Options that take a value; returns -1 to go on or an exit status. */
-static int f2_value(struct flags2_args *a, struct f2_raw *r, int id, const char *v, FILE *out)
+/* -l and -m refused in the book's words: "--limit N must be >= 1". */
+static int f2_bad_number(struct flags2_args *a, const struct opt_iter *it, const char *v, FILE *out)
 {
-	long n;
+	const char *what = it->spec->id == F2_LIMIT ? "--limit N" : "--max_req CONCURRENT";
 
+	if (it->spec->kind != OPT_UINT) { /* --timeout: not the book's */
+		(void)fputs("*** Usage error: ", out);
+		opt_why_print(out, OPT_BAD_NUMBER, it, v);
+		(void)fputc('\n', out);
+		f2_usage(a, out);
+		return 2;
+	}
+	if (it->why == NUM_SYNTAX)
+		return f2_bad(a, out, "%s must be an integer, not '%s'", what, v);
+	if (it->why == NUM_LOW)
+		return f2_bad(a, out, "%s must be >= 1", what);
+	return f2_bad(a, out, "%s must be <= %u", what, F2_INT_MAX);
+}
+
+/* Numeric options, already checked against their range by the scanner. */
+static void f2_number(struct flags2_args *a, struct f2_raw *r, int id, uint64_t n)
+{
+	if (id == F2_LIMIT)
+		r->limit = (unsigned)n;
+	else if (id == F2_MAXREQ) /* the book's min(args.max_req, MAX_CONCUR_REQ) */
+		a->max_req = n > FLAGS2_REQ_MAX ? FLAGS2_REQ_MAX : (unsigned)n;
+	else
+		a->timeout_ms = (uint32_t)n;
+}
+
+/* Options with a text value; returns -1 to go on or an exit status. */
+static int f2_value(struct flags2_args *a, int id, const char *v, FILE *out)
+{
 	switch (id) {
-	case F2_LIMIT:
-		if (!f2_int(v, &n))
-			return f2_bad(a, out, "--limit N must be an integer, not '%s'", v);
-		if (n < 1)
-			return f2_bad(a, out, "--limit N must be >= 1");
-		r->limit = n;
-		return -1;
-	case F2_MAXREQ:
-		if (!f2_int(v, &n))
-			return f2_bad(a, out, "--max_req CONCURRENT must be an integer, not '%s'", v);
-		if (n < 1)
-			return f2_bad(a, out, "--max_req CONCURRENT must be >= 1");
-		a->max_req = n > (long)FLAGS2_REQ_MAX ? FLAGS2_REQ_MAX : (unsigned)n;
-		return -1;
 	case F2_SERVER:
 		return f2_server(a, v, out);
 	case F2_ENGINE:
@@ -220,10 +214,6 @@ static int f2_value(struct flags2_args *a, struct f2_raw *r, int id, const char 
 		if (v[0] == '\0')
 			return f2_bad(a, out, "--output-dir needs a directory");
 		a->dir = v;
-		return -1;
-	case F2_TIMEOUT:
-		if (!num_parse_secs(v, false, &a->timeout_ms))
-			return f2_bad(a, out, "--timeout must be seconds > 0, like 3.1, not '%s'", v);
 		return -1;
 	case F2_PROGRESS:
 		if (!cli_progress_parse(v, &a->out.progress))
@@ -317,7 +307,6 @@ int flags2_parse(struct flags2_args *a, bool flags3, int argc, char **argv, FILE
 	struct opt_iter it;
 	struct f2_raw r;
 	const char *v;
-	size_t i;
 	int id, st;
 
 	f2_defaults(a, flags3);
@@ -331,14 +320,18 @@ int flags2_parse(struct flags2_args *a, bool flags3, int argc, char **argv, FILE
 		}
 		if (id == OPT_UNKNOWN)
 			return f2_bad(a, out, "unrecognized option '%s'", v);
-		if (id == OPT_MISSING)
-			return f2_bad(a, out, "option %s needs a value", v);
-		if (id == OPT_NO_VALUE)
-			return f2_bad(a, out, "option %s takes no value", v);
-		for (i = 0; i < F2_NOPTS && f2_opts[i].id != id; i++)
-			;
-		st = i < F2_NOPTS && f2_opts[i].has_arg ? f2_value(a, &r, id, v, out)
-							: f2_flag(a, &r, id, out);
+		if (id == OPT_BAD_NUMBER)
+			return f2_bad_number(a, &it, v, out);
+		if (id < 0)
+			return f2_bad(a, out, id == OPT_MISSING ? "option %s needs a value"
+								: "option %s takes no value", v);
+		st = -1;
+		if (it.spec->kind == OPT_FLAG)
+			st = f2_flag(a, &r, id, out);
+		else if (it.spec->kind == OPT_TEXT)
+			st = f2_value(a, id, v, out);
+		else
+			f2_number(a, &r, id, it.num);
 		if (st >= 0)
 			return st;
 	}

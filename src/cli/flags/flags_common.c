@@ -1,5 +1,5 @@
-/* flags_common.c - country codes, flag URLs, option values and the shared
- * "download flags, print like flags.py" run used by flags and demo. */
+/* flags_common.c - country codes, the --site check, flag URLs and the
+ * shared "download flags, print like flags.py" run of flags and demo. */
 #include "cli/flags/flags_common.h"
 
 #include <errno.h>
@@ -15,6 +15,9 @@
 #include "transfer/sink_file.h"
 #include "util/ascii.h"
 #include "util/clock.h"
+
+/* ThreadPoolExecutor's cap on its default number of workers. */
+#define FLAGS_WORKERS_CAP 32u
 
 unsigned flags_default_workers(void)
 {
@@ -110,36 +113,6 @@ size_t flags_url(const char *site, const char *cc, char *out, size_t cap)
 		return 0;
 	}
 	return (size_t)n;
-}
-
-int flags_opt_take(int argc, char **argv, int *i, const char *short_opt, const char *long_opt,
-		   const char **val)
-{
-	const char *a = argv[*i];
-	size_t n;
-
-	if (short_opt != NULL && strncmp(a, short_opt, strlen(short_opt)) == 0) {
-		n = strlen(short_opt);
-		if (a[n] != '\0') {
-			*val = a + n;
-			return 1;
-		}
-	} else if (long_opt != NULL && strncmp(a, long_opt, strlen(long_opt)) == 0) {
-		n = strlen(long_opt);
-		if (a[n] == '=') {
-			*val = a + n + 1;
-			return 1;
-		}
-		if (a[n] != '\0')
-			return 0;
-	} else {
-		return 0;
-	}
-	if (*i + 1 >= argc)
-		return -1;
-	*i += 1;
-	*val = argv[*i];
-	return 1;
 }
 
 /* ---- one run ---- */

@@ -1,6 +1,7 @@
-/* flags_common.h - what the flags commands share: the book's country lists
- * and site, flag URL building, code and number parsing, and one run of
- * "download these flags with this engine" that prints the seed's output. */
+/* flags_common.h - what flags, flags2/flags3 and demo share: the book's
+ * country codes, site and directory, the --site check, and the seed run
+ * ("download these flags with this engine, print like flags.py") of flags
+ * and demo.  Each command's options are its own (cli/opt.h). */
 #ifndef QV_CLI_FLAGS_FLAGS_COMMON_H
 #define QV_CLI_FLAGS_FLAGS_COMMON_H
 
@@ -21,10 +22,6 @@
 #define FLAGS_TIMEOUT_MS 6100u
 /* Every two-letter code AA..ZZ (flags2 -e): the most a run can ask for. */
 #define FLAGS_CODES_MAX 676u
-/* ThreadPoolExecutor's default cap on workers. */
-#define FLAGS_WORKERS_CAP 32u
-/* Concurrency above this only burns descriptors (flags2 caps -m at 1000). */
-#define FLAGS_WORKERS_MAX 1000u
 
 /* A sorted, duplicate-free list of upper-case codes. */
 struct flags_codes {
@@ -53,7 +50,7 @@ struct flags_run_report {
 	struct qv_error err;           /* run-level failure (not per flag) */
 };
 
-/* min(32, ncpu + 4), as ThreadPoolExecutor. */
+/* min(32, ncpu + 4), ThreadPoolExecutor's default number of workers. */
 unsigned flags_default_workers(void);
 
 /* Add the codes of the space-separated list (e.g. FLAGS_POP20). */
@@ -70,14 +67,6 @@ enum qv_err flags_site_check(const char *site, char *out, size_t cap, struct qv_
 /* "{site}/{cc}/{cc}.gif" with cc lower-cased.  Returns the length, 0 when it
  * does not fit in cap. */
 size_t flags_url(const char *site, const char *cc, char *out, size_t cap);
-
-/* Command-line option matching: if argv[*i] is -short (value attached as
- * "-w8" or next argument) or --long (as "--long=v" or next argument), set
- * *val, advance *i past the value and return 1; return -1 when the value is
- * missing, 0 when argv[*i] is another option.  short_opt/long_opt may be
- * NULL. */
-int flags_opt_take(int argc, char **argv, int *i, const char *short_opt, const char *long_opt,
-		   const char **val);
 
 /* Download the flags with the seed's output.  Returns QV_OK when the run
  * went through (flags may have failed: see rep->failed), QV_E_INTERRUPTED,

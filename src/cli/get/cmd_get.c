@@ -83,7 +83,7 @@ int cmd_get(int argc, char **argv)
 	enum qv_err rc;
 	int status;
 
-	status = get_args_parse(&a, argc, argv);
+	status = get_args_parse(&a, argc, argv, stdout, stderr);
 	if (status >= 0) {
 		get_args_free(&a);
 		return status;

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/fmt.h"
+#include "cli/get/shard.h"
 #include "cli/num.h"
 #include "cli/opt.h"
 
@@ -18,48 +18,49 @@ enum {
 	G_PASSWORD, G_NETRC, G_NETRC_FILE, G_IPV4, G_IPV6
 };
 
+/* {id, short, kind, min, long, max} */
 static const struct opt_spec get_opts[] = {
-	{G_HELP, 'h', "help", false},
-	{G_INPUT, 'i', "input-file", true},
-	{G_DIR, 'o', "output-dir", true},
-	{G_NAME, 'O', "output", true},
-	{G_AUTO_RENAME, '\0', "auto-rename", false},
-	{G_PARALLEL, 'j', "parallel", true},
-	{G_ENGINE, '\0', "engine", true},
-	{G_PER_HOST, '\0', "per-host", true},
-	{G_LOCATION, 'L', "location", false},
-	{G_MAX_REDIRS, '\0', "max-redirs", true},
-	{G_CONNECT_TIMEOUT, '\0', "connect-timeout", true},
-	{G_TIMEOUT, '\0', "timeout", true},
-	{G_MAX_TIME, '\0', "max-time", true},
-	{G_RETRY, '\0', "retry", true},
-	{G_RETRY_DELAY, '\0', "retry-delay", true},
-	{G_CONTINUE, 'c', "continue", false},
-	{G_LIMIT_RATE, '\0', "limit-rate", true},
-	{G_HEADER, 'H', "header", true},
-	{G_USER_AGENT, 'A', "user-agent", true},
-	{G_CACERT, '\0', "cacert", true},
-	{G_INSECURE, 'k', "insecure", false},
-	{G_DOWNGRADE, '\0', "allow-downgrade", false},
-	{G_MAX_FILESIZE, '\0', "max-filesize", true},
-	{G_FSYNC, '\0', "fsync", false},
-	{G_SKIP_EXISTING, '\0', "skip-existing", false},
-	{G_JSON, '\0', "json", true},
-	{G_QUIET, 'q', "quiet", false},
-	{G_VERBOSE, 'v', "verbose", false},
-	{G_PROGRESS, '\0', "progress", true},
-	{G_SHARD, '\0', "shard", true},
-	{G_SHARDS, '\0', "shards", true},
-	{G_DRY_RUN, 'n', "dry-run", false},
-	{G_PROXY, 'x', "proxy", true},
-	{G_NOPROXY, '\0', "noproxy", true},
-	{G_PROXY_USER, '\0', "proxy-user", true},
-	{G_USER, 'u', "user", true},
-	{G_PASSWORD, '\0', "password", true},
-	{G_NETRC, '\0', "netrc", false},
-	{G_NETRC_FILE, '\0', "netrc-file", true},
-	{G_IPV4, '4', "ipv4", false},
-	{G_IPV6, '6', "ipv6", false},
+	{G_HELP, 'h', OPT_FLAG, 0, "help", 0},
+	{G_INPUT, 'i', OPT_TEXT, 0, "input-file", 0},
+	{G_DIR, 'o', OPT_TEXT, 0, "output-dir", 0},
+	{G_NAME, 'O', OPT_TEXT, 0, "output", 0},
+	{G_AUTO_RENAME, '\0', OPT_FLAG, 0, "auto-rename", 0},
+	{G_PARALLEL, 'j', OPT_UINT, 1, "parallel", GET_PARALLEL_MAX},
+	{G_ENGINE, '\0', OPT_TEXT, 0, "engine", 0},
+	{G_PER_HOST, '\0', OPT_UINT, 1, "per-host", GET_PARALLEL_MAX},
+	{G_LOCATION, 'L', OPT_FLAG, 0, "location", 0},
+	{G_MAX_REDIRS, '\0', OPT_UINT, 0, "max-redirs", GET_REDIRS_MAX},
+	{G_CONNECT_TIMEOUT, '\0', OPT_SECS, 1, "connect-timeout", NUM_SECS_MAX_MS},
+	{G_TIMEOUT, '\0', OPT_SECS, 1, "timeout", NUM_SECS_MAX_MS},
+	{G_MAX_TIME, '\0', OPT_SECS, 1, "max-time", NUM_SECS_MAX_MS},
+	{G_RETRY, '\0', OPT_UINT, 0, "retry", GET_RETRY_MAX},
+	{G_RETRY_DELAY, '\0', OPT_SECS, 1, "retry-delay", NUM_SECS_MAX_MS},
+	{G_CONTINUE, 'c', OPT_FLAG, 0, "continue", 0},
+	{G_LIMIT_RATE, '\0', OPT_SIZE, 1, "limit-rate", NUM_SIZE_MAX},
+	{G_HEADER, 'H', OPT_TEXT, 0, "header", 0},
+	{G_USER_AGENT, 'A', OPT_TEXT, 0, "user-agent", 0},
+	{G_CACERT, '\0', OPT_TEXT, 0, "cacert", 0},
+	{G_INSECURE, 'k', OPT_FLAG, 0, "insecure", 0},
+	{G_DOWNGRADE, '\0', OPT_FLAG, 0, "allow-downgrade", 0},
+	{G_MAX_FILESIZE, '\0', OPT_SIZE, 1, "max-filesize", NUM_SIZE_MAX},
+	{G_FSYNC, '\0', OPT_FLAG, 0, "fsync", 0},
+	{G_SKIP_EXISTING, '\0', OPT_FLAG, 0, "skip-existing", 0},
+	{G_JSON, '\0', OPT_TEXT, 0, "json", 0},
+	{G_QUIET, 'q', OPT_FLAG, 0, "quiet", 0},
+	{G_VERBOSE, 'v', OPT_FLAG, 0, "verbose", 0},
+	{G_PROGRESS, '\0', OPT_TEXT, 0, "progress", 0},
+	{G_SHARD, '\0', OPT_TEXT, 0, "shard", 0},
+	{G_SHARDS, '\0', OPT_UINT, 1, "shards", SHARD_N_MAX},
+	{G_DRY_RUN, 'n', OPT_FLAG, 0, "dry-run", 0},
+	{G_PROXY, 'x', OPT_TEXT, 0, "proxy", 0},
+	{G_NOPROXY, '\0', OPT_TEXT, 0, "noproxy", 0},
+	{G_PROXY_USER, '\0', OPT_TEXT, 0, "proxy-user", 0},
+	{G_USER, 'u', OPT_TEXT, 0, "user", 0},
+	{G_PASSWORD, '\0', OPT_TEXT, 0, "password", 0},
+	{G_NETRC, '\0', OPT_FLAG, 0, "netrc", 0},
+	{G_NETRC_FILE, '\0', OPT_TEXT, 0, "netrc-file", 0},
+	{G_IPV4, '4', OPT_FLAG, 0, "ipv4", 0},
+	{G_IPV6, '6', OPT_FLAG, 0, "ipv6", 0},
 };
 #define GET_NOPTS (sizeof get_opts / sizeof get_opts[0])
 
@@ -70,7 +71,7 @@ void get_usage(FILE *f)
 		    f);
 }
 
-static void get_help(void)
+static void get_help(FILE *out)
 {
 	(void)fputs(
 		"usage: quiver get [options] URL... | -i FILE|-\n\n"
@@ -152,148 +153,93 @@ static void get_help(void)
 		"  Names and clashes are decided over the whole list, so shards agree.\n\n"
 		"Exit status: 0 all downloaded, 1 some failed, 2 usage error, 130 interrupted\n"
 		"(SIGINT/SIGTERM: transfers stop, .part files are removed unless -c).\n",
-		stdout);
+		out);
 }
 
-static int get_bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int get_bad(const char *fmt, ...)
+static int get_bad(FILE *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int get_bad(FILE *err, const char *fmt, ...)
 {
 	va_list ap;
 
-	(void)fputs("quiver get: ", stderr);
+	(void)fputs("quiver get: ", err);
 	va_start(ap, fmt);
-	(void)vfprintf(stderr, fmt, ap);
+	(void)vfprintf(err, fmt, ap);
 	va_end(ap);
-	(void)fputc('\n', stderr);
-	get_usage(stderr);
+	(void)fputc('\n', err);
+	get_usage(err);
 	return 2;
 }
 
-static int get_uint(const char *opt, const char *v, unsigned min, unsigned max, unsigned *out)
+/* Numeric options, already checked against their range by the scanner. */
+static void get_number(struct get_args *a, int id, uint64_t n)
 {
-	if (!num_parse_uint(v, min, max, out))
-		return get_bad("%s wants a number from %u to %u, not '%s'", opt, min, max, v);
-	return -1;
+	switch (id) {
+	case G_PARALLEL: a->parallel = (unsigned)n; break;
+	case G_PER_HOST: a->per_host = (unsigned)n; break;
+	case G_MAX_REDIRS: a->max_redirs = (unsigned)n; break;
+	case G_CONNECT_TIMEOUT: a->connect_timeout_ms = (uint32_t)n; break;
+	case G_TIMEOUT: a->idle_timeout_ms = (uint32_t)n; break;
+	case G_MAX_TIME: a->max_time_ms = (uint32_t)n; break;
+	case G_RETRY: a->retries = (unsigned)n; break;
+	case G_RETRY_DELAY: a->retry_delay_ms = (uint32_t)n; break;
+	case G_LIMIT_RATE: a->limit_rate = n; break;
+	case G_MAX_FILESIZE: a->max_filesize = n; break;
+	case G_SHARDS: a->shards = (unsigned)n; break;
+	default: break;
+	}
 }
 
-static int get_secs(const char *opt, const char *v, uint32_t *out)
-{
-	if (!num_parse_secs(v, false, out))
-		return get_bad("%s wants seconds > 0 (e.g. 2.5), not '%s'", opt, v);
-	return -1;
-}
-
-static int get_size(const char *opt, const char *v, uint64_t *out)
-{
-	if (!num_parse_size(v, out) || *out == 0)
-		return get_bad("%s wants a size > 0 like 500k or 2M, not '%s'", opt, v);
-	return -1;
-}
-
-/* Options about where and what; -1 to go on, or an exit status. */
-static int get_value_files(struct get_args *a, int id, const char *v)
+/* Options with a text value; -1 to go on, or an exit status. */
+static int get_text(struct get_args *a, int id, const char *v, FILE *err)
 {
 	switch (id) {
 	case G_INPUT:
 		if (a->input != NULL)
-			return get_bad("-i given twice");
+			return get_bad(err, "-i given twice");
 		a->input = v;
-		return -1;
+		break;
 	case G_DIR:
 		if (v[0] == '\0')
-			return get_bad("-o needs a directory");
+			return get_bad(err, "-o needs a directory");
 		a->dir = v;
-		return -1;
-	case G_NAME:
-		a->out_name = v;
-		return -1;
-	case G_MAX_FILESIZE:
-		return get_size("--max-filesize", v, &a->max_filesize);
-	case G_JSON:
-		a->json = v;
-		return -1;
-	case G_SHARD:
-		a->shard = v;
-		return -1;
-	case G_SHARDS:
-		return get_uint("--shards", v, 1, 1000000u, &a->shards);
+		break;
+	case G_NAME: a->out_name = v; break;
+	case G_JSON: a->json = v; break;
+	case G_SHARD: a->shard = v; break;
 	case G_PROGRESS:
 		if (!cli_progress_parse(v, &a->out.progress))
-			return get_bad("--progress wants bar, dot or none, not '%s'", v);
+			return get_bad(err, "--progress wants bar, dot or none, not '%s'", v);
 		a->out.progress_set = true;
-		return -1;
-	default:
-		return 0; /* not one of these */
-	}
-}
-
-/* Options about the network and HTTP. */
-static int get_value_net(struct get_args *a, int id, const char *v)
-{
-	switch (id) {
-	case G_PARALLEL:
-		return get_uint("--parallel", v, 1, GET_PARALLEL_MAX, &a->parallel);
+		break;
 	case G_ENGINE:
 		if (!engine_parse(v, &a->engine))
-			return get_bad("--engine wants seq, threads or poll, not '%s'", v);
+			return get_bad(err, "--engine wants seq, threads or poll, not '%s'", v);
 		if (!engine_available(a->engine))
-			return get_bad("engine '%s' is not available in this build", v);
+			return get_bad(err, "engine '%s' is not available in this build", v);
 		a->engine_given = true;
-		return -1;
-	case G_PER_HOST:
-		return get_uint("--per-host", v, 1, GET_PARALLEL_MAX, &a->per_host);
-	case G_MAX_REDIRS:
-		return get_uint("--max-redirs", v, 0, GET_REDIRS_MAX, &a->max_redirs);
-	case G_CONNECT_TIMEOUT:
-		return get_secs("--connect-timeout", v, &a->connect_timeout_ms);
-	case G_TIMEOUT:
-		return get_secs("--timeout", v, &a->idle_timeout_ms);
-	case G_MAX_TIME:
-		return get_secs("--max-time", v, &a->max_time_ms);
-	case G_RETRY:
-		return get_uint("--retry", v, 0, GET_RETRY_MAX, &a->retries);
-	case G_RETRY_DELAY:
-		return get_secs("--retry-delay", v, &a->retry_delay_ms);
-	case G_LIMIT_RATE:
-		return get_size("--limit-rate", v, &a->limit_rate);
+		break;
 	case G_HEADER:
 		if (a->nheaders == HTTP_REQ_EXTRA_MAX)
-			return get_bad("at most %d -H headers", HTTP_REQ_EXTRA_MAX);
+			return get_bad(err, "at most %d -H headers", HTTP_REQ_EXTRA_MAX);
 		a->headers[a->nheaders++] = v;
-		return -1;
-	case G_USER_AGENT:
-		a->user_agent = v;
-		return -1;
-	case G_CACERT:
-		a->cacert = v;
-		return -1;
-	case G_PROXY:
-		a->proxy = v;
-		return -1;
-	case G_NOPROXY:
-		a->noproxy = v;
-		return -1;
-	case G_PROXY_USER:
-		a->proxy_user = v;
-		return -1;
-	case G_USER:
-		a->user = v;
-		return -1;
-	case G_PASSWORD:
-		a->password = v;
-		return -1;
-	case G_NETRC_FILE:
-		a->netrc_file = v;
-		return -1;
-	default:
-		return 0;
+		break;
+	case G_USER_AGENT: a->user_agent = v; break;
+	case G_CACERT: a->cacert = v; break;
+	case G_PROXY: a->proxy = v; break;
+	case G_NOPROXY: a->noproxy = v; break;
+	case G_PROXY_USER: a->proxy_user = v; break;
+	case G_USER: a->user = v; break;
+	case G_PASSWORD: a->password = v; break;
+	case G_NETRC_FILE: a->netrc_file = v; break;
+	default: break;
 	}
+	return -1;
 }
 
-static int get_flag(struct get_args *a, int id)
+static int get_flag(struct get_args *a, int id, FILE *out)
 {
 	switch (id) {
-	case G_HELP: get_help(); return 0;
+	case G_HELP: get_help(out); return 0;
 	case G_AUTO_RENAME: a->auto_rename = true; break;
 	case G_LOCATION: break; /* on by default; accepted for curl habits */
 	case G_CONTINUE: a->resume = true; break;
@@ -303,11 +249,10 @@ static int get_flag(struct get_args *a, int id)
 	case G_SKIP_EXISTING: a->skip_existing = true; break;
 	case G_QUIET: a->out.quiet = true; break;
 	case G_VERBOSE: a->out.verbose = true; break;
-	case G_DRY_RUN: a->dry_run = true; break;
 	case G_NETRC: a->netrc = true; break;
 	case G_IPV4: a->family = NET_IPV4; break;
 	case G_IPV6: a->family = NET_IPV6; break;
-	default: return get_bad("internal: option %d", id);
+	default: a->dry_run = true; break; /* G_DRY_RUN */
 	}
 	return -1;
 }
@@ -330,46 +275,17 @@ static void get_defaults(struct get_args *a)
  * one-thread poll engine would pace every transfer together: a run with a
  * rate limit uses the threads engine (or seq) unless poll was asked for,
  * which is refused rather than silently serialised. */
-static int get_pick_rate_engine(struct get_args *a)
+static int get_pick_rate_engine(struct get_args *a, FILE *err)
 {
 	if (a->limit_rate == 0 || a->engine != ENGINE_POLL)
 		return -1;
 	if (a->engine_given)
-		return get_bad("--limit-rate is not supported with --engine poll yet; use threads or seq");
+		return get_bad(err, "--limit-rate is not supported with --engine poll yet; use threads or seq");
 	a->engine = engine_available(ENGINE_THREADS) ? ENGINE_THREADS : ENGINE_SEQ;
 	return -1;
 }
 
-/* One scanner result; -1 to go on, or an exit status. */
-static int get_one(struct get_args *a, int id, const char *v)
-{
-	size_t i;
-	int st;
-
-	switch (id) {
-	case OPT_ARG:
-		a->urls[a->nurls++] = v;
-		return -1;
-	case OPT_UNKNOWN:
-		return get_bad("unknown option '%s'", v);
-	case OPT_MISSING:
-		return get_bad("option %s needs a value", v);
-	case OPT_NO_VALUE:
-		return get_bad("option %s takes no value", v);
-	default:
-		break;
-	}
-	for (i = 0; i < GET_NOPTS && get_opts[i].id != id; i++)
-		;
-	if (i == GET_NOPTS || !get_opts[i].has_arg)
-		return get_flag(a, id);
-	st = get_value_files(a, id, v);
-	if (st == 0)
-		st = get_value_net(a, id, v);
-	return st == 0 ? get_bad("internal: option %d", id) : st;
-}
-
-int get_args_parse(struct get_args *a, int argc, char **argv)
+int get_args_parse(struct get_args *a, int argc, char **argv, FILE *out, FILE *err)
 {
 	struct opt_iter it;
 	const char *v;
@@ -378,24 +294,41 @@ int get_args_parse(struct get_args *a, int argc, char **argv)
 	get_defaults(a);
 	a->urls = calloc(argc > 0 ? (size_t)argc : 1, sizeof *a->urls);
 	if (a->urls == NULL) {
-		(void)fputs("quiver get: out of memory\n", stderr);
+		(void)fputs("quiver get: out of memory\n", err);
 		return 1;
 	}
 	opt_init(&it, argc, argv);
 	while ((id = opt_next(&it, get_opts, GET_NOPTS, &v)) != OPT_END) {
-		st = get_one(a, id, v);
+		if (id == OPT_ARG) {
+			a->urls[a->nurls++] = v;
+			continue;
+		}
+		if (id < 0) {
+			(void)fputs("quiver get: ", err);
+			opt_why_print(err, id, &it, v);
+			(void)fputc('\n', err);
+			get_usage(err);
+			return 2;
+		}
+		st = -1;
+		if (it.spec->kind == OPT_FLAG)
+			st = get_flag(a, id, out);
+		else if (it.spec->kind == OPT_TEXT)
+			st = get_text(a, id, v, err);
+		else
+			get_number(a, id, it.num);
 		if (st >= 0)
 			return st;
 	}
 	if (a->nurls == 0 && a->input == NULL)
-		return get_bad("no URL given (arguments or -i FILE)");
+		return get_bad(err, "no URL given (arguments or -i FILE)");
 	if (a->out.quiet && a->out.verbose)
-		return get_bad("-q and -v contradict each other");
+		return get_bad(err, "-q and -v contradict each other");
 	if (a->shards != 0 && a->shard == NULL)
-		return get_bad("--shards N goes with --shard auto");
+		return get_bad(err, "--shards N goes with --shard auto");
 	if (a->password != NULL && a->user == NULL)
-		return get_bad("--password goes with --user USER");
-	return get_pick_rate_engine(a);
+		return get_bad(err, "--password goes with --user USER");
+	return get_pick_rate_engine(a, err);
 }
 
 void get_args_free(struct get_args *a)

@@ -74,9 +74,9 @@ struct get_args {
 };
 
 /* Parse argv (argv[0] is "get").  Returns -1 to go on, or the exit status
- * after --help (0, on stdout) or a usage error (2, message on stderr).
+ * after --help (0, printed on out) or a usage error (2, message on err).
  * a->urls is allocated: free it with get_args_free. */
-int get_args_parse(struct get_args *a, int argc, char **argv);
+int get_args_parse(struct get_args *a, int argc, char **argv, FILE *out, FILE *err);
 void get_args_free(struct get_args *a);
 
 /* "usage: quiver get ..." (the short form, for usage errors). */

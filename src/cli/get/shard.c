@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "cli/num.h"
 #include "util/hash.h"
 
 uint64_t shard_hash(const void *p, size_t n)
@@ -22,20 +23,12 @@ bool shard_pick(const struct shard *s, const char *url, size_t len)
 	return shard_key(url, len) % s->n == s->k;
 }
 
-/* A decimal number up to max, digits only.  false when not one. */
+/* A decimal number up to max (cli/num.c: digits only).  false when not one. */
 static bool shard_num(const char *p, size_t len, uint32_t max, uint32_t *out)
 {
-	uint64_t v = 0;
-	size_t i;
+	uint64_t v;
 
-	if (len == 0 || len > 10)
-		return false;
-	for (i = 0; i < len; i++) {
-		if (p[i] < '0' || p[i] > '9')
-			return false;
-		v = v * 10u + (uint64_t)(p[i] - '0');
-	}
-	if (v > max)
+	if (num_parse_uint(p, len, 0, max, &v) != NUM_OK)
 		return false;
 	*out = (uint32_t)v;
 	return true;

@@ -11,27 +11,52 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/opt.h"
 #include "net/evloop.h"
 #include "serve/io_tls.h"
 #include "serve/serve.h"
 #include "tls/server.h"
 #include "util/clock.h"
 
-/* Longest --delay/--jitter: beyond an hour it is a typo, not a test. */
-#define SERVE_DELAY_MAX_S 3600.0
 /* "http://[ipv6]:65535/flags" fits. */
 #define SERVE_URL_MAX 128
 
+enum {
+	S_HELP = 1, S_PORT, S_BIND, S_DIR, S_DELAY, S_JITTER, S_ERROR_RATE, S_SEED, S_TLS, S_CERT,
+	S_KEY
+};
+
+/* {id, short, kind, min, long, max} */
+static const struct opt_spec serve_opts[] = {
+	{S_HELP, 'h', OPT_FLAG, 0, "help", 0},
+	{S_PORT, '\0', OPT_UINT, 0, "port", 65535},
+	{S_BIND, '\0', OPT_TEXT, 0, "bind", 0},
+	{S_DIR, '\0', OPT_TEXT, 0, "dir", 0},
+	{S_DELAY, '\0', OPT_SECS, 0, "delay", CLI_SERVE_DELAY_MAX_MS},
+	{S_JITTER, '\0', OPT_SECS, 0, "jitter", CLI_SERVE_DELAY_MAX_MS},
+	{S_ERROR_RATE, '\0', OPT_PROB, 0, "error-rate", 1000000u}, /* 1 */
+	{S_SEED, '\0', OPT_UINT, 0, "seed", UINT64_MAX},
+	{S_TLS, '\0', OPT_FLAG, 0, "tls", 0},
+	{S_CERT, '\0', OPT_TEXT, 0, "cert", 0},
+	{S_KEY, '\0', OPT_TEXT, 0, "key", 0},
+};
+#define SERVE_NOPTS (sizeof serve_opts / sizeof serve_opts[0])
+
 static void serve_usage(FILE *f)
 {
-	(void)fprintf(f,
-		"usage: quiver serve [--port P] [--bind ADDR] [--dir DIR] [--delay S] [--jitter S]\n"
-		"                    [--error-rate P] [--seed N] [--tls --cert PEM --key PEM]\n"
+	(void)fputs("usage: quiver serve [--port P] [--bind ADDR] [--dir DIR] [--delay S] [--jitter S]\n"
+		    "                    [--error-rate P] [--seed N] [--tls --cert PEM --key PEM]\n",
+		    f);
+}
+
+static void serve_help(void)
+{
+	serve_usage(stdout);
+	(void)fputs(
 		"\n"
 		"Serve the flags of the book's site over HTTP/1.1 (keep-alive):\n"
 		"  /flags/{cc}/{cc}.gif and /flags/{cc}/metadata.json, also without /flags.\n"
@@ -40,9 +65,11 @@ static void serve_usage(FILE *f)
 		"  --bind ADDR     IP address to listen on (default 127.0.0.1; ::1, 0.0.0.0 ...)\n"
 		"  --dir DIR       serve DIR/{cc}/{cc}.gif and DIR/{cc}/metadata.json (the\n"
 		"                  flags.zip layout) instead of the 194 built-in flags\n"
-		"  --delay S       wait S seconds before each answer (default 0)\n"
+		"  --delay S       wait S seconds before each answer (default 0; at most 3600,\n"
+		"                  to the millisecond)\n"
 		"  --jitter S      ... plus a random 0 to S seconds\n"
-		"  --error-rate P  answer 418 I'm a Teapot with probability P (0 to 1)\n"
+		"  --error-rate P  answer 418 I'm a Teapot with probability P (0 to 1, at most\n"
+		"                  6 decimals)\n"
 		"  --seed N        seed of the jitter and error draws (default: the clock)\n"
 		"  --tls           serve HTTPS (TLS 1.2, BearSSL) with the certificate chain\n"
 		"  --cert PEM      (server certificate first) and private key (RSA or EC,\n"
@@ -50,185 +77,76 @@ static void serve_usage(FILE *f)
 		"\n"
 		"The first line printed is the base URL, e.g. http://127.0.0.1:8000/flags\n"
 		"(https://localhost:8000/flags with --tls on the loopback).\n"
-		"SIGINT or SIGTERM stops the server (exit status 0).\n");
+		"SIGINT or SIGTERM stops the server (exit status 0).\n",
+		stdout);
 }
 
-static int serve_bad(const char *why, const char *arg)
+static int serve_bad(const char *why)
 {
-	(void)fprintf(stderr, "quiver serve: %s '%s'\n", why, arg);
+	(void)fprintf(stderr, "quiver serve: %s\n", why);
 	serve_usage(stderr);
 	return 2;
 }
 
-static int serve_parse_u64(const char *s, uint64_t max, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-/* A plain decimal ("0.25", "30", ".5"): by hand, because strtod links
- * libc's whole float scanner (hex, exponents, inf/nan: ~7 KiB static).
- * Fraction digits past the 15th are ignored; frac / scale is one rounding. */
-static int serve_parse_real(const char *s, double max, double *out)
-{
-	double whole = 0, frac = 0, scale = 1, v;
-	int digits = 0;
-
-	for (; *s >= '0' && *s <= '9'; s++, digits++)
-		whole = whole * 10 + (*s - '0');
-	if (*s == '.') {
-		for (s++; *s >= '0' && *s <= '9'; s++, digits++) {
-			if (scale < 1e15) {
-				frac = frac * 10 + (*s - '0');
-				scale *= 10;
-			}
-		}
-	}
-	v = whole + frac / scale;
-	if (digits == 0 || *s != '\0' || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 /* --tls --cert PEM --key PEM */
 struct serve_tls_args {
-	int on;
+	bool on;
 	const char *cert;
 	const char *key;
 };
 
-/* Seconds (already range-checked) to whole milliseconds. */
-static uint32_t serve_ms(double secs)
+/* One option; its value in v (text) or n (numbers, range-checked). */
+static void serve_option(struct serve_config *cfg, struct serve_tls_args *tls, int id,
+			 const char *v, uint64_t n)
 {
-	return (uint32_t)(secs * 1000.0 + 0.5);
-}
-
-/* One option with its value: returns 0, or the exit status of an error. */
-static int serve_option(struct serve_config *cfg, struct serve_tls_args *tls, int *seeded,
-			const char *name, const char *val)
-{
-	uint64_t u;
-	double d;
-
-	if (strcmp(name, "--port") == 0) {
-		if (serve_parse_u64(val, 65535, &u) != 0)
-			return serve_bad("--port wants 0 to 65535, not", val);
-		cfg->port = (uint16_t)u;
-	} else if (strcmp(name, "--bind") == 0) {
-		cfg->bind = val;
-	} else if (strcmp(name, "--dir") == 0) {
-		cfg->dir = val;
-	} else if (strcmp(name, "--cert") == 0) {
-		tls->cert = val;
-	} else if (strcmp(name, "--key") == 0) {
-		tls->key = val;
-	} else if (strcmp(name, "--delay") == 0 || strcmp(name, "--jitter") == 0) {
-		if (serve_parse_real(val, SERVE_DELAY_MAX_S, &d) != 0)
-			return serve_bad("--delay and --jitter want 0 to 3600 seconds, not", val);
-		if (strcmp(name, "--delay") == 0)
-			cfg->delay_ms = serve_ms(d);
-		else
-			cfg->jitter_ms = serve_ms(d);
-	} else if (strcmp(name, "--error-rate") == 0) {
-		if (serve_parse_real(val, 1.0, &d) != 0)
-			return serve_bad("--error-rate wants a probability from 0 to 1, not", val);
-		cfg->error_rate = d;
-	} else if (strcmp(name, "--seed") == 0) {
-		if (serve_parse_u64(val, UINT64_MAX, &u) != 0)
-			return serve_bad("--seed wants a non-negative integer, not", val);
-		cfg->seed = u;
-		*seeded = 1;
-	} else {
-		return serve_bad("unknown option", name);
+	switch (id) {
+	case S_PORT: cfg->port = (uint16_t)n; break;
+	case S_BIND: cfg->bind = v; break;
+	case S_DIR: cfg->dir = v; break;
+	case S_DELAY: cfg->delay_ms = (uint32_t)n; break;
+	case S_JITTER: cfg->jitter_ms = (uint32_t)n; break;
+	case S_ERROR_RATE: cfg->error_rate = (double)n / 1e6; break; /* millionths */
+	case S_SEED: cfg->seed = n; break;
+	case S_TLS: tls->on = true; break;
+	case S_CERT: tls->cert = v; break;
+	default: tls->key = v; break; /* S_KEY */
 	}
-	return 0;
-}
-
-static int serve_takes_value(const char *name)
-{
-	static const char *const with_value[] = {"--port",  "--bind",       "--dir",
-						 "--delay", "--jitter",     "--error-rate",
-						 "--seed",  "--cert",       "--key"};
-	size_t i;
-
-	for (i = 0; i < sizeof with_value / sizeof with_value[0]; i++) {
-		if (strcmp(name, with_value[i]) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/* --tls, --cert and --key go together. */
-static int serve_tls_check(const struct serve_tls_args *tls)
-{
-	if (tls->on && (tls->cert == NULL || tls->key == NULL))
-		return serve_bad("--tls needs --cert PEM and --key PEM:", "--tls");
-	if (!tls->on && (tls->cert != NULL || tls->key != NULL))
-		return serve_bad("--cert and --key need", "--tls");
-	return -1;
 }
 
 /* Parse argv into cfg and tls.  Returns -1 to go on, or an exit status. */
 static int serve_args(int argc, char **argv, struct serve_config *cfg,
 		      struct serve_tls_args *tls)
 {
-	char name[32];
-	int i, rc, seeded = 0;
+	struct opt_iter it;
+	const char *v;
+	bool seeded = false;
+	int id;
 
-	for (i = 1; i < argc; i++) {
-		const char *arg = argv[i], *eq = strchr(arg, '='), *val;
-
-		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-			serve_usage(stdout);
+	opt_init(&it, argc, argv);
+	while ((id = opt_next(&it, serve_opts, SERVE_NOPTS, &v)) != OPT_END) {
+		if (id < 0) { /* serve takes no arguments */
+			(void)fputs("quiver serve: ", stderr);
+			opt_why_print(stderr, id, &it, v);
+			(void)fputc('\n', stderr);
+			serve_usage(stderr);
+			return 2;
+		}
+		if (id == S_HELP) {
+			serve_help();
 			return 0;
 		}
-		if (strcmp(arg, "--tls") == 0) {
-			tls->on = 1;
-			continue;
-		}
-		if (strncmp(arg, "--", 2) != 0)
-			return serve_bad("unexpected argument", arg);
-		if (eq != NULL && (size_t)(eq - arg) < sizeof name) {
-			memcpy(name, arg, (size_t)(eq - arg));
-			name[eq - arg] = '\0';
-			val = eq + 1;
-		} else {
-			(void)snprintf(name, sizeof name, "%s", arg);
-			if (!serve_takes_value(name))
-				return serve_bad("unknown option", arg);
-			if (i + 1 >= argc)
-				return serve_bad("missing value after", arg);
-			val = argv[++i];
-		}
-		rc = serve_option(cfg, tls, &seeded, name, val);
-		if (rc != 0)
-			return rc;
+		seeded = seeded || id == S_SEED;
+		serve_option(cfg, tls, id, v, it.num);
 	}
 	if (!seeded)
 		cfg->seed = (uint64_t)clock_now_ns() ^ ((uint64_t)time(NULL) << 20) ^
 			    (uint64_t)getpid();
-	return serve_tls_check(tls);
-}
-
-/* Each connection needs an fd: use all the hard limit allows (aria2 #678). */
-static void serve_raise_nofile(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		(void)setrlimit(RLIMIT_NOFILE, &rl);
-	}
+	/* --tls, --cert and --key go together. */
+	if (tls->on && (tls->cert == NULL || tls->key == NULL))
+		return serve_bad("--tls needs --cert PEM and --key PEM");
+	if (!tls->on && (tls->cert != NULL || tls->key != NULL))
+		return serve_bad("--cert and --key need --tls");
+	return -1;
 }
 
 static void serve_on_signal(struct evloop *loop, int fd, unsigned events, void *arg)
@@ -298,7 +216,7 @@ static int serve_run(struct evloop *loop, struct serve *srv, const struct serve_
 int cmd_serve(int argc, char **argv)
 {
 	struct serve_config cfg;
-	struct serve_tls_args tls = {0, NULL, NULL};
+	struct serve_tls_args tls = {false, NULL, NULL};
 	struct serve_io_factory tls_io;
 	struct tls_server *tls_srv = NULL;
 	struct evloop *loop = NULL;
@@ -312,7 +230,6 @@ int cmd_serve(int argc, char **argv)
 	rc = serve_args(argc, argv, &cfg, &tls);
 	if (rc >= 0)
 		return rc;
-	serve_raise_nofile();
 	rc = 1;
 	if (tls.on) {
 		if (tls_server_new(&tls_srv, tls.cert, tls.key, &err) != QV_OK)
@@ -327,9 +244,7 @@ int cmd_serve(int argc, char **argv)
 		goto out;
 	if (serve_new(&srv, loop, &cfg, &err) != QV_OK) {
 		if (err.code == QV_E_USAGE) {
-			(void)fprintf(stderr, "quiver serve: %s\n", err.msg);
-			serve_usage(stderr);
-			rc = 2;
+			rc = serve_bad(err.msg);
 		}
 		goto out;
 	}
