@@ -559,7 +559,7 @@ void http_resp_init(struct http_resp_parser *p, bool request_was_head, char *loc
 }
 
 enum http_resp_progress http_resp_feed(struct http_resp_parser *p, const uint8_t *buf, size_t len,
-				size_t *consumed, struct qv_error *err)
+				       size_t *consumed, struct qv_error *err)
 {
 	size_t i;
 
