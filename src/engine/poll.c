@@ -531,8 +531,10 @@ static enum qv_err lp_new(struct lp **out, const struct engine_job *jobs, size_t
 	enum qv_err rc;
 
 	*out = NULL;
-	if (lp == NULL)
-		return qv_error_set(err, QV_E_NOMEM, "out of memory");
+	if (lp == NULL) {
+		(void)qv_error_set(err, QV_E_NOMEM, "out of memory");
+		return QV_E_NOMEM;
+	}
 	lp->o = o;
 	lp->jobs = jobs;
 	lp->njobs = njobs;
@@ -552,7 +554,8 @@ static enum qv_err lp_new(struct lp **out, const struct engine_job *jobs, size_t
 	lp->slot_mem = aligned_alloc(LP_SLOT_ALIGN, (size_t)n * lp->slot_stride);
 	if (lp->slots == NULL || lp->free_slots == NULL || lp->slot_mem == NULL) {
 		lp_free(lp);
-		return qv_error_set(err, QV_E_NOMEM, "out of memory");
+		(void)qv_error_set(err, QV_E_NOMEM, "out of memory");
+		return QV_E_NOMEM;
 	}
 	rc = evloop_new(&lp->loop, err);
 	if (rc == QV_OK)

@@ -93,6 +93,7 @@ static struct autoname_family *autoname_family(struct autoname *a, const char *k
 	f = autoname_slot(a->slot, a->mask, key);
 	if (f->key != NULL)
 		return f;
+	/* gcc-analyzer-suppress malloc-leak: the slot is a->slot's; autoname_clear frees it */
 	f->key = strdup(key);
 	if (f->key == NULL)
 		return NULL;
