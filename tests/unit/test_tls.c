@@ -313,7 +313,7 @@ static void test_session_cache(struct tq *t)
 	br_ssl_session_parameters p, got;
 	unsigned i;
 
-	if (!TQ_TRUE(t, c != NULL && tls_session_cache_init(c, NULL) == QV_OK)) {
+	if (!TQ_TRUE(t, c != NULL && tls_session_cache_init(c) == QV_OK)) {
 		free(c);
 		return;
 	}
