@@ -295,8 +295,10 @@ static enum qv_err tp_new(struct tp **out, unsigned n, const struct engine_job *
 	enum qv_err rc;
 
 	*out = NULL;
-	if (tp == NULL)
-		return qv_error_set(err, QV_E_NOMEM, "out of memory");
+	if (tp == NULL) {
+		(void)qv_error_set(err, QV_E_NOMEM, "out of memory");
+		return QV_E_NOMEM;
+	}
 	tp->o = o;
 	tp->jobs = jobs;
 	tp->per_host = o->per_host != 0 && o->per_host < n ? o->per_host : 0;
@@ -323,7 +325,8 @@ static enum qv_err tp_new(struct tp **out, unsigned n, const struct engine_job *
 		/* pthread objects on glibc/musl need no destroy when init failed
 		 * or never ran; destroying zeroed ones is harmless. */
 		tp_free(tp);
-		return qv_error_set(err, QV_E_NOMEM, "out of memory");
+		(void)qv_error_set(err, QV_E_NOMEM, "out of memory");
+		return QV_E_NOMEM;
 	}
 	rc = resolver_new(&tp->res, n < RESOLVER_THREADS_MAX ? n : RESOLVER_THREADS_MAX, o->resolve,
 			  o->resolve_ctx, err);

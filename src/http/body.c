@@ -165,8 +165,8 @@ static enum chunk_step chunk_step(struct http_body *b, uint8_t c, struct qv_erro
 }
 
 static enum http_body_progress chunked_feed(struct http_body *b, const uint8_t *buf, size_t len,
-				     size_t *consumed, size_t *data_off, size_t *data_len,
-				     struct qv_error *err)
+					    size_t *consumed, size_t *data_off, size_t *data_len,
+					    struct qv_error *err)
 {
 	size_t i = 0;
 
@@ -200,7 +200,7 @@ static enum http_body_progress chunked_feed(struct http_body *b, const uint8_t *
 }
 
 static enum http_body_progress span_feed(struct http_body *b, size_t len, size_t *consumed,
-				  size_t *data_len)
+					 size_t *data_len)
 {
 	size_t n = len;
 
@@ -241,9 +241,16 @@ void http_body_init(struct http_body *b, const struct http_resp *r)
 	}
 }
 
+/* A failed body says why again at every later call. */
+static enum http_body_progress body_failed(const struct http_body *b, struct qv_error *err)
+{
+	(void)qv_error_set(err, b->err, "%s", qv_err_text(b->err));
+	return BODY_ERROR;
+}
+
 enum http_body_progress http_body_feed(struct http_body *b, const uint8_t *buf, size_t len,
-				size_t *consumed, size_t *data_off, size_t *data_len,
-				struct qv_error *err)
+				       size_t *consumed, size_t *data_off, size_t *data_len,
+				       struct qv_error *err)
 {
 	*consumed = 0;
 	*data_off = 0;
@@ -252,8 +259,7 @@ enum http_body_progress http_body_feed(struct http_body *b, const uint8_t *buf, 
 	case B_DONE:
 		return BODY_DONE;
 	case B_ERROR:
-		(void)qv_error_set(err, b->err, "%s", qv_err_text(b->err));
-		return BODY_ERROR;
+		return body_failed(b, err);
 	case B_LENGTH:
 	case B_CLOSE:
 		return span_feed(b, len, consumed, data_len);
@@ -280,11 +286,9 @@ static enum http_body_progress body_truncated(struct http_body *b, struct qv_err
 enum http_body_progress http_body_eof(struct http_body *b, struct qv_error *err)
 {
 	switch (b->state) {
-	case B_DONE:
-		return BODY_DONE;
 	case B_ERROR:
-		(void)qv_error_set(err, b->err, "%s", qv_err_text(b->err));
-		return BODY_ERROR;
+		return body_failed(b, err);
+	case B_DONE:
 	case B_CLOSE:
 	/* The last chunk arrived: RFC 9112 §8 counts the message complete even
 	 * if the trailer section was cut off, and every payload byte is here. */

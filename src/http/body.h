@@ -52,8 +52,8 @@ void http_body_init(struct http_body *b, const struct http_resp *r);
  * *consumed covers it (and any framing before it).  On BODY_DONE, *consumed
  * stops at the end of the body; bytes after it belong to the next response. */
 enum http_body_progress http_body_feed(struct http_body *b, const uint8_t *buf, size_t len,
-				size_t *consumed, size_t *data_off, size_t *data_len,
-				struct qv_error *err);
+				       size_t *consumed, size_t *data_off, size_t *data_len,
+				       struct qv_error *err);
 
 /* The connection reached EOF.  Returns BODY_DONE when that ends the body
  * legitimately (close-delimited, already complete, or a chunked body whose

@@ -571,7 +571,7 @@ void http_resp_expect_connect(struct http_resp_parser *p)
 }
 
 enum http_resp_progress http_resp_feed(struct http_resp_parser *p, const uint8_t *buf, size_t len,
-				size_t *consumed, struct qv_error *err)
+				       size_t *consumed, struct qv_error *err)
 {
 	size_t i;
 

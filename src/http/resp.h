@@ -136,7 +136,7 @@ void http_resp_expect_connect(struct http_resp_parser *p);
 /* Consume bytes.  *consumed is set to the bytes used (on HTTP_RESP_DONE, the body
  * starts at buf + *consumed).  On HTTP_RESP_ERROR err is filled (may be NULL). */
 enum http_resp_progress http_resp_feed(struct http_resp_parser *p, const uint8_t *buf, size_t len,
-				size_t *consumed, struct qv_error *err);
+				       size_t *consumed, struct qv_error *err);
 
 /* The parsed head; valid after HTTP_RESP_DONE. */
 const struct http_resp *http_resp_get(const struct http_resp_parser *p);

@@ -1,7 +1,6 @@
 /* syntax.h - RFC 9110 §5.6 character classes shared by the HTTP message
  * layer (response parser, chunked decoder, request writer) and the flag
- * server's request parser (serve/req.c): small static inline predicates,
- * no state. */
+ * server's request parser (serve/req.c): small predicates, no state. */
 #ifndef QV_HTTP_SYNTAX_H
 #define QV_HTTP_SYNTAX_H
 
@@ -11,19 +10,10 @@
 
 #include "util/ascii.h"
 
-/* tchar (RFC 9110 §5.6.2): the bytes a token (field name, coding) may hold. */
-static inline bool http_is_tchar(uint8_t c)
-{
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-		return true;
-	switch (c) {
-	case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-	case '-': case '.': case '^': case '_': case '`': case '|': case '~':
-		return true;
-	default:
-		return false;
-	}
-}
+/* tchar (RFC 9110 §5.6.2): the bytes a token (field name, coding) may
+ * hold.  A bitmap lookup in one function (syntax.c): five files call it,
+ * and a copy of the comparisons in each cost more than the table. */
+bool http_is_tchar(uint8_t c);
 
 /* OWS / BWS bytes (RFC 9110 §5.6.3). */
 static inline bool http_is_ws(uint8_t c)

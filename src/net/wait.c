@@ -163,10 +163,12 @@ static int64_t io_deadline(const struct net_wait *w, enum qv_err *phase, uint32_
 	return deadline_after(w->idle_timeout_ms);
 }
 
-enum qv_err net_read_blocking(struct conn *c, uint8_t *buf, size_t cap, size_t *n,
-			      const struct net_wait *w, struct qv_error *err)
+/* Read into in, or write out (exactly one is not NULL), waiting for the
+ * socket within the idle timeout (or the connect deadline, io_deadline). */
+static enum qv_err net_io_blocking(struct conn *c, uint8_t *in, const uint8_t *out, size_t len,
+				   size_t *n, const struct net_wait *w, struct qv_error *err)
 {
-	enum qv_err phase = QV_E_READ_TIMEOUT;
+	enum qv_err phase = out != NULL ? QV_E_WRITE_TIMEOUT : QV_E_READ_TIMEOUT;
 	uint32_t phase_ms;
 	int64_t deadline = io_deadline(w, &phase, &phase_ms);
 	int sys_err = 0;
@@ -178,34 +180,8 @@ enum qv_err net_read_blocking(struct conn *c, uint8_t *buf, size_t cap, size_t *
 
 		if (stop_raised(w))
 			return qv_error_set(err, QV_E_INTERRUPTED, "interrupted");
-		st = conn_read(c, buf, cap, n, err);
-		if (st == CONN_OK || st == CONN_EOF)
-			return QV_OK;
-		if (st == CONN_ERROR)
-			return err != NULL ? err->code : QV_E_IO;
-		r = wait_fd(c->fd, st == CONN_WANT_READ ? POLLIN : POLLOUT, deadline, w, &sys_err);
-		if (r != WAIT_READY)
-			return wait_error(c, r, phase, phase_ms, w, sys_err, err);
-	}
-}
-
-enum qv_err net_write_blocking(struct conn *c, const uint8_t *p, size_t len, size_t *n,
-			       const struct net_wait *w, struct qv_error *err)
-{
-	enum qv_err phase = QV_E_WRITE_TIMEOUT;
-	uint32_t phase_ms;
-	int64_t deadline = io_deadline(w, &phase, &phase_ms);
-	int sys_err = 0;
-
-	*n = 0;
-	for (;;) {
-		enum conn_status st;
-		enum wait_result r;
-
-		if (stop_raised(w))
-			return qv_error_set(err, QV_E_INTERRUPTED, "interrupted");
-		st = conn_write(c, p, len, n, err);
-		if (st == CONN_OK)
+		st = out != NULL ? conn_write(c, out, len, n, err) : conn_read(c, in, len, n, err);
+		if (st == CONN_OK || (st == CONN_EOF && out == NULL))
 			return QV_OK;
 		if (st == CONN_ERROR || st == CONN_EOF)
 			return err != NULL ? err->code : QV_E_IO;
@@ -213,6 +189,18 @@ enum qv_err net_write_blocking(struct conn *c, const uint8_t *p, size_t len, siz
 		if (r != WAIT_READY)
 			return wait_error(c, r, phase, phase_ms, w, sys_err, err);
 	}
+}
+
+enum qv_err net_read_blocking(struct conn *c, uint8_t *buf, size_t cap, size_t *n,
+			      const struct net_wait *w, struct qv_error *err)
+{
+	return net_io_blocking(c, buf, NULL, cap, n, w, err);
+}
+
+enum qv_err net_write_blocking(struct conn *c, const uint8_t *p, size_t len, size_t *n,
+			       const struct net_wait *w, struct qv_error *err)
+{
+	return net_io_blocking(c, NULL, p, len, n, w, err);
 }
 
 enum qv_err net_sleep_until(int64_t at_ms, const struct net_wait *w, struct qv_error *err)

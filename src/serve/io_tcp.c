@@ -6,8 +6,8 @@
 
 #include "net/evloop.h"
 
-static enum serve_io_status io_tcp_recv(struct serve_io *io, uint8_t *buf, size_t cap, size_t *n,
-				     unsigned *want)
+static enum serve_io_status io_tcp_recv(struct serve_io *io, uint8_t *buf, size_t cap,
+					size_t *n, unsigned *want)
 {
 	ssize_t r;
 
@@ -28,8 +28,8 @@ static enum serve_io_status io_tcp_recv(struct serve_io *io, uint8_t *buf, size_
 	return SERVE_IO_ERROR;
 }
 
-static enum serve_io_status io_tcp_send(struct serve_io *io, const struct iovec *iov, int iovcnt,
-				     size_t *n, unsigned *want)
+static enum serve_io_status io_tcp_send(struct serve_io *io, const struct iovec *iov,
+					int iovcnt, size_t *n, unsigned *want)
 {
 	struct msghdr msg = {0};
 	ssize_t r;

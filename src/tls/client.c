@@ -61,7 +61,6 @@ enum qv_err tls_client_new(struct tls_client **out, const struct tls_client_opts
 			   struct qv_error *err)
 {
 	struct tls_client *cl = calloc(1, sizeof *cl);
-	enum qv_err rc = QV_E_NOMEM;
 
 	*out = NULL;
 	if (cl == NULL)
@@ -76,19 +75,16 @@ enum qv_err tls_client_new(struct tls_client **out, const struct tls_client_opts
 	}
 	if (pthread_mutex_init(&cl->mu, NULL) != 0)
 		goto nomem;
-	rc = tls_session_cache_init(&cl->sessions, err);
-	if (rc != QV_OK) {
+	if (tls_session_cache_init(&cl->sessions) != QV_OK) {
 		(void)pthread_mutex_destroy(&cl->mu);
-		goto fail;
+		goto nomem;
 	}
 	*out = cl;
 	return QV_OK;
 nomem:
-	rc = qv_error_set(err, QV_E_NOMEM, "out of memory");
-fail:
 	free(cl->cacert);
 	free(cl);
-	return rc;
+	return qv_error_set(err, QV_E_NOMEM, "out of memory");
 }
 
 void tls_client_free(struct tls_client *cl)

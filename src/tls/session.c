@@ -20,13 +20,11 @@ static bool key_eq(const struct tls_session_key *a, const struct tls_session_key
 	       strcmp(a->host, b->host) == 0;
 }
 
-enum qv_err tls_session_cache_init(struct tls_session_cache *c, struct qv_error *err)
+enum qv_err tls_session_cache_init(struct tls_session_cache *c)
 {
 	memset(c->e, 0, sizeof c->e);
 	c->tick = 0;
-	if (pthread_mutex_init(&c->mu, NULL) != 0)
-		return qv_error_set(err, QV_E_NOMEM, "out of memory");
-	return QV_OK;
+	return pthread_mutex_init(&c->mu, NULL) == 0 ? QV_OK : QV_E_NOMEM;
 }
 
 void tls_session_cache_clear(struct tls_session_cache *c)

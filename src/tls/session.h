@@ -45,9 +45,9 @@ struct tls_session_cache {
 void tls_session_key_make(struct tls_session_key *k, const char *host, uint16_t port,
 			  bool insecure, uint64_t trust_id);
 
-/* Set up c (caller storage, no allocation).  Errors: QV_E_NOMEM when its
- * lock cannot be made. */
-enum qv_err tls_session_cache_init(struct tls_session_cache *c, struct qv_error *err);
+/* Set up c (caller storage, no allocation).  Returns QV_E_NOMEM when its
+ * lock cannot be made (the caller says so: it has more to tell). */
+enum qv_err tls_session_cache_init(struct tls_session_cache *c);
 /* Tear down what tls_session_cache_init set up. */
 void tls_session_cache_clear(struct tls_session_cache *c);
 

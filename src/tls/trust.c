@@ -363,7 +363,6 @@ static enum qv_err trust_from_file(struct tls_trust *t, const char *label, const
 	}
 	if (t->count == 0)
 		return qv_error_set(err, QV_E_TLS_NO_CA, "no CA certificate in %s (%s)", path, label);
-	(void)snprintf(t->source, sizeof t->source, "%s %s", label, path);
 	return QV_OK;
 }
 
@@ -440,7 +439,6 @@ enum qv_err tls_trust_load(struct tls_trust **out, const struct tls_trust_paths 
 					  "no CA certificates in SSL_CERT_DIR=%s; use --cacert FILE "
 					  "or set SSL_CERT_FILE",
 					  p->cert_dir);
-		(void)snprintf(t->source, sizeof t->source, "SSL_CERT_DIR %s", p->cert_dir);
 	} else {
 		rc = trust_from_default(t, p->bundles != NULL ? p->bundles : TLS_TRUST_BUNDLES, err);
 	}

@@ -36,7 +36,6 @@ struct tls_trust {
 	size_t cap;
 	uint64_t *hash;             /* per anchor, for duplicate detection */
 	uint64_t id;                /* hash of the whole set (session cache key) */
-	char source[256];           /* where they came from, e.g. "SSL_CERT_FILE=/x" */
 };
 
 /* Where to look.  NULL (or "") fields are unset. */

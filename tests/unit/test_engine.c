@@ -160,76 +160,92 @@ static int et_body_ok(struct tq *t, const struct et_run *r, size_t i, const char
 static const enum engine_kind et_kinds[] = {ENGINE_THREADS, ENGINE_POLL};
 #define ET_KINDS (sizeof et_kinds / sizeof et_kinds[0])
 
+/* "http://127.0.0.1:PORT/WHAT/NAME" on s for job i. */
+static void et_local(struct et_run *r, size_t i, const struct engsrv *s, const char *what,
+		     const char *name)
+{
+	et_url(r, i, "127.0.0.1", engsrv_port(s), what, name);
+}
+
+/* One case with engine k: it sets r up (urls on s, options), runs et_go(r,
+ * k) and checks. */
+typedef void (*et_case_fn)(struct tq *t, struct engsrv *s, struct et_run *r,
+			   enum engine_kind k);
+
+/* fn once per concurrent engine, each time with a server of its own and a
+ * fresh run of n jobs at the concurrency given. */
+static void et_each_kind(struct tq *t, size_t n, unsigned concurrency, et_case_fn fn)
+{
+	size_t k;
+
+	for (k = 0; k < ET_KINDS; k++) {
+		struct engsrv *s = engsrv_start();
+		struct et_run *r = et_new(n, concurrency);
+
+		if (TQ_TRUE(t, s != NULL && r != NULL))
+			fn(t, s, r, et_kinds[k]);
+		free(r);
+		engsrv_stop(s);
+	}
+}
+
 /* ---- cases ---- */
+
+static void case_many_ok(struct tq *t, struct engsrv *s, struct et_run *r, enum engine_kind k)
+{
+	unsigned before = engsrv_accepted(s);
+	char name[32];
+	size_t i;
+
+	r->use_sink_open = k == ENGINE_POLL;
+	for (i = 0; i < r->n; i++) {
+		(void)snprintf(name, sizeof name, "f%zu", i);
+		et_local(r, i, s, "ok", name);
+	}
+	et_go(r, k);
+	TQ_INT(t, r->rc, QV_OK);
+	TQ_TRUE(t, !r->wrong_thread);
+	TQ_INT(t, r->ndone, 40);
+	TQ_INT(t, r->st.started, 40);
+	TQ_INT(t, r->st.failed, 0);
+	for (i = 0; i < r->n; i++) {
+		(void)snprintf(name, sizeof name, "f%zu", i);
+		(void)et_body_ok(t, r, i, name);
+		/* each job's own URL, also when its worker went on to another
+		 * job before done ran (the threads engine copies it) */
+		TQ_STR(t, r->rec[i].final_url, r->url[i]);
+	}
+	/* keep-alive: at most one connection per worker or slot */
+	TQ_TRUE(t, r->st.connections >= 1 && r->st.connections <= 8);
+	TQ_INT(t, r->st.connections + r->st.reused, 40);
+	TQ_TRUE(t, engsrv_accepted(s) - before == r->st.connections);
+}
 
 static void test_many_ok(struct tq *t)
 {
-	struct engsrv *s = engsrv_start();
-	size_t k, i;
+	et_each_kind(t, 40, 8, case_many_ok);
+}
 
-	if (!TQ_TRUE(t, s != NULL))
-		return;
-	for (k = 0; k < ET_KINDS; k++) {
-		struct et_run *r = et_new(40, 8);
-		unsigned before = engsrv_accepted(s);
-		char name[32];
-
-		if (!TQ_TRUE(t, r != NULL))
-			break;
-		r->use_sink_open = k == 1;
-		for (i = 0; i < r->n; i++) {
-			(void)snprintf(name, sizeof name, "f%zu", i);
-			et_url(r, i, "127.0.0.1", engsrv_port(s), "ok", name);
-		}
-		et_go(r, et_kinds[k]);
-		TQ_INT(t, r->rc, QV_OK);
-		TQ_TRUE(t, !r->wrong_thread);
-		TQ_INT(t, r->ndone, 40);
-		TQ_INT(t, r->st.started, 40);
-		TQ_INT(t, r->st.failed, 0);
-		for (i = 0; i < r->n; i++) {
-			(void)snprintf(name, sizeof name, "f%zu", i);
-			(void)et_body_ok(t, r, i, name);
-			/* each job's own URL, also when its worker went on to another
-			 * job before done ran (the threads engine copies it) */
-			TQ_STR(t, r->rec[i].final_url, r->url[i]);
-		}
-		/* keep-alive: at most one connection per worker or slot */
-		TQ_TRUE(t, r->st.connections >= 1 && r->st.connections <= 8);
-		TQ_INT(t, r->st.connections + r->st.reused, 40);
-		TQ_TRUE(t, engsrv_accepted(s) - before == r->st.connections);
-		free(r);
-	}
-	engsrv_stop(s);
+static void case_completion_order(struct tq *t, struct engsrv *s, struct et_run *r,
+				  enum engine_kind k)
+{
+	et_local(r, 0, s, "delay/400", "slow");
+	et_local(r, 1, s, "delay/250", "mid");
+	et_local(r, 2, s, "ok", "fast");
+	et_go(r, k);
+	TQ_INT(t, r->rc, QV_OK);
+	TQ_INT(t, r->ndone, 3);
+	TQ_INT(t, r->order[0], 2);
+	TQ_INT(t, r->order[1], 1);
+	TQ_INT(t, r->order[2], 0);
+	(void)et_body_ok(t, r, 0, "slow");
+	/* concurrent: the whole run takes the slowest, not the sum */
+	TQ_TRUE(t, r->ms >= 400 && r->ms < 640);
 }
 
 static void test_completion_order(struct tq *t)
 {
-	struct engsrv *s = engsrv_start();
-	size_t k;
-
-	if (!TQ_TRUE(t, s != NULL))
-		return;
-	for (k = 0; k < ET_KINDS; k++) {
-		struct et_run *r = et_new(3, 3);
-
-		if (!TQ_TRUE(t, r != NULL))
-			break;
-		et_url(r, 0, "127.0.0.1", engsrv_port(s), "delay/400", "slow");
-		et_url(r, 1, "127.0.0.1", engsrv_port(s), "delay/250", "mid");
-		et_url(r, 2, "127.0.0.1", engsrv_port(s), "ok", "fast");
-		et_go(r, et_kinds[k]);
-		TQ_INT(t, r->rc, QV_OK);
-		TQ_INT(t, r->ndone, 3);
-		TQ_INT(t, r->order[0], 2);
-		TQ_INT(t, r->order[1], 1);
-		TQ_INT(t, r->order[2], 0);
-		(void)et_body_ok(t, r, 0, "slow");
-		/* concurrent: the whole run takes the slowest, not the sum */
-		TQ_TRUE(t, r->ms >= 400 && r->ms < 640);
-		free(r);
-	}
-	engsrv_stop(s);
+	et_each_kind(t, 3, 3, case_completion_order);
 }
 
 /* A port nothing listens on. */
@@ -242,195 +258,155 @@ static unsigned et_dead_port(void)
 	return port;
 }
 
-static void test_mixed_failures(struct tq *t)
+static void case_mixed_failures(struct tq *t, struct engsrv *s, struct et_run *r,
+				enum engine_kind k)
 {
-	struct engsrv *s = engsrv_start();
 	unsigned dead = et_dead_port();
 	char want[QV_ERROR_MSG_MAX];
-	size_t k;
 
-	if (!TQ_TRUE(t, s != NULL))
-		return;
-	for (k = 0; k < ET_KINDS; k++) {
-		struct et_run *r = et_new(7, 7);
+	r->eo.idle_timeout_ms = 300;
+	et_local(r, 0, s, "ok", "good1");
+	et_local(r, 1, s, "404", "missing");
+	et_local(r, 2, s, "stall", "stuck");
+	et_url(r, 3, "127.0.0.1", dead, "ok", "refused");
+	et_local(r, 5, s, "close", "closer");
+	et_local(r, 6, s, "ok", "good2");
+	(void)snprintf(r->url[4], sizeof r->url[4], "htp:/nonsense");
+	r->jobs[4].url_len = strlen(r->url[4]);
+	et_go(r, k);
+	TQ_INT(t, r->rc, QV_OK);
+	TQ_INT(t, r->ndone, 7);
+	TQ_INT(t, r->st.failed, 5);
+	(void)et_body_ok(t, r, 0, "good1");
+	(void)et_body_ok(t, r, 6, "good2");
+	TQ_INT(t, r->rec[1].code, QV_E_HTTP_STATUS);
+	TQ_INT(t, r->rec[1].status, 404);
+	TQ_STR(t, r->rec[1].msg, "HTTP error 404 - Not Found");
+	TQ_INT(t, r->rec[2].code, QV_E_READ_TIMEOUT);
+	(void)snprintf(want, sizeof want, "read timed out after 0.3s (no data from 127.0.0.1:%u)",
+		       engsrv_port(s));
+	TQ_STR(t, r->rec[2].msg, want);
+	TQ_INT(t, r->rec[3].code, QV_E_CONNECT);
+	(void)snprintf(want, sizeof want, "could not connect to 127.0.0.1:%u", dead);
+	TQ_TRUE(t, strncmp(r->rec[3].msg, want, strlen(want)) == 0);
+	TQ_TRUE(t, r->rec[4].code == QV_E_URL_SYNTAX || r->rec[4].code == QV_E_URL_SCHEME);
+	TQ_INT(t, r->rec[5].code, QV_E_CLOSED);
+	TQ_TRUE(t, r->mem[1].len == 0 && !r->mem[1].committed);
+}
 
-		if (!TQ_TRUE(t, r != NULL))
-			break;
-		r->eo.idle_timeout_ms = 300;
-		et_url(r, 0, "127.0.0.1", engsrv_port(s), "ok", "good1");
-		et_url(r, 1, "127.0.0.1", engsrv_port(s), "404", "missing");
-		et_url(r, 2, "127.0.0.1", engsrv_port(s), "stall", "stuck");
-		et_url(r, 3, "127.0.0.1", dead, "ok", "refused");
-		et_url(r, 5, "127.0.0.1", engsrv_port(s), "close", "closer");
-		et_url(r, 6, "127.0.0.1", engsrv_port(s), "ok", "good2");
-		(void)snprintf(r->url[4], sizeof r->url[4], "htp:/nonsense");
-		r->jobs[4].url_len = strlen(r->url[4]);
-		et_go(r, et_kinds[k]);
-		TQ_INT(t, r->rc, QV_OK);
-		TQ_INT(t, r->ndone, 7);
-		TQ_INT(t, r->st.failed, 5);
-		(void)et_body_ok(t, r, 0, "good1");
-		(void)et_body_ok(t, r, 6, "good2");
-		TQ_INT(t, r->rec[1].code, QV_E_HTTP_STATUS);
-		TQ_INT(t, r->rec[1].status, 404);
-		TQ_STR(t, r->rec[1].msg, "HTTP error 404 - Not Found");
-		TQ_INT(t, r->rec[2].code, QV_E_READ_TIMEOUT);
-		(void)snprintf(want, sizeof want, "read timed out after 0.3s (no data from 127.0.0.1:%u)",
-			       engsrv_port(s));
-		TQ_STR(t, r->rec[2].msg, want);
-		TQ_INT(t, r->rec[3].code, QV_E_CONNECT);
-		(void)snprintf(want, sizeof want, "could not connect to 127.0.0.1:%u", dead);
-		TQ_TRUE(t, strncmp(r->rec[3].msg, want, strlen(want)) == 0);
-		TQ_TRUE(t, r->rec[4].code == QV_E_URL_SYNTAX || r->rec[4].code == QV_E_URL_SCHEME);
-		TQ_INT(t, r->rec[5].code, QV_E_CLOSED);
-		TQ_TRUE(t, r->mem[1].len == 0 && !r->mem[1].committed);
-		free(r);
-	}
-	engsrv_stop(s);
+static void test_mixed_failures(struct tq *t)
+{
+	et_each_kind(t, 7, 7, case_mixed_failures);
 }
 
 /* The poll engine cuts a stalled peer at its deadline, and waiting on it
  * does not hold up the others. */
+static void case_stall_deadline(struct tq *t, struct engsrv *s, struct et_run *r,
+				enum engine_kind k)
+{
+	r->eo.idle_timeout_ms = 250;
+	et_local(r, 0, s, "stall", "a");
+	et_local(r, 1, s, "ok", "b");
+	et_go(r, k);
+	TQ_INT(t, r->rec[0].code, QV_E_READ_TIMEOUT);
+	TQ_TRUE(t, r->rec[0].at_ms >= 250 && r->rec[0].at_ms < 600);
+	TQ_TRUE(t, r->rec[1].at_ms < 200);
+}
+
 static void test_stall_deadline(struct tq *t)
 {
-	struct engsrv *s = engsrv_start();
-	size_t k;
+	et_each_kind(t, 2, 2, case_stall_deadline);
+}
 
-	if (!TQ_TRUE(t, s != NULL))
-		return;
-	for (k = 0; k < ET_KINDS; k++) {
-		struct et_run *r = et_new(2, 2);
-
-		if (!TQ_TRUE(t, r != NULL))
-			break;
-		r->eo.idle_timeout_ms = 250;
-		et_url(r, 0, "127.0.0.1", engsrv_port(s), "stall", "a");
-		et_url(r, 1, "127.0.0.1", engsrv_port(s), "ok", "b");
-		et_go(r, et_kinds[k]);
-		TQ_INT(t, r->rec[0].code, QV_E_READ_TIMEOUT);
-		TQ_TRUE(t, r->rec[0].at_ms >= 250 && r->rec[0].at_ms < 600);
-		TQ_TRUE(t, r->rec[1].at_ms < 200);
-		free(r);
-	}
-	engsrv_stop(s);
+static void case_max_time(struct tq *t, struct engsrv *s, struct et_run *r, enum engine_kind k)
+{
+	r->eo.max_time_ms = 200;
+	et_local(r, 0, s, "delay/2000", "late");
+	et_go(r, k);
+	TQ_INT(t, r->rec[0].code, QV_E_TOTAL_TIMEOUT);
+	TQ_STR(t, r->rec[0].msg, "transfer took longer than --max-time 0.2s");
+	TQ_TRUE(t, r->ms >= 200 && r->ms < 600);
 }
 
 static void test_max_time(struct tq *t)
 {
-	struct engsrv *s = engsrv_start();
-	size_t k;
+	et_each_kind(t, 1, 1, case_max_time);
+}
 
-	if (!TQ_TRUE(t, s != NULL))
-		return;
-	for (k = 0; k < ET_KINDS; k++) {
-		struct et_run *r = et_new(1, 1);
-
-		if (!TQ_TRUE(t, r != NULL))
-			break;
-		r->eo.max_time_ms = 200;
-		et_url(r, 0, "127.0.0.1", engsrv_port(s), "delay/2000", "late");
-		et_go(r, et_kinds[k]);
-		TQ_INT(t, r->rec[0].code, QV_E_TOTAL_TIMEOUT);
-		TQ_STR(t, r->rec[0].msg, "transfer took longer than --max-time 0.2s");
-		TQ_TRUE(t, r->ms >= 200 && r->ms < 600);
-		free(r);
-	}
-	engsrv_stop(s);
+static void case_retry_backoff(struct tq *t, struct engsrv *s, struct et_run *r,
+			       enum engine_kind k)
+{
+	r->xo.retries = 2;
+	r->xo.retry_base_ms = 20;
+	r->xo.retry_max_ms = 40;
+	et_local(r, 0, s, "close", "flaky");
+	et_go(r, k);
+	TQ_INT(t, r->rec[0].code, QV_E_CLOSED);
+	TQ_INT(t, r->rec[0].attempts, 3);
 }
 
 static void test_retry_backoff(struct tq *t)
 {
-	struct engsrv *s = engsrv_start();
-	size_t k;
+	et_each_kind(t, 1, 1, case_retry_backoff);
+}
 
-	if (!TQ_TRUE(t, s != NULL))
-		return;
-	for (k = 0; k < ET_KINDS; k++) {
-		struct et_run *r = et_new(1, 1);
+static void case_per_host_cap(struct tq *t, struct engsrv *s, struct et_run *r,
+			      enum engine_kind k)
+{
+	char name[16];
+	size_t i;
 
-		if (!TQ_TRUE(t, r != NULL))
-			break;
-		r->xo.retries = 2;
-		r->xo.retry_base_ms = 20;
-		r->xo.retry_max_ms = 40;
-		et_url(r, 0, "127.0.0.1", engsrv_port(s), "close", "flaky");
-		et_go(r, et_kinds[k]);
-		TQ_INT(t, r->rec[0].code, QV_E_CLOSED);
-		TQ_INT(t, r->rec[0].attempts, 3);
-		free(r);
+	r->eo.per_host = 3;
+	for (i = 0; i < r->n; i++) {
+		(void)snprintf(name, sizeof name, "h%zu", i);
+		et_local(r, i, s, "delay/60", name);
 	}
-	engsrv_stop(s);
+	et_go(r, k);
+	TQ_INT(t, r->rc, QV_OK);
+	TQ_INT(t, r->st.failed, 0);
+	TQ_INT(t, engsrv_max_busy(s), 3);
+	/* 12 jobs, 3 at a time, 60 ms each: about 4 rounds */
+	TQ_TRUE(t, r->ms >= 230 && r->ms < 1000);
 }
 
 static void test_per_host_cap(struct tq *t)
 {
-	size_t k, i;
+	et_each_kind(t, 12, 8, case_per_host_cap);
+}
 
-	for (k = 0; k < ET_KINDS; k++) {
-		struct engsrv *s = engsrv_start();
-		struct et_run *r = et_new(12, 8);
-		char name[16];
+static void case_stop_flag(struct tq *t, struct engsrv *s, struct et_run *r, enum engine_kind k)
+{
+	unsigned reported = 0;
+	size_t i;
 
-		if (!TQ_TRUE(t, s != NULL && r != NULL)) {
-			engsrv_stop(s);
-			free(r);
-			break;
-		}
-		r->eo.per_host = 3;
-		for (i = 0; i < r->n; i++) {
-			(void)snprintf(name, sizeof name, "h%zu", i);
-			et_url(r, i, "127.0.0.1", engsrv_port(s), "delay/60", name);
-		}
-		et_go(r, et_kinds[k]);
-		TQ_INT(t, r->rc, QV_OK);
-		TQ_INT(t, r->st.failed, 0);
-		TQ_INT(t, engsrv_max_busy(s), 3);
-		/* 12 jobs, 3 at a time, 60 ms each: about 4 rounds */
-		TQ_TRUE(t, r->ms >= 230 && r->ms < 1000);
-		free(r);
-		engsrv_stop(s);
+	r->eo.idle_timeout_ms = 10000;
+	et_local(r, 0, s, "delay/50", "first");
+	for (i = 1; i < r->n; i++)
+		et_local(r, i, s, "stall", "s");
+	r->stop_on = 0;
+	et_go(r, k);
+	TQ_INT(t, r->rc, QV_E_INTERRUPTED);
+	/* seen within NET_STOP_POLL_MS, not the 10 s idle timeout */
+	if (!TQ_TRUE(t, r->ms < 1000))
+		printf("  %s: stop took %lld ms\n", engine_name(k), (long long)r->ms);
+	TQ_INT(t, r->rec[0].code, QV_OK);
+	for (i = 1; i < r->n; i++) {
+		if (r->rec[i].calls == 0)
+			continue;
+		reported++;
+		TQ_INT(t, r->rec[i].calls, 1);
+		TQ_INT(t, r->rec[i].code, QV_E_INTERRUPTED);
+		TQ_TRUE(t, r->mem[i].aborted);
 	}
+	/* the 4 stalled ones running beside job 0; the stop came with
+	 * job 0's done, so no job took its place */
+	TQ_INT(t, reported, 4);
+	TQ_INT(t, r->st.started, 5);
 }
 
 static void test_stop_flag(struct tq *t)
 {
-	struct engsrv *s = engsrv_start();
-	size_t k, i;
-
-	if (!TQ_TRUE(t, s != NULL))
-		return;
-	for (k = 0; k < ET_KINDS; k++) {
-		struct et_run *r = et_new(20, 5);
-		unsigned reported = 0;
-
-		if (!TQ_TRUE(t, r != NULL))
-			break;
-		r->eo.idle_timeout_ms = 10000;
-		et_url(r, 0, "127.0.0.1", engsrv_port(s), "delay/50", "first");
-		for (i = 1; i < r->n; i++)
-			et_url(r, i, "127.0.0.1", engsrv_port(s), "stall", "s");
-		r->stop_on = 0;
-		et_go(r, et_kinds[k]);
-		TQ_INT(t, r->rc, QV_E_INTERRUPTED);
-		/* seen within NET_STOP_POLL_MS, not the 10 s idle timeout */
-		if (!TQ_TRUE(t, r->ms < 1000))
-			printf("  %s: stop took %lld ms\n", engine_name(et_kinds[k]), (long long)r->ms);
-		TQ_INT(t, r->rec[0].code, QV_OK);
-		for (i = 1; i < r->n; i++) {
-			if (r->rec[i].calls == 0)
-				continue;
-			reported++;
-			TQ_INT(t, r->rec[i].calls, 1);
-			TQ_INT(t, r->rec[i].code, QV_E_INTERRUPTED);
-			TQ_TRUE(t, r->mem[i].aborted);
-		}
-		/* the 4 stalled ones running beside job 0; the stop came with
-		 * job 0's done, so no job took its place */
-		TQ_INT(t, reported, 4);
-		TQ_INT(t, r->st.started, 5);
-		free(r);
-	}
-	engsrv_stop(s);
+	et_each_kind(t, 20, 5, case_stop_flag);
 }
 
 /* ---- name lookups ---- */
@@ -446,69 +422,57 @@ static enum qv_err et_resolve(void *ctx, const char *host, uint16_t port, struct
 	return net_addr_resolve("127.0.0.1", port, out, err);
 }
 
+static void case_slow_lookup_stalls_nothing(struct tq *t, struct engsrv *s, struct et_run *r,
+					    enum engine_kind k)
+{
+	size_t i;
+
+	r->eo.connect_timeout_ms = 300;
+	r->eo.resolve = et_resolve;
+	et_url(r, 0, "slow.test", engsrv_port(s), "ok", "x");
+	et_url(r, 1, "nx.test", engsrv_port(s), "ok", "x");
+	for (i = 2; i < r->n; i++)
+		et_url(r, i, "fast.test", engsrv_port(s), "ok", "fast");
+	et_go(r, k);
+	TQ_INT(t, r->rc, QV_OK);
+	TQ_INT(t, r->rec[0].code, QV_E_DNS_TIMEOUT);
+	TQ_STR(t, r->rec[0].msg, "could not resolve host: slow.test (timed out after 0.3s)");
+	TQ_TRUE(t, r->rec[0].at_ms >= 300 && r->rec[0].at_ms < 700);
+	TQ_INT(t, r->rec[1].code, QV_E_DNS);
+	for (i = 2; i < r->n; i++) {
+		(void)et_body_ok(t, r, i, "fast");
+		TQ_TRUE(t, r->rec[i].at_ms < 250);
+	}
+	/* the run does not wait for the abandoned lookup (1.5 s) */
+	TQ_TRUE(t, r->ms < 1200);
+}
+
 static void test_slow_lookup_stalls_nothing(struct tq *t)
 {
-	struct engsrv *s = engsrv_start();
-	size_t k, i;
-
-	if (!TQ_TRUE(t, s != NULL))
-		return;
-	for (k = 0; k < ET_KINDS; k++) {
-		struct et_run *r = et_new(12, 12);
-
-		if (!TQ_TRUE(t, r != NULL))
-			break;
-		r->eo.connect_timeout_ms = 300;
-		r->eo.resolve = et_resolve;
-		et_url(r, 0, "slow.test", engsrv_port(s), "ok", "x");
-		et_url(r, 1, "nx.test", engsrv_port(s), "ok", "x");
-		for (i = 2; i < r->n; i++)
-			et_url(r, i, "fast.test", engsrv_port(s), "ok", "fast");
-		et_go(r, et_kinds[k]);
-		TQ_INT(t, r->rc, QV_OK);
-		TQ_INT(t, r->rec[0].code, QV_E_DNS_TIMEOUT);
-		TQ_STR(t, r->rec[0].msg, "could not resolve host: slow.test (timed out after 0.3s)");
-		TQ_TRUE(t, r->rec[0].at_ms >= 300 && r->rec[0].at_ms < 700);
-		TQ_INT(t, r->rec[1].code, QV_E_DNS);
-		for (i = 2; i < r->n; i++) {
-			(void)et_body_ok(t, r, i, "fast");
-			TQ_TRUE(t, r->rec[i].at_ms < 250);
-		}
-		/* the run does not wait for the abandoned lookup (1.5 s) */
-		TQ_TRUE(t, r->ms < 1200);
-		free(r);
-	}
-	engsrv_stop(s);
+	et_each_kind(t, 12, 12, case_slow_lookup_stalls_nothing);
 }
 
 /* A stop is seen while lookups hang: nobody waits for getaddrinfo. */
+static void case_stop_during_lookup(struct tq *t, struct engsrv *s, struct et_run *r,
+				    enum engine_kind k)
+{
+	r->eo.connect_timeout_ms = 10000;
+	r->eo.resolve = et_resolve;
+	et_local(r, 0, s, "delay/50", "first");
+	et_url(r, 1, "slow.test", engsrv_port(s), "ok", "a");
+	et_url(r, 2, "slow.test", engsrv_port(s), "ok", "b");
+	r->stop_on = 0;
+	et_go(r, k);
+	TQ_INT(t, r->rc, QV_E_INTERRUPTED);
+	TQ_INT(t, r->rec[1].code, QV_E_INTERRUPTED);
+	TQ_INT(t, r->rec[2].code, QV_E_INTERRUPTED);
+	if (!TQ_TRUE(t, r->ms < 1000))
+		printf("  %s: stop took %lld ms\n", engine_name(k), (long long)r->ms);
+}
+
 static void test_stop_during_lookup(struct tq *t)
 {
-	struct engsrv *s = engsrv_start();
-	size_t k;
-
-	if (!TQ_TRUE(t, s != NULL))
-		return;
-	for (k = 0; k < ET_KINDS; k++) {
-		struct et_run *r = et_new(3, 3);
-
-		if (!TQ_TRUE(t, r != NULL))
-			break;
-		r->eo.connect_timeout_ms = 10000;
-		r->eo.resolve = et_resolve;
-		et_url(r, 0, "127.0.0.1", engsrv_port(s), "delay/50", "first");
-		et_url(r, 1, "slow.test", engsrv_port(s), "ok", "a");
-		et_url(r, 2, "slow.test", engsrv_port(s), "ok", "b");
-		r->stop_on = 0;
-		et_go(r, et_kinds[k]);
-		TQ_INT(t, r->rc, QV_E_INTERRUPTED);
-		TQ_INT(t, r->rec[1].code, QV_E_INTERRUPTED);
-		TQ_INT(t, r->rec[2].code, QV_E_INTERRUPTED);
-		if (!TQ_TRUE(t, r->ms < 1000))
-			printf("  %s: stop took %lld ms\n", engine_name(et_kinds[k]), (long long)r->ms);
-		free(r);
-	}
-	engsrv_stop(s);
+	et_each_kind(t, 3, 3, case_stop_during_lookup);
 }
 
 /* ---- resources ---- */

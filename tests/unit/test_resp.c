@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "http/resp.h"
+#include "http/syntax.h"
 #include "feed.h"
 #include "tq.h"
 
@@ -1039,9 +1040,24 @@ static void t_error_detail(struct tq *t)
 	free(p);
 }
 
+/* The tchar bitmap against RFC 9110 §5.6.2, byte by byte. */
+static void t_tchar(struct tq *t)
+{
+	unsigned c, bad = 0;
+
+	for (c = 0; c < 256; c++) {
+		bool want = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+			    (c >= 'A' && c <= 'Z') || (c != 0 && strchr("!#$%&'*+-.^_`|~", (int)c));
+
+		bad += http_is_tchar((uint8_t)c) != want;
+	}
+	TQ_INT(t, bad, 0);
+}
+
 void suite_resp(struct tq *t);
 void suite_resp(struct tq *t)
 {
+	tq_run(t, "tchar bytes", t_tchar);
 	tq_run(t, "simple 200 with Content-Length", t_simple_200);
 	tq_run(t, "reason phrase forms", t_reason_forms);
 	tq_run(t, "long reason phrase is cut", t_reason_cut);

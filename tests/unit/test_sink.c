@@ -74,6 +74,19 @@ static long s_get(const struct s_dir *d, const char *name, char *buf, size_t cap
 	return (long)n;
 }
 
+/* Check that d's file name holds exactly text; a failure is reported at the
+ * caller's line, naming the file. */
+#define S_HOLDS(t, d, name, text) s_holds((t), (d), (name), (text), __FILE__, __LINE__)
+
+static int s_holds(struct tq *t, const struct s_dir *d, const char *name, const char *text,
+		   const char *file, int line)
+{
+	char buf[64];
+	long n = s_get(d, name, buf, sizeof buf);
+
+	return tq_check_mem(t, buf, n > 0 ? (size_t)n : 0, text, strlen(text), name, file, line);
+}
+
 static void s_dir_remove(const struct s_dir *d)
 {
 	static const char *const names[] = {"f",	  "f.part", "g",    "g.part",
@@ -100,8 +113,6 @@ static void s_success_renames(struct tq *t)
 	struct sink_file sf;
 	struct sink *s = sink_file_sink(&sf);
 	struct qv_error e;
-	char buf[64];
-	long n;
 
 	if (!TQ_TRUE(t, s_dir_make(&d)))
 		return;
@@ -115,8 +126,7 @@ static void s_success_renames(struct tq *t)
 	TQ_TRUE(t, !s_exists(&d, "f"));
 	TQ_INT(t, s->ops->commit(s, &e), QV_OK);
 	TQ_TRUE(t, !s_exists(&d, "f.part"));
-	n = s_get(&d, "f", buf, sizeof buf);
-	TQ_MEM(t, buf, n > 0 ? (size_t)n : 0, "hello world", 11);
+	S_HOLDS(t, &d, "f", "hello world");
 	s->ops->abort(s); /* after commit: a no-op */
 	TQ_TRUE(t, s_exists(&d, "f"));
 	s_dir_remove(&d);
@@ -205,8 +215,6 @@ static void s_keep_part(struct tq *t)
 	struct sink_file sf;
 	struct sink *s = sink_file_sink(&sf);
 	struct qv_error e;
-	char buf[64];
-	long n;
 
 	if (!TQ_TRUE(t, s_dir_make(&d)))
 		return;
@@ -216,8 +224,7 @@ static void s_keep_part(struct tq *t)
 	TQ_INT(t, s_write(s, "first half", &e), QV_OK);
 	s->ops->abort(s);
 	TQ_TRUE(t, !s_exists(&d, "f"));
-	n = s_get(&d, "f.part", buf, sizeof buf); /* the buffered bytes were flushed */
-	TQ_MEM(t, buf, n > 0 ? (size_t)n : 0, "first half", 10);
+	S_HOLDS(t, &d, "f.part", "first half"); /* the buffered bytes were flushed */
 	s_dir_remove(&d);
 }
 
@@ -227,8 +234,6 @@ static void s_resume(struct tq *t)
 	struct sink_file sf;
 	struct sink *s = sink_file_sink(&sf);
 	struct qv_error e;
-	char buf[64];
-	long n;
 
 	if (!TQ_TRUE(t, s_dir_make(&d)))
 		return;
@@ -238,8 +243,7 @@ static void s_resume(struct tq *t)
 	TQ_INT(t, s->ops->begin(s, 5, &e), QV_OK);
 	TQ_INT(t, s_write(s, " world", &e), QV_OK);
 	TQ_INT(t, s->ops->commit(s, &e), QV_OK);
-	n = s_get(&d, "f", buf, sizeof buf);
-	TQ_MEM(t, buf, n > 0 ? (size_t)n : 0, "hello world", 11);
+	S_HOLDS(t, &d, "f", "hello world");
 
 	/* a .part longer than the offset is cut back (retry after some bytes) */
 	s_put(&d, "g.part", "hello, stale tail");
@@ -249,8 +253,7 @@ static void s_resume(struct tq *t)
 	TQ_INT(t, s->ops->begin(s, 5, &e), QV_OK); /* again: the "!" is dropped */
 	TQ_INT(t, s_write(s, "?", &e), QV_OK);
 	TQ_INT(t, s->ops->commit(s, &e), QV_OK);
-	n = s_get(&d, "g", buf, sizeof buf);
-	TQ_MEM(t, buf, n > 0 ? (size_t)n : 0, "hello?", 6);
+	S_HOLDS(t, &d, "g", "hello?");
 
 	/* a .part shorter than the offset cannot be resumed */
 	s_put(&d, "x.part", "abc");
@@ -267,8 +270,6 @@ static void s_restart_truncates(struct tq *t)
 	struct sink_file sf;
 	struct sink *s = sink_file_sink(&sf);
 	struct qv_error e;
-	char buf[64];
-	long n;
 
 	if (!TQ_TRUE(t, s_dir_make(&d)))
 		return;
@@ -278,8 +279,7 @@ static void s_restart_truncates(struct tq *t)
 	TQ_INT(t, s->ops->begin(s, 0, &e), QV_OK); /* server answered 200 */
 	TQ_INT(t, s_write(s, "new", &e), QV_OK);
 	TQ_INT(t, s->ops->commit(s, &e), QV_OK);
-	n = s_get(&d, "f", buf, sizeof buf);
-	TQ_MEM(t, buf, n > 0 ? (size_t)n : 0, "new", 3);
+	S_HOLDS(t, &d, "f", "new");
 	s_dir_remove(&d);
 }
 
@@ -289,8 +289,6 @@ static void s_replace_on_commit_only(struct tq *t)
 	struct sink_file sf;
 	struct sink *s = sink_file_sink(&sf);
 	struct qv_error e;
-	char buf[64];
-	long n;
 
 	if (!TQ_TRUE(t, s_dir_make(&d)))
 		return;
@@ -299,17 +297,14 @@ static void s_replace_on_commit_only(struct tq *t)
 	TQ_INT(t, s->ops->begin(s, 0, &e), QV_OK);
 	TQ_INT(t, s_write(s, "brand new", &e), QV_OK);
 	s->ops->abort(s);
-	n = s_get(&d, "f", buf, sizeof buf);
-	TQ_MEM(t, buf, n > 0 ? (size_t)n : 0, "old", 3);
+	S_HOLDS(t, &d, "f", "old");
 
 	TQ_INT(t, sink_file_open(&sf, d.path, "f", false, false, &e), QV_OK);
 	TQ_INT(t, s->ops->begin(s, 0, &e), QV_OK);
 	TQ_INT(t, s_write(s, "brand new", &e), QV_OK);
-	n = s_get(&d, "f", buf, sizeof buf);
-	TQ_MEM(t, buf, n > 0 ? (size_t)n : 0, "old", 3);
+	S_HOLDS(t, &d, "f", "old");
 	TQ_INT(t, s->ops->commit(s, &e), QV_OK);
-	n = s_get(&d, "f", buf, sizeof buf);
-	TQ_MEM(t, buf, n > 0 ? (size_t)n : 0, "brand new", 9);
+	S_HOLDS(t, &d, "f", "brand new");
 	s_dir_remove(&d);
 }
 
@@ -348,8 +343,7 @@ static void s_symlink_part_refused(struct tq *t)
 	struct sink_file sf;
 	struct sink *s = sink_file_sink(&sf);
 	struct qv_error e;
-	char target[S_PATH_MAX], link[S_PATH_MAX], buf[64];
-	long n;
+	char target[S_PATH_MAX], link[S_PATH_MAX];
 
 	if (!TQ_TRUE(t, s_dir_make(&d)))
 		return;
@@ -360,8 +354,7 @@ static void s_symlink_part_refused(struct tq *t)
 	TQ_INT(t, sink_file_open(&sf, d.path, "f", false, false, &e), QV_OK);
 	TQ_INT(t, s->ops->begin(s, 0, &e), QV_E_FILE);
 	s->ops->abort(s);
-	n = s_get(&d, "target", buf, sizeof buf);
-	TQ_MEM(t, buf, n > 0 ? (size_t)n : 0, "precious", 8);
+	S_HOLDS(t, &d, "target", "precious");
 	s_dir_remove(&d);
 }
 
@@ -491,8 +484,6 @@ static void s_machine_with_files(struct tq *t)
 	struct s_xfer_fix *f = malloc(sizeof *f);
 	struct xfer_opts o;
 	struct s_dir d;
-	char buf[64];
-	long n;
 
 	if (!TQ_TRUE(t, f != NULL && s_dir_make(&d))) {
 		free(f);
@@ -506,8 +497,7 @@ static void s_machine_with_files(struct tq *t)
 	TQ_INT(t, sink_file_open(&f->sf, d.path, "new.bin", false, false, NULL), QV_OK);
 	xfer_init(&f->x, &o, "http://h/new.bin", 16, sink_file_sink(&f->sf), 1);
 	TQ_INT(t, s_run_xfer(&f->x, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ndata"), XFER_DONE);
-	n = s_get(&d, "new.bin", buf, sizeof buf);
-	TQ_MEM(t, buf, n > 0 ? (size_t)n : 0, "data", 4);
+	S_HOLDS(t, &d, "new.bin", "data");
 	TQ_TRUE(t, !s_exists(&d, "new.bin.part"));
 
 	/* 404: neither the file nor its .part appears, the old file stays */
@@ -515,8 +505,7 @@ static void s_machine_with_files(struct tq *t)
 	xfer_init(&f->x, &o, "http://h/new.bin", 16, sink_file_sink(&f->sf), 1);
 	TQ_INT(t, s_run_xfer(&f->x, "HTTP/1.1 404 Not Found\r\nContent-Length: 3\r\n\r\nno!"),
 	       XFER_FAILED);
-	n = s_get(&d, "new.bin", buf, sizeof buf);
-	TQ_MEM(t, buf, n > 0 ? (size_t)n : 0, "data", 4);
+	S_HOLDS(t, &d, "new.bin", "data");
 	TQ_TRUE(t, !s_exists(&d, "new.bin.part"));
 
 	/* truncated: the .part is removed */
@@ -533,8 +522,7 @@ static void s_machine_with_files(struct tq *t)
 	xfer_init(&f->x, &o, "http://h/new.bin", 16, sink_file_sink(&f->sf), 1);
 	TQ_INT(t, s_run_xfer(&f->x, "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nshort"), XFER_FAILED);
 	TQ_TRUE(t, !s_exists(&d, "new.bin"));
-	n = s_get(&d, "new.bin.part", buf, sizeof buf);
-	TQ_MEM(t, buf, n > 0 ? (size_t)n : 0, "short", 5);
+	S_HOLDS(t, &d, "new.bin.part", "short");
 
 	/* ...and the resume completes it */
 	TQ_INT(t, sink_file_open(&f->sf, d.path, "new.bin", true, false, NULL), QV_OK);
@@ -543,8 +531,7 @@ static void s_machine_with_files(struct tq *t)
 	TQ_INT(t, s_run_xfer(&f->x, "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 5-8/9\r\n"
 				    "Content-Length: 4\r\n\r\n bod"),
 	       XFER_DONE);
-	n = s_get(&d, "new.bin", buf, sizeof buf);
-	TQ_MEM(t, buf, n > 0 ? (size_t)n : 0, "short bod", 9);
+	S_HOLDS(t, &d, "new.bin", "short bod");
 	TQ_TRUE(t, !s_exists(&d, "new.bin.part"));
 	s_dir_remove(&d);
 	free(f);
@@ -558,8 +545,6 @@ static void s_retry_discards_written(struct tq *t)
 	struct sink_file sf;
 	struct sink *s = sink_file_sink(&sf);
 	struct qv_error e;
-	char buf[64];
-	long n;
 
 	if (!TQ_TRUE(t, s_dir_make(&d)))
 		return;
@@ -572,8 +557,7 @@ static void s_retry_discards_written(struct tq *t)
 	TQ_INT(t, s_write(s, "second ", &e), QV_OK);
 	TQ_INT(t, s_write(s, "attempt", &e), QV_OK);
 	TQ_INT(t, s->ops->commit(s, &e), QV_OK);
-	n = s_get(&d, "f", buf, sizeof buf);
-	TQ_MEM(t, buf, n > 0 ? (size_t)n : 0, "second attempt", 14);
+	S_HOLDS(t, &d, "f", "second attempt");
 	TQ_TRUE(t, !s_exists(&d, "f.part"));
 	s_dir_remove(&d);
 }

@@ -201,7 +201,6 @@ static void test_trust_cacert(struct tq *t)
 	TQ_INT(t, tr->count, 1);
 	TQ_INT(t, tr->ta[0].pkey.key_type, BR_KEYTYPE_EC);
 	TQ_INT(t, tr->ta[0].flags & BR_X509_TA_CA, 0); /* a server certificate */
-	TQ_TRUE(t, strncmp(tr->source, "--cacert ", 9) == 0);
 	tls_trust_free(tr);
 	p.cacert = "/nonexistent/ca.pem";
 	TQ_INT(t, tls_trust_load(&tr, &p, &e), QV_E_TLS_PEM);
@@ -224,7 +223,8 @@ static void test_trust_env_file(struct tq *t)
 	if (!TQ_INT(t, tls_trust_load(&tr, &p, &e), QV_OK))
 		return;
 	TQ_INT(t, tr->count, 1);
-	TQ_TRUE(t, strncmp(tr->source, "SSL_CERT_FILE ", 14) == 0);
+	/* other-ca.pem's CA, not ec.pem's server certificate */
+	TQ_TRUE(t, (tr->ta[0].flags & BR_X509_TA_CA) != 0);
 	tls_trust_free(tr);
 	p.cert_file = "/nonexistent/x.pem";
 	TQ_INT(t, tls_trust_load(&tr, &p, &e), QV_E_TLS_PEM);
@@ -313,7 +313,7 @@ static void test_session_cache(struct tq *t)
 	br_ssl_session_parameters p, got;
 	unsigned i;
 
-	if (!TQ_TRUE(t, c != NULL && tls_session_cache_init(c, NULL) == QV_OK)) {
+	if (!TQ_TRUE(t, c != NULL && tls_session_cache_init(c) == QV_OK)) {
 		free(c);
 		return;
 	}

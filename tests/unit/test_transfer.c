@@ -19,9 +19,9 @@ static void t_200_length(struct tq *t)
 
 	T_BOTH(bw)
 	{
-		struct t_fix fix_, *f = t_fix_reset(&fix_);
+		struct t_fix fix_, *f = t_fix_go(&fix_, &o, "http://Example.COM/flags/cn.gif", ex,
+							T_N(ex), bw, NULL);
 
-		t_fix_run(f, &o, "http://Example.COM/flags/cn.gif", ex, T_N(ex), bw, NULL);
 		t_check_end(t, f, XFER_DONE);
 		t_check_body(t, f, "hello");
 		TQ_INT(t, f->m.begins, 1);
@@ -49,9 +49,8 @@ static void t_chunked(struct tq *t)
 
 	T_BOTH(bw)
 	{
-		struct t_fix fix_, *f = t_fix_reset(&fix_);
+		struct t_fix fix_, *f = t_fix_go(&fix_, &o, "http://h/x", ex, T_N(ex), bw, NULL);
 
-		t_fix_run(f, &o, "http://h/x", ex, T_N(ex), bw, NULL);
 		t_check_end(t, f, XFER_DONE);
 		t_check_body(t, f, "hello world");
 		TQ_TRUE(t, f->r.release_reusable[0]);
@@ -66,9 +65,8 @@ static void t_close_delimited(struct tq *t)
 
 	T_BOTH(bw)
 	{
-		struct t_fix fix_, *f = t_fix_reset(&fix_);
+		struct t_fix fix_, *f = t_fix_go(&fix_, &o, "http://h/x", ex, T_N(ex), bw, NULL);
 
-		t_fix_run(f, &o, "http://h/x", ex, T_N(ex), bw, NULL);
 		t_check_end(t, f, XFER_DONE);
 		t_check_body(t, f, "all of it");
 		TQ_TRUE(t, !f->r.release_reusable[0]);
@@ -82,9 +80,8 @@ static void t_no_content(struct tq *t)
 
 	T_BOTH(bw)
 	{
-		struct t_fix fix_, *f = t_fix_reset(&fix_);
+		struct t_fix fix_, *f = t_fix_go(&fix_, &o, "http://h/x", ex, T_N(ex), bw, NULL);
 
-		t_fix_run(f, &o, "http://h/x", ex, T_N(ex), bw, NULL);
 		t_check_end(t, f, XFER_DONE);
 		TQ_INT(t, f->m.len, 0);
 		TQ_INT(t, f->m.begins, 1);
@@ -102,9 +99,8 @@ static void t_interim_skipped(struct tq *t)
 
 	T_BOTH(bw)
 	{
-		struct t_fix fix_, *f = t_fix_reset(&fix_);
+		struct t_fix fix_, *f = t_fix_go(&fix_, &o, "http://h/x", ex, T_N(ex), bw, NULL);
 
-		t_fix_run(f, &o, "http://h/x", ex, T_N(ex), bw, NULL);
 		t_check_end(t, f, XFER_DONE);
 		t_check_body(t, f, "ok");
 	}
@@ -115,9 +111,8 @@ static void t_extra_bytes_not_reused(struct tq *t)
 	static const struct t_ex ex[] = {
 		{"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokJUNK", T_END_NONE}};
 	struct xfer_opts o = t_opts();
-	struct t_fix fix_, *f = t_fix_reset(&fix_);
+	struct t_fix fix_, *f = t_fix_go(&fix_, &o, "http://h/x", ex, T_N(ex), false, NULL);
 
-	t_fix_run(f, &o, "http://h/x", ex, T_N(ex), false, NULL);
 	t_check_end(t, f, XFER_DONE);
 	t_check_body(t, f, "ok");
 	TQ_TRUE(t, !f->r.release_reusable[0]);
@@ -126,9 +121,8 @@ static void t_extra_bytes_not_reused(struct tq *t)
 static void t_bad_url(struct tq *t)
 {
 	struct xfer_opts o = t_opts();
-	struct t_fix fix_, *f = t_fix_reset(&fix_);
+	struct t_fix fix_, *f = t_fix_go(&fix_, &o, "ftp://h/x", NULL, 0, false, NULL);
 
-	t_fix_run(f, &o, "ftp://h/x", NULL, 0, false, NULL);
 	TQ_INT(t, xfer_error(&f->x)->code, QV_E_URL_SCHEME);
 	TQ_INT(t, f->r.connects, 0);
 	t_check_end(t, f, XFER_FAILED);
@@ -159,9 +153,9 @@ static void t_404(struct tq *t)
 
 	T_BOTH(bw)
 	{
-		struct t_fix fix_, *f = t_fix_reset(&fix_);
+		struct t_fix fix_, *f = t_fix_go(&fix_, &o, "http://h/zz/zz.gif", ex,
+							T_N(ex), bw, NULL);
 
-		t_fix_run(f, &o, "http://h/zz/zz.gif", ex, T_N(ex), bw, NULL);
 		t_check_end(t, f, XFER_FAILED);
 		TQ_INT(t, xfer_error(&f->x)->code, QV_E_HTTP_STATUS);
 		TQ_STR(t, xfer_error(&f->x)->msg, "HTTP error 404 - Not Found");
@@ -184,9 +178,8 @@ static void t_418_chunked_body_discarded(struct tq *t)
 
 	T_BOTH(bw)
 	{
-		struct t_fix fix_, *f = t_fix_reset(&fix_);
+		struct t_fix fix_, *f = t_fix_go(&fix_, &o, "http://h/x", ex, T_N(ex), bw, NULL);
 
-		t_fix_run(f, &o, "http://h/x", ex, T_N(ex), bw, NULL);
 		t_check_end(t, f, XFER_FAILED);
 		TQ_STR(t, xfer_error(&f->x)->msg, "HTTP error 418 - I'm a Teapot");
 		TQ_TRUE(t, f->r.release_reusable[0]);
@@ -198,9 +191,8 @@ static void t_big_error_body_closes(struct tq *t)
 	static const struct t_ex ex[] = {
 		{"HTTP/1.1 500 Oops\r\nContent-Length: 1000000\r\n\r\nxxxx", T_END_NONE}};
 	struct xfer_opts o = t_opts();
-	struct t_fix fix_, *f = t_fix_reset(&fix_);
+	struct t_fix fix_, *f = t_fix_go(&fix_, &o, "http://h/x", ex, T_N(ex), false, NULL);
 
-	t_fix_run(f, &o, "http://h/x", ex, T_N(ex), false, NULL);
 	t_check_end(t, f, XFER_FAILED);
 	TQ_STR(t, xfer_error(&f->x)->msg, "HTTP error 500 - Oops");
 	TQ_TRUE(t, !f->r.release_reusable[0]);
@@ -215,9 +207,8 @@ static void t_no_fail_saves_body(struct tq *t)
 	o.fail_on_status = false;
 	T_BOTH(bw)
 	{
-		struct t_fix fix_, *f = t_fix_reset(&fix_);
+		struct t_fix fix_, *f = t_fix_go(&fix_, &o, "http://h/x", ex, T_N(ex), bw, NULL);
 
-		t_fix_run(f, &o, "http://h/x", ex, T_N(ex), bw, NULL);
 		t_check_end(t, f, XFER_DONE);
 		t_check_body(t, f, "nope");
 		TQ_INT(t, xfer_result(&f->x)->status, 404);
@@ -238,9 +229,9 @@ static void t_redirect_relative(struct tq *t)
 
 	T_BOTH(bw)
 	{
-		struct t_fix fix_, *f = t_fix_reset(&fix_);
+		struct t_fix fix_, *f = t_fix_go(&fix_, &o, "http://h.example:8080/a/b/page", ex,
+							T_N(ex), bw, NULL);
 
-		t_fix_run(f, &o, "http://h.example:8080/a/b/page", ex, T_N(ex), bw, NULL);
 		t_check_end(t, f, XFER_DONE);
 		t_check_body(t, f, "done");
 		TQ_INT(t, f->m.begins, 1);
@@ -274,9 +265,8 @@ static void t_redirect_chain(struct tq *t)
 
 	T_BOTH(bw)
 	{
-		struct t_fix fix_, *f = t_fix_reset(&fix_);
+		struct t_fix fix_, *f = t_fix_go(&fix_, &o, "http://h/1", ex, T_N(ex), bw, NULL);
 
-		t_fix_run(f, &o, "http://h/1", ex, T_N(ex), bw, NULL);
 		t_check_end(t, f, XFER_DONE);
 		t_check_body(t, f, "done");
 		TQ_INT(t, f->r.connects, 6);
@@ -351,9 +341,8 @@ static void t_redirect_loop(struct tq *t)
 
 	T_BOTH(bw)
 	{
-		struct t_fix fix_, *f = t_fix_reset(&fix_);
+		struct t_fix fix_, *f = t_fix_go(&fix_, &o, "http://h/a", ex, T_N(ex), bw, NULL);
 
-		t_fix_run(f, &o, "http://h/a", ex, T_N(ex), bw, NULL);
 		t_check_end(t, f, XFER_FAILED);
 		TQ_INT(t, xfer_error(&f->x)->code, QV_E_REDIRECT_LOOP);
 		TQ_STR(t, xfer_error(&f->x)->msg, "redirect loop: http://h/a -> http://h/b -> http://h/a");
@@ -367,9 +356,8 @@ static void t_redirect_self(struct tq *t)
 		{"HTTP/1.1 301 Moved\r\nLocation: /a\r\nContent-Length: 0\r\n\r\n", T_END_NONE},
 		{"HTTP/1.1 301 Moved\r\nLocation: /a\r\nContent-Length: 0\r\n\r\n", T_END_NONE}};
 	struct xfer_opts o = t_opts();
-	struct t_fix fix_, *f = t_fix_reset(&fix_);
+	struct t_fix fix_, *f = t_fix_go(&fix_, &o, "http://h/x", ex, T_N(ex), false, NULL);
 
-	t_fix_run(f, &o, "http://h/x", ex, T_N(ex), false, NULL);
 	t_check_end(t, f, XFER_FAILED);
 	TQ_STR(t, xfer_error(&f->x)->msg, "redirect loop: http://h/a -> http://h/a");
 }
@@ -386,9 +374,8 @@ static void t_too_many_redirects(struct tq *t)
 	o.max_redirs = 3;
 	T_BOTH(bw)
 	{
-		struct t_fix fix_, *f = t_fix_reset(&fix_);
+		struct t_fix fix_, *f = t_fix_go(&fix_, &o, "http://h/0", ex, T_N(ex), bw, NULL);
 
-		t_fix_run(f, &o, "http://h/0", ex, T_N(ex), bw, NULL);
 		t_check_end(t, f, XFER_FAILED);
 		TQ_INT(t, xfer_error(&f->x)->code, QV_E_TOO_MANY_REDIRECTS);
 		TQ_STR(t, xfer_error(&f->x)->msg, "too many redirects (3)");
@@ -419,9 +406,8 @@ static void t_redirect_downgrade(struct tq *t)
 		 T_END_NONE},
 		{T_OK_RESP, T_END_NONE}};
 	struct xfer_opts o = t_opts();
-	struct t_fix fix_, *f = t_fix_reset(&fix_);
+	struct t_fix fix_, *f = t_fix_go(&fix_, &o, "https://h/secure", ex, T_N(ex), false, NULL);
 
-	t_fix_run(f, &o, "https://h/secure", ex, T_N(ex), false, NULL);
 	t_check_end(t, f, XFER_FAILED);
 	TQ_INT(t, xfer_error(&f->x)->code, QV_E_REDIRECT_DOWNGRADE);
 	TQ_INT(t, f->r.connects, 1);
@@ -442,9 +428,8 @@ static void t_redirect_ftp(struct tq *t)
 		{"HTTP/1.1 302 Found\r\nLocation: file:///etc/passwd\r\nContent-Length: 0\r\n\r\n",
 		 T_END_NONE}};
 	struct xfer_opts o = t_opts();
-	struct t_fix fix_, *f = t_fix_reset(&fix_);
+	struct t_fix fix_, *f = t_fix_go(&fix_, &o, "http://h/a", ex, T_N(ex), false, NULL);
 
-	t_fix_run(f, &o, "http://h/a", ex, T_N(ex), false, NULL);
 	t_check_end(t, f, XFER_FAILED);
 	TQ_INT(t, xfer_error(&f->x)->code, QV_E_REDIRECT_SCHEME);
 	TQ_STR(t, xfer_error(&f->x)->msg, "redirect to unsupported scheme 'ftp'");
@@ -459,9 +444,8 @@ static void t_redirect_no_location(struct tq *t)
 	static const struct t_ex ex[] = {{"HTTP/1.1 302 Found\r\nContent-Length: 0\r\n\r\n",
 					  T_END_NONE}};
 	struct xfer_opts o = t_opts();
-	struct t_fix fix_, *f = t_fix_reset(&fix_);
+	struct t_fix fix_, *f = t_fix_go(&fix_, &o, "http://h/a", ex, T_N(ex), false, NULL);
 
-	t_fix_run(f, &o, "http://h/a", ex, T_N(ex), false, NULL);
 	t_check_end(t, f, XFER_FAILED);
 	TQ_INT(t, xfer_error(&f->x)->code, QV_E_REDIRECT_NO_LOCATION);
 	TQ_TRUE(t, f->r.release_reusable[0]);
@@ -556,9 +540,8 @@ static void t_fresh_closed(struct tq *t)
 {
 	static const struct t_ex ex[] = {{"", T_END_EOF}};
 	struct xfer_opts o = t_opts();
-	struct t_fix fix_, *f = t_fix_reset(&fix_);
+	struct t_fix fix_, *f = t_fix_go(&fix_, &o, "http://h/x", ex, T_N(ex), false, NULL);
 
-	t_fix_run(f, &o, "http://h/x", ex, T_N(ex), false, NULL);
 	t_check_end(t, f, XFER_FAILED);
 	TQ_INT(t, xfer_error(&f->x)->code, QV_E_CLOSED);
 	TQ_INT(t, f->r.connects, 1);
@@ -571,9 +554,8 @@ static void t_eof_mid_head(struct tq *t)
 
 	T_BOTH(bw)
 	{
-		struct t_fix fix_, *f = t_fix_reset(&fix_);
+		struct t_fix fix_, *f = t_fix_go(&fix_, &o, "http://h/x", ex, T_N(ex), bw, NULL);
 
-		t_fix_run(f, &o, "http://h/x", ex, T_N(ex), bw, NULL);
 		t_check_end(t, f, XFER_FAILED);
 		TQ_INT(t, xfer_error(&f->x)->code, QV_E_HTTP_SYNTAX);
 	}
@@ -589,9 +571,8 @@ static void t_truncated(struct tq *t)
 
 	T_BOTH(bw)
 	{
-		struct t_fix fix_, *f = t_fix_reset(&fix_);
+		struct t_fix fix_, *f = t_fix_go(&fix_, &o, "http://h/x", ex, T_N(ex), bw, NULL);
 
-		t_fix_run(f, &o, "http://h/x", ex, T_N(ex), bw, NULL);
 		t_check_end(t, f, XFER_FAILED);
 		TQ_INT(t, xfer_error(&f->x)->code, QV_E_TRUNCATED);
 		TQ_STR(t, xfer_error(&f->x)->msg, "truncated: got 3 of 10 bytes");
@@ -616,9 +597,8 @@ static void t_retry_after(struct tq *t)
 	o.retries = 2;
 	T_BOTH(bw)
 	{
-		struct t_fix fix_, *f = t_fix_reset(&fix_);
+		struct t_fix fix_, *f = t_fix_go(&fix_, &o, "http://h/x", ex, T_N(ex), bw, NULL);
 
-		t_fix_run(f, &o, "http://h/x", ex, T_N(ex), bw, NULL);
 		t_check_end(t, f, XFER_DONE);
 		t_check_body(t, f, "done");
 		TQ_INT(t, f->r.waits, 1);
@@ -675,9 +655,8 @@ static void t_retry_transport(struct tq *t)
 	o.retries = 3;
 	T_BOTH(bw)
 	{
-		struct t_fix fix_, *f = t_fix_reset(&fix_);
+		struct t_fix fix_, *f = t_fix_go(&fix_, &o, "http://h/x", ex, T_N(ex), bw, NULL);
 
-		t_fix_run(f, &o, "http://h/x", ex, T_N(ex), bw, NULL);
 		t_check_end(t, f, XFER_DONE);
 		t_check_body(t, f, "0123456789");
 		TQ_INT(t, xfer_result(&f->x)->attempts, 3);
@@ -768,9 +747,8 @@ static void t_resume_206(struct tq *t)
 
 	T_BOTH(bw)
 	{
-		struct t_fix fix_, *f = t_fix_reset(&fix_);
+		struct t_fix fix_, *f = t_fix_go(&fix_, &o, "http://h/x", ex, T_N(ex), bw, "hello");
 
-		t_fix_run(f, &o, "http://h/x", ex, T_N(ex), bw, "hello");
 		t_check_end(t, f, XFER_DONE);
 		t_check_body(t, f, "hello world");
 		TQ_INT(t, f->m.last_offset, 5);
@@ -784,9 +762,8 @@ static void t_resume_200(struct tq *t)
 	static const struct t_ex ex[] = {
 		{"HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nHELLO WORLD", T_END_NONE}};
 	struct xfer_opts o = t_opts();
-	struct t_fix fix_, *f = t_fix_reset(&fix_);
+	struct t_fix fix_, *f = t_fix_go(&fix_, &o, "http://h/x", ex, T_N(ex), false, "hello");
 
-	t_fix_run(f, &o, "http://h/x", ex, T_N(ex), false, "hello");
 	t_check_end(t, f, XFER_DONE);
 	t_check_body(t, f, "HELLO WORLD");
 	TQ_INT(t, f->m.last_offset, 0);
@@ -802,9 +779,8 @@ static void t_resume_416_complete(struct tq *t)
 
 	T_BOTH(bw)
 	{
-		struct t_fix fix_, *f = t_fix_reset(&fix_);
+		struct t_fix fix_, *f = t_fix_go(&fix_, &o, "http://h/x", ex, T_N(ex), bw, "hello");
 
-		t_fix_run(f, &o, "http://h/x", ex, T_N(ex), bw, "hello");
 		t_check_end(t, f, XFER_DONE);
 		t_check_body(t, f, "hello");
 		TQ_INT(t, f->m.writes, 0);
@@ -834,9 +810,9 @@ static void t_resume_mismatch_restarts(struct tq *t)
 		 "Content-Length: 11\r\n\r\nhello world",
 		 T_END_NONE}};
 	struct xfer_opts o = t_opts();
-	struct t_fix fix_, *f = t_fix_reset(&fix_);
+	struct t_fix fix_, *f = t_fix_go(&fix_, &o, "http://h/x", bad206,
+						T_N(bad206), false, "hello");
 
-	t_fix_run(f, &o, "http://h/x", bad206, T_N(bad206), false, "hello");
 	t_check_end(t, f, XFER_DONE);
 	t_check_body(t, f, "hello world");
 	TQ_INT(t, f->r.connects, 2);
@@ -863,9 +839,8 @@ static void t_resume_across_redirect(struct tq *t)
 		 "Content-Length: 6\r\n\r\n world",
 		 T_END_NONE}};
 	struct xfer_opts o = t_opts();
-	struct t_fix fix_, *f = t_fix_reset(&fix_);
+	struct t_fix fix_, *f = t_fix_go(&fix_, &o, "http://h/x", ex, T_N(ex), false, "hello");
 
-	t_fix_run(f, &o, "http://h/x", ex, T_N(ex), false, "hello");
 	t_check_end(t, f, XFER_DONE);
 	t_check_body(t, f, "hello world");
 	TQ_TRUE(t, strstr(f->r.reqs[1], "Range: bytes=5-") != NULL);
@@ -888,9 +863,8 @@ static void t_max_filesize(struct tq *t)
 	o.max_filesize = 10;
 	T_BOTH(bw)
 	{
-		struct t_fix fix_, *f = t_fix_reset(&fix_);
+		struct t_fix fix_, *f = t_fix_go(&fix_, &o, "http://h/x", cl, T_N(cl), bw, NULL);
 
-		t_fix_run(f, &o, "http://h/x", cl, T_N(cl), bw, NULL);
 		t_check_end(t, f, XFER_FAILED);
 		TQ_INT(t, xfer_error(&f->x)->code, QV_E_TOO_BIG);
 		TQ_INT(t, f->m.begins, 0);

@@ -203,6 +203,13 @@ struct t_fix *t_fix_reset(struct t_fix *f)
 	return f;
 }
 
+struct t_fix *t_fix_go(struct t_fix *f, const struct xfer_opts *o, const char *url,
+		       const struct t_ex *ex, size_t n, bool bytewise, const char *existing)
+{
+	t_fix_run(t_fix_reset(f), o, url, ex, n, bytewise, existing);
+	return f;
+}
+
 void t_check_body(struct tq *t, const struct t_fix *f, const char *want)
 {
 	TQ_MEM(t, f->m.buf, f->m.len, want, strlen(want));

@@ -75,6 +75,9 @@ void t_fix_run_via(struct t_fix *f, const struct xfer_opts *o, const char *url,
 		   const struct t_ex *ex, const char *const *proxies, size_t n, bool bytewise);
 void t_check_end(struct tq *t, const struct t_fix *f, enum xfer_action want);
 struct t_fix *t_fix_reset(struct t_fix *f);
+/* t_fix_run on a freshly reset f; returns f. */
+struct t_fix *t_fix_go(struct t_fix *f, const struct xfer_opts *o, const char *url,
+		       const struct t_ex *ex, size_t n, bool bytewise, const char *existing);
 void t_check_body(struct tq *t, const struct t_fix *f, const char *want);
 
 #define T_N(a) (sizeof(a) / sizeof((a)[0]))

@@ -17,38 +17,19 @@ struct autoname_family {
 	unsigned next;              /* no K below this one is free */
 };
 
-struct autoname {
-	struct autoname_family *slot;   /* key NULL: empty */
-	size_t mask;                    /* capacity - 1 (a power of two) */
-	size_t count;
-};
-
-enum qv_err autoname_new(struct autoname **out, struct qv_error *err)
+void autoname_init(struct autoname *a)
 {
-	struct autoname *a = calloc(1, sizeof *a);
-
-	*out = NULL;
-	if (a != NULL)
-		a->slot = calloc(AUTONAME_CAP_INIT, sizeof *a->slot);
-	if (a == NULL || a->slot == NULL) {
-		free(a);
-		return qv_error_set(err, QV_E_NOMEM, "out of memory");
-	}
-	a->mask = AUTONAME_CAP_INIT - 1;
-	*out = a;
-	return QV_OK;
+	memset(a, 0, sizeof *a);
 }
 
-void autoname_free(struct autoname *a)
+void autoname_clear(struct autoname *a)
 {
 	size_t i;
 
-	if (a == NULL)
-		return;
-	for (i = 0; i <= a->mask; i++)
+	for (i = 0; a->slot != NULL && i <= a->mask; i++)
 		free(a->slot[i].key);
 	free(a->slot);
-	free(a);
+	autoname_init(a);
 }
 
 void autoname_format(const char *name, unsigned k, char *out, size_t cap)
@@ -70,14 +51,21 @@ void autoname_format(const char *name, unsigned k, char *out, size_t cap)
 	(void)snprintf(out, cap, "%.*s%s%s", (int)keep, name, suffix, dot);
 }
 
-static size_t autoname_hash(const char *key)
+/* The slot of key in slot[0..mask]: where it is, or the empty one where it
+ * would go. */
+static struct autoname_family *autoname_slot(struct autoname_family *slot, size_t mask,
+					     const char *key)
 {
-	return (size_t)hash_str64(key, strlen(key));
+	size_t i = (size_t)hash_str64(key, strlen(key)) & mask;
+
+	while (slot[i].key != NULL && strcmp(slot[i].key, key) != 0)
+		i = (i + 1) & mask;
+	return &slot[i];
 }
 
 static bool autoname_grow(struct autoname *a)
 {
-	size_t cap = (a->mask + 1) * 2, i, j;
+	size_t cap = a->slot != NULL ? (a->mask + 1) * 2 : AUTONAME_CAP_INIT, i;
 	struct autoname_family *s;
 
 	if (cap > SIZE_MAX / 2 / sizeof *s)
@@ -85,14 +73,9 @@ static bool autoname_grow(struct autoname *a)
 	s = calloc(cap, sizeof *s);
 	if (s == NULL)
 		return false;
-	for (i = 0; i <= a->mask; i++) {
-		if (a->slot[i].key == NULL)
-			continue;
-		j = autoname_hash(a->slot[i].key) & (cap - 1);
-		while (s[j].key != NULL)
-			j = (j + 1) & (cap - 1);
-		s[j] = a->slot[i];
-	}
+	for (i = 0; a->slot != NULL && i <= a->mask; i++)
+		if (a->slot[i].key != NULL)
+			*autoname_slot(s, cap - 1, a->slot[i].key) = a->slot[i];
 	free(a->slot);
 	a->slot = s;
 	a->mask = cap - 1;
@@ -103,19 +86,20 @@ static bool autoname_grow(struct autoname *a)
  * when there is no memory for it. */
 static struct autoname_family *autoname_family(struct autoname *a, const char *key, unsigned k0)
 {
-	size_t i;
+	struct autoname_family *f;
 
-	if (a->count * 2 >= a->mask && !autoname_grow(a))
+	if ((a->slot == NULL || a->count * 2 >= a->mask) && !autoname_grow(a))
 		return NULL;
-	for (i = autoname_hash(key) & a->mask; a->slot[i].key != NULL; i = (i + 1) & a->mask)
-		if (strcmp(a->slot[i].key, key) == 0)
-			return &a->slot[i];
-	a->slot[i].key = strdup(key);
-	if (a->slot[i].key == NULL)
+	f = autoname_slot(a->slot, a->mask, key);
+	if (f->key != NULL)
+		return f;
+	/* gcc-analyzer-suppress malloc-leak: the slot is a->slot's; autoname_clear frees it */
+	f->key = strdup(key);
+	if (f->key == NULL)
 		return NULL;
-	a->slot[i].next = k0;
+	f->next = k0;
 	a->count++;
-	return &a->slot[i];
+	return f;
 }
 
 enum qv_err autoname_pick(struct autoname *a, const struct nameset *taken, const char *name,

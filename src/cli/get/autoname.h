@@ -26,12 +26,19 @@
  * then refuses the name, as it would any name too long). */
 #define AUTONAME_OUT_MAX (FNAME_MAX + 8u)
 
-struct autoname;
+struct autoname_family;
 
-/* An empty table of families.  Errors: QV_E_NOMEM. */
-enum qv_err autoname_new(struct autoname **out, struct qv_error *err);
-/* Accepts NULL. */
-void autoname_free(struct autoname *a);
+/* The families met so far (caller storage). */
+struct autoname {
+	struct autoname_family *slot;   /* open addressing; NULL until the first */
+	size_t mask;                    /* capacity - 1 (a power of two), 0: none */
+	size_t count;
+};
+
+/* An empty table; no allocation. */
+void autoname_init(struct autoname *a);
+/* Free what autoname_pick allocated. */
+void autoname_clear(struct autoname *a);
 
 /* NAME.K.EXT: K before the last extension ("a.tar.1.gz", "README.1"), the
  * stem cut (never inside a UTF-8 sequence) to keep it within FNAME_MAX. */

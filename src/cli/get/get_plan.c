@@ -147,23 +147,22 @@ static enum qv_err plan_clashes(struct get_plan *p, const struct get_args *a, FI
 				struct qv_error *err)
 {
 	struct nameset *set = NULL;
-	struct autoname *an = NULL;
+	struct autoname an;
 	size_t i, nclash = 0;
 	enum qv_err rc;
 
+	autoname_init(&an);
 	rc = nameset_new(&set, (const char *const *)p->name, p->list.count, err);
-	if (rc == QV_OK && a->auto_rename)
-		rc = autoname_new(&an, err);
 	for (i = 0; rc == QV_OK && i < p->list.count; i++) {
 		size_t other = nameset_clash(set, p->name[i]);
 
 		p->checks++;
 		if (other != NAMESET_NONE)
-			rc = plan_clash(p, a, an, set, i, other, errf, &nclash, err);
+			rc = plan_clash(p, a, &an, set, i, other, errf, &nclash, err);
 		if (rc == QV_OK && (other == NAMESET_NONE || a->auto_rename) && !nameset_add(set, i))
 			rc = qv_error_set(err, QV_E_INTERNAL, "the name set is full");
 	}
-	autoname_free(an);
+	autoname_clear(&an);
 	nameset_free(set);
 	if (rc != QV_OK)
 		return rc;

@@ -6,11 +6,6 @@
 #include "cli/num.h"
 #include "util/hash.h"
 
-uint64_t shard_hash(const void *p, size_t n)
-{
-	return hash_fnv1a64(HASH_FNV64_OFFSET, p, n);
-}
-
 uint64_t shard_key(const void *p, size_t n)
 {
 	return hash_str64(p, n);

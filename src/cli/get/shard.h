@@ -37,10 +37,8 @@ struct shard {
 	const char *source;         /* where K/N came from, for messages */
 };
 
-/* 64-bit FNV-1a of p[0..n). */
-uint64_t shard_hash(const void *p, size_t n);
-
-/* The shard key of p[0..n): fmix64(shard_hash(p, n)). */
+/* The shard key of p[0..n): fmix64(fnv1a64(p, n)), util/hash.h's
+ * hash_str64. */
 uint64_t shard_key(const void *p, size_t n);
 
 /* Whether url[0..len) falls in shard s. */
