@@ -551,10 +551,8 @@ static enum qv_err lp_new(struct lp **out, const struct engine_job *jobs, size_t
 	enum qv_err rc;
 
 	*out = NULL;
-	if (lp == NULL) {
-		(void)qv_error_set(err, QV_E_NOMEM, "out of memory");
-		return QV_E_NOMEM;
-	}
+	if (lp == NULL)
+		goto nomem;
 	lp->o = o;
 	lp->jobs = jobs;
 	lp->njobs = njobs;
@@ -572,23 +570,26 @@ static enum qv_err lp_new(struct lp **out, const struct engine_job *jobs, size_t
 	 * headers and straddled pages (bench/results/measurements.md). */
 	lp->slot_stride = (sizeof(struct lp_xfer) + LP_SLOT_ALIGN - 1) / LP_SLOT_ALIGN * LP_SLOT_ALIGN;
 	lp->slot_mem = aligned_alloc(LP_SLOT_ALIGN, (size_t)n * lp->slot_stride);
-	if (lp->slots == NULL || lp->free_slots == NULL || lp->slot_mem == NULL) {
-		lp_free(lp);
-		(void)qv_error_set(err, QV_E_NOMEM, "out of memory");
-		return QV_E_NOMEM;
-	}
+	if (lp->slots == NULL || lp->free_slots == NULL || lp->slot_mem == NULL)
+		goto nomem;
 	rc = evloop_new(&lp->loop, err);
 	if (rc == QV_OK)
 		rc = resolver_new(&lp->res, RESOLVER_THREADS_MAX, o->resolve, o->resolve_ctx, err);
 	if (rc == QV_OK)
 		rc = evloop_fd_add(lp->loop, resolver_fd(lp->res), EVLOOP_READ, lp_on_resolver, lp,
 				   err);
-	if (rc != QV_OK) {
-		lp_free(lp);
-		return rc;
-	}
+	if (rc != QV_OK)
+		goto fail;
 	*out = lp;
 	return QV_OK;
+nomem:
+	/* QV_E_NOMEM itself, not qv_error_set's value: the analyzers cannot
+	 * see that it is never QV_OK */
+	rc = QV_E_NOMEM;
+	(void)qv_error_set(err, rc, "out of memory");
+fail:
+	lp_free(lp);
+	return rc;
 }
 
 /* Run rounds until every started job is reported.  Returns the loop's own

@@ -295,10 +295,8 @@ static enum qv_err tp_new(struct tp **out, unsigned n, const struct engine_job *
 	enum qv_err rc;
 
 	*out = NULL;
-	if (tp == NULL) {
-		(void)qv_error_set(err, QV_E_NOMEM, "out of memory");
-		return QV_E_NOMEM;
-	}
+	if (tp == NULL)
+		goto nomem;
 	tp->o = o;
 	tp->jobs = jobs;
 	tp->per_host = o->per_host != 0 && o->per_host < n ? o->per_host : 0;
@@ -320,25 +318,26 @@ static enum qv_err tp_new(struct tp **out, unsigned n, const struct engine_job *
 			  pthread_cond_init(&tp->host_cv, &ca) == 0;
 		(void)pthread_condattr_destroy(&ca);
 	}
+	/* pthread objects on glibc/musl need no destroy when init failed or
+	 * never ran; destroying zeroed ones (tp_free) is harmless. */
 	if (!sync_ok || tp->work.slot == NULL || tp->done.slot == NULL || tp->items == NULL ||
-	    tp->free_items == NULL || tp->workers == NULL) {
-		/* pthread objects on glibc/musl need no destroy when init failed
-		 * or never ran; destroying zeroed ones is harmless. */
-		tp_free(tp);
-		(void)qv_error_set(err, QV_E_NOMEM, "out of memory");
-		return QV_E_NOMEM;
-	}
+	    tp->free_items == NULL || tp->workers == NULL)
+		goto nomem;
 	rc = resolver_new(&tp->res, n < RESOLVER_THREADS_MAX ? n : RESOLVER_THREADS_MAX, o->resolve,
 			  o->resolve_ctx, err);
-	if (rc != QV_OK) {
-		tp_free(tp);
-		return rc;
-	}
+	if (rc != QV_OK)
+		goto fail;
 	for (i = 0; i < n; i++)
 		tp->free_items[tp->nfree++] = n - 1 - i;
 	tp->nmax = n;
 	*out = tp;
 	return QV_OK;
+nomem:
+	rc = QV_E_NOMEM; /* itself, for the analyzers (see lp_new) */
+	(void)qv_error_set(err, rc, "out of memory");
+fail:
+	tp_free(tp);
+	return rc;
 }
 
 /* Start one more worker, up to nmax; false when none can start now.  The
