@@ -18,20 +18,7 @@ import subprocess
 import threading
 import time
 
-from qvtest import Skip, check, free_port
-
-
-def _wait_port(port, proc, what, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"{what} exited with {proc.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError(f"{what} did not listen on port {port}")
+from qvtest import Skip, ThreadedServer, free_port, wait_port
 
 
 def _exe(name, package):
@@ -96,7 +83,7 @@ http_access deny all
 """)
     p = ctx.spawn([exe, "-N", "-f", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                   cwd=d)
-    _wait_port(port, p, "squid")
+    wait_port(port, p, 30, "squid")
     return _Proxy(f"http://127.0.0.1:{port}", os.path.join(d, "access.log"))
 
 
@@ -122,11 +109,11 @@ Allow 127.0.0.1
 DisableViaHeader Yes
 """)
     p = ctx.spawn([exe, "-d", "-c", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _wait_port(port, p, "tinyproxy")
+    wait_port(port, p, 30, "tinyproxy")
     return _Proxy(f"http://127.0.0.1:{port}", log)
 
 
-class HostileProxy:
+class HostileProxy(ThreadedServer):
     """A proxy that misbehaves one way (mode), logging what it got:
       407            407 Proxy Authentication Required to everything
       403            403 Forbidden (with a chunked body) to CONNECT
@@ -142,87 +129,38 @@ class HostileProxy:
         self.mode = mode
         self.target = target        # (host, port) for mid-tunnel
         self.lines = []
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        self.stop = False
-        self.conns = []
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
+        super().__init__()
+        self.url = f"http://127.0.0.1:{self.port}"
 
     def log(self):
         return "\n".join(self.lines)
 
-    def close(self):
-        self.stop = True
-        for c in self.conns:
-            try:
-                c.close()
-            except OSError:
-                pass
-        # shutdown wakes the thread blocked in accept(); a bare close may
-        # leave the listener alive (and answering) behind it
-        try:
-            self.sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self.sock.close()
-        self.thread.join(timeout=5)
-
-    def _accept(self):
-        while not self.stop:
-            try:
-                c, _ = self.sock.accept()
-            except OSError:
-                return
-            self.conns.append(c)
-            threading.Thread(target=self._serve, args=(c,), daemon=True).start()
-
-    def _head(self, c):
-        data = b""
-        while b"\r\n\r\n" not in data:
-            b = c.recv(4096)
-            if not b:
-                return None
-            data += b
-        head = data.split(b"\r\n\r\n", 1)[0].decode("latin-1")
+    def serve(self, c):
+        head = self.read_head(c)
+        if head is None:
+            return
         self.lines.append(head.split("\r\n")[0])
-        return head
-
-    def _serve(self, c):
-        try:
-            head = self._head(c)
-            if head is None:
-                return
-            m = self.mode
-            if m == "407":
-                c.sendall(b"HTTP/1.1 407 Proxy Authentication Required\r\n"
-                          b"Proxy-Authenticate: Basic realm=\"x\"\r\nContent-Length: 6\r\n\r\ndenied")
-            elif m == "403":
-                c.sendall(b"HTTP/1.1 403 Forbidden\r\nTransfer-Encoding: chunked\r\n\r\n"
-                          b"4\r\nnope\r\n0\r\n\r\n")
-            elif m == "200-close":
-                c.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
-            elif m == "garbage":
-                c.sendall(b"SSH-2.0-OpenSSH_9.2p1\r\n\r\n")
-            elif m == "body":
-                c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello")
-            elif m == "silent":
-                while not self.stop and c.recv(4096):
-                    pass
-                return
-            elif m == "mid-tunnel":
-                self._relay_then_cut(c)
-                return
-            time.sleep(0.2)
-        except OSError:
-            pass
-        finally:
-            try:
-                c.close()
-            except OSError:
+        m = self.mode
+        if m == "407":
+            c.sendall(b"HTTP/1.1 407 Proxy Authentication Required\r\n"
+                      b"Proxy-Authenticate: Basic realm=\"x\"\r\nContent-Length: 6\r\n\r\ndenied")
+        elif m == "403":
+            c.sendall(b"HTTP/1.1 403 Forbidden\r\nTransfer-Encoding: chunked\r\n\r\n"
+                      b"4\r\nnope\r\n0\r\n\r\n")
+        elif m == "200-close":
+            c.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        elif m == "garbage":
+            c.sendall(b"SSH-2.0-OpenSSH_9.2p1\r\n\r\n")
+        elif m == "body":
+            c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello")
+        elif m == "silent":
+            while not self.stop and c.recv(4096):
                 pass
+            return
+        elif m == "mid-tunnel":
+            self._relay_then_cut(c)
+            return
+        time.sleep(0.2)
 
     def _relay_then_cut(self, c):
         """Relay both ways; after 8 KiB from the server, close both."""

@@ -25,6 +25,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import zipfile
 
@@ -48,6 +49,84 @@ def free_port(host="127.0.0.1"):
     with socket.socket(fam, socket.SOCK_STREAM) as s:
         s.bind((host, 0))
         return s.getsockname()[1]
+
+
+def wait_port(port, proc=None, timeout=10, what="server"):
+    """Wait until something accepts on 127.0.0.1:port (proc, when given,
+    must not exit meanwhile)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise AssertionError(f"{what} exited with {proc.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError(f"{what}: nothing listening on port {port}")
+
+
+class ThreadedServer:
+    """A scripted TCP server on a free loopback port: one thread per
+    connection runs self.serve(conn) (a subclass defines it); close()
+    stops accepting and waits for the accept thread."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.stop = False
+        self.conns = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.stop = True
+        for c in self.conns:
+            try:
+                c.close()
+            except OSError:
+                pass
+        # shutdown wakes the thread blocked in accept(); a bare close may
+        # leave the listener alive (and answering) behind it
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.sock.close()
+        self.thread.join(timeout=5)
+
+    def _accept(self):
+        while not self.stop:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            self.conns.append(c)
+            threading.Thread(target=self._serve_one, args=(c,), daemon=True).start()
+
+    def _serve_one(self, c):
+        try:
+            self.serve(c)
+        except OSError:
+            pass
+        finally:
+            try:
+                c.close()
+            except OSError:
+                pass
+
+    @staticmethod
+    def read_head(c):
+        """The request head's text, or None when the client went away."""
+        data = b""
+        while b"\r\n\r\n" not in data:
+            b = c.recv(4096)
+            if not b:
+                return None
+            data += b
+        return data.split(b"\r\n\r\n", 1)[0].decode("latin-1")
 
 
 def engines(ctx, names=("seq", "threads", "poll")):

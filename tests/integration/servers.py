@@ -8,28 +8,11 @@ foreground with a private configuration and stopped with the case.
 cert is (certificate PEM, key PEM); the HTTPS URLs name localhost."""
 import os
 import shutil
-import socket
 import subprocess
-import time
 
-from qvtest import Skip, free_port
+from qvtest import Skip, free_port, wait_port
 
 APACHE_MODULES = "/usr/lib/apache2/modules"
-
-
-def _wait(ports, proc, what, timeout=20):
-    deadline = time.monotonic() + timeout
-    for port in ports:
-        while True:
-            if proc.poll() is not None:
-                raise AssertionError(f"{what} exited with {proc.returncode}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise AssertionError(f"{what} did not listen on port {port}")
-                time.sleep(0.05)
 
 
 def _readable(path):
@@ -73,7 +56,8 @@ KeepAlive On
 """)
     p = ctx.spawn([exe, "-f", conf, "-DFOREGROUND"], stdout=subprocess.DEVNULL,
                   stderr=subprocess.DEVNULL)
-    _wait((http, https), p, "apache2")
+    for port in (http, https):
+        wait_port(port, p, 20, "apache2")
     return f"http://127.0.0.1:{http}", f"https://localhost:{https}"
 
 
@@ -104,5 +88,6 @@ $SERVER["socket"] == "127.0.0.1:{https}" {{
 }}
 """)
     p = ctx.spawn([exe, "-D", "-f", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _wait((http, https), p, "lighttpd")
+    for port in (http, https):
+        wait_port(port, p, 20, "lighttpd")
     return f"http://127.0.0.1:{http}", f"https://localhost:{https}"

@@ -7,9 +7,8 @@ import os
 import random
 import socket
 import ssl
-import threading
 
-from qvtest import POP20, blob, check, engines, read
+from qvtest import POP20, ThreadedServer, blob, check, engines, read
 from servers import apache2, lighttpd
 from test_tls import cert, pki
 
@@ -49,50 +48,25 @@ def test_lighttpd_http_and_https(ctx):
     _check_server(ctx, lighttpd)
 
 
-class DripChunked:
+class DripChunked(ThreadedServer):
     """Answers every GET with a chunked body of `body`, in tiny writes."""
 
     def __init__(self, body, tls=None):
         self.body = body
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.port = self.sock.getsockname()[1]
         self.ctx = None
         if tls:
             self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             self.ctx.load_cert_chain(*tls)
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
+        super().__init__()
 
-    def close(self):
-        try:
-            self.sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self.sock.close()
-        self.thread.join(timeout=5)
-
-    def _run(self):
-        while True:
-            try:
-                c, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(c,), daemon=True).start()
-
-    def _serve(self, c):
+    def serve(self, c):
         rng = random.Random(5)
+        c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
-            c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if self.ctx:
                 c = self.ctx.wrap_socket(c, server_side=True)
-            data = b""
-            while b"\r\n\r\n" not in data:
-                b = c.recv(4096)
-                if not b:
-                    return
-                data += b
+            if self.read_head(c) is None:
+                return
 
             def drip(b):
                 i = 0
@@ -112,7 +86,7 @@ class DripChunked:
             drip(b"0\r\nX-Trailer: done\r\n\r\n")
             if self.ctx:
                 c.unwrap()
-        except (OSError, ssl.SSLError):
+        except ssl.SSLError:
             pass
         finally:
             c.close()

@@ -18,7 +18,7 @@ import tempfile
 import threading
 import time
 
-from qvtest import POP20, SHARED, Skip, check, free_port
+from qvtest import POP20, SHARED, Skip, check, free_port, wait_port
 from testca import TestCA
 
 # One PKI per test run (making RSA keys takes a while); removed at exit.
@@ -75,19 +75,6 @@ def check_pop20(ctx, out, www, r):
         with open(os.path.join(www, "flags", cc.lower(), f"{cc.lower()}.gif"), "rb") as f:
             want = f.read()
         check(got == want, f"{cc}.gif differs ({len(got)} vs {len(want)} bytes)")
-
-
-def wait_port(port, proc=None, timeout=10):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise AssertionError(f"server exited with {proc.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError(f"nothing listening on port {port}")
 
 
 def s_server(ctx, name, *opts, www=None):
