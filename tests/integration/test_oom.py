@@ -218,7 +218,7 @@ def _openssl(d, *args):
 def small_pki(d):
     """A P-256 CA and a localhost certificate it signed: (ca.pem, leaf.pem, leaf.key)."""
     if shutil.which("openssl") is None:
-        raise Skip("openssl not installed")
+        raise Skip("openssl not installed (apt-get install openssl)")
     ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
     _openssl(d, "req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.pem", "-subj", "/CN=quiver oom CA",
              "-days", "3650", "-addext", "basicConstraints=critical,CA:true",

@@ -30,7 +30,7 @@ def pki():
     if _PKI:
         return _PKI
     if shutil.which("openssl") is None:
-        raise Skip("openssl not installed")
+        raise Skip("openssl not installed (apt-get install openssl)")
     d = tempfile.mkdtemp(prefix="qvtls-")
     os.chmod(d, 0o755)  # nginx workers read nothing here, but the master must
     atexit.register(shutil.rmtree, d, True)
@@ -386,7 +386,7 @@ def test_https_url_on_plain_http_server(ctx):
 
 def test_demo_tls(ctx):
     if shutil.which("openssl") is None:
-        raise Skip("openssl not installed")
+        raise Skip("openssl not installed (apt-get install openssl)")
     tmp = ctx.path("tmp")
     os.makedirs(tmp)
     r = ctx.run("demo", "--tls", "--delay", "0", env={"TMPDIR": tmp}, timeout=60)
