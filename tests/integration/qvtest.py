@@ -50,6 +50,15 @@ def check(cond, msg="check failed"):
         raise AssertionError(msg)
 
 
+def country_codes():
+    """The 194 codes of the book's country_codes.txt (in QV_SHARED/flags), or Skip."""
+    path = os.path.join(SHARED, "flags", "country_codes.txt")
+    if not os.path.exists(path):
+        raise Skip(f"{path} not found (set QV_SHARED to the folder with flags/)")
+    with open(path) as f:
+        return f.read().split()
+
+
 def free_port(host="127.0.0.1"):
     fam = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(fam, socket.SOCK_STREAM) as s:
@@ -234,7 +243,7 @@ class Ctx:
         www = self.path("www")
         if not os.path.isdir(www):
             if not os.path.exists(FLAGS_ZIP):
-                raise Skip(f"{FLAGS_ZIP} not found (set QV_SHARED)")
+                raise Skip(f"{FLAGS_ZIP} not found (set QV_SHARED to the folder with flags/)")
             dest = os.path.join(www, "flags")
             os.makedirs(dest)
             with zipfile.ZipFile(FLAGS_ZIP) as z:

@@ -18,7 +18,7 @@ import tempfile
 import threading
 import time
 
-from qvtest import POP20, SHARED, Skip, check, free_port
+from qvtest import POP20, Skip, check, country_codes, free_port
 from testca import TestCA
 
 # One PKI per test run (making RSA keys takes a while); removed at exit.
@@ -130,8 +130,8 @@ def test_nginx_ecdsa_pop20(ctx):
 
 def test_nginx_all_194_flags(ctx):
     """Every flag of flags.zip over HTTPS from nginx, with each engine."""
-    with open(os.path.join(SHARED, "flags", "country_codes.txt")) as f:
-        codes = f.read().split()
+    ctx.need("flags")
+    codes = country_codes()
     check(len(codes) == 194, len(codes))
     www = ctx.flags_tree()
     base = https_localhost(ctx.nginx(www, tls=cert("good-ec")))
