@@ -51,7 +51,7 @@ def asan_bin(ctx):
     whatever ctx.quiver is, so once is enough (qvtest docstring)."""
     asan = getattr(ctx, "asan", None)
     if not asan:
-        raise Skip("no quiver-asan (ctx.asan): the fault hooks are only in that binary")
+        raise Skip("no quiver-asan, which alone has the fault hooks (it needs clang's sanitizer runtime: see the asan+ubsan skip line)")
     if not getattr(ctx, "sanitized", True):
         raise Skip("runs in the quiver-asan pass (run.py --quiver quiver-asan --quiver-asan quiver-asan)")
     return asan
