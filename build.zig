@@ -54,7 +54,11 @@ const Cross = struct { triple: []const u8, qemu: []const u8 };
 const cross_targets = [_]Cross{
     .{ .triple = "x86_64-linux-musl", .qemu = "" },
     .{ .triple = "aarch64-linux-musl", .qemu = "qemu-aarch64-static" },
-    .{ .triple = "arm-linux-musleabihf", .qemu = "qemu-arm-static" },
+    // 32-bit ARM: ARMv7 hard-float (the armhf ABI) in Thumb-2 code, as
+    // Debian's armhf port compiles; every ARMv7-A core runs it, and it is 26%
+    // smaller than ARM code (302.8 -> 224.5 KiB stripped).
+    // -Dtarget=arm-linux-musleabihf still builds ARM code.
+    .{ .triple = "thumb-linux-musleabihf", .qemu = "qemu-arm-static" },
     .{ .triple = "riscv64-linux-musl", .qemu = "qemu-riscv64-static" },
     .{ .triple = "x86-linux-musl", .qemu = "qemu-i386-static" },
     .{ .triple = "mips-linux-musleabi", .qemu = "qemu-mips-static" },
@@ -711,7 +715,7 @@ const Budget = struct { triple: []const u8, full: u32, lean: u32 };
 const budgets = [_]Budget{
     .{ .triple = "x86_64-linux-musl", .full = 300, .lean = 200 },
     .{ .triple = "aarch64-linux-musl", .full = 300, .lean = 0 },
-    .{ .triple = "arm-linux-musleabihf", .full = 300, .lean = 0 },
+    .{ .triple = "thumb-linux-musleabihf", .full = 300, .lean = 0 },
     .{ .triple = "riscv64-linux-musl", .full = 300, .lean = 0 },
     .{ .triple = "x86-linux-musl", .full = 300, .lean = 0 },
     .{ .triple = "mips-linux-musleabi", .full = 300, .lean = 200 },
