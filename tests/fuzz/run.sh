@@ -58,7 +58,7 @@ probe_dir=$(mktemp -d)
 printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' >"$probe_dir/p.c"
 if ! "${clang_cmd[@]}" -fsanitize=fuzzer,address,undefined "$probe_dir/p.c" -o "$probe_dir/p" 2>"$probe_dir/err"; then
 	major=$("$clang" -dumpversion 2>/dev/null | cut -d. -f1)
-	echo "fuzz: cannot run: $(basename "$clang") cannot build -fsanitize=fuzzer ($(grep -m1 error "$probe_dir/err" | sed 's/^ *//')); enable: apt-get install libclang-rt-${major:+$major-}dev" >&2
+	echo "fuzz: cannot run: $(basename "$clang") cannot build -fsanitize=fuzzer ($( (grep -m1 -E 'cannot find|not found' "$probe_dir/err" || grep -m1 error "$probe_dir/err") | sed 's/^ *//')); enable: apt-get install libclang-rt-${major:+$major-}dev" >&2
 	rm -rf "$probe_dir"
 	exit 1
 fi
