@@ -576,8 +576,11 @@ const ClangSan = struct {
     /// else out.why has clang's first error line and out.enable the package.
     fn probe(b: *std.Build, clang: []const []const u8, flags: []const []const u8, out: *Probe) void {
         const a = std.heap.page_allocator;
-        const dir = b.cache_root.join(a, &.{"qv-probe"}) catch @panic("OOM");
+        // one folder per probe run: two `zig build` at once must not
+        // compile each other's half-written probe
+        const dir = b.cache_root.join(a, &.{ "qv-probe", b.fmt("{x}", .{std.crypto.random.int(u64)}) }) catch @panic("OOM");
         std.fs.cwd().makePath(dir) catch {};
+        defer std.fs.cwd().deleteTree(dir) catch {};
         const tag = if (std.mem.indexOf(u8, flags[0], "thread") != null) "tsan" else "asan";
         const src = std.fs.path.join(a, &.{ dir, b.fmt("{s}.c", .{tag}) }) catch @panic("OOM");
         std.fs.cwd().writeFile(.{ .sub_path = src, .data = "#include <sanitizer/common_interface_defs.h>\nint main(void) { return 0; }\n" }) catch {};
