@@ -1,10 +1,15 @@
 // build.zig - builds quiver (a static C binary) and BearSSL from source with the
 // pinned Zig (see third_party/zig-requirements.txt; run through ./zigw).
 //
-// Steps: install (default; also zig-out/bin/quiver-asan when clang is present),
+// Steps: install (default: zig-out/bin/quiver and the man page, nothing else),
 // run, demo, test, check, fuzz, cross, size.
 // Sources are discovered by walking src/, tests/unit/ and tests/fault/, so
-// adding a file needs no edit here.
+// adding a file needs no edit here; a command is one line of `commands` below.
+//
+// Nothing optional is needed to build: the passes that use clang's sanitizer
+// runtimes, nginx or qemu-user probe for them (as a configure script would)
+// and, when they cannot run, are skipped with one line saying why and what
+// enables them.
 const std = @import("std");
 
 /// Our warning set: every warning is an error in our code.  BearSSL is compiled
@@ -49,7 +54,11 @@ const Cross = struct { triple: []const u8, qemu: []const u8 };
 const cross_targets = [_]Cross{
     .{ .triple = "x86_64-linux-musl", .qemu = "" },
     .{ .triple = "aarch64-linux-musl", .qemu = "qemu-aarch64-static" },
-    .{ .triple = "arm-linux-musleabihf", .qemu = "qemu-arm-static" },
+    // 32-bit ARM: ARMv7 hard-float (the armhf ABI) in Thumb-2 code, as
+    // Debian's armhf port compiles; every ARMv7-A core runs it, and it is 26%
+    // smaller than ARM code (302.8 -> 224.5 KiB stripped).
+    // -Dtarget=arm-linux-musleabihf still builds ARM code.
+    .{ .triple = "thumb-linux-musleabihf", .qemu = "qemu-arm-static" },
     .{ .triple = "riscv64-linux-musl", .qemu = "qemu-riscv64-static" },
     .{ .triple = "x86-linux-musl", .qemu = "qemu-i386-static" },
     .{ .triple = "mips-linux-musleabi", .qemu = "qemu-mips-static" },
@@ -58,9 +67,45 @@ const cross_targets = [_]Cross{
     .{ .triple = "s390x-linux-musl", .qemu = "qemu-s390x-static" },
 };
 
+/// The commands of quiver, in `quiver --help` order.  `-Dcommands=LIST` builds
+/// a subset; `lean` marks the embedded build (DESIGN §6: the downloader and
+/// its TLS client, `zig build size` checks its budget).  `srcs` are the
+/// sources only this command needs, compiled only when a command that lists
+/// them is built: an entry ending in "/" is a directory under src/, any other
+/// the basename of a file anywhere under src/ (so a file may move between
+/// folders).  A source no command lists is shared and always built.
+/// `needs`: commands it runs (demo starts `quiver serve`).
+/// Adding a command is one line here; build.zig generates main()'s table.
+const Command = struct {
+    name: []const u8,
+    summary: []const u8,
+    srcs: []const []const u8 = &.{},
+    needs: []const []const u8 = &.{},
+    lean: bool = false,
+};
+const flags2_srcs = [_][]const u8{ "flags2_args.c", "flags2_report.c", "flags2_run.c", "json_meta.c" };
+const commands = [_]Command{
+    .{ .name = "flags", .summary = "download flags like the book's flags.py / _threadpool / _asyncio", .srcs = &.{"cmd_flags.c"} },
+    .{ .name = "flags2", .summary = "the book's flags2 CLI: report, progress, errors", .srcs = &(.{"cmd_flags2.c"} ++ flags2_srcs) },
+    .{ .name = "flags3", .summary = "flags2 plus per-country metadata (saves Country_Name.gif)", .srcs = &(.{"cmd_flags3.c"} ++ flags2_srcs) },
+    .{ .name = "get", .summary = "download any list of http/https URLs in parallel", .lean = true, .srcs = &.{ "cli/get/", "cmd_get.c", "get_args.c", "get_plan.c", "get_run.c", "urllist.c", "nameset.c", "shard.c", "json_out.c" } },
+    .{ .name = "serve", .summary = "run the embedded flag server (HTTP, or HTTPS with --tls)", .srcs = &.{ "cmd_serve.c", "serve/", "tls/server.c" } },
+    .{ .name = "demo", .summary = "start a local flag server and compare the three engines", .srcs = &.{"cmd_demo.c"}, .needs = &.{ "serve", "flags" } },
+};
+
+/// One choice of commands and the sources it compiles.
+const Set = struct {
+    label: []const u8, // "all", "lean" or the -Dcommands list
+    names: []const []const u8, // chosen commands, in table order
+    src_files: []const []const u8, // src/**/*.c except src/main.c
+    table: std.Build.LazyPath, // the generated command table for main.c
+};
+
 const Ctx = struct {
     b: *std.Build,
-    src_files: []const []const u8, // src/**/*.c except src/main.c
+    full: Set, // every command (unit tests, sanitizer builds)
+    lean: Set, // the embedded build
+    chosen: Set, // -Dcommands (default: every command)
     unit_files: []const []const u8, // tests/unit/*.c
     suite_names: []const []const u8, // from tests/unit/test_NAME.c
     bearssl_files: []const []const u8,
@@ -72,10 +117,16 @@ pub fn build(b: *std.Build) void {
         .default_target = .{ .cpu_arch = .x86_64, .os_tag = .linux, .abi = .musl },
     });
     const optimize = b.option(std.builtin.OptimizeMode, "optimize", "Optimization mode (default ReleaseSafe; ReleaseSmall for size)") orelse .ReleaseSafe;
+    const chosen = b.option([]const u8, "commands", "Commands to build, comma-separated, or all (default) or lean: " ++ command_names) orelse "all";
+    const strip = b.option(bool, "strip", "Strip symbols (default: only in ReleaseSmall); -Dstrip=false for `nm --size-sort`");
+    const clang = b.option([]const u8, "clang", "The clang for the sanitizer passes, with any flags, like configure's CC (default: clang on PATH)");
 
+    const all_src = listC(b, "src", &.{"main.c"});
     const ctx = Ctx{
         .b = b,
-        .src_files = listC(b, "src", &.{"main.c"}),
+        .full = commandSet(b, all_src, "all"),
+        .lean = commandSet(b, all_src, "lean"),
+        .chosen = commandSet(b, all_src, chosen),
         .unit_files = listC(b, "tests/unit", &.{}),
         .suite_names = suiteNames(b),
         .bearssl_files = listC(b, "third_party/bearssl/src", &.{}),
@@ -83,7 +134,7 @@ pub fn build(b: *std.Build) void {
     };
 
     const bearssl = addBearSSL(ctx, target, optimize);
-    const exe = addQuiver(ctx, target, optimize, bearssl, false);
+    const exe = addQuiver(ctx, ctx.chosen, target, optimize, bearssl, strip);
     b.installArtifact(exe);
     const man = b.addInstallFileWithDir(b.path("doc/quiver.1"), .{ .custom = "share/man/man1" }, "quiver.1");
     b.getInstallStep().dependOn(&man.step);
@@ -100,18 +151,114 @@ pub fn build(b: *std.Build) void {
     if (b.args) |args| demo.addArgs(args);
     b.step("demo", "Start the embedded flag server and run the downloaders against it").dependOn(&demo.step);
 
-    // quiver with ASan+UBSan and the fault hooks, for the integration tests
-    // (tests/integration/qvtest.py: ctx.asan) and for debugging by hand.
-    const san = ClangSan.init(ctx);
-    const asan: ?ClangSan.Variant = if (san) |s| s.variant("asan", &asan_flags) else null;
-    const quiver_asan: ?std.Build.LazyPath = if (san) |s| s.binary(asan.?, "quiver-asan") else null;
-    if (quiver_asan) |bin| b.getInstallStep().dependOn(&b.addInstallBinFile(bin, "quiver-asan").step);
-
-    addTestStep(ctx, target, exe, san, asan, quiver_asan);
+    const san = ClangSan.init(ctx, clang);
+    addTestStep(ctx, target, exe, san);
     addCheckStep(b);
     addCrossStep(ctx);
     addSizeStep(ctx);
-    addFuzzStep(b);
+    addFuzzStep(b, san);
+}
+
+const command_names = blk: {
+    var s: []const u8 = "";
+    for (commands, 0..) |c, i| s = s ++ (if (i > 0) "," else "") ++ c.name;
+    break :blk s;
+};
+
+fn commandIndex(name: []const u8) ?usize {
+    for (commands, 0..) |c, i| {
+        if (std.mem.eql(u8, c.name, name)) return i;
+    }
+    return null;
+}
+
+/// The Set of spec: "all", "lean" (the commands marked lean) or a
+/// comma-separated list, plus what the chosen commands need.
+fn commandSet(b: *std.Build, all_src: []const []const u8, spec: []const u8) Set {
+    var on = [_]bool{false} ** commands.len;
+    if (std.mem.eql(u8, spec, "all")) {
+        on = [_]bool{true} ** commands.len;
+    } else if (std.mem.eql(u8, spec, "lean")) {
+        for (commands, 0..) |c, i| on[i] = c.lean;
+    } else {
+        var it = std.mem.tokenizeScalar(u8, spec, ',');
+        while (it.next()) |name| {
+            const i = commandIndex(name) orelse {
+                std.debug.print("error: -Dcommands: unknown command '{s}' (have: {s}, or all, lean)\n", .{ name, command_names });
+                std.process.exit(1);
+            };
+            on[i] = true;
+        }
+    }
+    // what the chosen commands run (demo runs serve and flags), to a fixed point
+    var more = true;
+    while (more) {
+        more = false;
+        for (commands, 0..) |c, i| {
+            if (!on[i]) continue;
+            for (c.needs) |n| {
+                const j = commandIndex(n).?;
+                if (!on[j]) more = true;
+                on[j] = true;
+            }
+        }
+    }
+    var names: std.ArrayList([]const u8) = .empty;
+    for (commands, 0..) |c, i| {
+        if (on[i]) names.append(b.allocator, c.name) catch @panic("OOM");
+    }
+    if (names.items.len == 0) {
+        std.debug.print("error: -Dcommands: no command chosen (have: {s})\n", .{command_names});
+        std.process.exit(1);
+    }
+    var srcs: std.ArrayList([]const u8) = .empty;
+    for (all_src) |path| {
+        if (sourceWanted(path, &on)) srcs.append(b.allocator, path) catch @panic("OOM");
+    }
+    const label = if (names.items.len == commands.len) "all" else std.mem.join(b.allocator, ",", names.items) catch @panic("OOM");
+    return .{ .label = label, .names = names.items, .src_files = srcs.items, .table = commandTable(b, &on, label) };
+}
+
+/// A source (a path "src/...") is built when no command lists it, or when
+/// one of the chosen commands does.
+fn sourceWanted(path: []const u8, on: []const bool) bool {
+    const rel = path["src/".len..];
+    var listed = false;
+    for (commands, 0..) |c, i| {
+        for (c.srcs) |s| {
+            const hit = if (std.mem.endsWith(u8, s, "/"))
+                std.mem.startsWith(u8, rel, s)
+            else if (std.mem.indexOfScalar(u8, s, '/') != null)
+                std.mem.eql(u8, rel, s)
+            else
+                std.mem.eql(u8, std.fs.path.basename(rel), s);
+            if (!hit) continue;
+            if (on[i]) return true;
+            listed = true;
+        }
+    }
+    return !listed;
+}
+
+/// main()'s command table (cli/commands.h): the chosen commands, and the
+/// names of those left out so that main() can say so.
+fn commandTable(b: *std.Build, on: []const bool, label: []const u8) std.Build.LazyPath {
+    var text: std.ArrayList(u8) = .empty;
+    const w = text.writer(b.allocator);
+    w.writeAll("/* generated by build.zig from its command table and -Dcommands */\n#include \"cli/commands.h\"\n\nconst struct qv_command qv_commands[] = {\n") catch @panic("OOM");
+    for (commands, 0..) |c, i| {
+        if (on[i]) w.print("\t{{\"{s}\", cmd_{s}, \"{s}\"}},\n", .{ c.name, c.name, c.summary }) catch @panic("OOM");
+    }
+    w.writeAll("\t{0, 0, 0},\n};\n\nconst char qv_commands_left_out[] = \"") catch @panic("OOM");
+    var first = true;
+    for (commands, 0..) |c, i| {
+        if (on[i]) continue;
+        w.print("{s}{s}", .{ if (first) "" else " ", c.name }) catch @panic("OOM");
+        first = false;
+    }
+    w.writeAll("\";\n") catch @panic("OOM");
+    const wf = b.addWriteFiles();
+    return wf.add(b.fmt("commands-{s}.c", .{label}), text.items);
 }
 
 /// Every .c file under dir (relative to the build root), sorted, minus the
@@ -200,13 +347,13 @@ fn sizeLto(target: std.Build.ResolvedTarget, optimize: std.builtin.OptimizeMode)
     return optimize == .ReleaseSmall and target.result.cpu.arch != .riscv64;
 }
 
-fn quiverModule(ctx: Ctx, target: std.Build.ResolvedTarget, optimize: std.builtin.OptimizeMode, bearssl: *std.Build.Step.Compile, strip: bool, sanitize: ?std.zig.SanitizeC) *std.Build.Module {
+fn quiverModule(ctx: Ctx, set: Set, target: std.Build.ResolvedTarget, optimize: std.builtin.OptimizeMode, bearssl: *std.Build.Step.Compile, strip: ?bool, sanitize: ?std.zig.SanitizeC) *std.Build.Module {
     const b = ctx.b;
     const mod = b.createModule(.{
         .target = target,
         .optimize = optimize,
         .link_libc = true,
-        .strip = if (strip) true else null,
+        .strip = strip,
         .sanitize_c = sanitize,
         .unwind_tables = if (optimize == .ReleaseSmall) .none else null,
         .omit_frame_pointer = if (optimize == .ReleaseSmall) true else null,
@@ -216,17 +363,21 @@ fn quiverModule(ctx: Ctx, target: std.Build.ResolvedTarget, optimize: std.builti
     mod.addSystemIncludePath(b.path("third_party/bearssl/inc"));
     mod.addCMacro("QV_TARGET", b.fmt("\"{s}\"", .{tripleOf(b, target)}));
     mod.addCMacro("QV_BEARSSL_VERSION", b.fmt("\"{s}\"", .{ctx.bearssl_version}));
-    mod.addCSourceFiles(.{ .files = ctx.src_files, .flags = sizeFlags(&quiver_cflags, optimize) });
+    mod.addCSourceFiles(.{ .files = set.src_files, .flags = sizeFlags(&quiver_cflags, optimize) });
     mod.linkLibrary(bearssl);
     return mod;
 }
 
-fn addQuiver(ctx: Ctx, target: std.Build.ResolvedTarget, optimize: std.builtin.OptimizeMode, bearssl: *std.Build.Step.Compile, strip: bool) *std.Build.Step.Compile {
+/// quiver with the commands of set.  strip: no symbols (ReleaseSmall strips
+/// by default; the size step's symbol report wants them kept).
+fn addQuiver(ctx: Ctx, set: Set, target: std.Build.ResolvedTarget, optimize: std.builtin.OptimizeMode, bearssl: *std.Build.Step.Compile, strip: ?bool) *std.Build.Step.Compile {
     const b = ctx.b;
-    const mod = quiverModule(ctx, target, optimize, bearssl, strip, null);
+    const mod = quiverModule(ctx, set, target, optimize, bearssl, strip, null);
     mod.addCSourceFiles(.{ .files = &.{"src/main.c"}, .flags = sizeFlags(&quiver_cflags, optimize) });
+    mod.addCSourceFile(.{ .file = set.table, .flags = sizeFlags(&quiver_cflags, optimize) });
     const exe = b.addExecutable(.{ .name = "quiver", .root_module = mod, .linkage = staticIfMusl(target) });
     exe.link_gc_sections = true;
+    if (target.result.cpu.arch.isMIPS()) exe.setLinkerScript(b.path("tools/mips-nopdr.ld"));
     if (sizeLto(target, optimize)) exe.lto = .full;
     return exe;
 }
@@ -251,18 +402,25 @@ fn suitesSource(ctx: Ctx) std.Build.LazyPath {
 
 fn addUnit(ctx: Ctx, name: []const u8, target: std.Build.ResolvedTarget, optimize: std.builtin.OptimizeMode, bearssl: *std.Build.Step.Compile, sanitize: ?std.zig.SanitizeC) *std.Build.Step.Compile {
     const b = ctx.b;
-    const mod = quiverModule(ctx, target, optimize, bearssl, false, sanitize);
+    const mod = quiverModule(ctx, ctx.full, target, optimize, bearssl, null, sanitize);
     mod.addIncludePath(b.path("tests/unit"));
     mod.addCSourceFiles(.{ .files = ctx.unit_files, .flags = &quiver_cflags });
     mod.addCSourceFile(.{ .file = suitesSource(ctx), .flags = &quiver_cflags });
     return b.addExecutable(.{ .name = name, .root_module = mod, .linkage = staticIfMusl(target) });
 }
 
-/// `zig build test`: unit tests (native, UBSan, and ASan+UBSan with clang when
-/// present), then the integration tests with the release binary and again with
-/// quiver-asan; tests/run.sh runs them all and prints the closing
-/// `N passed, N failed` line over everything.
-fn addTestStep(ctx: Ctx, target: std.Build.ResolvedTarget, exe: *std.Build.Step.Compile, san: ?ClangSan, asan: ?ClangSan.Variant, quiver_asan: ?std.Build.LazyPath) void {
+/// The big-endian targets whose binaries the end-to-end integration test
+/// (tests/integration/test_bigendian.py) runs under qemu-user.
+const big_endian = [_][]const u8{ "mips-linux-musleabi", "s390x-linux-musl" };
+
+/// `zig build test`: unit tests (native, UBSan, and ASan+UBSan and TSan when
+/// clang can build them), then the integration tests with the release binary,
+/// the lean build (`get` only, against the full build's server) and
+/// quiver-asan; the big-endian end-to-end cases with the mips and s390x
+/// binaries under qemu-user.  tests/run.sh runs them all and prints the
+/// closing `N passed, N failed[, N skipped]` line over everything; a pass
+/// that cannot run here is one `--skip` line naming what enables it.
+fn addTestStep(ctx: Ctx, target: std.Build.ResolvedTarget, exe: *std.Build.Step.Compile, san: ClangSan) void {
     const b = ctx.b;
     const bearssl_dbg = addBearSSL(ctx, target, .Debug);
     const unit = addUnit(ctx, "quiver-unit", target, .ReleaseSafe, bearssl_dbg, null);
@@ -273,40 +431,92 @@ fn addTestStep(ctx: Ctx, target: std.Build.ResolvedTarget, exe: *std.Build.Step.
     run.addArtifactArg(unit);
     run.addArg("--unit=ubsan");
     run.addArtifactArg(unit_ubsan);
-    if (san) |s| {
+    if (san.asan.ok) {
+        const asan = san.variant("asan", &asan_flags);
         run.addArg("--unit=asan+ubsan");
-        run.addFileArg(s.unit(asan.?, "quiver-unit-asan"));
-        // TSan for the threads engine (DESIGN §6); only the engine suites run
-        // in it, the rest of the unit tests is single-threaded and slow under TSan.
-        run.addArg("--unit=tsan:engine/");
-        run.addFileArg(s.unit(s.variant("tsan", &.{"-fsanitize=thread"}), "quiver-unit-tsan"));
-    } else {
-        run.addArg("--skip=asan+ubsan unit tests (clang not found)");
-        run.addArg("--skip=tsan engine tests (clang not found)");
-    }
-    run.addArg("--quiver");
-    run.addArtifactArg(exe);
-    if (quiver_asan) |bin| {
+        run.addFileArg(san.unit(asan, "quiver-unit-asan"));
+        // quiver with ASan+UBSan and the fault hooks, for the integration
+        // tests (tests/integration/qvtest.py: ctx.asan); installed beside
+        // quiver by this step only, for debugging by hand.
+        const bin = san.binary(asan, "quiver-asan");
+        run.step.dependOn(&b.addInstallBinFile(bin, "quiver-asan").step);
         run.addArg("--quiver-asan");
         run.addFileArg(bin);
     } else {
-        run.addArg("--skip=asan+ubsan integration tests (clang not found)");
+        run.addArg(b.fmt("--skip-unit=|asan+ubsan unit tests: {s}", .{san.asan.line()}));
+        run.addArg(b.fmt("--skip-integration=asan+ubsan integration tests: {s}", .{san.asan.line()}));
+    }
+    // TSan for the threads engine (DESIGN §6); only the engine suites run in
+    // it, the rest of the unit tests is single-threaded and slow under TSan.
+    if (san.tsan.ok) {
+        run.addArg("--unit=tsan:engine/");
+        run.addFileArg(san.unit(san.variant("tsan", &.{"-fsanitize=thread"}), "quiver-unit-tsan"));
+    } else {
+        run.addArg(b.fmt("--skip-unit=engine/|tsan engine tests: {s}", .{san.tsan.line()}));
+    }
+    run.addArg("--quiver");
+    run.addArtifactArg(exe);
+    run.addArg(b.fmt("--commands={s}", .{std.mem.join(b.allocator, ",", ctx.chosen.names) catch @panic("OOM")}));
+    // The lean build (-Dcommands=lean) with its own integration pass; the
+    // full build serves it (ctx.serve), since it has no `serve`.
+    const full_exe = if (ctx.chosen.names.len == commands.len) exe else addQuiver(ctx, ctx.full, target, .ReleaseSafe, addBearSSL(ctx, target, .ReleaseSafe), null);
+    run.addArg("--server");
+    run.addArtifactArg(full_exe);
+    if (ctx.chosen.names.len == commands.len) {
+        run.addArg(b.fmt("--quiver-lean={s}", .{std.mem.join(b.allocator, ",", ctx.lean.names) catch @panic("OOM")}));
+        run.addArtifactArg(addQuiver(ctx, ctx.lean, target, .ReleaseSafe, addBearSSL(ctx, target, .ReleaseSafe), null));
+    }
+    // Big-endian end to end: the mips and s390x binaries under qemu-user.
+    for (big_endian) |triple| {
+        const qemu = qemuOf(triple);
+        if (b.findProgram(&.{qemu}, &.{})) |path| {
+            const t = crossTarget(b, triple);
+            run.addArg(b.fmt("--cross={s}={s}", .{ triple, path }));
+            run.addArtifactArg(addQuiver(ctx, ctx.full, t, .ReleaseSafe, addBearSSL(ctx, t, .ReleaseSafe), null));
+        } else |_| {
+            run.addArg(b.fmt("--cross-missing={s}=qemu-user not installed, no {s} (apt-get install qemu-user-static)", .{ triple, "qemu-*-static" }));
+        }
     }
     if (b.args) |args| run.addArgs(args);
-    b.step("test", "Run all tests (unit, sanitizers, integration)").dependOn(&run.step);
+    b.step("test", "Run all tests (unit, sanitizers, integration; what cannot run here is skipped)").dependOn(&run.step);
+}
+
+fn qemuOf(triple: []const u8) []const u8 {
+    for (cross_targets) |ct| {
+        if (std.mem.eql(u8, ct.triple, triple)) return ct.qemu;
+    }
+    unreachable;
 }
 
 const asan_flags = [_][]const u8{ "-fsanitize=address,undefined", "-fno-sanitize-recover=all" };
+
+/// Whether clang can build one sanitizer pass here, and if not why and what
+/// enables it.
+const Probe = struct {
+    ok: bool,
+    why: []const u8 = "",
+    enable: []const u8 = "",
+
+    fn line(p: Probe) []const u8 {
+        return std.fmt.allocPrint(std.heap.page_allocator, "{s}; enable: {s}", .{ p.why, p.enable }) catch @panic("OOM");
+    }
+};
 
 /// The sanitizer builds.  ASan and TSan need runtimes Zig does not ship, so
 /// Debian's clang (with glibc) compiles our code; BearSSL is a Zig build for the
 /// gnu ABI, uninstrumented like everywhere else.  One clang run per file (its
 /// headers tracked through a depfile) so an edit recompiles one object, not
 /// all of src/; the ASan objects of src/ serve both ASan executables.
+///
+/// Clang without its sanitizer runtimes is a common install (Debian's clang
+/// does not pull in libclang-rt-N-dev), so each pass is probed first, as a
+/// configure script would: can clang compile and link a program with it?
 const ClangSan = struct {
     ctx: Ctx,
-    clang: []const u8,
-    bearssl: *std.Build.Step.Compile,
+    clang: []const []const u8, // argv prefix: the compiler and its own flags
+    asan: Probe,
+    tsan: Probe,
+    bearssl: ?*std.Build.Step.Compile,
 
     /// One sanitizer variant: tag ends QV_TARGET (x86_64-linux-gnu-TAG) so
     /// --version names it; src holds the objects of src/ except main.c.
@@ -316,29 +526,106 @@ const ClangSan = struct {
         src: []const std.Build.LazyPath,
     };
 
-    /// null when clang is missing or the host is not x86_64 Linux.
-    fn init(ctx: Ctx) ?ClangSan {
+    /// option: -Dclang (a command, split at spaces), else the first clang on PATH.
+    fn init(ctx: Ctx, option: ?[]const u8) ClangSan {
         const b = ctx.b;
         const builtin = @import("builtin");
-        if (builtin.os.tag != .linux or builtin.cpu.arch != .x86_64) return null;
-        const clang = b.findProgram(&.{ "clang", "clang-16", "clang-15", "clang-14" }, &.{}) catch return null;
-        const gnu = b.resolveTargetQuery(.{ .cpu_arch = .x86_64, .os_tag = .linux, .abi = .gnu });
-        const bearssl = addBearSSL(ctx, gnu, .ReleaseFast);
-        bearssl.bundle_compiler_rt = true;
-        return .{ .ctx = ctx, .clang = clang, .bearssl = bearssl };
+        var s = ClangSan{ .ctx = ctx, .clang = &.{}, .asan = .{ .ok = false }, .tsan = .{ .ok = false }, .bearssl = null };
+        if (builtin.os.tag != .linux or builtin.cpu.arch != .x86_64) {
+            const no: Probe = .{ .ok = false, .why = "the sanitizer builds need an x86_64 Linux host", .enable = "run them on one" };
+            s.asan = no;
+            s.tsan = no;
+            return s;
+        }
+        var argv: std.ArrayList([]const u8) = .empty;
+        if (option) |cmd| {
+            var it = std.mem.tokenizeScalar(u8, cmd, ' ');
+            while (it.next()) |word| argv.append(b.allocator, word) catch @panic("OOM");
+        } else if (b.findProgram(&.{ "clang", "clang-19", "clang-18", "clang-17", "clang-16", "clang-15", "clang-14" }, &.{})) |path| {
+            argv.append(b.allocator, path) catch @panic("OOM");
+        } else |_| {}
+        if (argv.items.len == 0) {
+            const no: Probe = .{ .ok = false, .why = "clang not found", .enable = "apt-get install clang libclang-rt-dev" };
+            s.asan = no;
+            s.tsan = no;
+            return s;
+        }
+        s.clang = argv.items;
+        // The two probes run at once: ~0.2 s for both.
+        var probes = [2]Probe{ .{ .ok = false }, .{ .ok = false } };
+        const flags = [2][]const []const u8{ &asan_flags, &.{"-fsanitize=thread"} };
+        var threads: [2]?std.Thread = .{ null, null };
+        for (0..2) |i| {
+            threads[i] = std.Thread.spawn(.{}, probe, .{ b, s.clang, flags[i], &probes[i] }) catch null;
+            if (threads[i] == null) probe(b, s.clang, flags[i], &probes[i]);
+        }
+        for (threads) |t| if (t) |th| th.join();
+        s.asan = probes[0];
+        s.tsan = probes[1];
+        if (s.asan.ok or s.tsan.ok) {
+            const gnu = b.resolveTargetQuery(.{ .cpu_arch = .x86_64, .os_tag = .linux, .abi = .gnu });
+            const bearssl = addBearSSL(ctx, gnu, .ReleaseFast);
+            bearssl.bundle_compiler_rt = true;
+            s.bearssl = bearssl;
+        }
+        return s;
+    }
+
+    /// Compile and link a program that includes the sanitizer interface
+    /// header (tests/fault/hooks.c does) with flags; out.ok when it works,
+    /// else out.why has clang's first error line and out.enable the package.
+    fn probe(b: *std.Build, clang: []const []const u8, flags: []const []const u8, out: *Probe) void {
+        const a = std.heap.page_allocator;
+        // one folder per probe run: two `zig build` at once must not
+        // compile each other's half-written probe
+        const dir = b.cache_root.join(a, &.{ "qv-probe", b.fmt("{x}", .{std.crypto.random.int(u64)}) }) catch @panic("OOM");
+        std.fs.cwd().makePath(dir) catch {};
+        defer std.fs.cwd().deleteTree(dir) catch {};
+        const tag = if (std.mem.indexOf(u8, flags[0], "thread") != null) "tsan" else "asan";
+        const src = std.fs.path.join(a, &.{ dir, b.fmt("{s}.c", .{tag}) }) catch @panic("OOM");
+        std.fs.cwd().writeFile(.{ .sub_path = src, .data = "#include <sanitizer/common_interface_defs.h>\nint main(void) { return 0; }\n" }) catch {};
+        var argv: std.ArrayList([]const u8) = .empty;
+        argv.appendSlice(a, clang) catch @panic("OOM");
+        argv.appendSlice(a, flags) catch @panic("OOM");
+        argv.appendSlice(a, &.{ src, "-o", std.fs.path.join(a, &.{ dir, tag }) catch @panic("OOM") }) catch @panic("OOM");
+        const what = b.fmt("{s} cannot build -fsanitize={s}", .{ std.fs.path.basename(clang[0]), if (std.mem.eql(u8, tag, "tsan")) "thread" else "address" });
+        const res = std.process.Child.run(.{ .allocator = a, .argv = argv.items }) catch |e| {
+            out.* = .{ .ok = false, .why = b.fmt("{s}: {s}", .{ what, @errorName(e) }), .enable = "apt-get install clang libclang-rt-dev" };
+            return;
+        };
+        if (res.term == .Exited and res.term.Exited == 0) {
+            out.* = .{ .ok = true };
+            return;
+        }
+        // clang's first error line, and the runtime package for its version
+        // (the line naming what is missing, else the first error line)
+        var first: []const u8 = "";
+        var lines = std.mem.tokenizeScalar(u8, res.stderr, '\n');
+        while (lines.next()) |l| {
+            const missing = std.mem.indexOf(u8, l, "cannot find") != null or std.mem.indexOf(u8, l, "not found") != null;
+            if (missing or (first.len == 0 and std.mem.indexOf(u8, l, "error") != null)) first = std.mem.trim(u8, l, " \t");
+            if (missing) break;
+        }
+        var pkg: []const u8 = "libclang-rt-dev";
+        if (std.process.Child.run(.{ .allocator = a, .argv = &.{ clang[0], "-dumpversion" } })) |v| {
+            const ver = std.mem.trim(u8, v.stdout, " \n");
+            const major = ver[0 .. std.mem.indexOfScalar(u8, ver, '.') orelse ver.len];
+            if (major.len > 0) pkg = b.fmt("libclang-rt-{s}-dev", .{major});
+        } else |_| {}
+        out.* = .{ .ok = false, .why = if (first.len > 0) b.fmt("{s} ({s})", .{ what, first }) else what, .enable = b.fmt("apt-get install {s}", .{pkg}) };
     }
 
     fn variant(s: ClangSan, tag: []const u8, flags: []const []const u8) Variant {
         const b = s.ctx.b;
         var objs: std.ArrayList(std.Build.LazyPath) = .empty;
-        for (s.ctx.src_files) |f| objs.append(b.allocator, s.compile(tag, flags, b.path(f), f, false)) catch @panic("OOM");
+        for (s.ctx.full.src_files) |f| objs.append(b.allocator, s.compile(tag, flags, b.path(f), f, false)) catch @panic("OOM");
         return .{ .tag = tag, .flags = flags, .src = objs.items };
     }
 
     /// name only labels the step and names the object.
     fn compile(s: ClangSan, tag: []const u8, flags: []const []const u8, file: std.Build.LazyPath, name: []const u8, unit_inc: bool) std.Build.LazyPath {
         const b = s.ctx.b;
-        const cc = b.addSystemCommand(&.{s.clang});
+        const cc = b.addSystemCommand(s.clang);
         cc.setName(b.fmt("clang {s} {s}", .{ tag, name }));
         cc.addArgs(&quiver_cflags);
         cc.addArgs(&.{ "-g", "-O1", "-fno-omit-frame-pointer" });
@@ -372,18 +659,19 @@ const ClangSan = struct {
         var objs: std.ArrayList(std.Build.LazyPath) = .empty;
         objs.appendSlice(b.allocator, v.src) catch @panic("OOM");
         objs.append(b.allocator, s.compile(v.tag, v.flags, b.path("src/main.c"), "src/main.c", false)) catch @panic("OOM");
+        objs.append(b.allocator, s.compile(v.tag, v.flags, s.ctx.full.table, "commands.c", false)) catch @panic("OOM");
         for (listC(b, "tests/fault", &.{})) |f| objs.append(b.allocator, s.compile(v.tag, v.flags, b.path(f), f, false)) catch @panic("OOM");
         return s.link(v, name, objs.items, &.{"-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=aligned_alloc,--wrap=getaddrinfo"});
     }
 
     fn link(s: ClangSan, v: Variant, name: []const u8, objs: []const std.Build.LazyPath, ldflags: []const []const u8) std.Build.LazyPath {
         const b = s.ctx.b;
-        const cc = b.addSystemCommand(&.{s.clang});
+        const cc = b.addSystemCommand(s.clang);
         cc.setName(b.fmt("clang link {s}", .{name}));
         cc.addArgs(v.flags);
         cc.addArgs(ldflags);
         for (objs) |o| cc.addFileArg(o);
-        cc.addArtifactArg(s.bearssl);
+        cc.addArtifactArg(s.bearssl.?);
         cc.addArgs(&.{ "-lpthread", "-o" });
         return cc.addOutputFileArg(name);
     }
@@ -399,7 +687,8 @@ fn scriptStep(b: *std.Build, argv: []const []const u8) *std.Build.Step.Run {
 }
 
 fn crossTarget(b: *std.Build, triple: []const u8) std.Build.ResolvedTarget {
-    return b.resolveTargetQuery(std.Target.Query.parse(.{ .arch_os_abi = triple }) catch unreachable);
+    const q = std.Target.Query.parse(.{ .arch_os_abi = triple }) catch unreachable;
+    return b.resolveTargetQuery(q);
 }
 
 fn addCheckStep(b: *std.Build) void {
@@ -413,7 +702,7 @@ fn addCrossStep(ctx: Ctx) void {
     for (cross_targets) |ct| {
         const t = crossTarget(b, ct.triple);
         const bearssl = addBearSSL(ctx, t, .ReleaseSafe);
-        const exe = addQuiver(ctx, t, .ReleaseSafe, bearssl, false);
+        const exe = addQuiver(ctx, ctx.full, t, .ReleaseSafe, bearssl, null);
         const unit = addUnit(ctx, "quiver-unit", t, .ReleaseSafe, bearssl, null);
         run.addArg(ct.triple);
         run.addArg(if (ct.qemu.len == 0) "-" else ct.qemu);
@@ -423,24 +712,43 @@ fn addCrossStep(ctx: Ctx) void {
     b.step("cross", "Build all nine targets; run their unit tests (qemu-user for non-native)").dependOn(&run.step);
 }
 
+/// Size budgets in KiB (DESIGN §6): stripped, static, ReleaseSmall.  0: the
+/// size is reported, not gated.
+const Budget = struct { triple: []const u8, full: u32, lean: u32 };
+const budgets = [_]Budget{
+    .{ .triple = "x86_64-linux-musl", .full = 300, .lean = 200 },
+    .{ .triple = "aarch64-linux-musl", .full = 300, .lean = 0 },
+    .{ .triple = "thumb-linux-musleabihf", .full = 300, .lean = 0 },
+    .{ .triple = "riscv64-linux-musl", .full = 300, .lean = 0 },
+    .{ .triple = "x86-linux-musl", .full = 300, .lean = 0 },
+    .{ .triple = "mips-linux-musleabi", .full = 300, .lean = 200 },
+    .{ .triple = "mipsel-linux-musleabi", .full = 300, .lean = 0 },
+    .{ .triple = "powerpc64le-linux-musl", .full = 0, .lean = 0 },
+    .{ .triple = "s390x-linux-musl", .full = 0, .lean = 0 },
+};
+
 fn addSizeStep(ctx: Ctx) void {
     const b = ctx.b;
     const run = scriptStep(b, &.{ "bash", "tests/size.sh" });
-    for (cross_targets) |ct| {
-        const t = crossTarget(b, ct.triple);
+    for (budgets) |bg| {
+        const t = crossTarget(b, bg.triple);
         const bearssl = addBearSSL(ctx, t, .ReleaseSmall);
-        const exe = addQuiver(ctx, t, .ReleaseSmall, bearssl, true);
-        run.addArg(ct.triple);
-        run.addArtifactArg(exe);
+        run.addArg(bg.triple);
+        run.addArg(b.fmt("{d}", .{bg.full}));
+        run.addArtifactArg(addQuiver(ctx, ctx.full, t, .ReleaseSmall, bearssl, true));
+        run.addArg(b.fmt("{d}", .{bg.lean}));
+        run.addArtifactArg(addQuiver(ctx, ctx.lean, t, .ReleaseSmall, bearssl, true));
     }
-    b.step("size", "Print the stripped ReleaseSmall size of quiver per target").dependOn(&run.step);
+    b.step("size", "Stripped ReleaseSmall size per target, full and lean build; fails over budget").dependOn(&run.step);
 }
 
 /// `zig build fuzz -Dseconds=N`: tests/fuzz/run.sh builds the libFuzzer
 /// targets with the system clang (Zig ships no libFuzzer runtime) and runs
-/// each for N seconds (default 30); any crash fails the step.
-fn addFuzzStep(b: *std.Build) void {
+/// each for N seconds (default 30); any crash fails the step.  The script
+/// probes -fsanitize=fuzzer itself (only this step needs it).
+fn addFuzzStep(b: *std.Build, san: ClangSan) void {
     const seconds = b.option(u32, "seconds", "Seconds per target for the fuzz step (default 30)") orelse 30;
     const run = scriptStep(b, &.{ "bash", "tests/fuzz/run.sh", b.fmt("{d}", .{seconds}) });
+    if (san.clang.len > 0) run.setEnvironmentVariable("QV_CLANG", std.mem.join(b.allocator, " ", san.clang) catch @panic("OOM"));
     b.step("fuzz", "Run each libFuzzer target of tests/fuzz for -Dseconds=N (default 30)").dependOn(&run.step);
 }

@@ -4,6 +4,7 @@
  * signals: cli/stop.c's SIGINT/SIGTERM handlers and their flag (get, flags,
  * flags2/3, demo), and serve's signalfd (cli/serve/cmd_serve.c). */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -18,29 +19,31 @@
 #define QV_BEARSSL_VERSION "unknown"
 #endif
 
-struct command {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-	const char *summary;
-};
-
-static const struct command commands[] = {
-	{"flags", cmd_flags, "download flags like the book's flags.py / _threadpool / _asyncio"},
-	{"flags2", cmd_flags2, "the book's flags2 CLI: report, progress, errors"},
-	{"flags3", cmd_flags3, "flags2 plus per-country metadata (saves Country_Name.gif)"},
-	{"get", cmd_get, "download any list of http/https URLs in parallel"},
-	{"serve", cmd_serve, "run the embedded flag server (HTTP, or HTTPS with --tls)"},
-	{"demo", cmd_demo, "start a local flag server and compare the three engines"},
-};
-
 static void usage(FILE *f)
 {
-	size_t i;
+	const struct qv_command *c;
 
 	(void)fprintf(f, "usage: quiver COMMAND [options] [args]\n\ncommands:\n");
-	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		(void)fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	for (c = qv_commands; c->name != NULL; c++)
+		(void)fprintf(f, "  %-8s %s\n", c->name, c->summary);
 	(void)fprintf(f, "\n  quiver --help | --version ; quiver COMMAND --help\n");
+}
+
+/* Whether name is one of the commands this build left out. */
+static bool left_out(const char *name)
+{
+	const char *p = qv_commands_left_out;
+	size_t n = strlen(name);
+
+	while (*p != '\0') {
+		size_t len = strcspn(p, " ");
+
+		if (len == n && strncmp(p, name, n) == 0)
+			return true;
+		p += len;
+		p += strspn(p, " ");
+	}
+	return false;
 }
 
 /* Each transfer needs a socket and a file: lift the soft descriptor limit
@@ -62,7 +65,7 @@ static void version(void)
 
 int main(int argc, char **argv)
 {
-	size_t i;
+	const struct qv_command *c;
 
 	/* A peer closing a socket must give EPIPE, never kill the process. */
 	(void)signal(SIGPIPE, SIG_IGN);
@@ -83,11 +86,16 @@ int main(int argc, char **argv)
 		version();
 		return 0;
 	}
-	for (i = 0; i < sizeof commands / sizeof commands[0]; i++) {
-		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].fn(argc - 1, argv + 1);
+	for (c = qv_commands; c->name != NULL; c++) {
+		if (strcmp(argv[1], c->name) == 0)
+			return c->fn(argc - 1, argv + 1);
 	}
-	(void)fprintf(stderr, "quiver: unknown command '%s'\n", argv[1]);
+	if (left_out(argv[1]))
+		(void)fprintf(stderr,
+			      "quiver: '%s' is left out of this build (-Dcommands); quiver --help lists what it has\n",
+			      argv[1]);
+	else
+		(void)fprintf(stderr, "quiver: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # cross.sh - for each target (triple, qemu, quiver, unit-tests) given by build.zig:
 # check the binary's architecture and run the unit tests (under qemu-user when
-# not native).  Prints pass/fail per target; exit 1 if any failed.
+# not native; without it a target's tests are skipped, one line saying so).
+# Prints pass/fail per target; exit 1 if any failed.
 set -uo pipefail
 
 fail=0
@@ -15,8 +16,8 @@ while [ $# -ge 4 ]; do
 	elif command -v "$qemu" >/dev/null 2>&1; then
 		runner=("$qemu")
 	else
-		printf '%-22s %-8s %s\n' "$triple" built "FAILED: $qemu not installed (apt-get install qemu-user-static)"
-		fail=1
+		# built (that is checked); the tests need qemu-user: one line, no failure
+		printf '%-22s %-8s %s\n' "$triple" built "unit tests skipped: $qemu not found; enable: apt-get install qemu-user-static"
 		continue
 	fi
 	out=$("${runner[@]}" "$unit" 2>&1)

@@ -45,11 +45,28 @@ cflags=(-std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow 
 	-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all)
 out=tests/fuzz/out
 
-clang=$(command -v clang || command -v clang-14 || true)
+# QV_CLANG (build.zig's -Dclang): the compiler and any flags of its own
+if [ -n "${QV_CLANG:-}" ]; then
+	read -ra clang_cmd <<<"$QV_CLANG"
+else
+	clang_cmd=("$(command -v clang || command -v clang-14 || true)")
+fi
+clang=${clang_cmd[0]}
 if [ -z "$clang" ]; then
-	echo "fuzz: clang not found (apt-get install clang libclang-rt-14-dev)" >&2
+	echo "fuzz: cannot run: clang not found; enable: apt-get install clang libclang-rt-dev" >&2
 	exit 1
 fi
+# Probe: clang without its runtimes (Debian's clang without libclang-rt-N-dev)
+# compiles nothing with -fsanitize=fuzzer; say so in one line.
+probe_dir=$(mktemp -d)
+printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' >"$probe_dir/p.c"
+if ! "${clang_cmd[@]}" -fsanitize=fuzzer,address,undefined "$probe_dir/p.c" -o "$probe_dir/p" 2>"$probe_dir/err"; then
+	major=$("$clang" -dumpversion 2>/dev/null | cut -d. -f1)
+	echo "fuzz: cannot run: $(basename "$clang") cannot build -fsanitize=fuzzer ($( (grep -m1 -E 'cannot find|not found' "$probe_dir/err" || grep -m1 error "$probe_dir/err") | sed 's/^ *//')); enable: apt-get install libclang-rt-${major:+$major-}dev" >&2
+	rm -rf "$probe_dir"
+	exit 1
+fi
+rm -rf "$probe_dir"
 echo "== fuzz: ${targets[*]}, ${seconds}s each ($("$clang" --version | head -n 1))"
 
 # BearSSL with coverage (so the fuzzer is guided through its PEM and X.509
@@ -73,7 +90,7 @@ bearssl() {
 	for f in $(find third_party/bearssl/src -name '*.c' | sort); do
 		while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
 		o="$dir/obj/$(tr / _ <<<"${f#third_party/bearssl/src/}").o"
-		"$clang" "${bearssl_flags[@]}" -c "$f" -o "$o" &
+		"${clang_cmd[@]}" "${bearssl_flags[@]}" -c "$f" -o "$o" &
 	done
 	wait
 	[ "$(find "$dir/obj" -name '*.o' | wc -l)" -eq "$(find third_party/bearssl/src -name '*.c' | wc -l)" ] ||
@@ -91,7 +108,7 @@ build() { # target
 		extra=("$out/bearssl/libbearssl.a" -lpthread)
 	fi
 	# shellcheck disable=SC2086 # file lists are word lists on purpose
-	"$clang" "${cflags[@]}" -DQV_TARGET=\"fuzz\" -DQV_BEARSSL_VERSION=\"fuzz\" -Isrc -Itests/fuzz \
+	"${clang_cmd[@]}" "${cflags[@]}" -DQV_TARGET=\"fuzz\" -DQV_BEARSSL_VERSION=\"fuzz\" -Isrc -Itests/fuzz \
 		-isystem third_party/bearssl/inc src/util/err.c $files "tests/fuzz/fuzz_$t.c" "${extra[@]}" \
 		-o "$out/bin/fuzz_$t"
 }

@@ -35,13 +35,29 @@ FLAGS_ZIP = os.path.join(SHARED, "flags", "flags.zip")
 POP20 = "CN IN US ID BR PK NG BD RU KR MX PH VN ET EG DE IR TR CD FR".split()
 
 
+# Every command quiver can be built with (build.zig's table); a build made
+# with -Dcommands has some of them (run.py --commands, ctx.commands).
+COMMANDS = ("flags", "flags2", "flags3", "get", "serve", "demo")
+
+
 class Skip(Exception):
-    """Raised by a case that cannot run on this machine (reason in the text)."""
+    """Raised by a case that cannot run on this machine (reason in the text;
+    a reason ends with what enables it, e.g. "(apt-get install nginx-light)",
+    and run.py prints each distinct reason once, with its count)."""
 
 
 def check(cond, msg="check failed"):
     if not cond:
         raise AssertionError(msg)
+
+
+def country_codes():
+    """The 194 codes of the book's country_codes.txt (in QV_SHARED/flags), or Skip."""
+    path = os.path.join(SHARED, "flags", "country_codes.txt")
+    if not os.path.exists(path):
+        raise Skip(f"{path} not found (set QV_SHARED to the folder with flags/)")
+    with open(path) as f:
+        return f.read().split()
 
 
 def free_port(host="127.0.0.1"):
@@ -205,10 +221,17 @@ class Result:
 
 
 class Ctx:
-    def __init__(self, quiver, name, asan=None):
+    def __init__(self, quiver, name, asan=None, server=None, commands=COMMANDS, cross=None):
         self.quiver = quiver
         self.name = name
         self.asan = asan
+        # the binary ctx.serve starts: quiver itself, or the full build when
+        # quiver is a lean one without `serve` (run.py --server)
+        self.server = server or quiver
+        self.commands = tuple(commands)
+        # big-endian binaries under qemu-user: {triple: (qemu, path)}, and
+        # {triple: why not} for those that cannot run here (run.py --cross)
+        self.cross, self.cross_missing = cross or ({}, {})
         self.sanitized = asan is not None and os.path.realpath(quiver) == os.path.realpath(asan)
         self.tmp = tempfile.mkdtemp(prefix="qvtest-")
         # nginx workers run unprivileged: they must be able to read files under tmp
@@ -251,8 +274,16 @@ class Ctx:
     def path(self, *parts):
         return os.path.join(self.tmp, *parts)
 
+    def need(self, command):
+        """Skip the case when command is not in the binary under test."""
+        if command in COMMANDS and command not in self.commands:
+            raise Skip(f"'{command}' is not in this build (-Dcommands={','.join(self.commands)})")
+
     def run(self, *args, timeout=60, input=None, env=None, cwd=None):
-        """Run quiver with args; returns a Result (never raises on non-zero exit)."""
+        """Run quiver with args; returns a Result (never raises on non-zero exit).
+        Skips the case when args[0] is a command this build left out."""
+        if args:
+            self.need(str(args[0]))
         t0 = time.monotonic()
         e = dict(os.environ)
         if env:
@@ -279,8 +310,8 @@ class Ctx:
         return p
 
     def serve(self, *args):
-        """Start `quiver serve --port 0 ARGS`; returns its base URL (…/flags)."""
-        p = self.spawn([self.quiver, "serve", "--port", "0", *map(str, args)],
+        """Start `quiver serve --port 0 ARGS` (ctx.server); returns its base URL (…/flags)."""
+        p = self.spawn([self.server, "serve", "--port", "0", *map(str, args)],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = p.stdout.readline().strip()
         check(line.startswith("http"), f"serve printed {line!r}; stderr: {p.stderr.read() if p.poll() is not None else ''}")
@@ -291,7 +322,7 @@ class Ctx:
         www = self.path("www")
         if not os.path.isdir(www):
             if not os.path.exists(FLAGS_ZIP):
-                raise Skip(f"{FLAGS_ZIP} not found (set QV_SHARED)")
+                raise Skip(f"{FLAGS_ZIP} not found (set QV_SHARED to the folder with flags/)")
             dest = os.path.join(www, "flags")
             os.makedirs(dest)
             with zipfile.ZipFile(FLAGS_ZIP) as z:

@@ -17,7 +17,7 @@ import subprocess
 import time
 import urllib.request
 
-from qvtest import POP20, SHARED, Skip, check
+from qvtest import POP20, Skip, check, country_codes
 from test_flags import failures_go_on, nginx_bytes_and_redirects, pop20_from_serve, seed_output, silent_server
 
 ENGINES = ("threads", "poll")
@@ -25,8 +25,7 @@ ENGINES = ("threads", "poll")
 
 def all_codes():
     """The 194 codes of the book's country_codes.txt."""
-    with open(os.path.join(SHARED, "flags", "country_codes.txt")) as f:
-        return f.read().split()
+    return country_codes()
 
 
 def flags(ctx, engine, *args, **kw):

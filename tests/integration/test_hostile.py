@@ -148,7 +148,7 @@ def run_case(ctx, case, engine):
         try:
             base, cacert = hostile.start_tls_server(ctx.spawn, ctx.path("tls"), log)
         except FileNotFoundError:
-            raise Skip("openssl not installed (a TLS case)") from None
+            raise Skip("openssl not installed (apt-get install openssl)") from None
     else:
         base, log = start_server(ctx)
     outdir = ctx.path("out")

@@ -55,7 +55,7 @@ def asan_bin(ctx):
     whatever ctx.quiver is, so once is enough (qvtest docstring)."""
     asan = getattr(ctx, "asan", None)
     if not asan:
-        raise Skip("no quiver-asan (ctx.asan): the fault hooks are only in that binary")
+        raise Skip("no quiver-asan, which alone has the fault hooks (it needs clang's sanitizer runtime: see the asan+ubsan skip line)")
     if not getattr(ctx, "sanitized", True):
         raise Skip("runs in the quiver-asan pass (run.py --quiver quiver-asan --quiver-asan quiver-asan)")
     return asan
@@ -234,7 +234,7 @@ def _openssl(d, *args):
 def small_pki(d):
     """A P-256 CA and a localhost certificate it signed: (ca.pem, leaf.pem, leaf.key)."""
     if shutil.which("openssl") is None:
-        raise Skip("openssl not installed")
+        raise Skip("openssl not installed (apt-get install openssl)")
     ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
     _openssl(d, "req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.pem", "-subj", "/CN=quiver oom CA",
              "-days", "3650", "-addext", "basicConstraints=critical,CA:true",

@@ -27,7 +27,7 @@ def timed_lines(ctx, argv, env):
     """Run quiver-asan; returns ([(seconds since start, json object)], exit, stderr, total seconds)."""
     asan = getattr(ctx, "asan", None)
     if not asan:
-        raise Skip("no quiver-asan (ctx.asan): the slow-DNS hook is only in that binary")
+        raise Skip("no quiver-asan, which alone has the slow-DNS hook (it needs clang's sanitizer runtime: see the asan+ubsan skip line)")
     if not getattr(ctx, "sanitized", True):  # ctx.asan runs either way: once is enough
         raise Skip("runs in the quiver-asan pass (run.py --quiver quiver-asan --quiver-asan quiver-asan)")
     e = dict(os.environ)

@@ -18,7 +18,7 @@ import tempfile
 import threading
 import time
 
-from qvtest import POP20, SHARED, Skip, check, free_port, wait_port
+from qvtest import POP20, Skip, check, country_codes, free_port, wait_port
 from testca import TestCA
 
 # One PKI per test run (making RSA keys takes a while); removed at exit.
@@ -30,7 +30,7 @@ def pki():
     if _PKI:
         return _PKI
     if shutil.which("openssl") is None:
-        raise Skip("openssl not installed")
+        raise Skip("openssl not installed (apt-get install openssl)")
     d = tempfile.mkdtemp(prefix="qvtls-")
     os.chmod(d, 0o755)  # nginx workers read nothing here, but the master must
     atexit.register(shutil.rmtree, d, True)
@@ -117,8 +117,8 @@ def test_nginx_ecdsa_pop20(ctx):
 
 def test_nginx_all_194_flags(ctx):
     """Every flag of flags.zip over HTTPS from nginx, with each engine."""
-    with open(os.path.join(SHARED, "flags", "country_codes.txt")) as f:
-        codes = f.read().split()
+    ctx.need("flags")
+    codes = country_codes()
     check(len(codes) == 194, len(codes))
     www = ctx.flags_tree()
     base = https_localhost(ctx.nginx(www, tls=cert("good-ec")))
@@ -373,7 +373,7 @@ def test_https_url_on_plain_http_server(ctx):
 
 def test_demo_tls(ctx):
     if shutil.which("openssl") is None:
-        raise Skip("openssl not installed")
+        raise Skip("openssl not installed (apt-get install openssl)")
     tmp = ctx.path("tmp")
     os.makedirs(tmp)
     r = ctx.run("demo", "--tls", "--delay", "0", env={"TMPDIR": tmp}, timeout=60)

@@ -3,7 +3,8 @@
  * A test file tests/unit/test_NAME.c defines `void suite_NAME(struct tq *t)`
  * which calls tq_run() once per test case.  build.zig finds the files and
  * generates the suite table, so adding a file is all it takes.  A case passes
- * when none of its checks failed.  The runner ends with `N passed, N failed`. */
+ * when none of its checks failed.  The runner ends with `N passed, N failed`;
+ * `--count [FILTER]` only counts the cases. */
 #ifndef QV_TESTS_TQ_H
 #define QV_TESTS_TQ_H
 
@@ -18,6 +19,7 @@ struct tq {
 	int case_skipped;
 	const char *suite;
 	const char *filter;     /* run only cases whose "suite/case" contains it */
+	int count_only;         /* count the cases (in skipped), run none */
 };
 
 typedef void (*tq_case_fn)(struct tq *t);
