@@ -1,54 +1,17 @@
-/* sink_tap.c - counting and pacing sink wrapper (see sink_tap.h). */
+/* sink_tap.c - the counting sink wrapper (see sink_tap.h). */
 #include "cli/sink_tap.h"
 
-#include <errno.h>
 #include <string.h>
-#include <time.h>
-
-#include "util/clock.h"
 
 static struct sink_tap *tap_from(struct sink *s)
 {
 	return (struct sink_tap *)(void *)s; /* base is the first member */
 }
 
-uint64_t sink_tap_debt_ms(struct sink_tap *t, size_t n, int64_t now_ms)
-{
-	/* a burst of one second's worth: smooth, yet no stall after a pause */
-	double burst = (double)t->rate;
-
-	if (now_ms > t->last_ms) {
-		t->tokens += (double)t->rate * (double)(now_ms - t->last_ms) / 1000.0;
-		if (t->tokens > burst)
-			t->tokens = burst;
-		t->last_ms = now_ms;
-	}
-	t->tokens -= (double)n;
-	if (t->tokens >= 0)
-		return 0;
-	return (uint64_t)(-t->tokens * 1000.0 / (double)t->rate) + 1u;
-}
-
-/* Sleep ms in slices, giving up early when the stop flag rises. */
-static void tap_sleep(const struct sink_tap *t, uint64_t ms)
-{
-	while (ms > 0 && (t->stop == NULL || *t->stop == 0)) {
-		uint64_t slice = ms < SINK_TAP_SLEEP_SLICE_MS ? ms : SINK_TAP_SLEEP_SLICE_MS;
-		struct timespec ts = {(time_t)(slice / 1000u), (long)(slice % 1000u) * 1000000L};
-
-		while (nanosleep(&ts, &ts) != 0 && errno == EINTR &&
-		       (t->stop == NULL || *t->stop == 0))
-			;
-		ms -= slice;
-	}
-}
-
 static enum qv_err tap_begin(struct sink *s, uint64_t offset, struct qv_error *err)
 {
 	struct sink_tap *t = tap_from(s);
 
-	t->tokens = 0;
-	t->last_ms = clock_now_ms();
 	return t->inner->ops->begin(t->inner, offset, err);
 }
 
@@ -56,8 +19,6 @@ static enum qv_err tap_write(struct sink *s, const uint8_t *p, size_t n, struct 
 {
 	struct sink_tap *t = tap_from(s);
 
-	if (t->rate > 0)
-		tap_sleep(t, sink_tap_debt_ms(t, n, clock_now_ms()));
 	if (t->prog != NULL) {
 		progress_bytes(t->prog, n);
 		progress_tick(t->prog);
@@ -86,17 +47,13 @@ static const struct sink_ops sink_tap_ops = {
 	.abort = tap_abort,
 };
 
-void sink_tap_init(struct sink_tap *t, struct sink *inner, struct progress *prog, uint64_t rate,
-		   const volatile sig_atomic_t *stop)
+void sink_tap_init(struct sink_tap *t, struct sink *inner, struct progress *prog)
 {
 	memset(t, 0, sizeof *t);
 	t->base.ops = &sink_tap_ops;
 	t->base.resume_from = inner->resume_from;
 	t->inner = inner;
 	t->prog = prog;
-	t->rate = rate;
-	t->stop = stop;
-	t->last_ms = clock_now_ms();
 }
 
 struct sink *sink_tap_sink(struct sink_tap *t)

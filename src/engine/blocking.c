@@ -19,6 +19,7 @@ void blocking_init(struct blocking *b, const struct blocking_ops *ops, void *ctx
 	b->buf_len = buf_len;
 	b->conn = NULL;
 	b->aborted = false;
+	b->active = NULL;
 	b->connections = 0;
 	b->reused = 0;
 }
@@ -143,22 +144,50 @@ static void blocking_write(struct blocking *b, const struct net_wait *w)
 		xfer_sent(&b->x, sent);
 }
 
+/* How much the next read may take under the rate limits, after sleeping
+ * until it may take some; 0 when the sleep was cut short (told). */
+static size_t blocking_pace(struct blocking *b, const struct net_wait *w)
+{
+	const struct engine_opts *o = b->o;
+	unsigned active = b->active != NULL ? __atomic_load_n(b->active, __ATOMIC_RELAXED) : 1u;
+
+	for (;;) {
+		int64_t now = clock_now_ms(), wait;
+		size_t n;
+		struct qv_error e;
+
+		pace_set_rate(&b->pace, o->rate_limit, o->rate_limit_total, active, now);
+		n = pace_take(&b->pace, now, b->buf_len, &wait);
+		if (n > 0)
+			return n;
+		qv_error_clear(&e);
+		if (net_sleep_until(wait, w, &e) != QV_OK) {
+			blocking_abort(b, e.code, e.msg);
+			return 0;
+		}
+	}
+}
+
 static void blocking_read(struct blocking *b, const struct net_wait *w)
 {
-	size_t n = 0;
+	size_t n = 0, allowed;
 	struct qv_error e;
 
 	if (b->conn == NULL) {
 		xfer_io_error(&b->x, QV_E_INTERNAL, "internal error: read without a connection");
 		return;
 	}
+	allowed = blocking_pace(b, w);
+	if (allowed == 0)
+		return;
 	qv_error_clear(&e);
-	if (net_read_blocking(b->conn, b->buf, b->buf_len, &n, w, &e) != QV_OK)
+	if (net_read_blocking(b->conn, b->buf, allowed, &n, w, &e) != QV_OK)
 		blocking_net_error(b, &e);
 	else if (n == 0)
 		xfer_eof(&b->x);
 	else
 		xfer_feed(&b->x, b->buf, n);
+	pace_give_back(&b->pace, allowed, n);
 }
 
 static void blocking_release(struct blocking *b)
@@ -205,6 +234,7 @@ enum xfer_action blocking_transfer(struct blocking *b)
 	struct net_wait w = {o->connect_timeout_ms, o->idle_timeout_ms, 0, 0, o->max_time_ms, o->stop};
 
 	b->aborted = false;
+	pace_init(&b->pace, b->buf_len, clock_now_ms());
 	if (o->max_time_ms != 0)
 		w.max_at_ms = clock_now_ms() + o->max_time_ms;
 	for (;;) {

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "engine/engine.h"
+#include "engine/pace.h"
 #include "net/addr.h"
 #include "net/conn.h"
 #include "net/pool.h"
@@ -46,6 +47,9 @@ struct blocking {
 	size_t buf_len;
 	struct conn *conn;            /* of the current transfer */
 	bool aborted;                 /* xfer_abort was called on the current one */
+	const unsigned *active;       /* transfers running, read atomically, for the
+				       * run's rate limit (NULL: one) */
+	struct pace pace;             /* the rate limit of the current transfer */
 	int64_t connect_at;           /* the connect deadline of a fresh connection */
 	unsigned connections, reused; /* fresh and pooled connects, for stats */
 	struct xfer x;

@@ -67,6 +67,9 @@ struct engine_opts {
 	enum net_family family;       /* -4 / -6: which addresses to connect to */
 	uint32_t idle_timeout_ms;     /* no progress on a read/write; 0: none */
 	uint32_t max_time_ms;         /* per transfer, from its start; 0: none */
+	uint64_t rate_limit;          /* bytes/s per transfer (--limit-rate); 0: none */
+	uint64_t rate_limit_total;    /* bytes/s for the whole run, shared evenly by
+				       * the transfers running (engine/pace.h); 0: none */
 	const struct xfer_opts *xfer; /* shared read-only by all transfers */
 	const volatile sig_atomic_t *stop; /* non-zero: abort, clean up, return */
 	engine_sink_open_fn sink_open;     /* may be NULL when every job has a sink */

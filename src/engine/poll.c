@@ -149,9 +149,31 @@ static bool lp_write(struct lp_xfer *t)
 }
 
 /* XFER_READ.  True when the transfer can go on at once. */
+/* The bytes the next read may take under the rate limits, or 0 when a
+ * timer now holds it (LP_PACE) or, without memory for the timer, the
+ * transfer was aborted (phase LP_RUN). */
+static size_t lp_pace(struct lp_xfer *t)
+{
+	const struct engine_opts *o = t->lp->o;
+	int64_t now = clock_now_ms(), wait;
+	size_t n;
+
+	pace_set_rate(&t->pace, o->rate_limit, o->rate_limit_total, t->lp->active, now);
+	n = pace_take(&t->pace, now, sizeof t->lp->buf, &wait);
+	if (n > 0)
+		return n;
+	t->phase = LP_PACE;
+	if (!lp_timer_at(t, wait, false)) {
+		t->phase = LP_RUN;
+		xfer_abort(&t->x, QV_E_NOMEM, "out of memory for a timer");
+		t->aborted = true;
+	}
+	return 0;
+}
+
 static bool lp_read(struct lp_xfer *t)
 {
-	size_t n = 0;
+	size_t n = 0, allowed;
 	struct qv_error e;
 	enum conn_status st;
 
@@ -159,8 +181,12 @@ static bool lp_read(struct lp_xfer *t)
 		xfer_io_error(&t->x, QV_E_INTERNAL, "internal error: read without a connection");
 		return true;
 	}
+	allowed = lp_pace(t);
+	if (allowed == 0)
+		return t->phase != LP_PACE; /* waiting, or failed and told */
 	qv_error_clear(&e);
-	st = conn_read(t->conn, t->lp->buf, sizeof t->lp->buf, &n, &e);
+	st = conn_read(t->conn, t->lp->buf, allowed, &n, &e);
+	pace_give_back(&t->pace, allowed, n);
 	switch (st) {
 	case CONN_OK:
 		t->last_progress = clock_now_ms();
@@ -383,6 +409,11 @@ static void lp_on_timer(struct evloop *loop, void *arg)
 	case LP_IO:
 		lp_idle_timer(t, now);
 		break;
+	case LP_PACE:
+		/* the idle timeout counts from the end of the wait we imposed */
+		t->last_progress = now;
+		lp_drive(t);
+		break;
 	case LP_BACKOFF:
 	case LP_YIELD:
 		lp_drive(t);
@@ -450,6 +481,7 @@ static void lp_start(struct lp *lp, struct lp_xfer *t, size_t i, struct sink *si
 	t->tunnel_tls = false;
 	t->phase = LP_RUN;
 	lp->active++;
+	pace_init(&t->pace, sizeof lp->buf, clock_now_ms());
 	engine_xfer_start(&t->x, o, job, i, sink);
 	if (o->max_time_ms != 0 &&
 	    evloop_timer_add(lp->loop, o->max_time_ms, lp_on_max, t, &t->max_timer, NULL) != QV_OK)

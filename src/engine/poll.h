@@ -17,6 +17,7 @@
 
 #include "engine/hosts.h"
 #include "engine/internal.h"
+#include "engine/pace.h"
 #include "engine/resolver.h"
 #include "net/addr.h"
 #include "net/conn.h"
@@ -32,7 +33,8 @@ enum lp_phase {
 	LP_HANDSHAKE,  /* TLS handshake */
 	LP_IO,         /* waiting for the socket to read or write */
 	LP_BACKOFF,    /* retry backoff */
-	LP_YIELD       /* resumes from a 0 ms timer */
+	LP_YIELD,      /* resumes from a 0 ms timer */
+	LP_PACE        /* a rate limit holds the next read until its timer */
 };
 
 struct lp_xfer;
@@ -71,6 +73,7 @@ struct lp_xfer {
 	unsigned reads;                /* in this turn */
 	bool wants_write;              /* LP_IO waits to send, not to receive */
 	bool aborted;
+	struct pace pace;              /* the rate limits' bucket for its reads */
 	struct xfer x;
 };
 

@@ -98,6 +98,8 @@ struct tp {
 	unsigned nfree;
 	struct tp_worker *workers;    /* nmax of them */
 	unsigned nworkers;            /* threads running */
+	unsigned running;             /* workers with a job; written under m,
+				       * read atomically by the rate limit */
 	unsigned nmax;
 };
 
@@ -251,9 +253,11 @@ static void *tp_worker_main(void *arg)
 		if (tp->work.count == 0)
 			break;
 		k = tp_ring_pop(&tp->work);
+		__atomic_store_n(&tp->running, tp->running + 1, __ATOMIC_RELAXED);
 		(void)pthread_mutex_unlock(&tp->m);
 		tp_job(w, &tp->items[k]);
 		(void)pthread_mutex_lock(&tp->m);
+		__atomic_store_n(&tp->running, tp->running - 1, __ATOMIC_RELAXED);
 		tp_ring_push(&tp->done, k);
 		(void)pthread_cond_signal(&tp->done_cv);
 	}
@@ -357,6 +361,7 @@ static bool tp_grow(struct tp *tp)
 	w->tp = tp;
 	conn_pool_init(&w->pool, ENGINE_THREADS_POOL_MAX, 0);
 	blocking_init(&w->b, &tp_ops, w, tp->o, &w->pool, w->buf, sizeof w->buf);
+	w->b.active = &tp->running;
 	ok = pthread_create(&w->th, &attr, tp_worker_main, w) == 0;
 	(void)pthread_attr_destroy(&attr);
 	if (ok)

@@ -1,6 +1,6 @@
 /* test_cli_output.c - the output policy (quiet, verbose, bar only on a
  * terminal, NO_COLOR, TERM=dumb), the progress bar text, the dot mode,
- * human numbers, and the --limit-rate token bucket. */
+ * and human numbers. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +8,6 @@
 #include "cli/fmt.h"
 #include "cli/output.h"
 #include "cli/progress.h"
-#include "cli/sink_tap.h"
 #include "tq.h"
 
 void suite_cli_output(struct tq *t);
@@ -168,24 +167,6 @@ static void t_bar_text(struct tq *t)
 	TQ_TRUE(t, strstr(out, "ETA --:--") != NULL);
 }
 
-static void t_rate_bucket(struct tq *t)
-{
-	struct sink_tap tap;
-
-	memset(&tap, 0, sizeof tap);
-	tap.rate = 1000; /* bytes per second */
-	tap.last_ms = 0;
-	/* 500 bytes at t=0 owe 0.5 s */
-	TQ_INT(t, sink_tap_debt_ms(&tap, 500, 0), 501);
-	/* after waiting it out, 500 more owe another 0.5 s */
-	TQ_INT(t, sink_tap_debt_ms(&tap, 0, 500), 0);
-	TQ_INT(t, sink_tap_debt_ms(&tap, 500, 500), 501);
-	/* a long pause banks at most one second */
-	TQ_INT(t, sink_tap_debt_ms(&tap, 0, 60000), 0);
-	TQ_INT(t, sink_tap_debt_ms(&tap, 1000, 60000), 0);
-	TQ_INT(t, sink_tap_debt_ms(&tap, 1000, 60000), 1001);
-}
-
 void suite_cli_output(struct tq *t)
 {
 	tq_run(t, "human numbers", t_fmt);
@@ -193,5 +174,4 @@ void suite_cli_output(struct tq *t)
 	tq_run(t, "escape codes only on a terminal; NO_COLOR; quiet", t_escapes);
 	tq_run(t, "dot mode", t_dots);
 	tq_run(t, "bar text", t_bar_text);
-	tq_run(t, "--limit-rate token bucket", t_rate_bucket);
 }

@@ -80,7 +80,7 @@ static enum qv_err f2_sink_open(void *ctx, size_t i, struct sink **out, struct q
 		}
 		inner = sink_file_sink(&s->file);
 	}
-	sink_tap_init(&s->tap, inner, &f->o->prog, 0, f->stop);
+	sink_tap_init(&s->tap, inner, &f->o->prog);
 	f->slot[i] = s;
 	*out = sink_tap_sink(&s->tap);
 	return QV_OK;

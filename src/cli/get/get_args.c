@@ -15,7 +15,7 @@ enum {
 	G_RETRY_DELAY, G_CONTINUE, G_LIMIT_RATE, G_HEADER, G_USER_AGENT, G_CACERT, G_INSECURE,
 	G_DOWNGRADE, G_MAX_FILESIZE, G_FSYNC, G_SKIP_EXISTING, G_JSON, G_QUIET, G_VERBOSE,
 	G_PROGRESS, G_SHARD, G_SHARDS, G_DRY_RUN, G_PROXY, G_NOPROXY, G_PROXY_USER, G_USER,
-	G_PASSWORD, G_NETRC, G_NETRC_FILE, G_IPV4, G_IPV6
+	G_PASSWORD, G_NETRC, G_NETRC_FILE, G_IPV4, G_IPV6, G_LIMIT_RATE_TOTAL
 };
 
 /* {id, short, kind, min, long, max} */
@@ -37,6 +37,7 @@ static const struct opt_spec get_opts[] = {
 	{G_RETRY_DELAY, '\0', OPT_SECS, 1, "retry-delay", NUM_SECS_MAX_MS},
 	{G_CONTINUE, 'c', OPT_FLAG, 0, "continue", 0},
 	{G_LIMIT_RATE, '\0', OPT_SIZE, 1, "limit-rate", NUM_SIZE_MAX},
+	{G_LIMIT_RATE_TOTAL, '\0', OPT_SIZE, 1, "limit-rate-total", NUM_SIZE_MAX},
 	{G_HEADER, 'H', OPT_TEXT, 0, "header", 0},
 	{G_USER_AGENT, 'A', OPT_TEXT, 0, "user-agent", 0},
 	{G_CACERT, '\0', OPT_TEXT, 0, "cacert", 0},
@@ -94,12 +95,13 @@ static void get_help(FILE *out)
 		"Connections:\n"
 		"  -j, --parallel N        transfers at once (default 8, at most 1000)\n"
 		"      --per-host N        connections per host (default 6)\n"
-		"      --engine E          poll (default; threads with --limit-rate), threads\n"
-		"                          or seq\n"
+		"      --engine E          poll (default), threads or seq\n"
 		"      --connect-timeout S DNS + connect + TLS handshake limit (default 30)\n"
 		"      --timeout S         idle limit: no byte sent or received (default 30)\n"
 		"      --max-time S        whole-transfer limit (default none)\n"
-		"      --limit-rate RATE   bytes per second per transfer (k, M, G suffixes)\n\n"
+		"      --limit-rate RATE   bytes per second per transfer (k, M, G suffixes)\n"
+		"      --limit-rate-total RATE  bytes per second for the whole run, shared\n"
+		"                          evenly by the transfers running\n\n"
 		"HTTP:\n"
 		"  -L, --location          follow redirects (the default)\n"
 		"      --max-redirs N      redirects followed at most (default 20)\n"
@@ -183,6 +185,7 @@ static void get_number(struct get_args *a, int id, uint64_t n)
 	case G_RETRY: a->retries = (unsigned)n; break;
 	case G_RETRY_DELAY: a->retry_delay_ms = (uint32_t)n; break;
 	case G_LIMIT_RATE: a->limit_rate = n; break;
+	case G_LIMIT_RATE_TOTAL: a->limit_rate_total = n; break;
 	case G_MAX_FILESIZE: a->max_filesize = n; break;
 	case G_SHARDS: a->shards = (unsigned)n; break;
 	default: break;
@@ -271,20 +274,6 @@ static void get_defaults(struct get_args *a)
 	a->retry_delay_ms = GET_RETRY_DELAY_MS;
 }
 
-/* --limit-rate paces a transfer by sleeping in its sink, which in the
- * one-thread poll engine would pace every transfer together: a run with a
- * rate limit uses the threads engine (or seq) unless poll was asked for,
- * which is refused rather than silently serialised. */
-static int get_pick_rate_engine(struct get_args *a, FILE *err)
-{
-	if (a->limit_rate == 0 || a->engine != ENGINE_POLL)
-		return -1;
-	if (a->engine_given)
-		return get_bad(err, "--limit-rate is not supported with --engine poll yet; use threads or seq");
-	a->engine = engine_available(ENGINE_THREADS) ? ENGINE_THREADS : ENGINE_SEQ;
-	return -1;
-}
-
 int get_args_parse(struct get_args *a, int argc, char **argv, FILE *out, FILE *err)
 {
 	struct opt_iter it;
@@ -328,7 +317,7 @@ int get_args_parse(struct get_args *a, int argc, char **argv, FILE *out, FILE *e
 		return get_bad(err, "--shards N goes with --shard auto");
 	if (a->password != NULL && a->user == NULL)
 		return get_bad(err, "--password goes with --user USER");
-	return get_pick_rate_engine(a, err);
+	return -1;
 }
 
 void get_args_free(struct get_args *a)

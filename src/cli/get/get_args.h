@@ -49,6 +49,7 @@ struct get_args {
 	uint32_t retry_delay_ms;
 	bool resume;                /* -c */
 	uint64_t limit_rate;        /* bytes/s per transfer, 0: none */
+	uint64_t limit_rate_total;  /* bytes/s for the run, 0: none */
 	const char *headers[HTTP_REQ_EXTRA_MAX];
 	size_t nheaders;
 	const char *user_agent;     /* NULL: quiver's */

@@ -62,7 +62,7 @@ static enum qv_err get_sink_open(void *ctx, size_t i, struct sink **out, struct 
 		get_slot_put(g, s);
 		return rc;
 	}
-	sink_tap_init(&s->tap, sink_file_sink(&s->file), &g->o->prog, g->a->limit_rate, g->stop);
+	sink_tap_init(&s->tap, sink_file_sink(&s->file), &g->o->prog);
 	g->slot[i] = s;
 	*out = sink_tap_sink(&s->tap);
 	return QV_OK;
@@ -170,6 +170,8 @@ static void get_opts(struct get_ctx *g, size_t njobs, struct xfer_opts *xo,
 	eo->connect_timeout_ms = a->connect_timeout_ms;
 	eo->idle_timeout_ms = a->idle_timeout_ms;
 	eo->max_time_ms = a->max_time_ms;
+	eo->rate_limit = a->limit_rate;
+	eo->rate_limit_total = a->limit_rate_total;
 	eo->xfer = xo;
 	eo->stop = g->stop;
 	eo->sink_open = get_sink_open;
