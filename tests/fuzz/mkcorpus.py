@@ -143,6 +143,20 @@ osGbOmZGGFFbkzfHqEsCMQD7X4nQgYkDuWpwMVAnVALmT8QNNFDrXz3bTtylH8H1
 WGATYklsKyKsKAGM0b0hgPw=
 -----END CERTIFICATE-----
 """
+# Self-signed, SAN DNS:127.0.0.1, IP:127.0.0.1, IP:::1, IP:192.0.2.1 (fuzz_cert).
+IP_LEAF = """-----BEGIN CERTIFICATE-----
+MIIBvDCCAWKgAwIBAgIUWk89AiWfV8qr5LgSt19MuNM84lswCgYIKoZIzj0EAwIw
+GTEXMBUGA1UEAwwOcXVpdmVyIGZ1enogSVAwIBcNMjYxMjAzMTc0MTUxWhgPMjEy
+NjExMDkxNzQxNTFaMBkxFzAVBgNVBAMMDnF1aXZlciBmdXp6IElQMFkwEwYHKoZI
+zj0CAQYIKoZIzj0DAQcDQgAE1GrLbH2hc8/Jndhf+phDxvk2/VrbX0++VLfyvRNH
++7c23eZ5gtOtwOxpGv2C17E95SqIReosECrqI8PQK2INH6OBhTCBgjAdBgNVHQ4E
+FgQUWUMBn5NJJpuYWSEv2aYiEIvfTmowHwYDVR0jBBgwFoAUWUMBn5NJJpuYWSEv
+2aYiEIvfTmowMgYDVR0RBCswKYIJMTI3LjAuMC4xhwR/AAABhxAAAAAAAAAAAAAA
+AAAAAAABhwTAAAIBMAwGA1UdEwEB/wQCMAAwCgYIKoZIzj0EAwIDSAAwRQIgDlg3
+ri+9jwL6F3fhrncX8hHGaKvvHNr2ugRYsW4D1qgCIQCitd3fadPuwrrJ9HWGkFZg
+Iw6fsQp/SGHFCvb9EgLDPg==
+-----END CERTIFICATE-----
+"""
 
 
 def der_of(pem):
@@ -163,6 +177,14 @@ PEM = [
     rebanner(EC_CA, "TRUSTED CERTIFICATE"), rebanner(RSA_CA, "X509 CERTIFICATE"), "",
     "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n",
     EC_CA.replace("END CERTIFICATE", "END CRL"), EC_CA.replace("=\n-----END", "\n-----END"),
+]
+
+# cert seeds: DER certificates, whole and cut (fuzz_cert.c; its input ends
+# with the address looked for, so a few seeds end with one).
+CERT = [
+    der_of(EC_CA), der_of(RSA_CA), der_of(LEAF), der_of(IP_LEAF), der_of(IP_LEAF)[:200],
+    der_of(IP_LEAF) + "\x7f\x00\x00\x01", der_of(IP_LEAF) + "\xc0\x00\x02\x01",
+    der_of(LEAF)[:-1], "",
 ]
 
 # flags2 seeds: arguments separated by NUL bytes (fuzz_flags2.c).
@@ -192,4 +214,5 @@ write("url", URL)
 write("resp", RESP)
 write("body", BODY)
 write("pem", PEM)
+write("cert", CERT)
 write("flags2", FLAGS2)

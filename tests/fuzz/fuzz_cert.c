@@ -1,0 +1,68 @@
+/* fuzz_cert.c - libFuzzer target for the DER reader and the certificate
+ * fields quiver reads itself (src/tls/der.c, src/tls/cert.c).
+ *
+ * The input is one DER certificate.  Besides memory safety it checks:
+ *  - every view tls_cert_parse returns lies inside the input;
+ *  - it is at least as lenient as BearSSL: a certificate BearSSL's decoder
+ *    accepts parses, and its subject is the decoder's subject bytes (the
+ *    trust anchors a chain names are found by these bytes);
+ *  - the iPAddress matcher reads only inside the input (the 4 and 16 bytes
+ *    at its end are the addresses looked for). */
+#include <stdbool.h>
+#include <string.h>
+
+#include "fuzz.h"
+#include "tls/br.h"
+#include "tls/cert.h"
+
+struct dn {
+	uint8_t b[4096];
+	size_t len;
+	bool over;
+};
+
+static void dn_append(void *ctx, const void *p, size_t n)
+{
+	struct dn *d = ctx;
+
+	if (d->over || n > sizeof d->b - d->len) {
+		d->over = true;
+		return;
+	}
+	memcpy(d->b + d->len, p, n);
+	d->len += n;
+}
+
+static void check_view(const struct der *v, const uint8_t *data, size_t size)
+{
+	if (v->len == 0)
+		return;
+	FUZZ_CHECK(v->p >= data && v->len <= size && (size_t)(v->p - data) <= size - v->len);
+	fuzz_touch(v->p, v->len);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	br_x509_decoder_context dec;
+	struct dn dn = {{0}, 0, false};
+	struct tls_cert c;
+	bool ok = tls_cert_parse(data, size, &c);
+
+	if (ok) {
+		check_view(&c.issuer, data, size);
+		check_view(&c.subject, data, size);
+		check_view(&c.ext, data, size);
+		if (size >= 16)
+			(void)tls_cert_ip_match(&c, data + size - 16, 16);
+		if (size >= 4)
+			(void)tls_cert_ip_match(&c, data + size - 4, 4);
+	}
+	br_x509_decoder_init(&dec, dn_append, &dn);
+	br_x509_decoder_push(&dec, data, size);
+	if (br_x509_decoder_get_pkey(&dec) != NULL && br_x509_decoder_last_error(&dec) == 0 &&
+	    !dn.over) {
+		FUZZ_CHECK(ok);
+		FUZZ_CHECK(c.subject.len == dn.len && memcmp(c.subject.p, dn.b, dn.len) == 0);
+	}
+	return 0;
+}
