@@ -1,12 +1,19 @@
-/* x509.c - br_x509_minimal wrapped for expiry details and the -k mode. */
+/* x509.c - br_x509_minimal wrapped: the chain kept and checked whole, the
+ * chain cache, IP-literal hosts, expiry details and the -k mode (x509.h). */
 #include "tls/x509.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
+
+#include "tls/profile.h"
 
 /* Days from 0000-01-01 (BearSSL's epoch) to 1970-01-01. */
 #define BR_DAYS_TO_UNIX_EPOCH 719528u
 #define SECS_PER_DAY 86400
+/* Bytes of a certificate's length in the kept chain (as in TLS). */
+#define CERT_LEN_BYTES 3u
 
 static struct tls_x509 *x509_of(const br_x509_class **ctx)
 {
@@ -19,84 +26,219 @@ static void x509_start_chain(const br_x509_class **ctx, const char *server_name)
 	struct tls_x509 *x = x509_of(ctx);
 
 	x->index = 0;
-	x->date_bad = false;
 	x->decoding = false;
-	if (!x->insecure)
-		x->minimal.vtable->start_chain(&x->minimal.vtable, server_name);
+	x->server_name = server_name;
+	x->chain_len = 0;
+	x->hold = TLS_X509_HOLD_NONE;
+	x->cached = false;
+	x->date_bad = false;
+}
+
+/* Room for n more bytes of chain.  False (and hold set) when the chain
+ * would pass TLS_X509_CHAIN_MAX or memory runs out. */
+static bool chain_reserve(struct tls_x509 *x, size_t n)
+{
+	size_t cap;
+	uint8_t *p;
+
+	if (n > TLS_X509_CHAIN_MAX - x->chain_len) {
+		x->hold = TLS_X509_HOLD_TOO_BIG;
+		return false;
+	}
+	if (x->chain_len + n <= x->chain_cap)
+		return true;
+	cap = x->chain_cap * 2 > x->chain_len + n ? x->chain_cap * 2 : x->chain_len + n;
+	p = realloc(x->chain, cap);
+	if (p == NULL) {
+		x->hold = TLS_X509_HOLD_NOMEM;
+		return false;
+	}
+	x->chain = p;
+	x->chain_cap = cap;
+	return true;
 }
 
 static void x509_start_cert(const br_x509_class **ctx, uint32_t length)
 {
 	struct tls_x509 *x = x509_of(ctx);
 
-	if (!x->insecure)
-		x->minimal.vtable->start_cert(&x->minimal.vtable, length);
-	/* -k needs only the server's own certificate (for its key). */
-	x->decoding = !x->insecure || x->index == 0;
-	if (x->decoding)
-		br_x509_decoder_init(&x->dec, NULL, NULL);
+	if (x->o.insecure) {
+		/* -k needs only the server's own certificate (for its key). */
+		x->decoding = x->index == 0;
+		if (x->decoding)
+			br_x509_decoder_init(&x->dec, NULL, NULL);
+		return;
+	}
+	if (x->hold != TLS_X509_HOLD_NONE || !chain_reserve(x, CERT_LEN_BYTES + (size_t)length))
+		return;
+	x->chain[x->chain_len++] = (uint8_t)(length >> 16);
+	x->chain[x->chain_len++] = (uint8_t)(length >> 8);
+	x->chain[x->chain_len++] = (uint8_t)length;
+	x->cert_end = x->chain_len + length;
 }
 
 static void x509_append(const br_x509_class **ctx, const unsigned char *buf, size_t len)
 {
 	struct tls_x509 *x = x509_of(ctx);
 
-	if (!x->insecure)
-		x->minimal.vtable->append(&x->minimal.vtable, buf, len);
-	if (x->decoding)
-		br_x509_decoder_push(&x->dec, buf, len);
-}
-
-/* Remember the first certificate whose validity period excludes now.  The
- * dates are read from the decoder's fields, which BearSSL 0.6 documents as
- * opaque but fills for exactly this (validity) purpose. */
-static void x509_check_dates(struct tls_x509 *x)
-{
-	const br_x509_decoder_context *d = &x->dec;
-	bool early, late;
-
-	if (x->date_bad || br_x509_decoder_last_error(&x->dec) != 0)
+	if (x->o.insecure) {
+		if (x->decoding)
+			br_x509_decoder_push(&x->dec, buf, len);
 		return;
-	early = x->now_days < d->notbefore_days ||
-		(x->now_days == d->notbefore_days && x->now_secs < d->notbefore_seconds);
-	late = x->now_days > d->notafter_days ||
-	       (x->now_days == d->notafter_days && x->now_secs > d->notafter_seconds);
-	if (!early && !late)
+	}
+	if (x->hold != TLS_X509_HOLD_NONE)
 		return;
-	x->date_bad = true;
-	x->not_yet = early;
-	x->bad_index = x->index;
-	x->bad_days = early ? d->notbefore_days : d->notafter_days;
+	if (len > x->cert_end - x->chain_len) {
+		x->hold = TLS_X509_HOLD_TOO_BIG; /* more than announced: never from BearSSL */
+		return;
+	}
+	memcpy(x->chain + x->chain_len, buf, len);
+	x->chain_len += len;
 }
 
 static void x509_end_cert(const br_x509_class **ctx)
 {
 	struct tls_x509 *x = x509_of(ctx);
 
-	if (!x->insecure)
-		x->minimal.vtable->end_cert(&x->minimal.vtable);
-	if (x->decoding && !x->insecure)
-		x509_check_dates(x);
 	x->decoding = false;
 	x->index++;
+}
+
+/* Note the validity dates of certificate index, just decoded into x->dec:
+ * the chain's window narrows, and the first one that excludes now is kept
+ * for the error message.  The dates are read from the decoder's fields,
+ * which BearSSL 0.6 documents as opaque but fills for exactly this
+ * (validity) purpose. */
+static void x509_check_dates(struct tls_x509 *x, unsigned index)
+{
+	const br_x509_decoder_context *d = &x->dec;
+	struct tls_time nb = {d->notbefore_days, d->notbefore_seconds};
+	struct tls_time na = {d->notafter_days, d->notafter_seconds};
+	bool early, late;
+
+	if (br_x509_decoder_last_error(&x->dec) != 0) {
+		x->window_ok = false;
+		return;
+	}
+	if (tls_time_cmp(nb, x->not_before) > 0)
+		x->not_before = nb;
+	if (tls_time_cmp(na, x->not_after) < 0)
+		x->not_after = na;
+	early = tls_time_cmp(x->now, nb) < 0;
+	late = tls_time_cmp(x->now, na) > 0;
+	if (x->date_bad || (!early && !late))
+		return;
+	x->date_bad = true;
+	x->not_yet = early;
+	x->bad_index = index;
+	x->bad_days = early ? nb.days : na.days;
+}
+
+/* SHA-256 of the trust set's id, the host and the chain: the cache key. */
+static void chain_digest(const struct tls_x509 *x, uint8_t *out)
+{
+	br_sha256_context h;
+	uint64_t id = x->o.trust != NULL ? x->o.trust->id : 0;
+
+	br_sha256_init(&h);
+	br_sha256_update(&h, &id, sizeof id);
+	br_sha256_update(&h, x->o.host, strlen(x->o.host) + 1);
+	br_sha256_update(&h, x->chain, x->chain_len);
+	br_sha256_out(&h, out);
+}
+
+/* The certificate at offset *at of the kept chain into der/len; false at
+ * the end. */
+static bool chain_next(const struct tls_x509 *x, size_t *at, const uint8_t **der, size_t *len)
+{
+	const uint8_t *p = x->chain + *at;
+
+	if (*at + CERT_LEN_BYTES > x->chain_len)
+		return false;
+	*len = (size_t)p[0] << 16 | (size_t)p[1] << 8 | p[2];
+	*der = p + CERT_LEN_BYTES;
+	*at += CERT_LEN_BYTES + *len;
+	return true;
+}
+
+/* The whole validation of the kept chain by br_x509_minimal, as if the
+ * engine had streamed it there, then the IP address check. */
+static unsigned chain_validate(struct tls_x509 *x)
+{
+	const br_x509_class **v = &x->minimal.vtable;
+	const struct tls_trust *tr = x->o.trust;
+	const uint8_t *der, *leaf = NULL;
+	size_t at = 0, len, leaf_len = 0;
+	unsigned index = 0, r;
+	struct tls_cert c;
+
+	tls_profile_x509(&x->minimal, x->eng, tr != NULL ? tr->ta : NULL, tr != NULL ? tr->count : 0);
+	br_x509_minimal_set_time(&x->minimal, x->now.days, x->now.secs);
+	x->not_before.days = x->not_before.secs = 0;
+	x->not_after.days = x->not_after.secs = UINT32_MAX;
+	x->window_ok = true;
+	(*v)->start_chain(v, x->server_name);
+	while (chain_next(x, &at, &der, &len)) {
+		if (index == 0) {
+			leaf = der;
+			leaf_len = len;
+		}
+		(*v)->start_cert(v, (uint32_t)len);
+		(*v)->append(v, der, len);
+		(*v)->end_cert(v);
+		br_x509_decoder_init(&x->dec, NULL, NULL);
+		br_x509_decoder_push(&x->dec, der, len);
+		x509_check_dates(x, index++);
+	}
+	r = (*v)->end_chain(v);
+	if (r != 0 || x->o.ip_len == 0)
+		return r;
+	/* RFC 6125 §6.2.1: an IP host matches iPAddress entries only. */
+	if (leaf == NULL || !tls_cert_parse(leaf, leaf_len, &c) ||
+	    !tls_cert_ip_match(&c, x->o.ip, x->o.ip_len))
+		return BR_ERR_X509_BAD_SERVER_NAME;
+	return 0;
 }
 
 static unsigned x509_end_chain(const br_x509_class **ctx)
 {
 	struct tls_x509 *x = x509_of(ctx);
+	uint8_t digest[TLS_CHAIN_DIGEST];
+	const br_x509_pkey *pk;
+	unsigned r, usages = 0;
 
-	if (!x->insecure)
-		return x->minimal.vtable->end_chain(&x->minimal.vtable);
-	if (x->index == 0)
-		return BR_ERR_X509_EMPTY_CHAIN;
-	return (unsigned)br_x509_decoder_last_error(&x->dec);
+	if (x->o.insecure) {
+		if (x->index == 0)
+			return BR_ERR_X509_EMPTY_CHAIN;
+		return (unsigned)br_x509_decoder_last_error(&x->dec);
+	}
+	if (x->hold != TLS_X509_HOLD_NONE)
+		return BR_ERR_X509_LIMIT_EXCEEDED;
+	if (x->o.cache != NULL) {
+		chain_digest(x, digest);
+		x->cached = tls_chain_cache_get(x->o.cache, digest, x->now, &x->key, &x->usages);
+		if (x->cached)
+			return 0;
+	}
+	r = chain_validate(x);
+	if (r == 0 && x->o.cache != NULL && x->window_ok) {
+		pk = x->minimal.vtable->get_pkey(&x->minimal.vtable, &usages);
+		if (pk != NULL)
+			tls_chain_cache_put(x->o.cache, digest, x->not_before, x->not_after, pk, usages);
+	}
+	return r;
 }
 
 static const br_x509_pkey *x509_get_pkey(const br_x509_class *const *ctx, unsigned *usages)
 {
 	struct tls_x509 *x = (struct tls_x509 *)(void *)(uintptr_t)ctx;
 
-	if (!x->insecure)
+	if (x->cached) {
+		if (usages != NULL)
+			*usages = x->usages;
+		return &x->key.pk;
+	}
+	if (!x->o.insecure)
 		return x->minimal.vtable->get_pkey(&x->minimal.vtable, usages);
 	if (usages != NULL)
 		*usages = BR_KEYTYPE_KEYX | BR_KEYTYPE_SIGN;
@@ -108,23 +250,30 @@ static const br_x509_class tls_x509_class = {
 	x509_end_cert,           x509_end_chain,   x509_get_pkey,
 };
 
-void tls_x509_setup(struct tls_x509 *x, br_ssl_engine_context *eng, bool insecure,
-		    int64_t now_unix)
+void tls_x509_init(struct tls_x509 *x, br_ssl_engine_context *eng, const struct tls_x509_opts *o)
 {
-	int64_t now = now_unix != 0 ? now_unix : (int64_t)time(NULL);
+	int64_t now = o->now_unix != 0 ? o->now_unix : (int64_t)time(NULL);
 
 	if (now < 0)
 		now = 0;
+	memset(x, 0, sizeof *x);
 	x->vtable = &tls_x509_class;
-	x->insecure = insecure;
-	x->decoding = false;
-	x->index = 0;
-	x->date_bad = false;
-	x->now_days = (uint32_t)(now / SECS_PER_DAY) + BR_DAYS_TO_UNIX_EPOCH;
-	x->now_secs = (uint32_t)(now % SECS_PER_DAY);
-	/* Set explicitly: BearSSL's own clock exists only with BR_USE_UNIX_TIME. */
-	br_x509_minimal_set_time(&x->minimal, x->now_days, x->now_secs);
+	x->eng = eng;
+	x->o = *o;
+	x->o.ip_len = o->ip != NULL && o->ip_len <= sizeof x->ip ? o->ip_len : 0;
+	if (x->o.ip_len > 0)
+		memcpy(x->ip, o->ip, x->o.ip_len);
+	x->o.ip = x->ip;
+	x->now.days = (uint32_t)(now / SECS_PER_DAY) + BR_DAYS_TO_UNIX_EPOCH;
+	x->now.secs = (uint32_t)(now % SECS_PER_DAY);
 	br_ssl_engine_set_x509(eng, &x->vtable);
+}
+
+void tls_x509_clear(struct tls_x509 *x)
+{
+	free(x->chain);
+	x->chain = NULL;
+	x->chain_len = x->chain_cap = 0;
 }
 
 void tls_x509_format_day(uint32_t days, char *out, size_t cap)
@@ -143,12 +292,21 @@ void tls_x509_format_day(uint32_t days, char *out, size_t cap)
 	(void)snprintf(out, cap, "%04lld-%02lld-%02lld", (long long)y, (long long)m, (long long)d);
 }
 
-bool tls_x509_date_detail(const struct tls_x509 *x, char *out, size_t cap)
+bool tls_x509_detail(const struct tls_x509 *x, int br_err, char *out, size_t cap)
 {
 	char day[32];
 	const char *which = x->bad_index == 0 ? "certificate" : "issuer certificate";
 
-	if (!x->date_bad)
+	if (br_err == BR_ERR_X509_BAD_SERVER_NAME && x->o.ip_len > 0) {
+		(void)snprintf(out, cap, "certificate does not match IP address %s", x->o.host);
+		return true;
+	}
+	if (br_err == BR_ERR_X509_LIMIT_EXCEEDED && x->hold == TLS_X509_HOLD_TOO_BIG) {
+		(void)snprintf(out, cap, "the server's certificate chain is larger than %u bytes",
+			       TLS_X509_CHAIN_MAX);
+		return true;
+	}
+	if (br_err != BR_ERR_X509_EXPIRED || !x->date_bad)
 		return false;
 	tls_x509_format_day(x->bad_days, day, sizeof day);
 	if (x->not_yet)

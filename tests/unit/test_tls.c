@@ -267,7 +267,7 @@ static void test_trust_env_dir(struct tq *t)
 		printf("  %s\n", e.msg);
 		return;
 	}
-	TQ_INT(t, tr->count, 5); /* ca, other-ca, rsa, ec, self */
+	TQ_INT(t, tr->count, 7); /* ca, other-ca, rsa, ec, self, ip, dnsip */
 	tls_trust_free(tr);
 	p.cert_dir = "/nonexistent";
 	TQ_INT(t, tls_trust_load(&tr, &p, &e), QV_E_TLS_NO_CA);

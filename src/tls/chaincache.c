@@ -1,0 +1,104 @@
+/* chaincache.c - validated certificate chains behind a read-write lock (chaincache.h). */
+#include "tls/chaincache.h"
+
+#include <string.h>
+
+bool tls_pkey_copy(struct tls_pkey *dst, const br_x509_pkey *src)
+{
+	dst->pk = *src;
+	if (src->key_type == BR_KEYTYPE_RSA) {
+		const br_rsa_public_key *r = &src->key.rsa;
+
+		if (r->nlen > sizeof dst->buf || r->elen > sizeof dst->buf - r->nlen)
+			return false;
+		memcpy(dst->buf, r->n, r->nlen);
+		memcpy(dst->buf + r->nlen, r->e, r->elen);
+		dst->pk.key.rsa.n = dst->buf;
+		dst->pk.key.rsa.e = dst->buf + r->nlen;
+		return true;
+	}
+	if (src->key_type != BR_KEYTYPE_EC || src->key.ec.qlen > sizeof dst->buf)
+		return false;
+	memcpy(dst->buf, src->key.ec.q, src->key.ec.qlen);
+	dst->pk.key.ec.q = dst->buf;
+	return true;
+}
+
+int tls_time_cmp(struct tls_time a, struct tls_time b)
+{
+	if (a.days != b.days)
+		return a.days < b.days ? -1 : 1;
+	return a.secs < b.secs ? -1 : a.secs > b.secs;
+}
+
+bool tls_chain_cache_init(struct tls_chain_cache *c)
+{
+	memset(c->e, 0, sizeof c->e);
+	c->next = 0;
+	return pthread_rwlock_init(&c->lock, NULL) == 0;
+}
+
+void tls_chain_cache_clear(struct tls_chain_cache *c)
+{
+	(void)pthread_rwlock_destroy(&c->lock);
+}
+
+/* The entry for digest, or NULL.  Caller holds the lock. */
+static struct tls_chain_entry *cache_find(struct tls_chain_cache *c, const uint8_t *digest)
+{
+	size_t i;
+
+	for (i = 0; i < TLS_CHAIN_CACHE_MAX; i++)
+		if (c->e[i].valid && memcmp(c->e[i].digest, digest, TLS_CHAIN_DIGEST) == 0)
+			return &c->e[i];
+	return NULL;
+}
+
+bool tls_chain_cache_get(struct tls_chain_cache *c, const uint8_t *digest, struct tls_time now,
+			 struct tls_pkey *key, unsigned *usages)
+{
+	const struct tls_chain_entry *e;
+	bool hit = false;
+
+	(void)pthread_rwlock_rdlock(&c->lock);
+	e = cache_find(c, digest);
+	if (e != NULL && tls_time_cmp(now, e->not_before) >= 0 &&
+	    tls_time_cmp(now, e->not_after) <= 0)
+		hit = tls_pkey_copy(key, &e->key.pk);
+	if (hit)
+		*usages = e->usages;
+	(void)pthread_rwlock_unlock(&c->lock);
+	return hit;
+}
+
+void tls_chain_cache_put(struct tls_chain_cache *c, const uint8_t *digest, struct tls_time not_before,
+			 struct tls_time not_after, const br_x509_pkey *pk, unsigned usages)
+{
+	struct tls_chain_entry *e;
+
+	(void)pthread_rwlock_wrlock(&c->lock);
+	e = cache_find(c, digest);
+	if (e == NULL) {
+		e = &c->e[c->next];
+		c->next = (c->next + 1) % TLS_CHAIN_CACHE_MAX;
+	}
+	e->valid = tls_pkey_copy(&e->key, pk);
+	if (e->valid) {
+		memcpy(e->digest, digest, TLS_CHAIN_DIGEST);
+		e->not_before = not_before;
+		e->not_after = not_after;
+		e->usages = usages;
+	}
+	(void)pthread_rwlock_unlock(&c->lock);
+}
+
+size_t tls_chain_cache_count(struct tls_chain_cache *c)
+{
+	size_t i, n = 0;
+
+	(void)pthread_rwlock_rdlock(&c->lock);
+	for (i = 0; i < TLS_CHAIN_CACHE_MAX; i++)
+		n += c->e[i].valid ? 1 : 0;
+	(void)pthread_rwlock_unlock(&c->lock);
+	return n;
+}
