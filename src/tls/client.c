@@ -13,6 +13,7 @@
 #include "tls/cert.h"
 #include "tls/chaincache.h"
 #include "tls/errors.h"
+#include "tls/hello.h"
 #include "tls/profile.h"
 #include "tls/session.h"
 #include "tls/x509.h"
@@ -50,6 +51,7 @@ struct tls_conn {
 	bool handshake_done;
 	bool resumed;
 	bool chain_cached;              /* the chain was found validated already */
+	int curve;                      /* BR_EC_* of the key exchange */
 	/* Plaintext bytes read since the last write: the current response so
 	 * far.  A close without close_notify after some of it is a truncation;
 	 * before any of it, the plain "closed" a stale keep-alive connection
@@ -306,6 +308,15 @@ static enum tls_status tls_conn_fail(struct tls_conn *t, const char *what, struc
 	return TLS_ERROR;
 }
 
+/* Start the handshake: the ClientHello is written, X25519 put first. */
+static bool client_reset(struct tls_conn *t, const char *sni)
+{
+	if (br_ssl_client_reset(&t->cc, sni, 1) == 0)
+		return false;
+	(void)tls_hello_x25519_first(&t->cc.eng);
+	return true;
+}
+
 /* Reset the engine for a new handshake on fd, offering a cached session. */
 static bool tls_conn_start(struct tls_conn *t, int fd)
 {
@@ -319,7 +330,7 @@ static bool tls_conn_start(struct tls_conn *t, int fd)
 		t->offered_len = sp.session_id_len;
 		memcpy(t->offered_id, sp.session_id, sizeof t->offered_id);
 	}
-	if (br_ssl_client_reset(&t->cc, sni, 1))
+	if (client_reset(t, sni))
 		return true;
 	if (br_ssl_engine_last_error(&t->cc.eng) == BR_ERR_NO_RANDOM) {
 		/* No /dev/urandom (chroot, sandbox): ask the kernel directly. */
@@ -327,7 +338,7 @@ static bool tls_conn_start(struct tls_conn *t, int fd)
 
 		if (getrandom(seed, sizeof seed, 0) == (ssize_t)sizeof seed) {
 			br_ssl_engine_inject_entropy(&t->cc.eng, seed, sizeof seed);
-			return br_ssl_client_reset(&t->cc, sni, 1) != 0;
+			return client_reset(t, sni);
 		}
 	}
 	return false;
@@ -343,6 +354,7 @@ static void tls_conn_established(struct tls_conn *t)
 	 * never looks at a certificate again. */
 	br_ssl_engine_set_x509(&t->cc.eng, NULL);
 	t->chain_cached = t->x509 != NULL && t->x509->cached;
+	t->curve = br_ssl_engine_get_ecdhe_curve(&t->cc.eng);
 	tls_conn_drop_x509(t);
 	br_ssl_engine_get_session_parameters(&t->cc.eng, &sp);
 	t->resumed = t->offered_len > 0 && sp.session_id_len == t->offered_len &&
@@ -427,4 +439,9 @@ size_t tls_client_chains(struct tls_client *cl)
 void tls_client_set_time(struct tls_client *cl, int64_t now_unix)
 {
 	cl->now_unix = now_unix;
+}
+
+int tls_conn_curve(const struct tls_conn *t)
+{
+	return t->curve;
 }

@@ -103,6 +103,9 @@ bool tls_conn_resumed(const struct tls_conn *t);
  * chain cache instead of being validated again. */
 bool tls_conn_chain_cached(const struct tls_conn *t);
 
+/* After the handshake: the ECDHE curve (BR_EC_curve25519, BR_EC_secp256r1...). */
+int tls_conn_curve(const struct tls_conn *t);
+
 /* Chains in the chain cache (tests, -v). */
 size_t tls_client_chains(struct tls_client *cl);
 

@@ -285,6 +285,23 @@ def test_no_shared_cipher_named(ctx):
         check(want in r.err, f"{opts}: {r}")
 
 
+def test_x25519_offered_first(ctx):
+    """The ClientHello lists X25519 first (BearSSL 0.6 lists it last), so a
+    server that follows the client's order (OpenSSL's default) picks it."""
+    port = free_port()
+    c, k = cert("good-ec")
+    p = ctx.spawn(["openssl", "s_server", "-quiet", "-www", "-tls1_2", "-accept", f"127.0.0.1:{port}",
+                   "-cert", c, "-key", k], cwd=ctx.tmp, stdin=subprocess.DEVNULL,
+                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_port(port, p)
+    out = ctx.path("out")
+    r = ctx.run("get", "-q", "-o", out, "-O", "page.txt", "--cacert", pki()["ca.pem"], f"https://localhost:{port}/")
+    check(r.code == 0, r)
+    with open(os.path.join(out, "page.txt")) as f:
+        page = f.read()
+    check("Supported groups: x25519:secp256r1:secp384r1:secp521r1" in page, page[-600:])
+
+
 def test_tls13_only_server(ctx):
     base = s_server(ctx, "good-rsa", "-tls1_3")
     r = ctx.run("flags", "--site", base, "-o", ctx.path("out"), "--cacert", pki()["ca.pem"], "CN")

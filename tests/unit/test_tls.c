@@ -1,13 +1,15 @@
 /* test_tls.c - the TLS pieces that need no connection: BearSSL error names
- * and messages, dates, PEM reading, trust anchor loading from every source,
- * and the session cache. */
+ * and messages, dates, the ClientHello's group order, PEM reading, trust
+ * anchor loading from every source, and the session cache. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "test_tls_fixture.h"
 #include "tls/errors.h"
+#include "tls/hello.h"
 #include "tls/pem.h"
+#include "tls/profile.h"
 #include "tls/session.h"
 #include "tls/trust.h"
 #include "tls/x509.h"
@@ -363,12 +365,131 @@ static void test_session_cache(struct tq *t)
 	free(c);
 }
 
+/* The groups of the supported_groups extension of ClientHello record rec
+ * into g (at most cap), as IDs; returns how many. */
+static size_t hello_groups(const unsigned char *rec, size_t len, unsigned *g, size_t cap)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i + 6 <= len; i++) {
+		size_t el = (size_t)rec[i + 2] << 8 | rec[i + 3], j;
+
+		if (rec[i] != 0 || rec[i + 1] != 10 || el < 2 || i + 4 + el > len ||
+		    ((size_t)rec[i + 4] << 8 | rec[i + 5]) != el - 2)
+			continue;
+		for (j = i + 6; j + 1 < i + 4 + el && n < cap; j += 2)
+			g[n++] = (unsigned)rec[j] << 8 | rec[j + 1];
+		return n;
+	}
+	return 0;
+}
+
+/* A ClientHello made by hand: every field, the groups P-256, P-384, P-521,
+ * X25519 (BearSSL 0.6's order), and an extension after them. */
+static size_t hello_make(unsigned char *b)
+{
+	static const unsigned char tail[] = {
+		0x00, 0x04, 0xc0, 0x2b, 0xcc, 0xa9, /* cipher suites */
+		0x01, 0x00,                         /* compression: null */
+		0x00, 0x1c,                         /* extensions */
+		0x00, 0x00, 0x00, 0x04, 0x00, 0x02, 0x68, 0x68, /* server_name (junk) */
+		0x00, 0x0a, 0x00, 0x0a, 0x00, 0x08, 0x00, 0x17, 0x00, 0x18, 0x00, 0x19, 0x00, 0x1d,
+		0x00, 0x0b, 0x00, 0x02, 0x01, 0x00,
+	};
+	size_t n = 5 + 4 + 2 + 32 + 1 + 3;
+
+	memset(b, 0, n);
+	b[0] = 22;
+	b[1] = b[2] = 3;
+	b[5] = 1;
+	b[9] = b[10] = 3;
+	b[43] = 3; /* a 3-byte session ID */
+	memcpy(b + n, tail, sizeof tail);
+	n += sizeof tail;
+	b[3] = (unsigned char)((n - 5) >> 8);
+	b[4] = (unsigned char)(n - 5);
+	b[8] = (unsigned char)(n - 9);
+	return n;
+}
+
+static void test_hello_reorder(struct tq *t)
+{
+	unsigned char b[128], c[128];
+	const unsigned char *msg = NULL;
+	size_t n = hello_make(b), msg_len = 0, i;
+	unsigned g[8];
+
+	memcpy(c, b, n);
+	if (!TQ_TRUE(t, tls_hello_reorder(c, n, &msg, &msg_len)))
+		return;
+	TQ_TRUE(t, msg == c + 5 && msg_len == n - 5);
+	TQ_INT(t, hello_groups(c, n, g, 8), 4);
+	TQ_TRUE(t, g[0] == 29 && g[1] == 23 && g[2] == 24 && g[3] == 25);
+	TQ_MEM(t, c + n - 6, 6, b + n - 6, 6); /* the next extension is untouched */
+	TQ_TRUE(t, !tls_hello_reorder(c, n, &msg, &msg_len)); /* X25519 first already */
+	/* every shorter record, and one byte more, is left alone */
+	for (i = 0; i < n; i++) {
+		memcpy(c, b, n);
+		TQ_TRUE(t, !tls_hello_reorder(c, i, &msg, &msg_len));
+		TQ_MEM(t, c, n, b, n);
+	}
+	memcpy(c, b, n);
+	c[n] = 0;
+	TQ_TRUE(t, !tls_hello_reorder(c, n + 1, &msg, &msg_len));
+	/* no X25519 offered: nothing to do */
+	memcpy(c, b, n);
+	c[n - 7] = 0x1e;
+	TQ_TRUE(t, !tls_hello_reorder(c, n, &msg, &msg_len));
+	memcpy(c, b, n);
+	c[5] = 2; /* a ServerHello */
+	TQ_TRUE(t, !tls_hello_reorder(c, n, &msg, &msg_len));
+}
+
+/* BearSSL's own ClientHello: its groups come in ID order (the 0.6 slip);
+ * after tls_hello_x25519_first X25519 leads and the transcript hash is the
+ * hash of the new bytes. */
+static void test_hello_bearssl(struct tq *t)
+{
+	br_ssl_client_context *cc = malloc(sizeof *cc);
+	unsigned char *buf = malloc(BR_SSL_BUFSIZE_MONO), *rec;
+	unsigned char want[32], got[32];
+	size_t len = 0;
+	unsigned g[8];
+	br_sha256_context h;
+
+	if (!TQ_TRUE(t, cc != NULL && buf != NULL))
+		goto out;
+	tls_profile_client(cc);
+	br_ssl_engine_set_buffer(&cc->eng, buf, BR_SSL_BUFSIZE_MONO, 0);
+	if (!TQ_TRUE(t, br_ssl_client_reset(cc, "localhost", 0) != 0))
+		goto out;
+	rec = br_ssl_engine_sendrec_buf(&cc->eng, &len);
+	if (!TQ_TRUE(t, rec != NULL && len > 5) || !TQ_INT(t, hello_groups(rec, len, g, 8), 4))
+		goto out;
+	TQ_TRUE(t, g[0] == 23 && g[1] == 24 && g[2] == 25 && g[3] == 29);
+	if (!TQ_TRUE(t, tls_hello_x25519_first(&cc->eng)))
+		goto out;
+	TQ_INT(t, hello_groups(rec, len, g, 8), 4);
+	TQ_TRUE(t, g[0] == 29 && g[1] == 23 && g[2] == 24 && g[3] == 25);
+	br_sha256_init(&h);
+	br_sha256_update(&h, rec + 5, len - 5);
+	br_sha256_out(&h, want);
+	TQ_INT(t, br_multihash_out(&cc->eng.mhash, br_sha256_ID, got), 32);
+	TQ_MEM(t, got, 32, want, 32);
+	TQ_TRUE(t, !tls_hello_x25519_first(&cc->eng));
+out:
+	free(buf);
+	free(cc);
+}
+
 void suite_tls(struct tq *t)
 {
 	tq_run(t, "BR_ERR names", test_err_names);
 	tq_run(t, "BR_ERR table complete", test_err_table_complete);
 	tq_run(t, "error messages", test_err_messages);
 	tq_run(t, "dates", test_format_day);
+	tq_run(t, "ClientHello: X25519 first", test_hello_reorder);
+	tq_run(t, "ClientHello: BearSSL's, rehashed", test_hello_bearssl);
 	tq_run(t, "PEM objects", test_pem_each);
 	tq_run(t, "file read errors", test_file_read_errors);
 	tq_run(t, "trust add and dedupe", test_trust_add_and_dedupe);

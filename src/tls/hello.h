@@ -1,0 +1,35 @@
+/* hello.h - X25519 first in the client's supported_groups (DESIGN §4).
+ *
+ * BearSSL 0.6 means to offer X25519 first (ssl_hs_client.t0 says so), but
+ * its T0 code tests the loop counter instead of the curve mask, so the list
+ * goes out in ID order: P-256 (23), P-384, P-521, X25519 (29).  Servers that
+ * follow the client's order (OpenSSL's default, so nginx's) then choose
+ * P-256, whose ECDHE costs about twice X25519's in BearSSL's m31 code on
+ * x86_64 and 1.4 times under qemu-arm (bench/curves.sh).
+ *
+ * Right after br_ssl_client_reset the ClientHello sits whole in the
+ * engine's output buffer and is the only message in the handshake
+ * transcript hash.  tls_hello_x25519_first moves X25519 to the front of its
+ * supported_groups list (the same bytes, so every length stays) and hashes
+ * the transcript again, so both Finished messages agree.  A record it does
+ * not recognise as exactly one such ClientHello is left as it is. */
+#ifndef QV_TLS_HELLO_H
+#define QV_TLS_HELLO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "tls/br.h"
+
+/* In the record rec[0..len) holding one ClientHello, put X25519 first in
+ * the supported_groups extension; *msg and *msg_len get the handshake
+ * message (inside rec).  False, rec untouched, when rec is not such a
+ * record, has no X25519 or already starts with it. */
+bool tls_hello_reorder(unsigned char *rec, size_t len, const unsigned char **msg, size_t *msg_len);
+
+/* tls_hello_reorder on eng's pending ClientHello record, then the
+ * transcript hash recomputed.  Call only right after br_ssl_client_reset
+ * succeeded.  True when the list was changed. */
+bool tls_hello_x25519_first(br_ssl_engine_context *eng);
+
+#endif
