@@ -164,6 +164,70 @@ static void test_pem_each(struct tq *t)
 	TQ_TRUE(t, strstr(e.msg, "unterminated") != NULL);
 }
 
+struct pem_seen {
+	size_t n;
+	char name[64];
+	uint8_t der[64];
+	size_t len;
+};
+
+static enum qv_err keep_last(void *ctx, const char *name, const uint8_t *der, size_t len,
+			     struct qv_error *err)
+{
+	struct pem_seen *s = ctx;
+
+	(void)err;
+	s->n++;
+	(void)snprintf(s->name, sizeof s->name, "%s", name);
+	s->len = len < sizeof s->der ? len : sizeof s->der;
+	memcpy(s->der, der, s->len);
+	return QV_OK;
+}
+
+/* One PEM text: its result, and the one object's name and bytes. */
+static void pem_case(struct tq *t, const char *text, enum qv_err want_rc, const char *want_name,
+		     const char *want_der)
+{
+	size_t len = strlen(text);
+	uint8_t *g = tq_guard_dup(text, len);
+	struct pem_seen s;
+	struct qv_error e;
+
+	memset(&s, 0, sizeof s);
+	if (g == NULL)
+		return;
+	if (!TQ_INT(t, tls_pem_each(g, len, keep_last, &s, NULL, &e), want_rc))
+		printf("  for %s\n", text);
+	if (want_rc == QV_OK && want_name != NULL) {
+		TQ_INT(t, s.n, 1);
+		TQ_STR(t, s.name, want_name);
+		TQ_MEM(t, s.der, s.len, want_der, strlen(want_der));
+	}
+	tq_guard_free(g, len);
+}
+
+/* BearSSL's PEM rules (pem.c), CRs ignored everywhere. */
+static void test_pem_rules(struct tq *t)
+{
+	pem_case(t, "-----BEGIN X-----\nYWJj\n-----END X-----\n", QV_OK, "X", "abc");
+	pem_case(t, "-----BEGIN X-----\r\nYWJj\r\n-----END X-----\r\n", QV_OK, "X", "abc");
+	pem_case(t, "-----begin a b-c---\nYW Jj\tZA==\n\n-----end x\n", QV_OK, "A B-C", "abcd");
+	pem_case(t, "-----BEGIN X\nYWJj\n-----END\n", QV_E_TLS_PEM, NULL, NULL); /* "END " */
+	pem_case(t, "-----BEGIN X\nYWJjZGU=  \n-----END X\n", QV_OK, "X", "abcde");
+	pem_case(t, "-----BEGIN X\nYW\nJj\n-----END X\n", QV_E_TLS_PEM, NULL, NULL); /* split quartet */
+	pem_case(t, "-----BEGIN X\nYQ=\n-----END X\n", QV_E_TLS_PEM, NULL, NULL);   /* one '=' */
+	pem_case(t, "-----BEGIN X\nYR==\n-----END X\n", QV_E_TLS_PEM, NULL, NULL);  /* stray bits */
+	pem_case(t, "-----BEGIN X\nYQ== x\n-----END X\n", QV_E_TLS_PEM, NULL, NULL); /* after '=' */
+	pem_case(t, "-----BEGIN X\nYQ==\n \n-----END X\n", QV_E_TLS_PEM, NULL, NULL);
+	pem_case(t, "-----BEGIN X\n -----END X\n", QV_E_TLS_PEM, NULL, NULL);
+	pem_case(t, "-----BEGIN X\nYWJj-----END X\n", QV_E_TLS_PEM, NULL, NULL);
+	pem_case(t, "-----BEGIN X\n-----BEGIN Y\n", QV_E_TLS_PEM, NULL, NULL);
+	pem_case(t, "-----BEGIN X\nYWJj\n-----END X", QV_OK, "X", "abc"); /* no final newline */
+	pem_case(t, "-----BEGIN \nYWJj\n-----END X\n", QV_OK, NULL, NULL); /* no name: no object */
+	pem_case(t, " -----BEGIN X\nYWJj\n", QV_OK, NULL, NULL);       /* not at line start */
+	pem_case(t, "-----BEGIN -----\nYWJj\n-----END \n", QV_OK, "", "abc"); /* name all dashes */
+}
+
 static void test_file_read_errors(struct tq *t)
 {
 	char path[1024];
@@ -491,6 +555,7 @@ void suite_tls(struct tq *t)
 	tq_run(t, "ClientHello: X25519 first", test_hello_reorder);
 	tq_run(t, "ClientHello: BearSSL's, rehashed", test_hello_bearssl);
 	tq_run(t, "PEM objects", test_pem_each);
+	tq_run(t, "PEM rules", test_pem_rules);
 	tq_run(t, "file read errors", test_file_read_errors);
 	tq_run(t, "trust add and dedupe", test_trust_add_and_dedupe);
 	tq_run(t, "trust --cacert", test_trust_cacert);
