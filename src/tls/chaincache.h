@@ -23,25 +23,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tls/br.h"
+#include "tls/pkey.h"
 
 /* Chains kept: one per host a run talks to, like the session cache; 64 at
  * ~600 bytes each.  When full, the oldest entry makes room. */
 #define TLS_CHAIN_CACHE_MAX 64u
 /* Bytes of the key (SHA-256). */
 #define TLS_CHAIN_DIGEST 32u
-
-/* A public key with its own copy of the key bytes (BearSSL's br_x509_pkey
- * points into someone else's buffer). */
-struct tls_pkey {
-	br_x509_pkey pk;
-	unsigned char buf[BR_X509_BUFSIZE_KEY];
-};
-
-/* BearSSL time: days since 0000-01-01 and seconds in the day. */
-struct tls_time {
-	uint32_t days, secs;
-};
 
 struct tls_chain_entry {
 	uint8_t digest[TLS_CHAIN_DIGEST];
@@ -56,13 +44,6 @@ struct tls_chain_cache {
 	unsigned next; /* the slot the next new entry takes */
 	struct tls_chain_entry e[TLS_CHAIN_CACHE_MAX];
 };
-
-/* Copy src into dst (pointers to dst->buf).  False when the key is not RSA
- * or EC, or larger than BearSSL's own key buffer. */
-bool tls_pkey_copy(struct tls_pkey *dst, const br_x509_pkey *src);
-
-/* -1, 0, 1 as a is before, at or after b. */
-int tls_time_cmp(struct tls_time a, struct tls_time b);
 
 /* An empty cache.  False if the lock cannot be created. */
 bool tls_chain_cache_init(struct tls_chain_cache *c);

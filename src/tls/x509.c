@@ -161,18 +161,68 @@ static bool chain_next(const struct tls_x509 *x, size_t *at, const uint8_t **der
 	return true;
 }
 
+/* The anchors a chain may need, decoded. */
+struct anchor_set {
+	br_x509_trust_anchor ta[TLS_X509_ANCHORS_MAX];
+	struct tls_pkey key[TLS_X509_ANCHORS_MAX];
+	const struct tls_anchor *from[TLS_X509_ANCHORS_MAX];
+	size_t n;
+};
+
+/* Add the anchors whose subject is dn (each once). */
+static void anchors_named(const struct tls_trust *tr, const struct der *dn, struct anchor_set *s)
+{
+	const struct tls_anchor *found[TLS_X509_ANCHORS_MAX];
+	size_t n = tls_trust_find(tr, dn->p, dn->len, found, TLS_X509_ANCHORS_MAX), i, j;
+
+	for (i = 0; i < n && s->n < TLS_X509_ANCHORS_MAX; i++) {
+		for (j = 0; j < s->n && s->from[j] != found[i]; j++)
+			;
+		if (j == s->n && tls_anchor_decode(found[i], &s->ta[s->n], &s->key[s->n]))
+			s->from[s->n++] = found[i];
+	}
+}
+
+/* Exactly the anchors br_x509_minimal could use for the kept chain: those
+ * whose subject is the issuer of one of its certificates (a CA anchor
+ * signs it), or the subject of the server's own (a directly trusted
+ * certificate).  It compares names byte for byte, as these are found. */
+static void anchors_for_chain(const struct tls_x509 *x, struct anchor_set *s)
+{
+	const uint8_t *der;
+	size_t at = 0, len;
+	struct tls_cert c;
+
+	s->n = 0;
+	if (x->o.trust == NULL)
+		return;
+	while (chain_next(x, &at, &der, &len)) {
+		if (!tls_cert_parse(der, len, &c))
+			continue;
+		anchors_named(x->o.trust, &c.issuer, s);
+		if (at == CERT_LEN_BYTES + len)
+			anchors_named(x->o.trust, &c.subject, s);
+	}
+}
+
 /* The whole validation of the kept chain by br_x509_minimal, as if the
  * engine had streamed it there, then the IP address check. */
 static unsigned chain_validate(struct tls_x509 *x)
 {
 	const br_x509_class **v = &x->minimal.vtable;
-	const struct tls_trust *tr = x->o.trust;
 	const uint8_t *der, *leaf = NULL;
 	size_t at = 0, len, leaf_len = 0;
 	unsigned index = 0, r;
 	struct tls_cert c;
+	struct anchor_set *set = malloc(sizeof *set);
 
-	tls_profile_x509(&x->minimal, x->eng, tr != NULL ? tr->ta : NULL, tr != NULL ? tr->count : 0);
+	if (set == NULL) {
+		x->hold = TLS_X509_HOLD_NOMEM;
+		return BR_ERR_X509_LIMIT_EXCEEDED;
+	}
+	anchors_for_chain(x, set);
+	/* minimal keeps a pointer to the anchors until end_chain returns */
+	tls_profile_x509(&x->minimal, x->eng, set->ta, set->n);
 	br_x509_minimal_set_time(&x->minimal, x->now.days, x->now.secs);
 	x->not_before.days = x->not_before.secs = 0;
 	x->not_after.days = x->not_after.secs = UINT32_MAX;
@@ -191,6 +241,7 @@ static unsigned chain_validate(struct tls_x509 *x)
 		x509_check_dates(x, index++);
 	}
 	r = (*v)->end_chain(v);
+	free(set);
 	if (r != 0 || x->o.ip_len == 0)
 		return r;
 	/* RFC 6125 §6.2.1: an IP host matches iPAddress entries only. */

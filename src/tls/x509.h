@@ -28,12 +28,19 @@
 #include "tls/br.h"
 #include "tls/cert.h"
 #include "tls/chaincache.h"
+#include "tls/pkey.h"
 #include "tls/trust.h"
 
 /* Largest chain kept: OpenSSL's default limit on a Certificate message
  * (SSL_CTX_set_max_cert_list, 100 KiB), so a chain refused here is refused
  * by curl and wget too; real chains are 2 to 10 KiB. */
 #define TLS_X509_CHAIN_MAX (100u * 1024u)
+
+/* Most trust anchors given to the validator for one chain: those named as
+ * the issuer of one of its certificates, or as the subject of the server's
+ * (tls_trust_find).  One or two in practice (a root, and a cross-signed
+ * twin); more share a name only in a store of many renewals of one CA. */
+#define TLS_X509_ANCHORS_MAX 8u
 
 /* What the checker is told about its connection; everything pointed at
  * outlives the handshake. */

@@ -3,9 +3,9 @@
  *
  * The input is the content of a --cacert file (PEM, or one DER certificate).
  * Besides memory safety it checks what trust.h promises: the result is
- * either anchors or a named error, every anchor is RSA or EC with its DN
- * and key inside the store, and loading the same data twice adds nothing
- * (duplicates are kept once).  And what pem.h promises: tls_pem_each reads
+ * either anchors or a named error, every anchor's subject lies inside its
+ * DER and one that decodes is RSA or EC with that subject as its DN, and
+ * loading the same data twice adds nothing (duplicates are kept once).  And what pem.h promises: tls_pem_each reads
  * the input exactly as BearSSL 0.6's own PEM decoder (driven here as
  * quiver drove it before pem.c had its own reader) reads the input without
  * its CR bytes: the same objects, names and bytes, the same error. */
@@ -141,19 +141,27 @@ static void check_against_bearssl(const uint8_t *data, size_t size, enum qv_err 
 			   r.hash[i] == s->hash[i]);
 }
 
-/* Reads every byte an anchor points at, so a bad copy shows under ASan. */
-static void check_anchor(const br_x509_trust_anchor *a)
+/* Reads every byte an anchor points at, so a bad copy shows under ASan; a
+ * decoded one is RSA or EC, its DN the anchor's subject. */
+static void check_anchor(const struct tls_anchor *a)
 {
-	FUZZ_CHECK(a->dn.len <= TLS_TRUST_DN_MAX);
-	fuzz_touch(a->dn.data, a->dn.len);
-	if (a->pkey.key_type == BR_KEYTYPE_RSA) {
-		fuzz_touch(a->pkey.key.rsa.n, a->pkey.key.rsa.nlen);
-		fuzz_touch(a->pkey.key.rsa.e, a->pkey.key.rsa.elen);
+	br_x509_trust_anchor ta;
+	static struct tls_pkey key;
+
+	fuzz_touch(a->der, a->der_len);
+	FUZZ_CHECK(a->subject.p >= a->der && a->subject.len <= a->der_len &&
+		   (size_t)(a->subject.p - a->der) <= a->der_len - a->subject.len);
+	if (!tls_anchor_decode(a, &ta, &key))
+		return;
+	FUZZ_CHECK(ta.dn.data == a->subject.p && ta.dn.len == a->subject.len);
+	if (ta.pkey.key_type == BR_KEYTYPE_RSA) {
+		fuzz_touch(ta.pkey.key.rsa.n, ta.pkey.key.rsa.nlen);
+		fuzz_touch(ta.pkey.key.rsa.e, ta.pkey.key.rsa.elen);
 	} else {
-		FUZZ_CHECK(a->pkey.key_type == BR_KEYTYPE_EC);
-		fuzz_touch(a->pkey.key.ec.q, a->pkey.key.ec.qlen);
+		FUZZ_CHECK(ta.pkey.key_type == BR_KEYTYPE_EC);
+		fuzz_touch(ta.pkey.key.ec.q, ta.pkey.key.ec.qlen);
 	}
-	FUZZ_CHECK((a->flags & ~(unsigned)BR_X509_TA_CA) == 0);
+	FUZZ_CHECK((ta.flags & ~(unsigned)BR_X509_TA_CA) == 0);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -178,7 +186,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(rc == QV_OK || err.msg[0] != '\0');
 	FUZZ_CHECK(added == t->count && t->count <= t->cap && t->count <= TLS_TRUST_MAX);
 	for (i = 0; i < t->count; i++)
-		check_anchor(&t->ta[i]);
+		check_anchor(&t->a[i]);
 
 	qv_error_clear(&err2);
 	rc2 = tls_trust_add_pem(t, data, size, &again, &err2);

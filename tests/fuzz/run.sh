@@ -24,7 +24,7 @@ declare -A srcs=(
 	[url]="src/http/url.c src/http/uri.c src/http/view.c"
 	[resp]="src/http/resp.c src/http/fields.c"
 	[body]="src/http/body.c src/http/fields.c"
-	[pem]="src/tls/trust.c src/tls/pem.c src/util/hash.c"
+	[pem]="src/tls/trust.c src/tls/pem.c src/tls/cert.c src/tls/der.c src/tls/pkey.c src/util/hash.c"
 	[cert]="src/tls/cert.c src/tls/der.c"
 	[flags2]="@all" # engine_available() and the rest pull in most of src/
 )

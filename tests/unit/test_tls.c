@@ -247,6 +247,9 @@ static void test_file_read_errors(struct tq *t)
 
 static void test_trust_add_and_dedupe(struct tq *t)
 {
+	const struct tls_anchor *found[4];
+	br_x509_trust_anchor ta;
+	struct tls_pkey key;
 	struct tls_trust *tr = NULL;
 	struct qv_error e;
 	size_t len = 0, added = 0;
@@ -260,8 +263,14 @@ static void test_trust_add_and_dedupe(struct tq *t)
 	TQ_INT(t, tls_trust_add_pem(tr, ca, len, &added, &e), QV_OK);
 	TQ_INT(t, added, 1);
 	TQ_INT(t, tr->count, 1);
-	TQ_TRUE(t, (tr->ta[0].flags & BR_X509_TA_CA) != 0);
-	TQ_INT(t, tr->ta[0].pkey.key_type, BR_KEYTYPE_RSA);
+	if (TQ_TRUE(t, tls_anchor_decode(&tr->a[0], &ta, &key))) {
+		TQ_TRUE(t, (ta.flags & BR_X509_TA_CA) != 0);
+		TQ_INT(t, ta.pkey.key_type, BR_KEYTYPE_RSA);
+		TQ_TRUE(t, ta.dn.data == tr->a[0].subject.p && ta.dn.len == tr->a[0].subject.len);
+	}
+	TQ_INT(t, tls_trust_find(tr, tr->a[0].subject.p, tr->a[0].subject.len, found, 4), 1);
+	TQ_TRUE(t, found[0] == &tr->a[0]);
+	TQ_INT(t, tls_trust_find(tr, tr->a[0].subject.p, tr->a[0].subject.len - 1, found, 4), 0);
 	id1 = tr->id;
 	TQ_INT(t, tls_trust_add_pem(tr, ca, len, &added, &e), QV_OK);
 	TQ_INT(t, added, 0); /* the same CA twice is kept once */
@@ -276,14 +285,18 @@ static void test_trust_cacert(struct tq *t)
 	char path[1024];
 	struct tls_trust_paths p = {tls_fixture(path, sizeof path, "ec.pem"), "/nonexistent",
 				    "/nonexistent", NULL};
+	br_x509_trust_anchor ta;
+	struct tls_pkey key;
 	struct tls_trust *tr = NULL;
 	struct qv_error e;
 
 	if (!TQ_INT(t, tls_trust_load(&tr, &p, &e), QV_OK))
 		return;
 	TQ_INT(t, tr->count, 1);
-	TQ_INT(t, tr->ta[0].pkey.key_type, BR_KEYTYPE_EC);
-	TQ_INT(t, tr->ta[0].flags & BR_X509_TA_CA, 0); /* a server certificate */
+	if (TQ_TRUE(t, tls_anchor_decode(&tr->a[0], &ta, &key))) {
+		TQ_INT(t, ta.pkey.key_type, BR_KEYTYPE_EC);
+		TQ_INT(t, ta.flags & BR_X509_TA_CA, 0); /* a server certificate */
+	}
 	TQ_TRUE(t, strncmp(tr->source, "--cacert ", 9) == 0);
 	tls_trust_free(tr);
 	p.cacert = "/nonexistent/ca.pem";
