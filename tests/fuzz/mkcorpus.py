@@ -187,6 +187,48 @@ CERT = [
     der_of(LEAF)[:-1], "",
 ]
 
+# skey seeds: the unit-test keys (PKCS#8) and the PKCS#1 / RFC 5915 keys
+# inside them (fuzz_skey.c); the EC one also with its [0] curve added.
+def _tlv(der, at):
+    """(tag, value start, value end) of the DER element at offset at."""
+    n = der[at + 1]
+    if n < 0x80:
+        return der[at], at + 2, at + 2 + n
+    k = n & 0x7F
+    ln = int.from_bytes(der[at + 2:at + 2 + k], "big")
+    return der[at], at + 2 + k, at + 2 + k + ln
+
+
+def _inner_key(der):
+    """The key inside a PKCS#8 PrivateKeyInfo: its third element's contents."""
+    _, at, _ = _tlv(der, 0)
+    for _ in range(2):
+        at = _tlv(der, at)[2]
+    _, s, e = _tlv(der, at)
+    return der[s:e]
+
+
+def _key_der(name):
+    with open(os.path.join(HERE, "..", "data", "tls", name)) as f:
+        body = "".join(l for l in f.read().splitlines() if not l.startswith("-----"))
+    return base64.b64decode(body)
+
+
+def _with_curve(ec):
+    """RFC 5915 key ec with [0] prime256v1 added after its private key."""
+    p256 = bytes.fromhex("a00a06082a8648ce3d030107")
+    _, s, e = _tlv(ec, 0)
+    body = ec[s:e]
+    _, ks, ke = _tlv(body, 3)  # version is 3 bytes; then the OCTET STRING
+    body = body[:ke] + p256 + body[ke:]
+    return bytes([0x30, len(body)]) + body
+
+
+SKEY = [_key_der("rsa.key"), _key_der("ec.key"), _inner_key(_key_der("rsa.key")),
+        _inner_key(_key_der("ec.key")), _with_curve(_inner_key(_key_der("ec.key"))),
+        _key_der("rsa.key")[:100], b""]
+SKEY = [k.decode("latin-1") for k in SKEY]
+
 # flags2 seeds: arguments separated by NUL bytes (fuzz_flags2.c).
 FLAGS2 = ["\0".join(a.split(" ")) if a else "" for a in [
     "", "-h", "--help", "-a", "-e -l 10", "-e --limit=3", "-m 1000 --engine threads",
@@ -215,4 +257,5 @@ write("resp", RESP)
 write("body", BODY)
 write("pem", PEM)
 write("cert", CERT)
+write("skey", SKEY)
 write("flags2", FLAGS2)

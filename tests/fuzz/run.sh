@@ -26,14 +26,16 @@ declare -A srcs=(
 	[body]="src/http/body.c src/http/fields.c"
 	[pem]="src/tls/trust.c src/tls/pem.c src/tls/cert.c src/tls/der.c src/tls/pkey.c src/util/hash.c"
 	[cert]="src/tls/cert.c src/tls/der.c"
+	[skey]="src/tls/skey.c src/tls/der.c"
 	[flags2]="@all" # engine_available() and the rest pull in most of src/
 )
 # targets that also link BearSSL (built here with clang, cached in out/)
-declare -A with_bearssl=([pem]=1 [cert]=1 [flags2]=1)
+declare -A with_bearssl=([pem]=1 [cert]=1 [skey]=1 [flags2]=1)
 all=(url resp body)
 # newer than this script: fuzzed once they are there
 [ -f src/tls/trust.c ] && all+=(pem)
 [ -f src/tls/cert.c ] && all+=(cert)
+[ -f src/tls/skey.c ] && all+=(skey)
 [ -f src/cli/flags/flags2_args.c ] && all+=(flags2)
 targets=("${@:-${all[@]}}")
 
