@@ -1,4 +1,4 @@
-/* chaincache.c - validated certificate chains behind a read-write lock (chaincache.h). */
+/* chaincache.c - validated certificate chains behind one mutex (chaincache.h). */
 #include "tls/chaincache.h"
 
 #include <string.h>
@@ -7,12 +7,12 @@ bool tls_chain_cache_init(struct tls_chain_cache *c)
 {
 	memset(c->e, 0, sizeof c->e);
 	c->next = 0;
-	return pthread_rwlock_init(&c->lock, NULL) == 0;
+	return pthread_mutex_init(&c->lock, NULL) == 0;
 }
 
 void tls_chain_cache_clear(struct tls_chain_cache *c)
 {
-	(void)pthread_rwlock_destroy(&c->lock);
+	(void)pthread_mutex_destroy(&c->lock);
 }
 
 /* The entry for digest, or NULL.  Caller holds the lock. */
@@ -32,14 +32,14 @@ bool tls_chain_cache_get(struct tls_chain_cache *c, const uint8_t *digest, struc
 	const struct tls_chain_entry *e;
 	bool hit = false;
 
-	(void)pthread_rwlock_rdlock(&c->lock);
+	(void)pthread_mutex_lock(&c->lock);
 	e = cache_find(c, digest);
 	if (e != NULL && tls_time_cmp(now, e->not_before) >= 0 &&
 	    tls_time_cmp(now, e->not_after) <= 0)
 		hit = tls_pkey_copy(key, &e->key.pk);
 	if (hit)
 		*usages = e->usages;
-	(void)pthread_rwlock_unlock(&c->lock);
+	(void)pthread_mutex_unlock(&c->lock);
 	return hit;
 }
 
@@ -48,7 +48,7 @@ void tls_chain_cache_put(struct tls_chain_cache *c, const uint8_t *digest, struc
 {
 	struct tls_chain_entry *e;
 
-	(void)pthread_rwlock_wrlock(&c->lock);
+	(void)pthread_mutex_lock(&c->lock);
 	e = cache_find(c, digest);
 	if (e == NULL) {
 		e = &c->e[c->next];
@@ -61,16 +61,16 @@ void tls_chain_cache_put(struct tls_chain_cache *c, const uint8_t *digest, struc
 		e->not_after = not_after;
 		e->usages = usages;
 	}
-	(void)pthread_rwlock_unlock(&c->lock);
+	(void)pthread_mutex_unlock(&c->lock);
 }
 
 size_t tls_chain_cache_count(struct tls_chain_cache *c)
 {
 	size_t i, n = 0;
 
-	(void)pthread_rwlock_rdlock(&c->lock);
+	(void)pthread_mutex_lock(&c->lock);
 	for (i = 0; i < TLS_CHAIN_CACHE_MAX; i++)
 		n += c->e[i].valid ? 1 : 0;
-	(void)pthread_rwlock_unlock(&c->lock);
+	(void)pthread_mutex_unlock(&c->lock);
 	return n;
 }

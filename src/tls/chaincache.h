@@ -14,7 +14,10 @@
  * here: that is what proves the server holds the key.  -k never uses it.
  *
  * One cache per run (in struct tls_client), shared by every connection and
- * thread: lookups take a read lock, stores a write lock. */
+ * thread, read far more than written, behind one mutex: a lookup holds it
+ * for a scan of TLS_CHAIN_CACHE_MAX digests (about a microsecond) against
+ * the milliseconds of the handshake it saves, and a read-write lock would
+ * add musl's 600 bytes of rwlock code to a binary with a size budget. */
 #ifndef QV_TLS_CHAINCACHE_H
 #define QV_TLS_CHAINCACHE_H
 
@@ -40,7 +43,7 @@ struct tls_chain_entry {
 };
 
 struct tls_chain_cache {
-	pthread_rwlock_t lock;
+	pthread_mutex_t lock;
 	unsigned next; /* the slot the next new entry takes */
 	struct tls_chain_entry e[TLS_CHAIN_CACHE_MAX];
 };

@@ -8,37 +8,40 @@
 #include "tls/br.h"
 
 /* Every BR_ERR_* of BearSSL 0.6 (bearssl_ssl.h and bearssl_x509.h), in code
- * order from 0: "NAME\0text\0" per code, both empty for an unused code.
+ * order from 0: "NAME\0text\0" per code, both empty for an unused code.  An
+ * empty text is "malformed certificate" for an X.509 error, "protocol
+ * error" for another: errors a user never acts on differently, which the
+ * name in brackets tells apart.
  * One packed string instead of a table of {code, name, text} pointers: the
  * pointers alone were 1.4 KiB of a binary with a size budget, and an error
  * is looked up once per failure. */
 static const char br_errs[] =
 	"OK\0" "no error\0" /* 0 */
-	"BAD_PARAM\0" "bad parameter\0" /* 1 */
-	"BAD_STATE\0" "operation in a wrong state\0" /* 2 */
+	"BAD_PARAM\0" "\0" /* 1 */
+	"BAD_STATE\0" "\0" /* 2 */
 	"UNSUPPORTED_VERSION\0" "unsupported protocol version\0" /* 3 */
 	"BAD_VERSION\0" "record version differs from the negotiated one\0" /* 4 */
-	"BAD_LENGTH\0" "invalid record length\0" /* 5 */
-	"TOO_LARGE\0" "record too large\0" /* 6 */
+	"BAD_LENGTH\0" "\0" /* 5 */
+	"TOO_LARGE\0" "\0" /* 6 */
 	"BAD_MAC\0" "bad record MAC\0" /* 7 */
 	"NO_RANDOM\0" "no source of randomness\0" /* 8 */
-	"UNKNOWN_TYPE\0" "unknown record type\0" /* 9 */
+	"UNKNOWN_TYPE\0" "\0" /* 9 */
 	"UNEXPECTED\0" "unexpected message\0" /* 10 */
 	"\0" "\0" /* 11: unused */
-	"BAD_CCS\0" "bad ChangeCipherSpec\0" /* 12 */
-	"BAD_ALERT\0" "bad alert message\0" /* 13 */
+	"BAD_CCS\0" "\0" /* 12 */
+	"BAD_ALERT\0" "\0" /* 13 */
 	"BAD_HANDSHAKE\0" "malformed handshake message\0" /* 14 */
-	"OVERSIZED_ID\0" "session ID too long\0" /* 15 */
+	"OVERSIZED_ID\0" "\0" /* 15 */
 	"BAD_CIPHER_SUITE\0" "no common cipher suite\0" /* 16 */
-	"BAD_COMPRESSION\0" "unsupported compression\0" /* 17 */
-	"BAD_FRAGLEN\0" "bad maximum fragment length\0" /* 18 */
+	"BAD_COMPRESSION\0" "\0" /* 17 */
+	"BAD_FRAGLEN\0" "\0" /* 18 */
 	"BAD_SECRENEG\0" "secure renegotiation failed\0" /* 19 */
-	"EXTRA_EXTENSION\0" "unexpected extension\0" /* 20 */
-	"BAD_SNI\0" "bad server name indication\0" /* 21 */
-	"BAD_HELLO_DONE\0" "malformed ServerHelloDone\0" /* 22 */
-	"LIMIT_EXCEEDED\0" "a protocol limit was exceeded\0" /* 23 */
+	"EXTRA_EXTENSION\0" "\0" /* 20 */
+	"BAD_SNI\0" "\0" /* 21 */
+	"BAD_HELLO_DONE\0" "\0" /* 22 */
+	"LIMIT_EXCEEDED\0" "\0" /* 23 */
 	"BAD_FINISHED\0" "bad Finished message\0" /* 24 */
-	"RESUME_MISMATCH\0" "session resumption mismatch\0" /* 25 */
+	"RESUME_MISMATCH\0" "\0" /* 25 */
 	"INVALID_ALGORITHM\0" "unsupported or invalid algorithm\0" /* 26 */
 	"BAD_SIGNATURE\0" "bad handshake signature\0" /* 27 */
 	"WRONG_KEY_USAGE\0" "key usage forbids the negotiated suite\0" /* 28 */
@@ -46,27 +49,27 @@ static const char br_errs[] =
 	"\0" "\0" /* 30: unused */
 	"IO\0" "I/O error\0" /* 31 */
 	"X509_OK\0" "certificate valid\0" /* 32 */
-	"X509_INVALID_VALUE\0" "invalid value in the certificate\0" /* 33 */
-	"X509_TRUNCATED\0" "truncated certificate\0" /* 34 */
+	"X509_INVALID_VALUE\0" "\0" /* 33 */
+	"X509_TRUNCATED\0" "\0" /* 34 */
 	"X509_EMPTY_CHAIN\0" "the server sent no certificate\0" /* 35 */
-	"X509_INNER_TRUNC\0" "malformed certificate (inner length)\0" /* 36 */
-	"X509_BAD_TAG_CLASS\0" "malformed certificate (tag class)\0" /* 37 */
-	"X509_BAD_TAG_VALUE\0" "malformed certificate (tag)\0" /* 38 */
-	"X509_INDEFINITE_LENGTH\0" "malformed certificate (indefinite length)\0" /* 39 */
-	"X509_EXTRA_ELEMENT\0" "malformed certificate (extra element)\0" /* 40 */
-	"X509_UNEXPECTED\0" "malformed certificate (unexpected element)\0" /* 41 */
-	"X509_NOT_CONSTRUCTED\0" "malformed certificate (not constructed)\0" /* 42 */
-	"X509_NOT_PRIMITIVE\0" "malformed certificate (not primitive)\0" /* 43 */
-	"X509_PARTIAL_BYTE\0" "malformed certificate (partial byte)\0" /* 44 */
-	"X509_BAD_BOOLEAN\0" "malformed certificate (boolean)\0" /* 45 */
-	"X509_OVERFLOW\0" "malformed certificate (value out of range)\0" /* 46 */
-	"X509_BAD_DN\0" "invalid distinguished name\0" /* 47 */
-	"X509_BAD_TIME\0" "invalid validity date\0" /* 48 */
+	"X509_INNER_TRUNC\0" "\0" /* 36 */
+	"X509_BAD_TAG_CLASS\0" "\0" /* 37 */
+	"X509_BAD_TAG_VALUE\0" "\0" /* 38 */
+	"X509_INDEFINITE_LENGTH\0" "\0" /* 39 */
+	"X509_EXTRA_ELEMENT\0" "\0" /* 40 */
+	"X509_UNEXPECTED\0" "\0" /* 41 */
+	"X509_NOT_CONSTRUCTED\0" "\0" /* 42 */
+	"X509_NOT_PRIMITIVE\0" "\0" /* 43 */
+	"X509_PARTIAL_BYTE\0" "\0" /* 44 */
+	"X509_BAD_BOOLEAN\0" "\0" /* 45 */
+	"X509_OVERFLOW\0" "\0" /* 46 */
+	"X509_BAD_DN\0" "\0" /* 47 */
+	"X509_BAD_TIME\0" "\0" /* 48 */
 	"X509_UNSUPPORTED\0" "unsupported certificate feature\0" /* 49 */
 	"X509_LIMIT_EXCEEDED\0" "key or signature too large\0" /* 50 */
 	"X509_WRONG_KEY_TYPE\0" "unexpected key type\0" /* 51 */
 	"X509_BAD_SIGNATURE\0" "bad certificate signature\0" /* 52 */
-	"X509_TIME_UNKNOWN\0" "current time unknown\0" /* 53 */
+	"X509_TIME_UNKNOWN\0" "\0" /* 53 */
 	"X509_EXPIRED\0" "certificate expired or not yet valid\0" /* 54 */
 	"X509_DN_MISMATCH\0" "issuer/subject mismatch in the chain\0" /* 55 */
 	"X509_BAD_SERVER_NAME\0" "certificate does not match the host\0" /* 56 */
@@ -150,8 +153,12 @@ const char *tls_err_text(int br_err)
 {
 	const char *e = br_err_find(br_err);
 
-	if (e != NULL)
-		return e + strlen(e) + 1;
+	if (e != NULL) {
+		e += strlen(e) + 1;
+		if (*e != '\0')
+			return e;
+		return br_err >= BR_ERR_X509_OK ? "malformed certificate" : "protocol error";
+	}
 	if (br_err >= BR_ERR_SEND_FATAL_ALERT && br_err < BR_ERR_SEND_FATAL_ALERT + 256)
 		return "fatal alert sent";
 	if (br_err >= BR_ERR_RECV_FATAL_ALERT && br_err < BR_ERR_RECV_FATAL_ALERT + 256)

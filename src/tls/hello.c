@@ -8,66 +8,32 @@
 #define REC_HANDSHAKE 22u
 #define HS_HEAD 4u
 #define HS_CLIENT_HELLO 1u
-#define HELLO_FIXED (2u + 32u) /* client_version, random */
-#define EXT_SUPPORTED_GROUPS 10u
 #define GROUP_X25519 29u
 
-static size_t be16(const unsigned char *p)
-{
-	return (size_t)p[0] << 8 | p[1];
-}
-
-/* In a supported_groups extension body e[0..n), X25519 to the front. */
-static bool groups_x25519_first(unsigned char *e, size_t n)
-{
-	size_t i;
-
-	if (n < 2 || be16(e) != n - 2 || (n & 1) != 0)
-		return false;
-	for (i = 2; i < n; i += 2) {
-		if (be16(e + i) != GROUP_X25519)
-			continue;
-		if (i == 2)
-			return false;
-		memmove(e + 4, e + 2, i - 2);
-		e[2] = 0;
-		e[3] = GROUP_X25519;
-		return true;
-	}
-	return false;
-}
+/* supported_groups as BearSSL 0.6 writes it with quiver's profile: type
+ * 10, length 10, list length 8, then P-256 (23), P-384, P-521, X25519 (29). */
+static const unsigned char GROUPS_BEARSSL[] = {0x00, 0x0a, 0x00, 0x0a, 0x00, 0x08, 0x00,
+					       0x17, 0x00, 0x18, 0x00, 0x19, 0x00, 0x1d};
+/* Where a ClientHello's session_id length is: record header, handshake
+ * header, client_version, random. */
+#define HELLO_SID_AT (REC_HEAD + HS_HEAD + 2u + 32u)
 
 bool tls_hello_reorder(unsigned char *rec, size_t len, const unsigned char **msg, size_t *msg_len)
 {
-	unsigned char *h = rec + REC_HEAD, *p, *end = rec + len;
-	size_t n;
+	size_t at, n = sizeof GROUPS_BEARSSL;
 
-	if (len < REC_HEAD + HS_HEAD + HELLO_FIXED || rec[0] != REC_HANDSHAKE ||
-	    be16(rec + 3) != len - REC_HEAD || h[0] != HS_CLIENT_HELLO ||
-	    ((size_t)h[1] << 16 | be16(h + 2)) != len - REC_HEAD - HS_HEAD)
+	if (len <= HELLO_SID_AT || rec[0] != REC_HANDSHAKE ||
+	    ((size_t)rec[3] << 8 | rec[4]) != len - REC_HEAD || rec[5] != HS_CLIENT_HELLO ||
+	    ((size_t)rec[6] << 16 | (size_t)rec[7] << 8 | rec[8]) != len - REC_HEAD - HS_HEAD)
 		return false;
-	p = h + HS_HEAD + HELLO_FIXED;
-	/* session_id <0..32>, cipher_suites <2..2^16-2>, compression <1..2^8-1> */
-	if (p >= end || (size_t)(end - p) < 1u + *p)
-		return false;
-	p += 1u + *p;
-	if (end - p < 2 || (size_t)(end - p) < 2 + be16(p))
-		return false;
-	p += 2 + be16(p);
-	if (p >= end || (size_t)(end - p) < 1u + *p)
-		return false;
-	p += 1u + *p;
-	if (end - p < 2 || (size_t)(end - p) != 2 + be16(p))
-		return false;
-	for (p += 2; end - p >= 4; p += 4 + n) {
-		n = be16(p + 2);
-		if ((size_t)(end - p) - 4 < n)
-			return false;
-		if (be16(p) != EXT_SUPPORTED_GROUPS)
+	/* after the random and the session ID, where only extensions can hold it */
+	for (at = HELLO_SID_AT + 1u + rec[HELLO_SID_AT]; at + n <= len; at++) {
+		if (memcmp(rec + at, GROUPS_BEARSSL, n) != 0)
 			continue;
-		if (!groups_x25519_first(p + 4, n))
-			return false;
-		*msg = h;
+		memmove(rec + at + 8, rec + at + 6, 6);
+		rec[at + 6] = 0;
+		rec[at + 7] = GROUP_X25519;
+		*msg = rec + REC_HEAD;
 		*msg_len = len - REC_HEAD;
 		return true;
 	}

@@ -9,10 +9,12 @@
  *
  * Right after br_ssl_client_reset the ClientHello sits whole in the
  * engine's output buffer and is the only message in the handshake
- * transcript hash.  tls_hello_x25519_first moves X25519 to the front of its
- * supported_groups list (the same bytes, so every length stays) and hashes
- * the transcript again, so both Finished messages agree.  A record it does
- * not recognise as exactly one such ClientHello is left as it is. */
+ * transcript hash.  tls_hello_x25519_first finds its supported_groups
+ * extension -- exactly the bytes BearSSL writes for quiver's profile -- and
+ * moves X25519 to the front of the list (the same bytes, so every length
+ * stays), then hashes the transcript again, so both Finished messages
+ * agree.  A record that is not one whole ClientHello with that extension
+ * after its session ID is left as it is. */
 #ifndef QV_TLS_HELLO_H
 #define QV_TLS_HELLO_H
 
@@ -22,9 +24,10 @@
 #include "tls/br.h"
 
 /* In the record rec[0..len) holding one ClientHello, put X25519 first in
- * the supported_groups extension; *msg and *msg_len get the handshake
- * message (inside rec).  False, rec untouched, when rec is not such a
- * record, has no X25519 or already starts with it. */
+ * BearSSL's supported_groups extension; *msg and *msg_len get the
+ * handshake message (inside rec).  False, rec untouched, when rec is not
+ * such a record or has no such extension (X25519 first already, another
+ * list of groups). */
 bool tls_hello_reorder(unsigned char *rec, size_t len, const unsigned char **msg, size_t *msg_len);
 
 /* tls_hello_reorder on eng's pending ClientHello record, then the
