@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "tls/cert.h"
 #include "tls/pem.h"
 #include "tls/profile.h"
 #include "tls/skey.h"
@@ -158,24 +159,16 @@ static bool key_pair_ok(const struct tls_server *srv, const br_x509_pkey *pk)
 static enum qv_err server_check_pair(struct tls_server *srv, const char *cert_path,
 				     const char *key_path, struct qv_error *err)
 {
-	br_x509_decoder_context *dc = malloc(sizeof *dc);
-	const br_x509_pkey *pk;
-	enum qv_err rc = QV_OK;
+	struct tls_cert_info ci;
 
-	if (dc == NULL)
-		return qv_error_set(err, QV_E_NOMEM, "out of memory");
-	br_x509_decoder_init(dc, NULL, NULL);
-	br_x509_decoder_push(dc, srv->chain[0].data, srv->chain[0].data_len);
-	pk = br_x509_decoder_get_pkey(dc);
-	if (pk == NULL)
-		rc = qv_error_set(err, QV_E_TLS_PEM, "cannot decode the certificate in %s", cert_path);
-	else if (!key_pair_ok(srv, pk))
-		rc = qv_error_set(err, QV_E_TLS_PEM, "%s does not match the certificate in %s",
-				  key_path, cert_path);
-	else
-		srv->issuer_key_type = (unsigned)br_x509_decoder_get_signer_key_type(dc);
-	free(dc);
-	return rc;
+	if (!tls_cert_decode(srv->chain[0].data, srv->chain[0].data_len, &ci))
+		return qv_error_set(err, QV_E_TLS_PEM, "cannot decode the certificate in %s",
+				    cert_path);
+	if (!key_pair_ok(srv, &ci.pkey))
+		return qv_error_set(err, QV_E_TLS_PEM, "%s does not match the certificate in %s",
+				    key_path, cert_path);
+	srv->issuer_key_type = (unsigned)ci.signer_key_type;
+	return QV_OK;
 }
 
 enum qv_err tls_server_new(struct tls_server **out, const char *cert_path, const char *key_path,

@@ -2,7 +2,6 @@
  * bundle: kept as DER, found by subject, decoded when used. */
 #include "tls/trust.h"
 
-#include <dirent.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "tls/cert.h"
+#include "tls/certdir.h"
 #include "tls/pem.h"
 #include "util/hash.h"
 
@@ -63,6 +63,7 @@ void tls_trust_free(struct tls_trust *t)
 		free(t->a[i].der);
 	free(t->a);
 	free(t->index);
+	free(t->cert_dirs);
 	free(t);
 }
 
@@ -181,17 +182,13 @@ static enum qv_err trust_add_der(struct tls_trust *t, const uint8_t *der, size_t
 
 bool tls_anchor_decode(const struct tls_anchor *a, br_x509_trust_anchor *ta, struct tls_pkey *key)
 {
-	br_x509_decoder_context dc;
-	const br_x509_pkey *pk;
+	struct tls_cert_info ci;
 
-	br_x509_decoder_init(&dc, NULL, NULL);
-	br_x509_decoder_push(&dc, a->der, a->der_len);
-	pk = br_x509_decoder_get_pkey(&dc);
-	if (pk == NULL || !tls_pkey_copy(key, pk))
+	if (!tls_cert_decode(a->der, a->der_len, &ci) || !tls_pkey_copy(key, &ci.pkey))
 		return false;
 	ta->dn.data = a->der + (a->subject.p - a->der); /* BearSSL wants it writable */
 	ta->dn.len = a->subject.len;
-	ta->flags = br_x509_decoder_isCA(&dc) ? BR_X509_TA_CA : 0;
+	ta->flags = ci.is_ca ? BR_X509_TA_CA : 0;
 	ta->pkey = key->pk;
 	return true;
 }
@@ -255,60 +252,34 @@ static enum qv_err trust_add_file(struct tls_trust *t, const char *path, size_t 
 	return rc;
 }
 
-/* Add every regular file of dir that parses; others are skipped. */
-static enum qv_err trust_add_dir(struct tls_trust *t, const char *dir, struct qv_error *err)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	size_t seen = 0;
-	enum qv_err rc = QV_OK;
-
-	if (d == NULL)
-		return QV_OK; /* as OpenSSL: a missing directory just adds nothing */
-	while (rc == QV_OK && seen < TLS_TRUST_DIR_FILES_MAX && (de = readdir(d)) != NULL) {
-		char path[TRUST_PATH_MAX];
-		struct stat st;
-		struct qv_error ignored;
-		size_t added;
-		int n;
-
-		seen++;
-		if (de->d_name[0] == '.')
-			continue;
-		n = snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-		if (n < 0 || (size_t)n >= sizeof path || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-			continue;
-		rc = trust_add_file(t, path, &added, &ignored);
-		if (rc == QV_E_NOMEM || (rc == QV_E_TLS_PEM && t->count >= TLS_TRUST_MAX))
-			*err = ignored;
-		else
-			rc = QV_OK; /* not a certificate file: skip it */
-	}
-	(void)closedir(d);
-	return rc;
-}
-
-/* Each directory of a ':'-separated SSL_CERT_DIR. */
-static enum qv_err trust_add_dirs(struct tls_trust *t, const char *dirs, struct qv_error *err)
+/* Does any directory of the ':'-separated list have HASH.N names? */
+static bool dirs_hashed(const char *dirs)
 {
 	char one[TRUST_PATH_MAX];
 	const char *p = dirs;
 
 	while (*p != '\0') {
 		size_t n = strcspn(p, ":");
-		enum qv_err rc;
 
 		if (n > 0 && n < sizeof one) {
 			memcpy(one, p, n);
 			one[n] = '\0';
-			rc = trust_add_dir(t, one, err);
-			if (rc != QV_OK)
-				return rc;
+			if (tls_certdir_hashed(one))
+				return true;
 		}
-		p += n;
-		if (*p == ':')
-			p++;
+		p += n + (p[n] == ':');
 	}
+	return false;
+}
+
+/* A hashed SSL_CERT_DIR: nothing read now, looked up per chain. */
+static enum qv_err trust_hashed_dirs(struct tls_trust *t, const char *dirs, struct qv_error *err)
+{
+	t->cert_dirs = strdup(dirs);
+	if (t->cert_dirs == NULL)
+		return qv_error_set(err, QV_E_NOMEM, "out of memory");
+	t->id = hash_fnv1a64(t->id, dirs, strlen(dirs));
+	(void)snprintf(t->source, sizeof t->source, "SSL_CERT_DIR %s (hashed)", dirs);
 	return QV_OK;
 }
 
@@ -415,13 +386,13 @@ enum qv_err tls_trust_load(struct tls_trust **out, const struct tls_trust_paths 
 	} else if (str_set(p->cert_file)) {
 		rc = trust_from_file(t, "SSL_CERT_FILE", p->cert_file, err);
 	} else if (str_set(p->cert_dir)) {
-		rc = trust_add_dirs(t, p->cert_dir, err);
-		if (rc == QV_OK && t->count == 0)
-			rc = qv_error_set(err, QV_E_TLS_NO_CA,
-					  "no CA certificates in SSL_CERT_DIR=%s; use --cacert FILE "
-					  "or set SSL_CERT_FILE",
-					  p->cert_dir);
-		(void)snprintf(t->source, sizeof t->source, "SSL_CERT_DIR %s", p->cert_dir);
+		rc = dirs_hashed(p->cert_dir)
+			     ? trust_hashed_dirs(t, p->cert_dir, err)
+			     : qv_error_set(err, QV_E_TLS_NO_CA,
+					    "no CA certificates named by hash (HASH.0) in SSL_CERT_DIR=%s; "
+					    "run `openssl rehash` on it, use --cacert FILE or set "
+					    "SSL_CERT_FILE",
+					    p->cert_dir);
 	} else {
 		rc = trust_from_default(t, p->bundles != NULL ? p->bundles : TLS_TRUST_BUNDLES, err);
 	}

@@ -2,9 +2,14 @@
  *
  * Loaded at run time from PEM (or DER) certificates, from the first source
  * that is set or exists:
- *   --cacert FILE, else $SSL_CERT_FILE, else $SSL_CERT_DIR (every regular
- *   file in it that parses; a ':'-separated list is allowed), else the first
- *   existing distro bundle of TLS_TRUST_BUNDLES.
+ *   --cacert FILE, else $SSL_CERT_FILE, else $SSL_CERT_DIR (a
+ *   ':'-separated list is allowed), else the first existing distro bundle
+ *   of TLS_TRUST_BUNDLES.
+ * SSL_CERT_DIR is read as OpenSSL reads it, laid out by `openssl rehash`
+ * (HASH.N names, certdir.h), and not when loading: a chain's issuer is
+ * looked up there by the hash of its name when a chain needs it.  A
+ * directory list without any HASH.N name is an error (it used to have
+ * every file read, which is what the lookup avoids).
  * Loading keeps each certificate's DER and finds its subject name (cert.h),
  * nothing more: a bundle holds ~150 anchors and a run needs one or two, so
  * an anchor's key is decoded (tls_anchor_decode, BearSSL's decoder) only
@@ -27,7 +32,8 @@
 /* Most anchors kept: a distro bundle has about 150; 4096 bounds memory
  * (each is a certificate, 1 to 2 KiB) against a runaway directory. */
 #define TLS_TRUST_MAX 4096u
-/* Most directory entries looked at in one SSL_CERT_DIR directory. */
+/* Most directory entries looked at for a HASH.N name in one SSL_CERT_DIR
+ * directory (/etc/ssl/certs has about 300). */
 #define TLS_TRUST_DIR_FILES_MAX 16384u
 
 /* The distro bundle paths (Debian/Ubuntu/Alpine/Arch, Fedora/RHEL, macOS-ish
@@ -47,6 +53,7 @@ struct tls_trust {
 	size_t cap;
 	uint32_t *index;            /* open addressing on subject_hash: anchor + 1, 0 = free */
 	size_t index_cap;           /* a power of two, at least twice count */
+	char *cert_dirs;            /* hashed SSL_CERT_DIR, read by lookup, or NULL */
 	uint64_t id;                /* hash of the whole set (session and chain cache keys) */
 	char source[256];           /* where they came from, e.g. "SSL_CERT_FILE=/x" */
 };

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "tls/certdir.h"
+#include "tls/pem.h"
 #include "tls/profile.h"
 
 /* Days from 0000-01-01 (BearSSL's epoch) to 1970-01-01. */
@@ -26,7 +28,6 @@ static void x509_start_chain(const br_x509_class **ctx, const char *server_name)
 	struct tls_x509 *x = x509_of(ctx);
 
 	x->index = 0;
-	x->decoding = false;
 	x->server_name = server_name;
 	x->chain_len = 0;
 	x->hold = TLS_X509_HOLD_NONE;
@@ -62,13 +63,6 @@ static void x509_start_cert(const br_x509_class **ctx, uint32_t length)
 {
 	struct tls_x509 *x = x509_of(ctx);
 
-	if (x->o.insecure) {
-		/* -k needs only the server's own certificate (for its key). */
-		x->decoding = x->index == 0;
-		if (x->decoding)
-			br_x509_decoder_init(&x->dec, NULL, NULL);
-		return;
-	}
 	if (x->hold != TLS_X509_HOLD_NONE || !chain_reserve(x, CERT_LEN_BYTES + (size_t)length))
 		return;
 	x->chain[x->chain_len++] = (uint8_t)(length >> 16);
@@ -81,11 +75,6 @@ static void x509_append(const br_x509_class **ctx, const unsigned char *buf, siz
 {
 	struct tls_x509 *x = x509_of(ctx);
 
-	if (x->o.insecure) {
-		if (x->decoding)
-			br_x509_decoder_push(&x->dec, buf, len);
-		return;
-	}
 	if (x->hold != TLS_X509_HOLD_NONE)
 		return;
 	if (len > x->cert_end - x->chain_len) {
@@ -98,40 +87,33 @@ static void x509_append(const br_x509_class **ctx, const unsigned char *buf, siz
 
 static void x509_end_cert(const br_x509_class **ctx)
 {
-	struct tls_x509 *x = x509_of(ctx);
-
-	x->decoding = false;
-	x->index++;
+	x509_of(ctx)->index++;
 }
 
-/* Note the validity dates of certificate index, just decoded into x->dec:
- * the chain's window narrows, and the first one that excludes now is kept
- * for the error message.  The dates are read from the decoder's fields,
- * which BearSSL 0.6 documents as opaque but fills for exactly this
- * (validity) purpose. */
-static void x509_check_dates(struct tls_x509 *x, unsigned index)
+/* Note the validity dates of certificate index (decoded into ci, or not
+ * decodable): the chain's window narrows, and the first one that excludes
+ * now is kept for the error message. */
+static void x509_check_dates(struct tls_x509 *x, unsigned index, const struct tls_cert_info *ci,
+			     bool ok)
 {
-	const br_x509_decoder_context *d = &x->dec;
-	struct tls_time nb = {d->notbefore_days, d->notbefore_seconds};
-	struct tls_time na = {d->notafter_days, d->notafter_seconds};
 	bool early, late;
 
-	if (br_x509_decoder_last_error(&x->dec) != 0) {
+	if (!ok) {
 		x->window_ok = false;
 		return;
 	}
-	if (tls_time_cmp(nb, x->not_before) > 0)
-		x->not_before = nb;
-	if (tls_time_cmp(na, x->not_after) < 0)
-		x->not_after = na;
-	early = tls_time_cmp(x->now, nb) < 0;
-	late = tls_time_cmp(x->now, na) > 0;
+	if (tls_time_cmp(ci->not_before, x->not_before) > 0)
+		x->not_before = ci->not_before;
+	if (tls_time_cmp(ci->not_after, x->not_after) < 0)
+		x->not_after = ci->not_after;
+	early = tls_time_cmp(x->now, ci->not_before) < 0;
+	late = tls_time_cmp(x->now, ci->not_after) > 0;
 	if (x->date_bad || (!early && !late))
 		return;
 	x->date_bad = true;
 	x->not_yet = early;
 	x->bad_index = index;
-	x->bad_days = early ? nb.days : na.days;
+	x->bad_days = early ? ci->not_before.days : ci->not_after.days;
 }
 
 /* SHA-256 of the trust set's id, the host and the chain: the cache key. */
@@ -149,9 +131,9 @@ static void chain_digest(const struct tls_x509 *x, uint8_t *out)
 
 /* The certificate at offset *at of the kept chain into der/len; false at
  * the end. */
-static bool chain_next(const struct tls_x509 *x, size_t *at, const uint8_t **der, size_t *len)
+static bool chain_next(const struct tls_x509 *x, size_t *at, uint8_t **der, size_t *len)
 {
-	const uint8_t *p = x->chain + *at;
+	uint8_t *p = x->chain + *at;
 
 	if (*at + CERT_LEN_BYTES > x->chain_len)
 		return false;
@@ -161,26 +143,92 @@ static bool chain_next(const struct tls_x509 *x, size_t *at, const uint8_t **der
 	return true;
 }
 
-/* The anchors a chain may need, decoded. */
+/* The anchors a chain may need, decoded; those read from a hashed
+ * SSL_CERT_DIR have their DER copied here (owned). */
 struct anchor_set {
 	br_x509_trust_anchor ta[TLS_X509_ANCHORS_MAX];
 	struct tls_pkey key[TLS_X509_ANCHORS_MAX];
 	const struct tls_anchor *from[TLS_X509_ANCHORS_MAX];
+	uint8_t *owned[TLS_X509_ANCHORS_MAX];
 	size_t n;
+	const struct der *want; /* the name looked up in a directory */
 };
 
-/* Add the anchors whose subject is dn (each once). */
+/* Decode a into the next slot of s unless it is there (a store anchor met
+ * twice); takes owned (a's DER, or NULL for a store anchor). */
+static void anchor_add(struct anchor_set *s, const struct tls_anchor *a, uint8_t *owned)
+{
+	size_t j;
+
+	for (j = 0; owned == NULL && j < s->n && s->from[j] != a; j++)
+		;
+	if ((owned == NULL && j < s->n) || s->n == TLS_X509_ANCHORS_MAX ||
+	    !tls_anchor_decode(a, &s->ta[s->n], &s->key[s->n])) {
+		free(owned);
+		return;
+	}
+	s->from[s->n] = owned != NULL ? NULL : a;
+	s->owned[s->n++] = owned;
+}
+
+/* One certificate of a HASH.N file: kept when its subject is s->want. */
+static enum qv_err dir_cert(void *ctx, const char *name, const uint8_t *der, size_t len,
+			    struct qv_error *err)
+{
+	struct anchor_set *s = ctx;
+	struct tls_anchor a;
+	struct tls_cert c;
+
+	(void)err;
+	if ((name != NULL && strcmp(name, "CERTIFICATE") != 0 && strcmp(name, "TRUSTED CERTIFICATE") != 0 &&
+	     strcmp(name, "X509 CERTIFICATE") != 0) ||
+	    !tls_cert_parse(der, len, &c) || !der_eq(&c.subject, s->want->p, s->want->len))
+		return QV_OK;
+	a.der = malloc(len);
+	if (a.der == NULL)
+		return QV_OK; /* the anchor is missing: the chain fails, not memory */
+	memcpy(a.der, der, len);
+	a.der_len = len;
+	a.subject.p = a.der + (c.subject.p - der);
+	a.subject.len = c.subject.len;
+	anchor_add(s, &a, a.der);
+	return QV_OK;
+}
+
+static void dir_file(void *ctx, const uint8_t *data, size_t len)
+{
+	struct qv_error ignored;
+
+	/* DER: a certificate is an ASN.1 SEQUENCE (0x30); PEM is text */
+	if (len > 0 && data[0] == DER_SEQUENCE)
+		(void)dir_cert(ctx, NULL, data, len, &ignored);
+	else
+		(void)tls_pem_each(data, len, dir_cert, ctx, NULL, &ignored);
+}
+
+/* Add the anchors whose subject is dn: from the store, and from a hashed
+ * SSL_CERT_DIR by the hash of dn. */
 static void anchors_named(const struct tls_trust *tr, const struct der *dn, struct anchor_set *s)
 {
 	const struct tls_anchor *found[TLS_X509_ANCHORS_MAX];
-	size_t n = tls_trust_find(tr, dn->p, dn->len, found, TLS_X509_ANCHORS_MAX), i, j;
+	size_t n = tls_trust_find(tr, dn->p, dn->len, found, TLS_X509_ANCHORS_MAX), i;
+	uint32_t h;
 
-	for (i = 0; i < n && s->n < TLS_X509_ANCHORS_MAX; i++) {
-		for (j = 0; j < s->n && s->from[j] != found[i]; j++)
-			;
-		if (j == s->n && tls_anchor_decode(found[i], &s->ta[s->n], &s->key[s->n]))
-			s->from[s->n++] = found[i];
+	for (i = 0; i < n; i++)
+		anchor_add(s, found[i], NULL);
+	if (tr->cert_dirs != NULL && s->n < TLS_X509_ANCHORS_MAX && tls_name_hash(dn->p, dn->len, &h)) {
+		s->want = dn;
+		tls_certdir_each(tr->cert_dirs, h, dir_file, s);
 	}
+}
+
+static void anchors_free(struct anchor_set *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->owned[i]);
+	free(s);
 }
 
 /* Exactly the anchors br_x509_minimal could use for the kept chain: those
@@ -189,7 +237,7 @@ static void anchors_named(const struct tls_trust *tr, const struct der *dn, stru
  * certificate).  It compares names byte for byte, as these are found. */
 static void anchors_for_chain(const struct tls_x509 *x, struct anchor_set *s)
 {
-	const uint8_t *der;
+	uint8_t *der;
 	size_t at = 0, len;
 	struct tls_cert c;
 
@@ -210,10 +258,12 @@ static void anchors_for_chain(const struct tls_x509 *x, struct anchor_set *s)
 static unsigned chain_validate(struct tls_x509 *x)
 {
 	const br_x509_class **v = &x->minimal.vtable;
-	const uint8_t *der, *leaf = NULL;
+	uint8_t *der, *leaf = NULL;
 	size_t at = 0, len, leaf_len = 0;
 	unsigned index = 0, r;
 	struct tls_cert c;
+	struct tls_cert_info ci;
+	bool ok;
 	struct anchor_set *set = malloc(sizeof *set);
 
 	if (set == NULL) {
@@ -236,12 +286,11 @@ static unsigned chain_validate(struct tls_x509 *x)
 		(*v)->start_cert(v, (uint32_t)len);
 		(*v)->append(v, der, len);
 		(*v)->end_cert(v);
-		br_x509_decoder_init(&x->dec, NULL, NULL);
-		br_x509_decoder_push(&x->dec, der, len);
-		x509_check_dates(x, index++);
+		ok = tls_cert_decode(der, len, &ci);
+		x509_check_dates(x, index++, &ci, ok);
 	}
 	r = (*v)->end_chain(v);
-	free(set);
+	anchors_free(set);
 	if (r != 0 || x->o.ip_len == 0)
 		return r;
 	/* RFC 6125 §6.2.1: an IP host matches iPAddress entries only. */
@@ -258,13 +307,21 @@ static unsigned x509_end_chain(const br_x509_class **ctx)
 	const br_x509_pkey *pk;
 	unsigned r, usages = 0;
 
-	if (x->o.insecure) {
-		if (x->index == 0)
-			return BR_ERR_X509_EMPTY_CHAIN;
-		return (unsigned)br_x509_decoder_last_error(&x->dec);
-	}
 	if (x->hold != TLS_X509_HOLD_NONE)
 		return BR_ERR_X509_LIMIT_EXCEEDED;
+	if (x->o.insecure) {
+		/* -k: any chain, but the server's key is needed */
+		struct tls_cert_info ci;
+		uint8_t *der;
+		size_t at = 0, len;
+
+		if (!chain_next(x, &at, &der, &len))
+			return BR_ERR_X509_EMPTY_CHAIN;
+		if (!tls_cert_decode(der, len, &ci) || !tls_pkey_copy(&x->key, &ci.pkey))
+			return BR_ERR_X509_UNSUPPORTED;
+		x->usages = BR_KEYTYPE_KEYX | BR_KEYTYPE_SIGN;
+		return 0;
+	}
 	if (x->o.cache != NULL) {
 		chain_digest(x, digest);
 		x->cached = tls_chain_cache_get(x->o.cache, digest, x->now, &x->key, &x->usages);
@@ -284,16 +341,12 @@ static const br_x509_pkey *x509_get_pkey(const br_x509_class *const *ctx, unsign
 {
 	struct tls_x509 *x = (struct tls_x509 *)(void *)(uintptr_t)ctx;
 
-	if (x->cached) {
+	if (x->cached || x->o.insecure) {
 		if (usages != NULL)
 			*usages = x->usages;
 		return &x->key.pk;
 	}
-	if (!x->o.insecure)
-		return x->minimal.vtable->get_pkey(&x->minimal.vtable, usages);
-	if (usages != NULL)
-		*usages = BR_KEYTYPE_KEYX | BR_KEYTYPE_SIGN;
-	return br_x509_decoder_get_pkey(&x->dec);
+	return x->minimal.vtable->get_pkey(&x->minimal.vtable, usages);
 }
 
 static const br_x509_class tls_x509_class = {
@@ -329,18 +382,23 @@ void tls_x509_clear(struct tls_x509 *x)
 
 void tls_x509_format_day(uint32_t days, char *out, size_t cap)
 {
-	/* Howard Hinnant's civil_from_days, on days since 0000-03-01. */
-	int64_t z = (int64_t)days - 60;
-	int64_t era = z / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	int64_t d = doy - (153 * mp + 2) / 5 + 1;
-	int64_t m = mp < 10 ? mp + 3 : mp - 9;
-	int64_t y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+	static const uint8_t mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	unsigned y = 0, m = 0, len;
 
-	(void)snprintf(out, cap, "%04lld-%02lld-%02lld", (long long)y, (long long)m, (long long)d);
+	/* Only for messages: a year at a time is fast enough, and small. */
+	for (;; y++) {
+		len = (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 366 : 365;
+		if (days < len)
+			break;
+		days -= len;
+	}
+	for (;; m++) {
+		len = mdays[m] + (m == 1 && (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)));
+		if (days < len || m == 11)
+			break;
+		days -= len;
+	}
+	(void)snprintf(out, cap, "%04u-%02u-%02u", y, m + 1, (unsigned)days + 1);
 }
 
 bool tls_x509_detail(const struct tls_x509 *x, int br_err, char *out, size_t cap)

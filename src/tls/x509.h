@@ -8,14 +8,15 @@
  *    certificate's validity period, is taken from the chain cache
  *    (chaincache.h) with its leaf's key; any other is replayed through
  *    br_x509_minimal, then stored there.  Each certificate's validity dates
- *    are decoded on the side, for the cache's window and so an expiry error
- *    can say "certificate expired on 2020-01-01" or "not yet valid".
+ *    are decoded on the side (tls_cert_decode), for the cache's window and
+ *    so an expiry error can say "certificate expired on 2020-01-01" or
+ *    "not yet valid".
  *  - IP-literal hosts: BearSSL matches DNS names only, so the validator is
  *    given no name and the leaf must hold the address as a subjectAltName
  *    iPAddress entry (cert.h); otherwise BR_ERR_X509_BAD_SERVER_NAME.
  *  - insecure mode (-k): any chain is accepted, but the server's public key
- *    is still decoded from its certificate, since the handshake needs it;
- *    nothing is kept and the cache is never used.
+ *    is still decoded from its certificate (tls_cert_decode), since the
+ *    handshake needs it; the cache is never used.
  *
  * The checker lives inside the connection only for the handshake. */
 #ifndef QV_TLS_X509_H
@@ -64,20 +65,18 @@ enum tls_x509_hold {
 struct tls_x509 {
 	const br_x509_class *vtable;      /* first: BearSSL calls through it */
 	br_x509_minimal_context minimal;  /* the real verifier (verify mode) */
-	br_x509_decoder_context dec;      /* dates of a certificate; the key under -k */
 	br_ssl_engine_context *eng;       /* for its signature code (profile.h) */
 	struct tls_x509_opts o;
 	uint8_t ip[TLS_IP_MAX];           /* o.ip points here */
 	struct tls_time now;
 	const char *server_name;          /* what the engine checks (NULL for an IP) */
-	bool decoding;                    /* dec is fed the current certificate (-k) */
 	unsigned index;                   /* of the current certificate, 0 = server's */
 	/* The chain as received: per certificate a 3-byte length and its DER,
 	 * as in TLS's Certificate message. */
 	uint8_t *chain;
 	size_t chain_len, chain_cap, cert_end;
 	enum tls_x509_hold hold;
-	/* The chain came from the cache: the leaf's key and usages. */
+	/* The chain came from the cache (or -k): the leaf's key and usages. */
 	bool cached;
 	unsigned usages;
 	struct tls_pkey key;

@@ -7,7 +7,9 @@
  *    accepts parses, and its subject is the decoder's subject bytes (the
  *    trust anchors a chain names are found by these bytes);
  *  - the iPAddress matcher reads only inside the input (the 4 and 16 bytes
- *    at its end are the addresses looked for). */
+ *    at its end are the addresses looked for);
+ *  - tls_cert_decode accepts exactly what BearSSL's decoder accepts, with
+ *    the same key, CA flag, signer key type and validity dates. */
 #include <stdbool.h>
 #include <string.h>
 
@@ -41,6 +43,47 @@ static void check_view(const struct der *v, const uint8_t *data, size_t size)
 	fuzz_touch(v->p, v->len);
 }
 
+static bool same_bytes(const unsigned char *a, size_t alen, const unsigned char *b, size_t blen)
+{
+	return alen == blen && memcmp(a, b, alen) == 0;
+}
+
+/* tls_cert_decode and BearSSL's decoder agree on d[0..n), both ways. */
+static void check_decode(const uint8_t *data, size_t size)
+{
+	static uint8_t copy[1 << 16];
+	static br_x509_decoder_context dec;
+	struct tls_cert_info ci;
+	const br_x509_pkey *pk;
+	bool ok;
+
+	if (size > sizeof copy)
+		return;
+	memcpy(copy, data, size);
+	ok = tls_cert_decode(copy, size, &ci);
+	br_x509_decoder_init(&dec, NULL, NULL);
+	br_x509_decoder_push(&dec, data, size);
+	pk = br_x509_decoder_get_pkey(&dec);
+	FUZZ_CHECK(ok == (pk != NULL));
+	if (!ok)
+		return;
+	FUZZ_CHECK(ci.pkey.key_type == pk->key_type);
+	if (pk->key_type == BR_KEYTYPE_RSA)
+		FUZZ_CHECK(same_bytes(ci.pkey.key.rsa.n, ci.pkey.key.rsa.nlen, pk->key.rsa.n,
+				      pk->key.rsa.nlen) &&
+			   same_bytes(ci.pkey.key.rsa.e, ci.pkey.key.rsa.elen, pk->key.rsa.e,
+				      pk->key.rsa.elen));
+	else
+		FUZZ_CHECK(ci.pkey.key.ec.curve == pk->key.ec.curve &&
+			   same_bytes(ci.pkey.key.ec.q, ci.pkey.key.ec.qlen, pk->key.ec.q,
+				      pk->key.ec.qlen));
+	FUZZ_CHECK(ci.is_ca == (br_x509_decoder_isCA(&dec) != 0));
+	FUZZ_CHECK(ci.signer_key_type == br_x509_decoder_get_signer_key_type(&dec));
+	FUZZ_CHECK(ci.not_before.days == dec.notbefore_days &&
+		   ci.not_before.secs == dec.notbefore_seconds &&
+		   ci.not_after.days == dec.notafter_days && ci.not_after.secs == dec.notafter_seconds);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	br_x509_decoder_context dec;
@@ -64,5 +107,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(ok);
 		FUZZ_CHECK(c.subject.len == dn.len && memcmp(c.subject.p, dn.b, dn.len) == 0);
 	}
+	check_decode(data, size);
 	return 0;
 }

@@ -171,6 +171,7 @@ def test_ssl_cert_file_and_dir(ctx):
     base = serve_tls(ctx, "good-ec")
     r = ctx.run("flags", "--site", base, "-o", ctx.path("a"), "CN", env={"SSL_CERT_FILE": pki()["ca.pem"]})
     check(r.code == 0 and os.path.exists(ctx.path("a", "CN.gif")), r)
+    # SSL_CERT_DIR as OpenSSL reads it: HASH.N names made by `openssl rehash`
     cadir = ctx.path("cadir")
     os.makedirs(cadir)
     shutil.copy(pki()["ca.pem"], cadir)
@@ -178,7 +179,30 @@ def test_ssl_cert_file_and_dir(ctx):
         f.write("not a certificate\n")
     r = ctx.run("flags", "--site", base, "-o", ctx.path("b"), "CN",
                 env={"SSL_CERT_FILE": "", "SSL_CERT_DIR": cadir})
-    check(r.code == 0 and os.path.exists(ctx.path("b", "CN.gif")), r)
+    check(r.code == 1 and "no CA certificates named by hash (HASH.0) in SSL_CERT_DIR=" in r.err, r)
+    p = subprocess.run(["openssl", "rehash", cadir], capture_output=True, text=True)
+    check(p.returncode == 0, p.stderr)
+    r = ctx.run("flags", "--site", base, "-o", ctx.path("c"), "CN",
+                env={"SSL_CERT_FILE": "", "SSL_CERT_DIR": cadir})
+    check(r.code == 0 and os.path.exists(ctx.path("c", "CN.gif")), r)
+
+
+def test_hashed_cert_dir_reads_only_the_issuer(ctx):
+    """A hashed SSL_CERT_DIR is read by the issuer's name hash: a directory
+    holding the CA and 300 other certificates' links, all but the CA's
+    unreadable (mode 000 makes no difference to root, so they are FIFOs:
+    opening one would block), still verifies."""
+    base = serve_tls(ctx, "good-ec")
+    cadir = ctx.path("hashed")
+    os.makedirs(cadir)
+    shutil.copy(pki()["ca.pem"], cadir)
+    p = subprocess.run(["openssl", "rehash", cadir], capture_output=True, text=True)
+    check(p.returncode == 0, p.stderr)
+    for i in range(300):
+        os.mkfifo(os.path.join(cadir, f"{i:08x}.0"))
+    r = ctx.run("flags", "--site", base, "-o", ctx.path("out"), "CN", "BR",
+                env={"SSL_CERT_FILE": "", "SSL_CERT_DIR": cadir}, timeout=20)
+    check(r.code == 0 and sorted(os.listdir(ctx.path("out"))) == ["BR.gif", "CN.gif"], r)
 
 
 # ---- bad certificates: one message each, nothing written ----

@@ -350,6 +350,84 @@ static void test_chain_cache(struct tq *t)
 	tls_client_free(cl);
 }
 
+/* A client whose trust is SSL_CERT_DIR=dir (no --cacert, no bundle). */
+static struct tls_client *client_dir(struct tq *t, const char *dir)
+{
+	static const char *const no_bundles[] = {NULL};
+	struct tls_trust_paths p = {NULL, NULL, dir, no_bundles};
+	struct tls_client_opts o = {NULL, false, 0, &p};
+	struct tls_client *cl = NULL;
+	struct qv_error e;
+
+	TQ_INT(t, tls_client_new(&cl, &o, &e), QV_OK);
+	return cl;
+}
+
+static bool put_fixture(const char *name, const char *dir, const char *as)
+{
+	char from[1024], to[1024], buf[8192];
+	FILE *in, *out;
+	size_t n;
+	bool ok;
+
+	(void)snprintf(to, sizeof to, "%s/%s", dir, as);
+	in = fopen(tls_fixture(from, sizeof from, name), "rb");
+	out = fopen(to, "wb");
+	ok = in != NULL && out != NULL;
+	while (ok && (n = fread(buf, 1, sizeof buf, in)) > 0)
+		ok = fwrite(buf, 1, n, out) == n;
+	if (in != NULL)
+		(void)fclose(in);
+	if (out != NULL)
+		ok = fclose(out) == 0 && ok;
+	return ok;
+}
+
+/* A hashed SSL_CERT_DIR (`openssl rehash` layout): the issuer is found by
+ * its name's hash; a same-hash file of another CA is passed over; without
+ * the issuer's file, "unknown issuer". */
+static void test_hashed_cert_dir(struct tq *t)
+{
+	char dir[256], path[600];
+	static const char *const files[] = {"aab58f4d.0", "aab58f4d.1", "README"};
+	const char *tmp = getenv("TMPDIR");
+	struct tls_client *cl = NULL;
+	struct qv_error e;
+	bool cached;
+	size_t i;
+
+	(void)snprintf(dir, sizeof dir, "%s/qv-hashdir-XXXXXX",
+		       tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
+	if (!TQ_TRUE(t, mkdtemp(dir) != NULL))
+		return;
+	/* ca.pem's subject hash is aab58f4d (openssl x509 -hash); a file of
+	 * another CA under .0 stands for a hash collision */
+	if (!TQ_TRUE(t, put_fixture("other-ca.pem", dir, "aab58f4d.0") &&
+			    put_fixture("ca.pem", dir, "aab58f4d.1") &&
+			    put_fixture("make.py", dir, "README")))
+		goto out;
+	cl = client_dir(t, dir);
+	if (cl != NULL && !TQ_INT(t, handshake_with(t, cl, "ec.pem", "ec.key", "localhost", &e,
+						    &cached),
+				  TLS_OK))
+		printf("  %s\n", e.msg);
+	tls_client_free(cl);
+	(void)snprintf(path, sizeof path, "%s/aab58f4d.1", dir);
+	(void)unlink(path);
+	cl = client_dir(t, dir);
+	if (cl != NULL)
+		TQ_INT(t, handshake_with(t, cl, "ec.pem", "ec.key", "localhost", &e, &cached),
+		       TLS_ERROR);
+	TQ_STR(t, e.msg, "certificate verification failed: unknown issuer [BR_ERR_X509_NOT_TRUSTED]");
+out:
+	tls_client_free(cl);
+	for (i = 0; i < sizeof files / sizeof files[0]; i++) {
+		(void)snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+		(void)unlink(path);
+	}
+	(void)rmdir(dir);
+}
+
 /* -k never fills the chain cache, nor reads it. */
 static void test_chain_cache_insecure(struct tq *t)
 {
@@ -632,6 +710,7 @@ void suite_tls_conn(struct tq *t)
 	tq_run(t, "IP literal", test_ip_literal);
 	tq_run(t, "chain cache", test_chain_cache);
 	tq_run(t, "chain cache and -k", test_chain_cache_insecure);
+	tq_run(t, "hashed SSL_CERT_DIR", test_hashed_cert_dir);
 	tq_run(t, "resumption", test_resumption);
 	tq_run(t, "close", test_close);
 	tq_run(t, "bulk data, tiny reads", test_bulk);
