@@ -9,13 +9,16 @@
  *  - the iPAddress matcher reads only inside the input (the 4 and 16 bytes
  *    at its end are the addresses looked for);
  *  - tls_cert_decode accepts exactly what BearSSL's decoder accepts, with
- *    the same key, CA flag, signer key type and validity dates. */
+ *    the same key, CA flag, signer key type and validity dates;
+ *  - OpenSSL's name hash (certdir.c) of the issuer, and of the input read
+ *    as a Name, stays in bounds. */
 #include <stdbool.h>
 #include <string.h>
 
 #include "fuzz.h"
 #include "tls/br.h"
 #include "tls/cert.h"
+#include "tls/certdir.h"
 
 struct dn {
 	uint8_t b[4096];
@@ -89,6 +92,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	br_x509_decoder_context dec;
 	struct dn dn = {{0}, 0, false};
 	struct tls_cert c;
+	uint32_t h;
 	bool ok = tls_cert_parse(data, size, &c);
 
 	if (ok) {
@@ -99,7 +103,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)tls_cert_ip_match(&c, data + size - 16, 16);
 		if (size >= 4)
 			(void)tls_cert_ip_match(&c, data + size - 4, 4);
+		(void)tls_name_hash(c.issuer.p, c.issuer.len, &h);
 	}
+	(void)tls_name_hash(data, size, &h); /* the input as a Name */
 	br_x509_decoder_init(&dec, dn_append, &dn);
 	br_x509_decoder_push(&dec, data, size);
 	if (br_x509_decoder_get_pkey(&dec) != NULL && br_x509_decoder_last_error(&dec) == 0 &&

@@ -25,7 +25,7 @@ declare -A srcs=(
 	[resp]="src/http/resp.c src/http/fields.c"
 	[body]="src/http/body.c src/http/fields.c"
 	[pem]="src/tls/trust.c src/tls/pem.c src/tls/cert.c src/tls/der.c src/tls/pkey.c src/tls/certdir.c src/tls/sha1.c src/util/hash.c"
-	[cert]="src/tls/cert.c src/tls/der.c src/tls/pkey.c"
+	[cert]="src/tls/cert.c src/tls/der.c src/tls/pkey.c src/tls/certdir.c src/tls/sha1.c src/tls/pem.c"
 	[skey]="src/tls/skey.c src/tls/der.c"
 	[flags2]="@all" # engine_available() and the rest pull in most of src/
 )
