@@ -4,8 +4,8 @@
  * its T0 code tests the loop counter instead of the curve mask, so the list
  * goes out in ID order: P-256 (23), P-384, P-521, X25519 (29).  Servers that
  * follow the client's order (OpenSSL's default, so nginx's) then choose
- * P-256, whose ECDHE costs about twice X25519's in BearSSL's m31 code on
- * x86_64 and 1.4 times under qemu-arm (bench/curves.sh).
+ * P-256, whose ECDHE costs 2.2 times X25519's in BearSSL's m31 code on
+ * x86_64 and 3.3 times under qemu-arm (bench/curves.sh, medians of 3).
  *
  * Right after br_ssl_client_reset the ClientHello sits whole in the
  * engine's output buffer and is the only message in the handshake
