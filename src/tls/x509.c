@@ -27,7 +27,6 @@ static void x509_start_chain(const br_x509_class **ctx, const char *server_name)
 {
 	struct tls_x509 *x = x509_of(ctx);
 
-	x->index = 0;
 	x->server_name = server_name;
 	x->chain_len = 0;
 	x->hold = TLS_X509_HOLD_NONE;
@@ -87,7 +86,7 @@ static void x509_append(const br_x509_class **ctx, const unsigned char *buf, siz
 
 static void x509_end_cert(const br_x509_class **ctx)
 {
-	x509_of(ctx)->index++;
+	(void)ctx; /* the next start_cert says where the next one starts */
 }
 
 /* Note the validity dates of certificate index (decoded into ci, or not

@@ -70,7 +70,6 @@ struct tls_x509 {
 	uint8_t ip[TLS_IP_MAX];           /* o.ip points here */
 	struct tls_time now;
 	const char *server_name;          /* what the engine checks (NULL for an IP) */
-	unsigned index;                   /* of the current certificate, 0 = server's */
 	/* The chain as received: per certificate a 3-byte length and its DER,
 	 * as in TLS's Certificate message. */
 	uint8_t *chain;
