@@ -8,6 +8,7 @@
 #   bench/run.sh --reps N   N repetitions;  --only 1,4,9  a subset of the cases
 #   bench/run.sh --no-install --no-build   use what is there
 #   bench/run.sh --profile  callgrind over small quiver and curl runs -> bench/results/profile.md
+#   bench/curves.sh         BearSSL's ECDHE cost per curve, x86_64 and arm (qemu)
 #
 # Not a test: nothing here asserts a time.  Scratch lives in bench/results/tmp/ (git-ignored).
 set -euo pipefail
@@ -61,6 +62,14 @@ if [ $build = 1 ]; then
 	fi
 fi
 
+# Case 11c also runs an arm build under qemu-user (the bundle load on a small CPU, emulated).
+arm="$tmp/zig-out-arm/bin/quiver"
+if [ $build = 1 ] && command -v qemu-arm-static >/dev/null 2>&1; then
+	(cd "$root" && ./zigw build -Dtarget=arm-linux-musleabihf -Doptimize=ReleaseFast -p "$tmp/zig-out-arm") >&2 ||
+		echo "run.sh: the arm build failed; case 11c runs x86_64 only" >&2
+fi
+[ -x "$arm" ] || arm=""
+
 # Thousands of sockets at once need more than the usual soft limit of 1024 descriptors.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
@@ -68,4 +77,4 @@ if [ $profile = 1 ]; then
 	exec python3 "$here/lib/profile.py" "$root" "$tmp/zig-out/bin/quiver"
 fi
 exec python3 "$here/lib/suite.py" --root "$root" --quiver "$tmp/zig-out/bin/quiver" \
-	--venv "$here/.venv" ${args[@]+"${args[@]}"}
+	--quiver-arm "$arm" --venv "$here/.venv" ${args[@]+"${args[@]}"}

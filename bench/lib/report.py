@@ -24,6 +24,10 @@ def table(case):
     extra = []
     if any("rss_per_conn_kb" in r for r in rows):
         extra.append(("KiB RSS / conn", lambda r: f2(r.get("rss_per_conn_kb"), "%.0f")))
+    if any("handshakes" in r for r in rows):
+        extra += [("TLS handshakes (nginx)", lambda r: f2(r.get("handshakes"), "%.0f")),
+                  ("resumed", lambda r: f2(r.get("resumed"), "%.0f")),
+                  ("curves", lambda r: ", ".join(f"{k} {v}" for k, v in sorted(r.get("curves", {}).items())))]
     if any("mb_s" in r for r in rows):
         extra += [("MB/s", lambda r: f2(r.get("mb_s"), "%.0f")),
                   ("CPU s / GB", lambda r: f2(r.get("cpu_per_gb")))]
@@ -45,6 +49,18 @@ def table(case):
         st = r["status"] + ((" — " + r["note"]) if r.get("note") else "")
         cells.append(st.replace("|", "/"))
         out.append("| " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
+def bundle_table(case):
+    out = ["| build | --cacert alone, ms CPU | bundle + CA, ms CPU | bundle load, ms (median) | "
+           "load per batch, ms | status |", "|---|---|---|---|---|---|"]
+    for r in case["rows"]:
+        if r.get("load_ms") is None:
+            out.append(f"| {r['tool']} | – | – | – | – | {r['status']} |")
+            continue
+        out.append(f"| {r['tool']} | {f2(r['cacert_ms'])} | {f2(r['bundle_ms'])} | {f2(r['load_ms'])} | "
+                   f"{', '.join(f2(x) for x in r['load_runs'])} | {r['status']} |")
     return "\n".join(out)
 
 
@@ -80,7 +96,7 @@ def write(res, d):
         md += [f"## {c['id']}. {c['title']}", ""]
         if res.get("reruns") and c.get("date") and c["date"] != res["date"]:
             md += [f"(rerun {c['date']}, git {c.get('git')})", ""]
-        md.append(size_table(c) if c["id"] == "9" else table(c))
+        md.append(size_table(c) if c["id"] == "9" else bundle_table(c) if c["id"] == "11c" else table(c))
         md.append("")
     with open(os.path.join(d, "latest.md"), "w") as f:
         f.write("\n".join(md))

@@ -142,6 +142,47 @@ http {{
         self.https_rsa = f"https://localhost:{ports[2]}"
         self.https_slow = f"https://localhost:{ports[3]}"
 
+    def start_nginx_tls(self):
+        """A second nginx for case 10 (TLS at scale), EC P-256, TLS 1.2 (the only version BearSSL and
+        so quiver speak): one server block with nginx's default TLS settings (no session cache,
+        tickets on, which BearSSL does not use) and one with a session cache and tickets off.  Each
+        logs `$connection $ssl_session_reused $ssl_curve` per request, so a run can count its
+        handshakes, the resumed ones and the curves servers chose."""
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        d = os.path.join(self.tmp, "nginx-tls")
+        os.makedirs(d, exist_ok=True)
+        pki = os.path.join(self.tmp, "pki")
+        ports = [free_port() for _ in range(2)]
+        self.tls_logs = {"default": os.path.join(d, "default.log"), "cache": os.path.join(d, "cache.log")}
+        cert = f"ssl_certificate {pki}/ec.pem; ssl_certificate_key {pki}/ec.key; ssl_protocols TLSv1.2;"
+        conf = f"""
+daemon off; worker_processes 1; pid {d}/nginx.pid; error_log {d}/error.log error;
+worker_rlimit_nofile 20000;
+events {{ worker_connections 8192; }}
+http {{
+  sendfile on; keepalive_requests 100000;
+  log_format qvtls '$connection $ssl_session_reused $ssl_curve';
+  client_body_temp_path {d}/body; proxy_temp_path {d}/proxy; fastcgi_temp_path {d}/fcgi;
+  uwsgi_temp_path {d}/uwsgi; scgi_temp_path {d}/scgi;
+  default_type application/octet-stream;
+  server {{ listen 127.0.0.1:{ports[0]} ssl backlog=4096; root {self.www}; {cert}
+           access_log {self.tls_logs['default']} qvtls; }}
+  server {{ listen 127.0.0.1:{ports[1]} ssl backlog=4096; root {self.www}; {cert}
+           ssl_session_cache shared:QV:10m; ssl_session_tickets off;
+           access_log {self.tls_logs['cache']} qvtls; }}
+}}
+"""
+        path = os.path.join(d, "nginx.conf")
+        with open(path, "w") as f:
+            f.write(conf)
+        p = subprocess.Popen([nginx, "-c", path, "-e", os.path.join(d, "error.log")],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.procs.append(p)
+        for port in ports:
+            wait_port(port, p, "nginx (TLS at scale)")
+        self.https_default = f"https://localhost:{ports[0]}"
+        self.https_cache = f"https://localhost:{ports[1]}"
+
     def make_big(self):
         path = os.path.join(self.www, "big.bin")
         r = subprocess.run(["fallocate", "-l", str(BIG), path], capture_output=True)

@@ -359,6 +359,136 @@ def case_plan(ctx):
                    "transfers": PLAN_URLS, "plot": False}, rows)
 
 
+# ---------------------------------------------------------------- case 11: TLS at scale
+
+TLS_CONNS = 400  # transfers of case 11, each on a connection of its own
+BUNDLE = "/etc/ssl/certs/ca-certificates.crt"  # Debian's CA bundle (case 11c)
+BUNDLE_RUNS = 100  # runs per batch of case 11c: a run is milliseconds (tens under qemu, noisy)
+
+
+def tls_log(path):
+    """(handshakes, resumed, {curve: n}) of an nginx qvtls log: one line per request."""
+    conns, resumed, curves = set(), 0, {}
+    try:
+        with open(path) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) < 3:
+                    continue
+                if parts[0] not in conns:
+                    conns.add(parts[0])
+                    resumed += parts[1] == "r"
+                    curves[parts[2]] = curves.get(parts[2], 0) + 1
+    except OSError:
+        pass
+    return len(conns), resumed, curves
+
+
+def tls_scale_row(ctx, tool, argv, log, expect, env=None):
+    """Like measure(), plus what nginx saw: handshakes, resumed sessions, curves (medians / last)."""
+    row = {"tool": tool, "cmd": " ".join(argv)}
+    runs = []
+    for _ in range(ctx.reps):
+        open(log, "w").close()  # nginx appends to the same open file: truncated per run
+        r = run_once(ctx, argv, expect, env)
+        time.sleep(0.2)  # let nginx write its last lines
+        r["handshakes"], r["resumed"], r["curves"] = tls_log(log)
+        runs.append(r)
+    good = [r for r in runs if r["ok"]]
+    row["runs"] = runs
+    if not good:
+        row["status"] = "failed: " + runs[-1].get("error", "?")
+        print(f"  {tool:<28} {row['status']}", flush=True)
+        return row
+    walls = [r["wall"] for r in good]
+    row.update(status="ok", wall=med(walls), wall_min=min(walls), wall_max=max(walls),
+               cpu=med([r["cpu"] for r in good]), rss_kb=med([r["rss_kb"] for r in good]),
+               handshakes=med([r["handshakes"] for r in good]), resumed=med([r["resumed"] for r in good]),
+               curves=good[-1]["curves"], cpus=[r["cpu"] for r in good])
+    print(f"  {tool:<28} cpu {row['cpu']:.2f} s {sorted(row['cpus'])}  wall {row['wall']:.3f} s  "
+          f"handshakes {row['handshakes']} resumed {row['resumed']} curves {row['curves']}", flush=True)
+    return row
+
+
+def case_tls_scale(ctx, env, label, base, log, title):
+    """400 HTTPS downloads, each on its own connection: quiver vs curl, client CPU."""
+    print(f"case 11{label}: {title}", flush=True)
+    files = env.files[:TLS_CONNS]
+    urls = tree_urls(base, files)
+    rows = []
+    if not ctx.features.get("tls"):
+        rows.append(measure(ctx, "quiver get", None, 0, why_not=ctx.features.get("tls_why", "no TLS")))
+    else:
+        lst = os.path.join(ctx.tmp, f"c10{label}.qlist")
+        cfg_list(lst, urls)
+        argv = [ctx.quiver, "get", "-q", "-j", str(TLS_CONNS), "--per-host", str(TLS_CONNS), "--auto-rename",
+                "-o", ".", "-i", lst, "--cacert", env.ca]
+        rows.append(tls_scale_row(ctx, "quiver get", argv, log, len(urls)))
+    cc = os.path.join(ctx.tmp, f"c10{label}.curl")
+    cfg_curl(cc, urls, files)
+    curl = ["curl", "-s", "-S", "-f", "-Z", "--parallel-max", str(TLS_CONNS), "--parallel-immediate",
+            "--cacert", env.ca, "-K", cc]
+    rows.append(tls_scale_row(ctx, f"curl --parallel (max {CURL_MAX})", curl, log, len(urls)))
+    # curl caps --parallel at 300 and reuses connections for the other 100: closing each one
+    # makes it do the same 400 handshakes as quiver
+    rows.append(tls_scale_row(ctx, "curl, Connection: close", curl[:4] + ["-H", "Connection: close"] + curl[4:],
+                              log, len(urls)))
+    return finish({"id": f"11{label}", "title": title, "limit": None, "concurrency": TLS_CONNS,
+                   "transfers": len(urls)}, rows)
+
+
+def cpu_ms_per_run(argv, env, runs):
+    """CPU (user+sys) per run, in ms, of `runs` runs of argv (children's rusage: microseconds)."""
+    import resource
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    for _ in range(runs):
+        subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, timeout=60)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)) * 1000 / runs
+
+
+def case_bundle(ctx, env, quiver_arm):
+    """The CA bundle's load: `quiver get` of one small file with SSL_CERT_FILE = the distro bundle
+    plus the test CA, minus the same with --cacert alone; x86_64, and arm under qemu-user."""
+    print("case 11c: CA bundle load (Debian bundle + test CA vs --cacert alone)", flush=True)
+    rows = []
+    if not os.path.exists(BUNDLE) or not ctx.features.get("tls"):
+        rows.append({"tool": "quiver get", "status": "not run: no " + BUNDLE if ctx.features.get("tls")
+                     else "not run: no TLS"})
+        return {"id": "11c", "title": "CA bundle load", "limit": None, "rows": rows}
+    both = os.path.join(ctx.tmp, "bundle+ca.pem")
+    with open(both, "w") as f:
+        f.write(open(BUNDLE).read() + open(env.ca).read())
+    url = env.https_default + "/f/" + env.files[0]
+    out = os.path.join(ctx.out, "bundle")
+    os.makedirs(out, exist_ok=True)
+    targets = [("x86_64", [ctx.quiver])]
+    qemu = shutil.which("qemu-arm-static")
+    if quiver_arm and os.path.exists(quiver_arm) and qemu:
+        targets.append(("arm (qemu-arm-static)", [qemu, quiver_arm]))
+    else:
+        rows.append({"tool": "quiver get (arm)", "status": "not run: no arm build or no qemu-arm-static "
+                     "(apt-get install qemu-user-static)"})
+    for name, cmd in targets:
+        base_env = dict(os.environ, SSL_CERT_FILE="", SSL_CERT_DIR="")
+        get = cmd + ["get", "-q", "-o", out, "-O", "x", url]
+        with_ca, with_bundle = [], []
+        for _ in range(ctx.reps):
+            with_ca.append(cpu_ms_per_run(get + ["--cacert", env.ca], base_env, BUNDLE_RUNS))
+            with_bundle.append(cpu_ms_per_run(get, dict(base_env, SSL_CERT_FILE=both), BUNDLE_RUNS))
+        load = [b - a for a, b in zip(with_ca, with_bundle)]
+        row = {"tool": f"quiver get, {name}", "status": "ok", "cacert_ms": med(with_ca),
+               "bundle_ms": med(with_bundle), "load_ms": med(load), "load_runs": load,
+               "runs": BUNDLE_RUNS}
+        print(f"  {row['tool']:<34} --cacert {row['cacert_ms']:.2f} ms  bundle {row['bundle_ms']:.2f} ms  "
+              f"load {row['load_ms']:.2f} ms {[round(x, 2) for x in load]}", flush=True)
+        rows.append(row)
+    return {"id": "11c", "title": f"CA bundle load: CPU ms per `quiver get` of one small file, "
+            f"SSL_CERT_FILE = {BUNDLE} + the test CA, minus --cacert alone ({BUNDLE_RUNS} runs per batch, "
+            "median of the batches)", "limit": None, "rows": rows}
+
+
 def case_size(ctx):
     print("case 9: binary size", flush=True)
     case = {"id": "9", "title": "stripped static binary vs curl + shared libraries", "limit": None}
@@ -421,6 +551,7 @@ def main():
     ap.add_argument("--venv", required=True)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--quiver-arm", default="", help="an arm-linux-musleabihf quiver for case 11c under qemu")
     ap.add_argument("--only", default="")
     ap.add_argument("--flags-dir", default=os.environ.get("QV_FLAGS_DIR", "/work/shared/flags"),
                     help="country_codes.txt and flags.zip")
@@ -481,6 +612,15 @@ def main():
             ctx.cases.append(finish({"id": "7", "title": "1,000 concurrent TLS downloads (nginx TLS, EC P-256, "
                                      "in front of quiver serve --delay 1)", "limit": 1.0,
                                      "concurrency": 1000, "transfers": 1000}, rows))
+        if want("11"):
+            env.start_nginx_tls()
+            ctx.cases.append(case_tls_scale(ctx, env, "a", env.https_default, env.tls_logs["default"],
+                                            f"{TLS_CONNS} HTTPS downloads, each on its own connection, nginx "
+                                            "default TLS settings (EC P-256)"))
+            ctx.cases.append(case_tls_scale(ctx, env, "b", env.https_cache, env.tls_logs["cache"],
+                                            f"{TLS_CONNS} HTTPS downloads, each on its own connection, nginx "
+                                            "with a session cache (tickets off)"))
+            ctx.cases.append(case_bundle(ctx, env, a.quiver_arm))
         if want("8"):
             env.make_big()
             try:
@@ -509,6 +649,8 @@ def main():
         result["cases"] = sorted(merged, key=lambda c: (int(re.match(r"\d+", c["id"]).group()), c["id"]))
         result["reruns"] = old.get("reruns", []) + [f"{result['date']}: cases {a.only} rerun ({result['machine']['git']})"]
         result["date"], result["seconds"] = old["date"], old["seconds"]
+        # the header describes the full run; a rerun's git is in "reruns"
+        result["machine"] = old.get("machine", result["machine"])
         result["features"] = {**old.get("features", {}), **ctx.features}
     with open(os.path.join(res, "latest.json"), "w") as f:
         json.dump(result, f, indent=1)

@@ -10,7 +10,10 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "tls/cert.h"
+#include "tls/chaincache.h"
 #include "tls/errors.h"
+#include "tls/hello.h"
 #include "tls/profile.h"
 #include "tls/session.h"
 #include "tls/x509.h"
@@ -31,6 +34,7 @@ struct tls_client {
 	struct qv_error trust_err;
 	struct tls_trust *trust;        /* read-only once loaded */
 	struct tls_session_cache sessions;
+	struct tls_chain_cache chains;  /* validated chains (unused under -k) */
 };
 
 struct tls_conn {
@@ -42,10 +46,12 @@ struct tls_conn {
 	struct tls_io io;
 	struct tls_client *cl;
 	struct tls_session_key key;
-	bool is_ip;
+	bool is_ip;                     /* no SNI; iPAddress entries are checked */
 	bool started;
 	bool handshake_done;
 	bool resumed;
+	bool chain_cached;              /* the chain was found validated already */
+	int curve;                      /* BR_EC_* of the key exchange */
 	/* Plaintext bytes read since the last write: the current response so
 	 * far.  A close without close_notify after some of it is a truncation;
 	 * before any of it, the plain "closed" a stale keep-alive connection
@@ -79,6 +85,11 @@ enum qv_err tls_client_new(struct tls_client **out, const struct tls_client_opts
 		(void)pthread_mutex_destroy(&cl->mu);
 		goto nomem;
 	}
+	if (!tls_chain_cache_init(&cl->chains)) {
+		tls_session_cache_clear(&cl->sessions);
+		(void)pthread_mutex_destroy(&cl->mu);
+		goto nomem;
+	}
 	*out = cl;
 	return QV_OK;
 nomem:
@@ -91,6 +102,7 @@ void tls_client_free(struct tls_client *cl)
 {
 	if (cl == NULL)
 		return;
+	tls_chain_cache_clear(&cl->chains);
 	tls_session_cache_clear(&cl->sessions);
 	(void)pthread_mutex_destroy(&cl->mu);
 	tls_trust_free(cl->trust);
@@ -124,7 +136,8 @@ enum qv_err tls_client_load_trust(struct tls_client *cl, struct qv_error *err)
 }
 
 /* IPv4 dotted quad, or anything with ':' (an IPv6 literal, maybe with a
- * zone): names that must not go into SNI and that BearSSL cannot match. */
+ * zone): names that must not go into SNI (RFC 6066) and that are checked
+ * against iPAddress entries, never DNS names. */
 static bool host_is_ip(const char *host)
 {
 	struct in_addr a4;
@@ -132,24 +145,42 @@ static bool host_is_ip(const char *host)
 	return strchr(host, ':') != NULL || inet_pton(AF_INET, host, &a4) == 1;
 }
 
+/* The address of an IP-literal host into ip: 4 or 16 bytes; 0 when it does
+ * not parse.  An IPv6 zone ("%eth0") only says which link, so it is not
+ * part of the address a certificate names. */
+static size_t host_ip(const char *host, uint8_t *ip)
+{
+	char v6[INET6_ADDRSTRLEN];
+	size_t n = strcspn(host, "%");
+
+	if (inet_pton(AF_INET, host, ip) == 1)
+		return 4;
+	if (n >= sizeof v6)
+		return 0;
+	memcpy(v6, host, n);
+	v6[n] = '\0';
+	return inet_pton(AF_INET6, v6, ip) == 1 ? TLS_IP_MAX : 0;
+}
+
 enum qv_err tls_conn_new(struct tls_conn **out, struct tls_client *cl, const char *host,
 			 uint16_t port, struct qv_error *err)
 {
 	struct tls_conn *t;
-	const struct tls_trust *trust = NULL;
+	struct tls_x509_opts xo;
+	uint8_t ip[TLS_IP_MAX];
 	enum qv_err rc;
 	bool is_ip = host_is_ip(host);
+	size_t ip_len = is_ip ? host_ip(host, ip) : 0;
 
 	*out = NULL;
-	if (is_ip && !cl->insecure)
-		return qv_error_set(err, QV_E_TLS_CERT,
-				    "cannot verify a certificate for IP address %s; use the host name "
-				    "or -k",
-				    host);
+	/* Without the address there is nothing to check a certificate
+	 * against: never fall back to no check at all. */
+	if (is_ip && ip_len == 0 && !cl->insecure)
+		return qv_error_set(err, QV_E_TLS_CERT, "cannot verify a certificate for '%s': not an "
+				    "IP address", host);
 	rc = tls_client_load_trust(cl, err);
 	if (rc != QV_OK)
 		return rc;
-	trust = cl->trust;
 	/* Not calloc: zeroing iobuf[] would make all of its 16 KiB resident
 	 * for every connection; BearSSL writes before it reads there. */
 	t = malloc(sizeof *t);
@@ -161,17 +192,23 @@ enum qv_err tls_conn_new(struct tls_conn **out, struct tls_client *cl, const cha
 		free(t);
 		return qv_error_set(err, QV_E_NOMEM, "out of memory");
 	}
-	memset(t->x509, 0, sizeof *t->x509);
 	t->cl = cl;
 	t->is_ip = is_ip;
-	tls_session_key_make(&t->key, host, port, cl->insecure, trust != NULL ? trust->id : 0);
+	tls_session_key_make(&t->key, host, port, cl->insecure,
+			     cl->trust != NULL ? cl->trust->id : 0);
 	if (strchr(host, ':') != NULL)
 		(void)snprintf(t->label, sizeof t->label, "[%s]:%u", host, (unsigned)port);
 	else
 		(void)snprintf(t->label, sizeof t->label, "%s:%u", host, (unsigned)port);
-	tls_profile_client(&t->cc, &t->x509->minimal, trust != NULL ? trust->ta : NULL,
-			   trust != NULL ? trust->count : 0);
-	tls_x509_setup(t->x509, &t->cc.eng, cl->insecure, cl->now_unix);
+	tls_profile_client(&t->cc);
+	xo.trust = cl->trust;
+	xo.cache = cl->insecure ? NULL : &cl->chains;
+	xo.host = t->key.host;
+	xo.ip = ip;
+	xo.ip_len = ip_len;
+	xo.insecure = cl->insecure;
+	xo.now_unix = cl->now_unix;
+	tls_x509_init(t->x509, &t->cc.eng, &xo);
 	/* quiver never answers a renegotiation request (it has no client
 	 * certificate to offer): refuse it politely instead of handling it. */
 	br_ssl_engine_add_flags(&t->cc.eng, BR_OPT_NO_RENEGOTIATION);
@@ -180,13 +217,23 @@ enum qv_err tls_conn_new(struct tls_conn **out, struct tls_client *cl, const cha
 	return QV_OK;
 }
 
+/* Free the certificate checker (only needed during the handshake). */
+static void tls_conn_drop_x509(struct tls_conn *t)
+{
+	if (t->x509 == NULL)
+		return;
+	tls_x509_clear(t->x509);
+	free(t->x509);
+	t->x509 = NULL;
+}
+
 void tls_conn_free(struct tls_conn *t)
 {
 	if (t == NULL)
 		return;
 	if (t->handshake_done)
 		(void)tls_io_close(&t->io); /* best effort, never waits */
-	free(t->x509);
+	tls_conn_drop_x509(t);
 	free(t);
 }
 
@@ -218,15 +265,16 @@ static enum tls_status tls_conn_fail(struct tls_conn *t, const char *what, struc
 {
 	int br = br_ssl_engine_last_error(&t->cc.eng);
 	int se = t->io.sys_errno;
-	char detail[96];
+	char detail[128];
 
 	if (!t->handshake_done)
 		tls_session_drop(&t->cl->sessions, &t->key);
-	if (br != BR_ERR_OK && br != BR_ERR_IO) {
+	if (t->x509 != NULL && t->x509->hold == TLS_X509_HOLD_NOMEM) {
+		(void)qv_error_set(err, QV_E_NOMEM, "out of memory");
+	} else if (br != BR_ERR_OK && br != BR_ERR_IO) {
 		const char *why = NULL;
 
-		if (br == BR_ERR_X509_EXPIRED && t->x509 != NULL &&
-		    tls_x509_date_detail(t->x509, detail, sizeof detail))
+		if (t->x509 != NULL && tls_x509_detail(t->x509, br, detail, sizeof detail))
 			why = detail;
 		else if (br == BR_ERR_UNSUPPORTED_VERSION)
 			why = version_detail(&t->io);
@@ -249,6 +297,15 @@ static enum tls_status tls_conn_fail(struct tls_conn *t, const char *what, struc
 	return TLS_ERROR;
 }
 
+/* Start the handshake: the ClientHello is written, X25519 put first. */
+static bool client_reset(struct tls_conn *t, const char *sni)
+{
+	if (br_ssl_client_reset(&t->cc, sni, 1) == 0)
+		return false;
+	(void)tls_hello_x25519_first(&t->cc.eng);
+	return true;
+}
+
 /* Reset the engine for a new handshake on fd, offering a cached session. */
 static bool tls_conn_start(struct tls_conn *t, int fd)
 {
@@ -262,7 +319,7 @@ static bool tls_conn_start(struct tls_conn *t, int fd)
 		t->offered_len = sp.session_id_len;
 		memcpy(t->offered_id, sp.session_id, sizeof t->offered_id);
 	}
-	if (br_ssl_client_reset(&t->cc, sni, 1))
+	if (client_reset(t, sni))
 		return true;
 	if (br_ssl_engine_last_error(&t->cc.eng) == BR_ERR_NO_RANDOM) {
 		/* No /dev/urandom (chroot, sandbox): ask the kernel directly. */
@@ -270,7 +327,7 @@ static bool tls_conn_start(struct tls_conn *t, int fd)
 
 		if (getrandom(seed, sizeof seed, 0) == (ssize_t)sizeof seed) {
 			br_ssl_engine_inject_entropy(&t->cc.eng, seed, sizeof seed);
-			return br_ssl_client_reset(&t->cc, sni, 1) != 0;
+			return client_reset(t, sni);
 		}
 	}
 	return false;
@@ -285,8 +342,9 @@ static void tls_conn_established(struct tls_conn *t)
 	/* Renegotiation is refused (BR_OPT_NO_RENEGOTIATION), so the engine
 	 * never looks at a certificate again. */
 	br_ssl_engine_set_x509(&t->cc.eng, NULL);
-	free(t->x509);
-	t->x509 = NULL;
+	t->chain_cached = t->x509 != NULL && t->x509->cached;
+	t->curve = br_ssl_engine_get_ecdhe_curve(&t->cc.eng);
+	tls_conn_drop_x509(t);
 	br_ssl_engine_get_session_parameters(&t->cc.eng, &sp);
 	t->resumed = t->offered_len > 0 && sp.session_id_len == t->offered_len &&
 		     memcmp(sp.session_id, t->offered_id, t->offered_len) == 0;
@@ -355,4 +413,24 @@ bool tls_conn_idle_ok(const struct tls_conn *t)
 bool tls_conn_resumed(const struct tls_conn *t)
 {
 	return t->resumed;
+}
+
+bool tls_conn_chain_cached(const struct tls_conn *t)
+{
+	return t->chain_cached;
+}
+
+size_t tls_client_chains(struct tls_client *cl)
+{
+	return tls_chain_cache_count(&cl->chains);
+}
+
+void tls_client_set_time(struct tls_client *cl, int64_t now_unix)
+{
+	cl->now_unix = now_unix;
+}
+
+int tls_conn_curve(const struct tls_conn *t)
+{
+	return t->curve;
 }

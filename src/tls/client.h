@@ -1,12 +1,14 @@
 /* client.h - the TLS client side: one shared struct tls_client per run (trust
  * anchors, session cache, -k) and one struct tls_conn per connection.
  *
- * A tls_conn owns its BearSSL client context, its certificate checker and
- * one mono-mode I/O buffer (BR_SSL_BUFSIZE_MONO, one record) allocated with
- * it and freed with it.  SNI is the host name, never an IP literal
- * (RFC 6066); the certificate must match the host name; an IP-literal host
- * cannot be verified (BearSSL does not match IP addresses) and is refused
- * unless -k.  Sessions are resumed per host + port + settings.
+ * A tls_conn owns its BearSSL client context, its certificate checker
+ * (tls/x509.h, freed once the handshake is done) and one mono-mode I/O
+ * buffer (BR_SSL_BUFSIZE_MONO, one record) allocated with it and freed with
+ * it.  SNI is the host name, never an IP literal (RFC 6066); the
+ * certificate must match the host name, or for an IP-literal host hold the
+ * address as a subjectAltName iPAddress entry (RFC 6125 §6.2.1).  Sessions
+ * are resumed per host + port + settings; a chain already validated for
+ * the host in this run is not validated again (tls/chaincache.h).
  *
  * The connection layer (net/conn.c) drives a tls_conn on its non-blocking
  * socket: tls_conn_handshake until TLS_OK, then tls_conn_read/tls_conn_write,
@@ -16,8 +18,8 @@
  * decrypted in the buffer.
  *
  * Threads: a tls_client may be shared by any number of threads (the trust
- * store is loaded once under a lock, then only read; the session cache has
- * its own lock).  A tls_conn belongs to one thread at a time. */
+ * store is loaded once under a lock, then only read; the session and chain
+ * caches have their own locks).  A tls_conn belongs to one thread at a time. */
 #ifndef QV_TLS_CLIENT_H
 #define QV_TLS_CLIENT_H
 
@@ -54,8 +56,9 @@ void tls_client_free(struct tls_client *cl);
 enum qv_err tls_client_load_trust(struct tls_client *cl, struct qv_error *err);
 
 /* A new connection to host (as in struct url: no brackets) and port.
- * Errors: QV_E_TLS_CERT "cannot verify a certificate for IP address
- * 127.0.0.1; use the host name or -k"; the trust store's errors; QV_E_NOMEM. */
+ * Errors: QV_E_TLS_CERT "cannot verify a certificate for 'fe80::zz': not
+ * an IP address" (a host with ':' that is not IPv6); the trust store's
+ * errors; QV_E_NOMEM. */
 enum qv_err tls_conn_new(struct tls_conn **out, struct tls_client *cl, const char *host,
 			 uint16_t port, struct qv_error *err);
 
@@ -89,5 +92,19 @@ bool tls_conn_idle_ok(const struct tls_conn *t);
 
 /* After the handshake: true when the server resumed the offered session. */
 bool tls_conn_resumed(const struct tls_conn *t);
+
+/* After the handshake: true when the server's chain was taken from the
+ * chain cache instead of being validated again. */
+bool tls_conn_chain_cached(const struct tls_conn *t);
+
+/* After the handshake: the ECDHE curve (BR_EC_curve25519, BR_EC_secp256r1...). */
+int tls_conn_curve(const struct tls_conn *t);
+
+/* Chains in the chain cache (tests, -v). */
+size_t tls_client_chains(struct tls_client *cl);
+
+/* Validate certificates as of now_unix (0: the clock) from the next
+ * connection on; the tests move a run's clock with it. */
+void tls_client_set_time(struct tls_client *cl, int64_t now_unix);
 
 #endif

@@ -5,6 +5,8 @@
  *   "certificate verification failed: unknown issuer [BR_ERR_X509_NOT_TRUSTED]"
  *   "certificate does not match host example.test [BR_ERR_X509_BAD_SERVER_NAME]"
  *   "server requires TLS 1.3 (unsupported) [BR_ERR_UNSUPPORTED_VERSION]"
+ * A handshake_failure alert from the server names its likely cause: no
+ * cipher suite in common (the server wants RSA key exchange or TLS 1.3).
  * Codes: QV_E_TLS_CERT (X.509), QV_E_TLS_PROTOCOL (version, errors after the
  * handshake), QV_E_TLS_HANDSHAKE (everything else during the handshake). */
 #ifndef QV_TLS_ERRORS_H
@@ -14,9 +16,9 @@
 
 #include "util/err.h"
 
-/* "BR_ERR_X509_EXPIRED"; "BR_ERR_RECV_FATAL_ALERT" / "BR_ERR_SEND_FATAL_ALERT"
- * for the alert ranges; "BR_ERR_UNKNOWN" for a code BearSSL 0.6 does not
- * define.  Never NULL. */
+/* The BR_ERR_* name without its "BR_ERR_" prefix: "X509_EXPIRED";
+ * "RECV_FATAL_ALERT" / "SEND_FATAL_ALERT" for the alert ranges; "UNKNOWN"
+ * for a code BearSSL 0.6 does not define.  Never NULL. */
 const char *tls_err_name(int br_err);
 
 /* Short description ("bad record MAC"); never NULL. */

@@ -31,8 +31,10 @@ enum qv_err tls_file_read(const char *path, size_t max, uint8_t **out, size_t *l
 typedef enum qv_err (*tls_pem_fn)(void *ctx, const char *name, const uint8_t *der, size_t len,
 				  struct qv_error *err);
 
-/* Decode every PEM object of data[0..len) in order.  *count (may be NULL)
- * gets the number of objects seen.  Text outside objects is ignored.
+/* Decode every PEM object of data[0..len) in order, as BearSSL 0.6's PEM
+ * decoder would decode it without its CR bytes (pem.c gives the rules).
+ * *count (may be NULL) gets the number of objects seen.  Text outside
+ * objects is ignored.
  * Errors: QV_E_TLS_PEM (malformed PEM, object over TLS_PEM_OBJ_MAX,
  * unterminated object), QV_E_NOMEM, or what fn returned. */
 enum qv_err tls_pem_each(const uint8_t *data, size_t len, tls_pem_fn fn, void *ctx, size_t *count,

@@ -70,11 +70,9 @@ static void profile_common(br_ssl_engine_context *eng)
 	br_ssl_engine_set_default_ec(eng);
 }
 
-void tls_profile_client(br_ssl_client_context *cc, br_x509_minimal_context *xc,
-			const br_x509_trust_anchor *ta, size_t n)
+void tls_profile_client(br_ssl_client_context *cc)
 {
 	br_ssl_engine_context *eng = &cc->eng;
-	size_t i;
 
 	br_ssl_client_zero(cc);
 	profile_common(eng);
@@ -89,6 +87,12 @@ void tls_profile_client(br_ssl_client_context *cc, br_x509_minimal_context *xc,
 	 * less, and a verification (e = 65537) costs microseconds either way. */
 	br_ssl_engine_set_rsavrfy(eng, &br_rsa_i31_pkcs1_vrfy);
 	br_ssl_engine_set_default_ecdsa(eng);
+}
+
+void tls_profile_x509(br_x509_minimal_context *xc, br_ssl_engine_context *eng,
+		      const br_x509_trust_anchor *ta, size_t n)
+{
+	size_t i;
 
 	/* The validator hashes names with SHA-256 and checks RSA and ECDSA
 	 * signatures with the same code and hashes as the engine. */
@@ -97,7 +101,6 @@ void tls_profile_client(br_ssl_client_context *cc, br_x509_minimal_context *xc,
 	br_x509_minimal_set_ecdsa(xc, br_ssl_engine_get_ec(eng), br_ssl_engine_get_ecdsa(eng));
 	for (i = 0; i < sizeof hashes / sizeof hashes[0]; i++)
 		br_x509_minimal_set_hash(xc, br_sha224_ID + (int)i, hashes[i]);
-	br_ssl_engine_set_x509(eng, &xc->vtable);
 }
 
 void tls_profile_server(br_ssl_server_context *sc, const br_x509_certificate *chain,

@@ -19,12 +19,16 @@
 
 #include "tls/br.h"
 
-/* Set up cc for a client connection: suites, crypto implementations, and
- * xc (the chain validator, initialised here with trust anchors ta[0..n),
- * which may be NULL when n is 0) linked into the engine.  Like
- * br_ssl_client_init_full, which it replaces. */
-void tls_profile_client(br_ssl_client_context *cc, br_x509_minimal_context *xc,
-			const br_x509_trust_anchor *ta, size_t n);
+/* Set up cc for a client connection: suites, crypto implementations.  Like
+ * br_ssl_client_init_full, which it replaces, but without a certificate
+ * checker: the caller sets one (tls/x509.h). */
+void tls_profile_client(br_ssl_client_context *cc);
+
+/* Set up xc, BearSSL's chain validator, with trust anchors ta[0..n) (ta may
+ * be NULL when n is 0) and the signature code and hashes of the client
+ * engine eng (set up by tls_profile_client). */
+void tls_profile_x509(br_x509_minimal_context *xc, br_ssl_engine_context *eng,
+		      const br_x509_trust_anchor *ta, size_t n);
 
 /* Set up sc for a server connection with an RSA key (rsa non-NULL) or an EC
  * key (ec, whose certificate was signed by a key of type issuer_key_type).

@@ -5,8 +5,10 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "tls/cert.h"
 #include "tls/pem.h"
 #include "tls/profile.h"
+#include "tls/skey.h"
 
 /* Bytes of OS entropy injected when BearSSL finds no source itself. */
 #define TLS_SEED_BYTES 32
@@ -65,43 +67,40 @@ static enum qv_err pem_file_each(const char *path, tls_pem_fn fn, void *ctx,
 	return rc;
 }
 
-static void copy_part(unsigned char **dst, unsigned char **cursor, const unsigned char *src,
-		      size_t len)
+/* Copy one number of the key into the key block at *cursor. */
+static void copy_part(unsigned char **dst, size_t *dlen, unsigned char **cursor,
+		      const struct der *src)
 {
-	memcpy(*cursor, src, len);
+	memcpy(*cursor, src->p, src->len);
 	*dst = *cursor;
-	*cursor += len;
+	*dlen = src->len;
+	*cursor += src->len;
 }
 
-/* Keep a copy of the decoded key (the decoder's buffers die with it). */
-static enum qv_err key_keep(struct tls_server *srv, const br_skey_decoder_context *kd,
+/* Keep a copy of the key's numbers (the DER dies after the call). */
+static enum qv_err key_keep(struct tls_server *srv, const struct tls_skey *k,
 			    struct qv_error *err)
 {
-	const br_rsa_private_key *rk = br_skey_decoder_get_rsa(kd);
-	const br_ec_private_key *ek = br_skey_decoder_get_ec(kd);
-	size_t total = rk != NULL ? rk->plen + rk->qlen + rk->dplen + rk->dqlen + rk->iqlen
-		       : ek != NULL ? ek->xlen
-				    : 0;
+	size_t total = k->key_type == BR_KEYTYPE_RSA
+			       ? k->p.len + k->q.len + k->dp.len + k->dq.len + k->iq.len
+			       : k->x.len;
 	unsigned char *cur;
 
-	if (total == 0)
-		return qv_error_set(err, QV_E_TLS_PEM, "unsupported private key type");
-	srv->key_block = malloc(total);
+	srv->key_block = malloc(total > 0 ? total : 1);
 	if (srv->key_block == NULL)
 		return qv_error_set(err, QV_E_NOMEM, "out of memory");
 	cur = srv->key_block;
-	if (rk != NULL) {
-		srv->key_type = BR_KEYTYPE_RSA;
-		srv->rsa = *rk;
-		copy_part(&srv->rsa.p, &cur, rk->p, rk->plen);
-		copy_part(&srv->rsa.q, &cur, rk->q, rk->qlen);
-		copy_part(&srv->rsa.dp, &cur, rk->dp, rk->dplen);
-		copy_part(&srv->rsa.dq, &cur, rk->dq, rk->dqlen);
-		copy_part(&srv->rsa.iq, &cur, rk->iq, rk->iqlen);
+	srv->key_type = k->key_type;
+	if (k->key_type == BR_KEYTYPE_RSA) {
+		srv->rsa.n_bitlen = k->n_bitlen;
+		copy_part(&srv->rsa.p, &srv->rsa.plen, &cur, &k->p);
+		copy_part(&srv->rsa.q, &srv->rsa.qlen, &cur, &k->q);
+		copy_part(&srv->rsa.dp, &srv->rsa.dplen, &cur, &k->dp);
+		copy_part(&srv->rsa.dq, &srv->rsa.dqlen, &cur, &k->dq);
+		copy_part(&srv->rsa.iq, &srv->rsa.iqlen, &cur, &k->iq);
 	} else {
-		srv->key_type = BR_KEYTYPE_EC;
-		srv->ec = *ek;
-		copy_part(&srv->ec.x, &cur, ek->x, ek->xlen);
+		srv->ec.curve = k->curve;
+		copy_part(&srv->ec.x, &srv->ec.xlen, &cur, &k->x);
 	}
 	return QV_OK;
 }
@@ -110,24 +109,14 @@ static enum qv_err key_take(void *ctx, const char *name, const uint8_t *der, siz
 			    struct qv_error *err)
 {
 	struct tls_server *srv = ctx;
-	br_skey_decoder_context *kd;
+	struct tls_skey k;
 	size_t nlen = strlen(name);
-	enum qv_err rc;
 
 	if (srv->key_block != NULL || nlen < 11 || strcmp(name + nlen - 11, "PRIVATE KEY") != 0)
 		return QV_OK;
-	kd = malloc(sizeof *kd); /* ~8 KiB of decoded key: keep it off the stack */
-	if (kd == NULL)
-		return qv_error_set(err, QV_E_NOMEM, "out of memory");
-	br_skey_decoder_init(kd);
-	br_skey_decoder_push(kd, der, len);
-	if (br_skey_decoder_last_error(kd) != 0)
-		rc = qv_error_set(err, QV_E_TLS_PEM, "cannot decode the %s", name);
-	else
-		rc = key_keep(srv, kd, err);
-	memset(kd, 0, sizeof *kd); /* key material */
-	free(kd);
-	return rc;
+	if (!tls_skey_parse(der, len, &k))
+		return qv_error_set(err, QV_E_TLS_PEM, "cannot decode the %s", name);
+	return key_keep(srv, &k, err);
 }
 
 static bool same_number(const unsigned char *a, size_t alen, const unsigned char *b, size_t blen)
@@ -170,24 +159,16 @@ static bool key_pair_ok(const struct tls_server *srv, const br_x509_pkey *pk)
 static enum qv_err server_check_pair(struct tls_server *srv, const char *cert_path,
 				     const char *key_path, struct qv_error *err)
 {
-	br_x509_decoder_context *dc = malloc(sizeof *dc);
-	const br_x509_pkey *pk;
-	enum qv_err rc = QV_OK;
+	struct tls_cert_info ci;
 
-	if (dc == NULL)
-		return qv_error_set(err, QV_E_NOMEM, "out of memory");
-	br_x509_decoder_init(dc, NULL, NULL);
-	br_x509_decoder_push(dc, srv->chain[0].data, srv->chain[0].data_len);
-	pk = br_x509_decoder_get_pkey(dc);
-	if (pk == NULL)
-		rc = qv_error_set(err, QV_E_TLS_PEM, "cannot decode the certificate in %s", cert_path);
-	else if (!key_pair_ok(srv, pk))
-		rc = qv_error_set(err, QV_E_TLS_PEM, "%s does not match the certificate in %s",
-				  key_path, cert_path);
-	else
-		srv->issuer_key_type = (unsigned)br_x509_decoder_get_signer_key_type(dc);
-	free(dc);
-	return rc;
+	if (!tls_cert_decode(srv->chain[0].data, srv->chain[0].data_len, &ci))
+		return qv_error_set(err, QV_E_TLS_PEM, "cannot decode the certificate in %s",
+				    cert_path);
+	if (!key_pair_ok(srv, &ci.pkey))
+		return qv_error_set(err, QV_E_TLS_PEM, "%s does not match the certificate in %s",
+				    key_path, cert_path);
+	srv->issuer_key_type = (unsigned)ci.signer_key_type;
+	return QV_OK;
 }
 
 enum qv_err tls_server_new(struct tls_server **out, const char *cert_path, const char *key_path,

@@ -1,8 +1,8 @@
 /* server.h - the TLS server side of `quiver serve --tls --cert PEM --key PEM`.
  *
  * A struct tls_server holds the certificate chain and private key (RSA or
- * EC, decoded from PEM with BearSSL's decoders and checked to match) and a
- * session cache so clients can resume.  Each accepted socket gets a struct
+ * EC, read from PEM: the key by tls/skey.h, the certificate's public key by
+ * tls/cert.h; checked to match) and a session cache so clients can resume.  Each accepted socket gets a struct
  * tls_server_conn: a BearSSL server context (full profile for the key type)
  * driven like the client through tls/io.h; the handshake happens inside the
  * first reads.  Unlike the client it has a full-duplex (bidi) buffer pair:

@@ -1,14 +1,15 @@
 /* trust.c - trust anchors from PEM/DER files, an SSL_CERT_DIR or a distro
- * bundle, decoded with BearSSL's br_x509_decoder. */
+ * bundle: kept as DER, found by subject, decoded when used. */
 #include "tls/trust.h"
 
-#include <dirent.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "tls/cert.h"
+#include "tls/certdir.h"
 #include "tls/pem.h"
 #include "util/hash.h"
 
@@ -59,160 +60,137 @@ void tls_trust_free(struct tls_trust *t)
 	if (t == NULL)
 		return;
 	for (i = 0; i < t->count; i++)
-		free(t->ta[i].dn.data); /* one block: DN then key bytes */
-	free(t->ta);
-	free(t->hash);
+		free(t->a[i].der);
+	free(t->a);
+	free(t->index);
+	free(t->cert_dirs);
 	free(t);
 }
 
-/* Receives the subject DN from the decoder; too long a DN is flagged. */
-struct dn_buf {
-	uint8_t data[TLS_TRUST_DN_MAX];
-	size_t len;
-	bool overflow;
-};
-
-static void dn_append(void *ctx, const void *buf, size_t len)
+/* The first index slot to probe for subject hash h. */
+static size_t slot_of(const struct tls_trust *t, uint64_t h)
 {
-	struct dn_buf *d = ctx;
+	return (size_t)(h ^ h >> 32) & (t->index_cap - 1);
+}
 
-	if (d->overflow || len > sizeof d->data - d->len) {
-		d->overflow = true;
-		return;
+size_t tls_trust_find(const struct tls_trust *t, const uint8_t *dn, size_t len,
+		      const struct tls_anchor **out, size_t max)
+{
+	uint64_t h = hash_fnv1a64(HASH_FNV64_OFFSET, dn, len);
+	size_t i, n = 0;
+
+	if (t->index_cap == 0)
+		return 0;
+	for (i = slot_of(t, h); t->index[i] != 0 && n < max; i = (i + 1) & (t->index_cap - 1)) {
+		const struct tls_anchor *a = &t->a[t->index[i] - 1];
+
+		if (a->subject_hash == h && der_eq(&a->subject, dn, len))
+			out[n++] = a;
 	}
-	memcpy(d->data + d->len, buf, len);
-	d->len += len;
+	return n;
 }
 
-/* Bytes of the public key, in the order they are copied. */
-static size_t pkey_size(const br_x509_pkey *pk)
+static void index_put(struct tls_trust *t, size_t anchor)
 {
-	if (pk->key_type == BR_KEYTYPE_RSA)
-		return pk->key.rsa.nlen + pk->key.rsa.elen;
-	return pk->key.ec.qlen;
+	size_t i = slot_of(t, t->a[anchor].subject_hash);
+
+	while (t->index[i] != 0)
+		i = (i + 1) & (t->index_cap - 1);
+	t->index[i] = (uint32_t)anchor + 1;
 }
 
-/* Fill a with copies of dn and pk in one malloc'd block. */
-static bool anchor_make(br_x509_trust_anchor *a, const struct dn_buf *dn,
-			const br_x509_pkey *pk, bool is_ca)
+/* Room for one more anchor, the index at most half full.  Errors:
+ * QV_E_TLS_PEM at the cap, QV_E_NOMEM. */
+static enum qv_err trust_grow(struct tls_trust *t, struct qv_error *err)
 {
-	size_t klen = pkey_size(pk);
-	uint8_t *block = malloc(dn->len + klen + 1);
-	uint8_t *k;
+	size_t cap = t->cap == 0 ? 64 : t->cap * 2, i;
+	struct tls_anchor *a;
+	uint32_t *index;
 
-	if (block == NULL)
-		return false;
-	memcpy(block, dn->data, dn->len);
-	k = block + dn->len;
-	a->dn.data = block;
-	a->dn.len = dn->len;
-	a->flags = is_ca ? BR_X509_TA_CA : 0;
-	a->pkey.key_type = pk->key_type;
-	if (pk->key_type == BR_KEYTYPE_RSA) {
-		memcpy(k, pk->key.rsa.n, pk->key.rsa.nlen);
-		memcpy(k + pk->key.rsa.nlen, pk->key.rsa.e, pk->key.rsa.elen);
-		a->pkey.key.rsa.n = k;
-		a->pkey.key.rsa.nlen = pk->key.rsa.nlen;
-		a->pkey.key.rsa.e = k + pk->key.rsa.nlen;
-		a->pkey.key.rsa.elen = pk->key.rsa.elen;
-	} else {
-		memcpy(k, pk->key.ec.q, pk->key.ec.qlen);
-		a->pkey.key.ec.curve = pk->key.ec.curve;
-		a->pkey.key.ec.q = k;
-		a->pkey.key.ec.qlen = pk->key.ec.qlen;
-	}
-	return true;
-}
-
-static uint64_t anchor_hash(const struct dn_buf *dn, const br_x509_pkey *pk)
-{
-	uint64_t h = hash_fnv1a64(HASH_FNV64_OFFSET, dn->data, dn->len);
-
-	if (pk->key_type == BR_KEYTYPE_RSA) {
-		h = hash_fnv1a64(h, pk->key.rsa.n, pk->key.rsa.nlen);
-		return hash_fnv1a64(h, pk->key.rsa.e, pk->key.rsa.elen);
-	}
-	return hash_fnv1a64(h, pk->key.ec.q, pk->key.ec.qlen);
-}
-
-static bool trust_has(const struct tls_trust *t, uint64_t h, const struct dn_buf *dn)
-{
-	size_t i;
-
+	if (t->count < t->cap)
+		return QV_OK;
+	if (t->count >= TLS_TRUST_MAX)
+		return qv_error_set(err, QV_E_TLS_PEM, "more than %u CA certificates", TLS_TRUST_MAX);
+	if (cap > TLS_TRUST_MAX)
+		cap = TLS_TRUST_MAX;
+	a = realloc(t->a, cap * sizeof *a);
+	if (a == NULL)
+		return qv_error_set(err, QV_E_NOMEM, "out of memory");
+	t->a = a;
+	index = calloc(cap * 2, sizeof *index);
+	if (index == NULL)
+		return qv_error_set(err, QV_E_NOMEM, "out of memory");
+	free(t->index);
+	t->index = index;
+	t->index_cap = cap * 2;
+	t->cap = cap;
 	for (i = 0; i < t->count; i++)
-		if (t->hash[i] == h && t->ta[i].dn.len == dn->len &&
-		    memcmp(t->ta[i].dn.data, dn->data, dn->len) == 0)
+		index_put(t, i);
+	return QV_OK;
+}
+
+/* Is this very certificate (same DER) in t already? */
+static bool trust_has(const struct tls_trust *t, const struct tls_cert *c, const uint8_t *der,
+		      size_t len)
+{
+	const struct tls_anchor *same[8];
+	size_t n, i;
+
+	/* Certificates sharing a subject are few: a CA's renewals. */
+	n = tls_trust_find(t, c->subject.p, c->subject.len, same, sizeof same / sizeof same[0]);
+	for (i = 0; i < n; i++)
+		if (same[i]->der_len == len && memcmp(same[i]->der, der, len) == 0)
 			return true;
 	return false;
 }
 
-/* Room for one more anchor.  Errors: QV_E_TLS_PEM at the cap, QV_E_NOMEM. */
-static enum qv_err trust_grow(struct tls_trust *t, struct qv_error *err)
-{
-	size_t cap = t->cap == 0 ? 64 : t->cap * 2;
-	br_x509_trust_anchor *ta;
-	uint64_t *hash;
-
-	if (t->count < t->cap)
-		return QV_OK;
-	if (t->count >= TLS_TRUST_MAX) {
-		(void)qv_error_set(err, QV_E_TLS_PEM, "more than %u CA certificates", TLS_TRUST_MAX);
-		return QV_E_TLS_PEM;
-	}
-	if (cap > TLS_TRUST_MAX)
-		cap = TLS_TRUST_MAX;
-	ta = realloc(t->ta, cap * sizeof *ta);
-	if (ta != NULL)
-		t->ta = ta;
-	hash = ta != NULL ? realloc(t->hash, cap * sizeof *hash) : NULL;
-	if (hash == NULL) {
-		(void)qv_error_set(err, QV_E_NOMEM, "out of memory");
-		return QV_E_NOMEM;
-	}
-	t->hash = hash;
-	t->cap = cap;
-	return QV_OK;
-}
-
-/* Decode one DER certificate and keep it as an anchor.  A certificate that
- * BearSSL cannot decode is skipped (*added stays false), not an error. */
+/* Keep one DER certificate as an anchor.  One whose structure has no
+ * subject is skipped (*added stays false), not an error. */
 static enum qv_err trust_add_der(struct tls_trust *t, const uint8_t *der, size_t len,
 				 bool *added, struct qv_error *err)
 {
-	br_x509_decoder_context dc;
-	struct dn_buf *dn;
-	const br_x509_pkey *pk;
-	enum qv_err rc = QV_OK;
+	struct tls_cert c;
+	struct tls_anchor *a;
+	uint8_t *copy;
+	enum qv_err rc;
 	uint64_t h;
 
 	*added = false;
-	dn = malloc(sizeof *dn);
-	if (dn == NULL)
-		return qv_error_set(err, QV_E_NOMEM, "out of memory");
-	dn->len = 0;
-	dn->overflow = false;
-	br_x509_decoder_init(&dc, dn_append, dn);
-	br_x509_decoder_push(&dc, der, len);
-	pk = br_x509_decoder_get_pkey(&dc);
-	if (pk == NULL || dn->overflow || (pk->key_type != BR_KEYTYPE_RSA &&
-					   pk->key_type != BR_KEYTYPE_EC))
-		goto out;
-	h = anchor_hash(dn, pk);
-	if (trust_has(t, h, dn))
-		goto out;
+	if (!tls_cert_parse(der, len, &c) || trust_has(t, &c, der, len))
+		return QV_OK;
 	rc = trust_grow(t, err);
 	if (rc != QV_OK)
-		goto out;
-	if (!anchor_make(&t->ta[t->count], dn, pk, br_x509_decoder_isCA(&dc) != 0)) {
-		rc = qv_error_set(err, QV_E_NOMEM, "out of memory");
-		goto out;
+		return rc;
+	copy = malloc(len);
+	if (copy == NULL || t->a == NULL) {
+		free(copy);
+		return qv_error_set(err, QV_E_NOMEM, "out of memory");
 	}
-	t->hash[t->count++] = h;
+	memcpy(copy, der, len);
+	a = &t->a[t->count];
+	a->der = copy;
+	a->der_len = len;
+	a->subject.p = a->der + (c.subject.p - der);
+	a->subject.len = c.subject.len;
+	a->subject_hash = hash_fnv1a64(HASH_FNV64_OFFSET, c.subject.p, c.subject.len);
+	index_put(t, t->count++);
+	h = hash_fnv1a64(HASH_FNV64_OFFSET, der, len);
 	t->id = hash_fnv1a64(t->id, &h, sizeof h);
 	*added = true;
-out:
-	free(dn);
-	return rc;
+	return QV_OK;
+}
+
+bool tls_anchor_decode(const struct tls_anchor *a, br_x509_trust_anchor *ta, struct tls_pkey *key)
+{
+	struct tls_cert_info ci;
+
+	if (!tls_cert_decode(a->der, a->der_len, &ci) || !tls_pkey_copy(key, &ci.pkey))
+		return false;
+	ta->dn.data = a->der + (a->subject.p - a->der); /* BearSSL wants it writable */
+	ta->dn.len = a->subject.len;
+	ta->flags = ci.is_ca ? BR_X509_TA_CA : 0;
+	ta->pkey = key->pk;
+	return true;
 }
 
 struct pem_add {
@@ -274,60 +252,33 @@ static enum qv_err trust_add_file(struct tls_trust *t, const char *path, size_t 
 	return rc;
 }
 
-/* Add every regular file of dir that parses; others are skipped. */
-static enum qv_err trust_add_dir(struct tls_trust *t, const char *dir, struct qv_error *err)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	size_t seen = 0;
-	enum qv_err rc = QV_OK;
-
-	if (d == NULL)
-		return QV_OK; /* as OpenSSL: a missing directory just adds nothing */
-	while (rc == QV_OK && seen < TLS_TRUST_DIR_FILES_MAX && (de = readdir(d)) != NULL) {
-		char path[TRUST_PATH_MAX];
-		struct stat st;
-		struct qv_error ignored;
-		size_t added;
-		int n;
-
-		seen++;
-		if (de->d_name[0] == '.')
-			continue;
-		n = snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-		if (n < 0 || (size_t)n >= sizeof path || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-			continue;
-		rc = trust_add_file(t, path, &added, &ignored);
-		if (rc == QV_E_NOMEM || (rc == QV_E_TLS_PEM && t->count >= TLS_TRUST_MAX))
-			*err = ignored;
-		else
-			rc = QV_OK; /* not a certificate file: skip it */
-	}
-	(void)closedir(d);
-	return rc;
-}
-
-/* Each directory of a ':'-separated SSL_CERT_DIR. */
-static enum qv_err trust_add_dirs(struct tls_trust *t, const char *dirs, struct qv_error *err)
+/* Does any directory of the ':'-separated list have HASH.N names? */
+static bool dirs_hashed(const char *dirs)
 {
 	char one[TRUST_PATH_MAX];
 	const char *p = dirs;
 
 	while (*p != '\0') {
 		size_t n = strcspn(p, ":");
-		enum qv_err rc;
 
 		if (n > 0 && n < sizeof one) {
 			memcpy(one, p, n);
 			one[n] = '\0';
-			rc = trust_add_dir(t, one, err);
-			if (rc != QV_OK)
-				return rc;
+			if (tls_certdir_hashed(one))
+				return true;
 		}
-		p += n;
-		if (*p == ':')
-			p++;
+		p += n + (p[n] == ':');
 	}
+	return false;
+}
+
+/* A hashed SSL_CERT_DIR: nothing read now, looked up per chain. */
+static enum qv_err trust_hashed_dirs(struct tls_trust *t, const char *dirs, struct qv_error *err)
+{
+	t->cert_dirs = strdup(dirs);
+	if (t->cert_dirs == NULL)
+		return qv_error_set(err, QV_E_NOMEM, "out of memory");
+	t->id = hash_fnv1a64(t->id, dirs, strlen(dirs));
 	return QV_OK;
 }
 
@@ -433,12 +384,13 @@ enum qv_err tls_trust_load(struct tls_trust **out, const struct tls_trust_paths 
 	} else if (str_set(p->cert_file)) {
 		rc = trust_from_file(t, "SSL_CERT_FILE", p->cert_file, err);
 	} else if (str_set(p->cert_dir)) {
-		rc = trust_add_dirs(t, p->cert_dir, err);
-		if (rc == QV_OK && t->count == 0)
-			rc = qv_error_set(err, QV_E_TLS_NO_CA,
-					  "no CA certificates in SSL_CERT_DIR=%s; use --cacert FILE "
-					  "or set SSL_CERT_FILE",
-					  p->cert_dir);
+		rc = dirs_hashed(p->cert_dir)
+			     ? trust_hashed_dirs(t, p->cert_dir, err)
+			     : qv_error_set(err, QV_E_TLS_NO_CA,
+					    "no CA certificates named by hash (HASH.0) in SSL_CERT_DIR=%s; "
+					    "run `openssl rehash` on it, use --cacert FILE or set "
+					    "SSL_CERT_FILE",
+					    p->cert_dir);
 	} else {
 		rc = trust_from_default(t, p->bundles != NULL ? p->bundles : TLS_TRUST_BUNDLES, err);
 	}

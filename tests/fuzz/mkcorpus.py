@@ -143,6 +143,20 @@ osGbOmZGGFFbkzfHqEsCMQD7X4nQgYkDuWpwMVAnVALmT8QNNFDrXz3bTtylH8H1
 WGATYklsKyKsKAGM0b0hgPw=
 -----END CERTIFICATE-----
 """
+# Self-signed, SAN DNS:127.0.0.1, IP:127.0.0.1, IP:::1, IP:192.0.2.1 (fuzz_cert).
+IP_LEAF = """-----BEGIN CERTIFICATE-----
+MIIBvDCCAWKgAwIBAgIUWk89AiWfV8qr5LgSt19MuNM84lswCgYIKoZIzj0EAwIw
+GTEXMBUGA1UEAwwOcXVpdmVyIGZ1enogSVAwIBcNMjYxMjAzMTc0MTUxWhgPMjEy
+NjExMDkxNzQxNTFaMBkxFzAVBgNVBAMMDnF1aXZlciBmdXp6IElQMFkwEwYHKoZI
+zj0CAQYIKoZIzj0DAQcDQgAE1GrLbH2hc8/Jndhf+phDxvk2/VrbX0++VLfyvRNH
++7c23eZ5gtOtwOxpGv2C17E95SqIReosECrqI8PQK2INH6OBhTCBgjAdBgNVHQ4E
+FgQUWUMBn5NJJpuYWSEv2aYiEIvfTmowHwYDVR0jBBgwFoAUWUMBn5NJJpuYWSEv
+2aYiEIvfTmowMgYDVR0RBCswKYIJMTI3LjAuMC4xhwR/AAABhxAAAAAAAAAAAAAA
+AAAAAAABhwTAAAIBMAwGA1UdEwEB/wQCMAAwCgYIKoZIzj0EAwIDSAAwRQIgDlg3
+ri+9jwL6F3fhrncX8hHGaKvvHNr2ugRYsW4D1qgCIQCitd3fadPuwrrJ9HWGkFZg
+Iw6fsQp/SGHFCvb9EgLDPg==
+-----END CERTIFICATE-----
+"""
 
 
 def der_of(pem):
@@ -164,6 +178,56 @@ PEM = [
     "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n",
     EC_CA.replace("END CERTIFICATE", "END CRL"), EC_CA.replace("=\n-----END", "\n-----END"),
 ]
+
+# cert seeds: DER certificates, whole and cut (fuzz_cert.c; its input ends
+# with the address looked for, so a few seeds end with one).
+CERT = [
+    der_of(EC_CA), der_of(RSA_CA), der_of(LEAF), der_of(IP_LEAF), der_of(IP_LEAF)[:200],
+    der_of(IP_LEAF) + "\x7f\x00\x00\x01", der_of(IP_LEAF) + "\xc0\x00\x02\x01",
+    der_of(LEAF)[:-1], "",
+]
+
+# skey seeds: the unit-test keys (PKCS#8) and the PKCS#1 / RFC 5915 keys
+# inside them (fuzz_skey.c); the EC one also with its [0] curve added.
+def _tlv(der, at):
+    """(tag, value start, value end) of the DER element at offset at."""
+    n = der[at + 1]
+    if n < 0x80:
+        return der[at], at + 2, at + 2 + n
+    k = n & 0x7F
+    ln = int.from_bytes(der[at + 2:at + 2 + k], "big")
+    return der[at], at + 2 + k, at + 2 + k + ln
+
+
+def _inner_key(der):
+    """The key inside a PKCS#8 PrivateKeyInfo: its third element's contents."""
+    _, at, _ = _tlv(der, 0)
+    for _ in range(2):
+        at = _tlv(der, at)[2]
+    _, s, e = _tlv(der, at)
+    return der[s:e]
+
+
+def _key_der(name):
+    with open(os.path.join(HERE, "..", "data", "tls", name)) as f:
+        body = "".join(l for l in f.read().splitlines() if not l.startswith("-----"))
+    return base64.b64decode(body)
+
+
+def _with_curve(ec):
+    """RFC 5915 key ec with [0] prime256v1 added after its private key."""
+    p256 = bytes.fromhex("a00a06082a8648ce3d030107")
+    _, s, e = _tlv(ec, 0)
+    body = ec[s:e]
+    _, ks, ke = _tlv(body, 3)  # version is 3 bytes; then the OCTET STRING
+    body = body[:ke] + p256 + body[ke:]
+    return bytes([0x30, len(body)]) + body
+
+
+SKEY = [_key_der("rsa.key"), _key_der("ec.key"), _inner_key(_key_der("rsa.key")),
+        _inner_key(_key_der("ec.key")), _with_curve(_inner_key(_key_der("ec.key"))),
+        _key_der("rsa.key")[:100], b""]
+SKEY = [k.decode("latin-1") for k in SKEY]
 
 # flags2 seeds: arguments separated by NUL bytes (fuzz_flags2.c).
 FLAGS2 = ["\0".join(a.split(" ")) if a else "" for a in [
@@ -211,5 +275,7 @@ write("url", URL)
 write("resp", RESP)
 write("body", BODY)
 write("pem", PEM)
+write("cert", CERT)
+write("skey", SKEY)
 write("flags2", FLAGS2)
 write("get", GET)

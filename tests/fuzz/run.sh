@@ -24,17 +24,21 @@ declare -A srcs=(
 	[url]="src/http/url.c src/http/uri.c src/http/view.c"
 	[resp]="src/http/resp.c src/http/fields.c src/http/syntax.c"
 	[body]="src/http/body.c src/http/fields.c src/http/syntax.c"
-	[pem]="src/tls/trust.c src/tls/pem.c src/util/hash.c"
+	[pem]="src/tls/trust.c src/tls/pem.c src/tls/cert.c src/tls/der.c src/tls/pkey.c src/tls/certdir.c src/tls/sha1.c src/util/hash.c"
+	[cert]="src/tls/cert.c src/tls/der.c src/tls/pkey.c src/tls/certdir.c src/tls/sha1.c src/tls/pem.c"
+	[skey]="src/tls/skey.c src/tls/der.c"
 	[flags2]="@all" # engine_available() and the rest pull in most of src/
 	[netrc]="src/cli/netrc.c"
 	[proxy]="src/transfer/proxy.c src/transfer/noproxy.c src/http/auth.c src/http/url.c src/http/uri.c src/http/view.c src/util/base64.c"
 	[get]="@all"
 )
 # targets that also link BearSSL (built here with clang, cached in out/)
-declare -A with_bearssl=([pem]=1 [flags2]=1 [get]=1)
+declare -A with_bearssl=([pem]=1 [cert]=1 [skey]=1 [flags2]=1 [get]=1)
 all=(url resp body netrc proxy)
 # newer than this script: fuzzed once they are there
 [ -f src/tls/trust.c ] && all+=(pem)
+[ -f src/tls/cert.c ] && all+=(cert)
+[ -f src/tls/skey.c ] && all+=(skey)
 [ -f src/cli/flags/flags2_args.c ] && all+=(flags2)
 [ -f src/cli/get/get_args.c ] && all+=(get)
 targets=("${@:-${all[@]}}")

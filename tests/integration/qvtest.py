@@ -339,9 +339,9 @@ class Ctx:
                         shutil.copyfileobj(src, out)
         return www
 
-    def nginx(self, root, extra_server="", tls=None):
+    def nginx(self, root, extra_server="", tls=None, v6=False):
         """Start nginx serving root on a free loopback port; returns the base URL.
-        tls=(cert, key) serves HTTPS."""
+        tls=(cert, key) serves HTTPS; v6: on [::1] too, same port."""
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"
         if not os.path.exists(nginx):
             raise Skip("nginx not installed (apt-get install nginx-light)")
@@ -349,6 +349,8 @@ class Ctx:
         conf_dir = self.path(f"nginx-{port}")
         os.makedirs(conf_dir)
         listen = f"127.0.0.1:{port}" + (" ssl" if tls else "")
+        if v6:
+            listen += f"; listen [::1]:{port}" + (" ssl" if tls else "")
         tls_conf = f"ssl_certificate {tls[0]}; ssl_certificate_key {tls[1]};" if tls else ""
         conf = f"""
 daemon off; worker_processes 1; pid {conf_dir}/nginx.pid; error_log {conf_dir}/error.log;

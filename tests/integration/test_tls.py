@@ -3,7 +3,8 @@ openssl at test time (RSA 2048 and EC P-256; valid, expired, not yet valid,
 wrong host, self-signed, unknown CA), then `quiver flags` against nginx,
 `openssl s_server` and `quiver serve --tls`: POP20 (and all 194 flags from
 nginx) byte-identical with each engine, each bad certificate refused with its
-own message and no file written, -k, TLS 1.3 only servers, session
+own message and no file written, -k, IP-literal hosts (iPAddress entries,
+127.0.0.1 and ::1), no cipher suite in common, TLS 1.3 only servers, session
 resumption, close_notify vs truncation (a Python ssl server that closes with
 or without unwrap), the stale keep-alive retry over TLS, and
 `quiver demo --tls`."""
@@ -18,7 +19,7 @@ import tempfile
 import threading
 import time
 
-from qvtest import POP20, Skip, check, country_codes, free_port, wait_port
+from qvtest import POP20, Skip, check, country_codes, engines, free_port, wait_port
 from testca import TestCA
 
 # One PKI per test run (making RSA keys takes a while); removed at exit.
@@ -40,16 +41,17 @@ def pki():
     ca.ca("ca", "quiver test CA")
     ca.ca("other", "quiver unknown CA")
 
-    def leaf(name, key, start=None, end=None, san="localhost", issuer="ca"):
-        ca.leaf(name, key, ca=issuer, cn="quiver test server", san=f"DNS:{san}",
-                dates=(start, end) if start else None)
+    def leaf(name, key, start=None, end=None, san="DNS:localhost", issuer="ca", cn="quiver test server"):
+        ca.leaf(name, key, ca=issuer, cn=cn, san=san, dates=(start, end) if start else None)
 
     leaf("good-rsa", "rsa")
     leaf("good-ec", "ec")
     leaf("expired", "rsa", "20100101000000Z", "20110101000000Z")
     leaf("notyet", "ec", "21000101000000Z", "21100101000000Z")
-    leaf("wronghost", "rsa", san="wrong.test")
+    leaf("wronghost", "rsa", san="DNS:wrong.test")
     leaf("unknown", "rsa", issuer="other")
+    leaf("ip", "ec", san="DNS:localhost, IP:127.0.0.1, IP:::1")
+    leaf("dnsip", "ec", san="DNS:127.0.0.1, DNS:::1", cn="127.0.0.1")
     ca.self_signed("self", "rsa", days=3650)
     for name in os.listdir(d):
         os.chmod(os.path.join(d, name), 0o644)
@@ -156,6 +158,7 @@ def test_ssl_cert_file_and_dir(ctx):
     base = serve_tls(ctx, "good-ec")
     r = ctx.run("flags", "--site", base, "-o", ctx.path("a"), "CN", env={"SSL_CERT_FILE": pki()["ca.pem"]})
     check(r.code == 0 and os.path.exists(ctx.path("a", "CN.gif")), r)
+    # SSL_CERT_DIR as OpenSSL reads it: HASH.N names made by `openssl rehash`
     cadir = ctx.path("cadir")
     os.makedirs(cadir)
     shutil.copy(pki()["ca.pem"], cadir)
@@ -163,7 +166,30 @@ def test_ssl_cert_file_and_dir(ctx):
         f.write("not a certificate\n")
     r = ctx.run("flags", "--site", base, "-o", ctx.path("b"), "CN",
                 env={"SSL_CERT_FILE": "", "SSL_CERT_DIR": cadir})
-    check(r.code == 0 and os.path.exists(ctx.path("b", "CN.gif")), r)
+    check(r.code == 1 and "no CA certificates named by hash (HASH.0) in SSL_CERT_DIR=" in r.err, r)
+    p = subprocess.run(["openssl", "rehash", cadir], capture_output=True, text=True)
+    check(p.returncode == 0, p.stderr)
+    r = ctx.run("flags", "--site", base, "-o", ctx.path("c"), "CN",
+                env={"SSL_CERT_FILE": "", "SSL_CERT_DIR": cadir})
+    check(r.code == 0 and os.path.exists(ctx.path("c", "CN.gif")), r)
+
+
+def test_hashed_cert_dir_reads_only_the_issuer(ctx):
+    """A hashed SSL_CERT_DIR is read by the issuer's name hash: a directory
+    holding the CA and 300 other certificates' links, all but the CA's
+    unreadable (mode 000 makes no difference to root, so they are FIFOs:
+    opening one would block), still verifies."""
+    base = serve_tls(ctx, "good-ec")
+    cadir = ctx.path("hashed")
+    os.makedirs(cadir)
+    shutil.copy(pki()["ca.pem"], cadir)
+    p = subprocess.run(["openssl", "rehash", cadir], capture_output=True, text=True)
+    check(p.returncode == 0, p.stderr)
+    for i in range(300):
+        os.mkfifo(os.path.join(cadir, f"{i:08x}.0"))
+    r = ctx.run("flags", "--site", base, "-o", ctx.path("out"), "CN", "BR",
+                env={"SSL_CERT_FILE": "", "SSL_CERT_DIR": cadir}, timeout=20)
+    check(r.code == 0 and sorted(os.listdir(ctx.path("out"))) == ["BR.gif", "CN.gif"], r)
 
 
 # ---- bad certificates: one message each, nothing written ----
@@ -199,11 +225,53 @@ def test_insecure_accepts_with_warning(ctx):
     check(r.code == 0, r)
 
 
-def test_ip_literal_needs_name_or_k(ctx):
-    base = serve_tls(ctx, "good-rsa").replace("localhost", "127.0.0.1")
-    r = ctx.run("flags", "--site", base, "-o", ctx.path("out"), "--cacert", pki()["ca.pem"], "CN")
-    check(r.code == 1, r)
-    check("CN error: cannot verify a certificate for IP address 127.0.0.1; use the host name or -k" in r.err, r)
+# ---- IP-literal hosts: subjectAltName iPAddress entries, no SNI ----
+
+def _nginx_v6(ctx, www, name):
+    """nginx with certificate name on 127.0.0.1 and [::1] (same port); returns the port."""
+    try:
+        socket.socket(socket.AF_INET6).close()
+        socket.getaddrinfo("::1", 0)
+    except OSError:
+        raise Skip("no IPv6 loopback (::1)")
+    return ctx.nginx(www, tls=cert(name), v6=True).rsplit(":", 1)[1]
+
+
+def test_ip_literal_verified_every_engine(ctx):
+    """A certificate holding IP:127.0.0.1 and IP:::1 verifies https://127.0.0.1:P/
+    and https://[::1]:P/ without -k, in every engine."""
+    www = ctx.flags_tree()
+    port = _nginx_v6(ctx, www, "ip")
+    for host in ("127.0.0.1", "[::1]"):
+        for engine in engines(ctx):
+            out = ctx.path(f"out-{engine}-{host.strip('[]').replace(':', '_')}")
+            urls = [f"https://{host}:{port}/flags/{cc}/{cc}.gif" for cc in ("cn", "br")]
+            r = ctx.run("get", "--engine", engine, "-q", "-o", out, "--cacert", pki()["ca.pem"], *urls)
+            check(r.code == 0 and r.err == "", f"{host} {engine}: {r}")
+            for cc in ("cn", "br"):
+                with open(os.path.join(out, f"{cc}.gif"), "rb") as got, \
+                        open(os.path.join(www, "flags", cc, f"{cc}.gif"), "rb") as want:
+                    check(got.read() == want.read(), f"{host} {engine}: {cc}.gif differs")
+
+
+def test_ip_literal_refused_by_name(ctx):
+    """A certificate without the address as an iPAddress entry is refused by
+    name, even when a DNS name (and the CN) spell the address: no fallback."""
+    www = ctx.flags_tree()
+    ports = {}
+    for name in ("good-ec", "dnsip"):
+        ports[name] = port = _nginx_v6(ctx, www, name)
+        for host, shown in (("127.0.0.1", "127.0.0.1"), ("[::1]", "::1")):
+            out = ctx.path(f"out-{name}-{shown.replace(':', '_')}")
+            r = ctx.run("get", "-o", out, "--cacert", pki()["ca.pem"], f"https://{host}:{port}/flags/cn/cn.gif")
+            check(r.code == 1, f"{name} {host}: {r}")
+            check(f"certificate does not match IP address {shown} [BR_ERR_X509_BAD_SERVER_NAME]" in r.err,
+                  f"{name} {host}: {r}")
+            check(not os.path.exists(out) or os.listdir(out) == [], f"{name} {host}: files written")
+    # the same server by its DNS name: verified
+    r = ctx.run("get", "-o", ctx.path("by-name"), "--cacert", pki()["ca.pem"],
+                f"https://localhost:{ports['good-ec']}/flags/cn/cn.gif")
+    check(r.code == 0, r)
 
 
 def test_missing_cacert_is_one_clear_error(ctx):
@@ -212,6 +280,37 @@ def test_missing_cacert_is_one_clear_error(ctx):
     check(r.code == 1, r)
     check(f"quiver flags: --cacert: cannot read {ctx.path('nope.pem')}: No such file or directory" in r.err, r)
     check(r.err.count("cannot read") == 1, r)
+
+
+def test_no_shared_cipher_named(ctx):
+    """A server with no suite quiver offers: RSA key exchange only (TLS 1.2),
+    or finite-field DHE only for TLS 1.2 beside TLS 1.3: the message names
+    the likely cause."""
+    want = ("CN error: handshake failure: server sent alert handshake_failure (40), likely no cipher suite "
+            "in common: quiver offers TLS 1.2 with ECDHE and AES-GCM or ChaCha20, the server may require "
+            "RSA key exchange or TLS 1.3 [BR_ERR_RECV_FATAL_ALERT]")
+    for opts in (("-tls1_2", "-cipher", "AES128-GCM-SHA256"), ("-cipher", "DHE-RSA-AES256-GCM-SHA384")):
+        base = s_server(ctx, "good-rsa", *opts)
+        r = ctx.run("flags", "--site", base, "-o", ctx.path("out"), "--cacert", pki()["ca.pem"], "CN")
+        check(r.code == 1, f"{opts}: {r}")
+        check(want in r.err, f"{opts}: {r}")
+
+
+def test_x25519_offered_first(ctx):
+    """The ClientHello lists X25519 first (BearSSL 0.6 lists it last), so a
+    server that follows the client's order (OpenSSL's default) picks it."""
+    port = free_port()
+    c, k = cert("good-ec")
+    p = ctx.spawn(["openssl", "s_server", "-quiet", "-www", "-tls1_2", "-accept", f"127.0.0.1:{port}",
+                   "-cert", c, "-key", k], cwd=ctx.tmp, stdin=subprocess.DEVNULL,
+                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_port(port, p)
+    out = ctx.path("out")
+    r = ctx.run("get", "-q", "-o", out, "-O", "page.txt", "--cacert", pki()["ca.pem"], f"https://localhost:{port}/")
+    check(r.code == 0, r)
+    with open(os.path.join(out, "page.txt")) as f:
+        page = f.read()
+    check("Supported groups: x25519:secp256r1:secp384r1:secp521r1" in page, page[-600:])
 
 
 def test_tls13_only_server(ctx):

@@ -1,7 +1,7 @@
 /* test_tls_conn.c - quiver's TLS client against quiver's TLS server over a
  * non-blocking socketpair, both driven from this thread: handshakes with RSA
  * and EC certificates, every certificate failure with its message, -k, IP
- * literals (no SNI), resumption, close_notify vs a bare close, and bulk data
+ * literals (iPAddress entries, no SNI), the chain cache, resumption, close_notify vs a bare close, and bulk data
  * through the one-record (mono) buffers with tiny reads. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -239,35 +239,210 @@ static void test_insecure(struct tq *t)
 	TQ_INT(t, try_handshake(t, "ec.pem", "ec.key", NULL, true, 0, "localhost", &e), TLS_OK);
 }
 
+/* One handshake of client cl with a fresh server (so no session to resume)
+ * for cert/key, as host; *cached: the chain came from the chain cache. */
+static enum tls_status handshake_with(struct tq *t, struct tls_client *cl, const char *cert,
+				      const char *key, const char *host, struct qv_error *e,
+				      bool *cached)
+{
+	struct tls_server *srv = server_load(t, cert, key);
+	struct pair p;
+	enum tls_status r = TLS_ERROR;
+
+	qv_error_clear(e);
+	*cached = false;
+	if (srv != NULL && pair_open(&p, cl, srv, host, e) == QV_OK) {
+		r = pair_handshake(&p, e);
+		if (r == TLS_OK) {
+			TQ_TRUE(t, pair_exchange(t, &p));
+			TQ_STR(t, tls_server_conn_sni(p.s), strcmp(host, "localhost") == 0 ? host : "");
+			*cached = tls_conn_chain_cached(p.c);
+		}
+	}
+	pair_close(&p);
+	tls_server_free(srv);
+	return r;
+}
+
+/* IP-literal hosts: the certificate's iPAddress entries are checked, and no
+ * SNI is sent (RFC 6066); a certificate without the address is refused by
+ * name, even one whose DNS names and CN spell it (RFC 6125 §6.2.1). */
 static void test_ip_literal(struct tq *t)
 {
-	struct tls_server *srv = server_load(t, "rsa.pem", "rsa.key");
+	static const char *const ok_hosts[] = {"127.0.0.1", "::1", "localhost"};
 	struct tls_client *cl = client_make(t, "ca.pem", false, 0);
 	struct tls_client *k = client_make(t, NULL, true, 0);
 	struct tls_conn *c = NULL;
-	struct pair p;
 	struct qv_error e;
+	bool cached;
+	size_t i;
 
-	TQ_INT(t, tls_conn_new(&c, cl, "127.0.0.1", 443, &e), QV_E_TLS_CERT);
-	TQ_STR(t, e.msg, "cannot verify a certificate for IP address 127.0.0.1; use the host name "
-			 "or -k");
-	TQ_INT(t, tls_conn_new(&c, cl, "::1", 443, &e), QV_E_TLS_CERT);
+	if (cl == NULL || k == NULL)
+		goto out;
+	for (i = 0; i < sizeof ok_hosts / sizeof ok_hosts[0]; i++)
+		if (!TQ_INT(t, handshake_with(t, cl, "ip.pem", "ip.key", ok_hosts[i], &e, &cached),
+			    TLS_OK))
+			printf("  %s: %s\n", ok_hosts[i], e.msg);
+	TQ_INT(t, handshake_with(t, cl, "ip.pem", "ip.key", "192.0.2.1", &e, &cached), TLS_ERROR);
+	TQ_INT(t, e.code, QV_E_TLS_CERT);
+	TQ_STR(t, e.msg, "certificate does not match IP address 192.0.2.1 "
+			 "[BR_ERR_X509_BAD_SERVER_NAME]");
+	TQ_INT(t, handshake_with(t, cl, "ec.pem", "ec.key", "127.0.0.1", &e, &cached), TLS_ERROR);
+	TQ_STR(t, e.msg, "certificate does not match IP address 127.0.0.1 "
+			 "[BR_ERR_X509_BAD_SERVER_NAME]");
+	TQ_INT(t, handshake_with(t, cl, "dnsip.pem", "dnsip.key", "127.0.0.1", &e, &cached),
+	       TLS_ERROR);
+	TQ_STR(t, e.msg, "certificate does not match IP address 127.0.0.1 "
+			 "[BR_ERR_X509_BAD_SERVER_NAME]");
+	TQ_INT(t, handshake_with(t, cl, "dnsip.pem", "dnsip.key", "::1", &e, &cached), TLS_ERROR);
+	TQ_STR(t, e.msg, "certificate does not match IP address ::1 [BR_ERR_X509_BAD_SERVER_NAME]");
+	/* a zone names the link, not another address */
+	TQ_INT(t, handshake_with(t, cl, "ip.pem", "ip.key", "::1%lo", &e, &cached), TLS_OK);
+	/* not an address at all: refused before any byte, never unchecked */
+	TQ_INT(t, tls_conn_new(&c, cl, "fe80::zz", 443, &e), QV_E_TLS_CERT);
+	TQ_STR(t, e.msg, "cannot verify a certificate for 'fe80::zz': not an IP address");
 	TQ_TRUE(t, c == NULL);
-	if (srv != NULL && k != NULL && TQ_INT(t, pair_open(&p, k, srv, "127.0.0.1", &e), QV_OK)) {
-		TQ_INT(t, pair_handshake(&p, &e), TLS_OK);
-		TQ_TRUE(t, pair_exchange(t, &p));
-		TQ_STR(t, tls_server_conn_sni(p.s), ""); /* RFC 6066: no IP in SNI */
-	}
-	pair_close(&p);
-	if (srv != NULL && TQ_INT(t, pair_open(&p, cl, srv, "localhost", &e), QV_OK)) {
-		TQ_INT(t, pair_handshake(&p, &e), TLS_OK);
-		TQ_TRUE(t, pair_exchange(t, &p));
-		TQ_STR(t, tls_server_conn_sni(p.s), "localhost");
-	}
-	pair_close(&p);
+	/* -k: anything goes, still without SNI */
+	TQ_INT(t, handshake_with(t, k, "dnsip.pem", "dnsip.key", "127.0.0.1", &e, &cached), TLS_OK);
+out:
 	tls_client_free(cl);
 	tls_client_free(k);
-	tls_server_free(srv);
+}
+
+/* A chain validated once for a host is taken from the chain cache the next
+ * time; another chain, another host or a clock past the chain's validity
+ * gets a full validation (and is refused when it should be). */
+static void test_chain_cache(struct tq *t)
+{
+	struct tls_client *cl = client_make(t, "ca.pem", false, 0);
+	struct qv_error e;
+	bool cached;
+
+	if (cl == NULL)
+		return;
+	TQ_INT(t, handshake_with(t, cl, "rsa.pem", "rsa.key", "localhost", &e, &cached), TLS_OK);
+	TQ_TRUE(t, !cached);
+	TQ_INT(t, tls_client_chains(cl), 1);
+	TQ_INT(t, handshake_with(t, cl, "rsa.pem", "rsa.key", "localhost", &e, &cached), TLS_OK);
+	TQ_TRUE(t, cached);
+	/* another certificate for the same host: validated, then cached too */
+	TQ_INT(t, handshake_with(t, cl, "ec.pem", "ec.key", "localhost", &e, &cached), TLS_OK);
+	TQ_TRUE(t, !cached);
+	TQ_INT(t, tls_client_chains(cl), 2);
+	/* one that must fail, for the same host: it does */
+	TQ_INT(t, handshake_with(t, cl, "self.pem", "self.key", "localhost", &e, &cached),
+	       TLS_ERROR);
+	TQ_STR(t, e.msg, "certificate verification failed: unknown issuer [BR_ERR_X509_NOT_TRUSTED]");
+	TQ_INT(t, tls_client_chains(cl), 2);
+	/* the cached chain for another host: validated, and the name fails */
+	TQ_INT(t, handshake_with(t, cl, "rsa.pem", "rsa.key", "example.test", &e, &cached),
+	       TLS_ERROR);
+	TQ_STR(t, e.msg, "certificate does not match host example.test [BR_ERR_X509_BAD_SERVER_NAME]");
+	TQ_INT(t, handshake_with(t, cl, "rsa.pem", "rsa.key", "localhost", &e, &cached), TLS_OK);
+	TQ_TRUE(t, cached);
+	/* past the leaf's notAfter: the entry is not used, the chain fails */
+	tls_client_set_time(cl, T_2121);
+	TQ_INT(t, handshake_with(t, cl, "rsa.pem", "rsa.key", "localhost", &e, &cached), TLS_ERROR);
+	TQ_STR(t, e.msg, "certificate expired on 2120-01-01 [BR_ERR_X509_EXPIRED]");
+	tls_client_set_time(cl, T_2019);
+	TQ_INT(t, handshake_with(t, cl, "ec.pem", "ec.key", "localhost", &e, &cached), TLS_ERROR);
+	TQ_STR(t, e.msg, "certificate not yet valid (valid from 2020-01-01) [BR_ERR_X509_EXPIRED]");
+	tls_client_free(cl);
+}
+
+/* A client whose trust is SSL_CERT_DIR=dir (no --cacert, no bundle). */
+static struct tls_client *client_dir(struct tq *t, const char *dir)
+{
+	static const char *const no_bundles[] = {NULL};
+	struct tls_trust_paths p = {NULL, NULL, dir, no_bundles};
+	struct tls_client_opts o = {NULL, false, 0, &p};
+	struct tls_client *cl = NULL;
+	struct qv_error e;
+
+	TQ_INT(t, tls_client_new(&cl, &o, &e), QV_OK);
+	return cl;
+}
+
+static bool put_fixture(const char *name, const char *dir, const char *as)
+{
+	char from[1024], to[1024], buf[8192];
+	FILE *in, *out;
+	size_t n;
+	bool ok;
+
+	(void)snprintf(to, sizeof to, "%s/%s", dir, as);
+	in = fopen(tls_fixture(from, sizeof from, name), "rb");
+	out = fopen(to, "wb");
+	ok = in != NULL && out != NULL;
+	while (ok && (n = fread(buf, 1, sizeof buf, in)) > 0)
+		ok = fwrite(buf, 1, n, out) == n;
+	if (in != NULL)
+		(void)fclose(in);
+	if (out != NULL)
+		ok = fclose(out) == 0 && ok;
+	return ok;
+}
+
+/* A hashed SSL_CERT_DIR (`openssl rehash` layout): the issuer is found by
+ * its name's hash; a same-hash file of another CA is passed over; without
+ * the issuer's file, "unknown issuer". */
+static void test_hashed_cert_dir(struct tq *t)
+{
+	char dir[256], path[600];
+	static const char *const files[] = {"aab58f4d.0", "aab58f4d.1", "README"};
+	const char *tmp = getenv("TMPDIR");
+	struct tls_client *cl = NULL;
+	struct qv_error e;
+	bool cached;
+	size_t i;
+
+	(void)snprintf(dir, sizeof dir, "%s/qv-hashdir-XXXXXX",
+		       tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
+	if (!TQ_TRUE(t, mkdtemp(dir) != NULL))
+		return;
+	/* ca.pem's subject hash is aab58f4d (openssl x509 -hash); a file of
+	 * another CA under .0 stands for a hash collision */
+	if (!TQ_TRUE(t, put_fixture("other-ca.pem", dir, "aab58f4d.0") &&
+			    put_fixture("ca.pem", dir, "aab58f4d.1") &&
+			    put_fixture("make.py", dir, "README")))
+		goto out;
+	cl = client_dir(t, dir);
+	if (cl != NULL && !TQ_INT(t, handshake_with(t, cl, "ec.pem", "ec.key", "localhost", &e,
+						    &cached),
+				  TLS_OK))
+		printf("  %s\n", e.msg);
+	tls_client_free(cl);
+	(void)snprintf(path, sizeof path, "%s/aab58f4d.1", dir);
+	(void)unlink(path);
+	cl = client_dir(t, dir);
+	if (cl != NULL)
+		TQ_INT(t, handshake_with(t, cl, "ec.pem", "ec.key", "localhost", &e, &cached),
+		       TLS_ERROR);
+	TQ_STR(t, e.msg, "certificate verification failed: unknown issuer [BR_ERR_X509_NOT_TRUSTED]");
+out:
+	tls_client_free(cl);
+	for (i = 0; i < sizeof files / sizeof files[0]; i++) {
+		(void)snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+		(void)unlink(path);
+	}
+	(void)rmdir(dir);
+}
+
+/* -k never fills the chain cache, nor reads it. */
+static void test_chain_cache_insecure(struct tq *t)
+{
+	struct tls_client *k = client_make(t, NULL, true, 0);
+	struct qv_error e;
+	bool cached;
+	int i;
+
+	for (i = 0; k != NULL && i < 2; i++) {
+		TQ_INT(t, handshake_with(t, k, "rsa.pem", "rsa.key", "localhost", &e, &cached), TLS_OK);
+		TQ_TRUE(t, !cached);
+	}
+	if (k != NULL)
+		TQ_INT(t, tls_client_chains(k), 0);
+	tls_client_free(k);
 }
 
 static void test_resumption(struct tq *t)
@@ -507,7 +682,7 @@ static void test_conn_seam(struct tq *t)
 	u.via = ROUTE_DIRECT;
 	u.origin.scheme = URL_HTTPS;
 	u.origin.port = 443;
-	(void)snprintf(u.origin.host, sizeof u.origin.host, "127.0.0.1");
+	(void)snprintf(u.origin.host, sizeof u.origin.host, "fe80::zz");
 	u.peer = u.origin;
 	TQ_INT(t, conn_new(&c, &u, cl, &e), QV_E_TLS_CERT);
 	TQ_TRUE(t, c == NULL);
@@ -549,6 +724,9 @@ void suite_tls_conn(struct tq *t)
 	tq_run(t, "not yet valid", test_not_yet_valid);
 	tq_run(t, "insecure", test_insecure);
 	tq_run(t, "IP literal", test_ip_literal);
+	tq_run(t, "chain cache", test_chain_cache);
+	tq_run(t, "chain cache and -k", test_chain_cache_insecure);
+	tq_run(t, "hashed SSL_CERT_DIR", test_hashed_cert_dir);
 	tq_run(t, "resumption", test_resumption);
 	tq_run(t, "close", test_close);
 	tq_run(t, "bulk data, tiny reads", test_bulk);

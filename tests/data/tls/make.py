@@ -11,7 +11,10 @@ or after that window (tls_client_opts.now_unix) to get "not yet valid" and
   rsa.pem/.key  localhost, RSA 2048, signed by ca
   ec.pem/.key   localhost, EC P-256, signed by ca
   other-ca.pem  an unrelated CA (RSA 2048) -> "unknown issuer"
-  self.pem/.key self-signed localhost (RSA 2048)"""
+  self.pem/.key self-signed localhost (RSA 2048)
+  ip.pem/.key   EC P-256, signed by ca: DNS:localhost, IP:127.0.0.1, IP:::1
+  dnsip.pem/.key the same key, CN=127.0.0.1 and DNS:127.0.0.1, DNS:::1 only:
+                names that spell the addresses, which must not match them"""
 import os
 import shutil
 import sys
@@ -23,7 +26,8 @@ sys.path.insert(0, os.path.join(HERE, "..", "..", "integration"))
 import testca  # noqa: E402
 
 DATES = ("20200101000000Z", "21200101000000Z")
-MADE = ("ca.pem", "other-ca.pem", "rsa.pem", "rsa.key", "ec.pem", "ec.key", "self.pem", "self.key")
+MADE = ("ca.pem", "other-ca.pem", "rsa.pem", "rsa.key", "ec.pem", "ec.key", "self.pem", "self.key",
+        "ip.pem", "ip.key", "dnsip.pem", "dnsip.key")
 
 
 def main():
@@ -36,6 +40,9 @@ def main():
         for name in ("rsa", "ec"):
             pki.key(name, name)
             pki.leaf(name, name, dates=DATES)
+        pki.key("ip", "ec")
+        pki.leaf("ip", "ip", san="DNS:localhost, IP:127.0.0.1, IP:::1", dates=DATES)
+        pki.leaf("dnsip", "ip", cn="127.0.0.1", san="DNS:127.0.0.1, DNS:::1", dates=DATES)
         pki.key("self", "rsa")
         pki.self_signed("self", "self", days=36500)
         os.makedirs(out, exist_ok=True)
