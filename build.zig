@@ -121,7 +121,7 @@ pub fn build(b: *std.Build) void {
     const strip = b.option(bool, "strip", "Strip symbols (default: only in ReleaseSmall); -Dstrip=false for `nm --size-sort`");
     const clang = b.option([]const u8, "clang", "The clang for the sanitizer passes, with any flags, like configure's CC (default: clang on PATH)");
 
-    const all_src = listC(b, "src", &.{"main.c"});
+    const all_src = withoutLibc(b, listC(b, "src", &.{"main.c"}));
     const ctx = Ctx{
         .b = b,
         .full = commandSet(b, all_src, "all"),
@@ -261,6 +261,18 @@ fn commandTable(b: *std.Build, on: []const bool, label: []const u8) std.Build.La
     return wf.add(b.fmt("commands-{s}.c", .{label}), text.items);
 }
 
+/// src/libc/ holds quiver's replacements for parts of musl (printf): they
+/// go into the quiver executable of a musl target only (addQuiver), never
+/// into the unit tests (which compare them with the C library's own) or the
+/// glibc sanitizer builds.
+fn withoutLibc(b: *std.Build, files: []const []const u8) []const []const u8 {
+    var list: std.ArrayList([]const u8) = .empty;
+    for (files) |f| {
+        if (!std.mem.startsWith(u8, f, "src/libc/")) list.append(b.allocator, f) catch @panic("OOM");
+    }
+    return list.items;
+}
+
 /// Every .c file under dir (relative to the build root), sorted, minus the
 /// basenames in exclude.  A missing dir gives an empty list.
 fn listC(b: *std.Build, dir: []const u8, exclude: []const []const u8) []const []const u8 {
@@ -375,6 +387,7 @@ fn addQuiver(ctx: Ctx, set: Set, target: std.Build.ResolvedTarget, optimize: std
     const mod = quiverModule(ctx, set, target, optimize, bearssl, strip, null);
     mod.addCSourceFiles(.{ .files = &.{"src/main.c"}, .flags = sizeFlags(&quiver_cflags, optimize) });
     mod.addCSourceFile(.{ .file = set.table, .flags = sizeFlags(&quiver_cflags, optimize) });
+    if (target.result.abi.isMusl()) mod.addCSourceFiles(.{ .files = listC(b, "src/libc", &.{}), .flags = sizeFlags(&quiver_cflags, optimize) });
     const exe = b.addExecutable(.{ .name = "quiver", .root_module = mod, .linkage = staticIfMusl(target) });
     exe.link_gc_sections = true;
     if (target.result.cpu.arch.isMIPS()) exe.setLinkerScript(b.path("tools/mips-nopdr.ld"));
