@@ -409,6 +409,10 @@ static void lp_on_timer(struct evloop *loop, void *arg)
 	case LP_IO:
 		lp_idle_timer(t, now);
 		break;
+	case LP_TLSWAIT:
+		lp_tls_wait_over(t);
+		lp_drive(t);
+		break;
 	case LP_PACE:
 		/* the idle timeout counts from the end of the wait we imposed */
 		t->last_progress = now;
@@ -479,6 +483,8 @@ static void lp_start(struct lp *lp, struct lp_xfer *t, size_t i, struct sink *si
 	t->prev = t->next = NULL;
 	t->connect_deadline = 0;
 	t->tunnel_tls = false;
+	t->tls_first = false;
+	t->tls_waited = false;
 	t->phase = LP_RUN;
 	lp->active++;
 	pace_init(&t->pace, sizeof lp->buf, clock_now_ms());

@@ -25,7 +25,7 @@ static enum qv_err seq_resolve(void *ctx, const struct url_origin *origin, struc
 	return net_addr_resolve(origin->host, origin->port, addrs, e);
 }
 
-static const struct blocking_ops seq_ops = {NULL, seq_resolve, NULL};
+static const struct blocking_ops seq_ops = {NULL, seq_resolve, NULL, NULL, NULL};
 
 /* Run job i and report it. */
 static void seq_job(struct seq *s, const struct engine_job *job, size_t i)

@@ -33,6 +33,7 @@
 #include "net/conn.h"
 #include "net/pool.h"
 #include "net/wait.h"
+#include "tls/client.h"
 #include "util/clock.h"
 
 /* Read buffer per worker: one maximal TLS record, not ENGINE_READ_BUF,
@@ -44,10 +45,13 @@
  * address space. */
 #define TP_STACK (256u * 1024u)
 
-/* Per-origin state next to the host count: the cached addresses. */
+/* Per-origin state next to the host count: the cached addresses, and the
+ * first TLS handshakes under way (no session cached yet) that other
+ * workers wait for, to resume the session they leave. */
 struct tp_dns {
 	struct net_addrs addrs;
 	int64_t until;                /* valid before this clock_now_ms */
+	unsigned tls_first;
 };
 
 /* One job in flight: written by the caller before it is queued, by the
@@ -70,6 +74,7 @@ struct tp_worker {
 	pthread_t th;
 	struct conn_pool pool;
 	struct host_entry *host;      /* per-host slot held, or NULL */
+	struct host_entry *tls_first; /* its first handshake counted there, or NULL */
 	struct blocking b;            /* connections, reused: summed by the caller after join */
 	uint8_t buf[TP_READ_BUF];
 };
@@ -226,7 +231,67 @@ static enum qv_err tp_resolve(void *ctx, const struct url_origin *origin, struct
 	return rc;
 }
 
-static const struct blocking_ops tp_ops = {tp_host_acquire, tp_resolve, tp_host_release};
+/* A fresh direct https connection with no session cached for its origin:
+ * wait (within the connect timeout) while another worker's first handshake
+ * to it is under way, then go on counted as a first one if there is still
+ * no session.  A wait that ends early for the stop flag or --max-time ends
+ * the transfer as any connect wait does. */
+static enum qv_err tp_tls_gate(void *ctx, const struct route *r, const struct net_wait *nw,
+			       struct qv_error *e)
+{
+	struct tp_worker *w = ctx;
+	struct tp *tp = w->tp;
+	struct tls_client *tls = tp->o->tls;
+	int64_t until = nw->connect_timeout_ms != 0 ? clock_now_ms() + nw->connect_timeout_ms : 0;
+	struct host_entry *h;
+
+	if (r->via != ROUTE_DIRECT || r->origin.scheme != URL_HTTPS || tls == NULL)
+		return QV_OK;
+	(void)pthread_mutex_lock(&tp->m);
+	h = host_table_get(&tp->hosts, &r->origin);
+	while (h != NULL && ((struct tp_dns *)h->ext)->tls_first > 0 &&
+	       !tls_client_may_resume(tls, r->origin.host, r->origin.port)) {
+		int64_t now = clock_now_ms(), wait = NET_STOP_POLL_MS;
+		struct timespec ts;
+
+		if (engine_flag_raised(nw->stop)) {
+			(void)pthread_mutex_unlock(&tp->m);
+			return qv_error_set(e, QV_E_INTERRUPTED, "interrupted");
+		}
+		if (until != 0 && now >= until)
+			break; /* waited a connect timeout: connect on its own */
+		if (until != 0 && until - now < wait)
+			wait = until - now;
+		ts = tp_abstime(wait);
+		tp->host_waiters++;
+		(void)pthread_cond_timedwait(&tp->host_cv, &tp->m, &ts);
+		tp->host_waiters--;
+	}
+	if (h != NULL && !tls_client_may_resume(tls, r->origin.host, r->origin.port)) {
+		((struct tp_dns *)h->ext)->tls_first++;
+		w->tls_first = h;
+	}
+	(void)pthread_mutex_unlock(&tp->m);
+	return QV_OK;
+}
+
+static void tp_tls_done(void *ctx)
+{
+	struct tp_worker *w = ctx;
+	struct tp *tp = w->tp;
+
+	if (w->tls_first == NULL)
+		return;
+	(void)pthread_mutex_lock(&tp->m);
+	((struct tp_dns *)w->tls_first->ext)->tls_first--;
+	w->tls_first = NULL;
+	if (tp->host_waiters > 0)
+		(void)pthread_cond_broadcast(&tp->host_cv);
+	(void)pthread_mutex_unlock(&tp->m);
+}
+
+static const struct blocking_ops tp_ops = {tp_host_acquire, tp_resolve, tp_host_release,
+					   tp_tls_gate, tp_tls_done};
 
 static void tp_job(struct tp_worker *w, struct tp_item *it)
 {
