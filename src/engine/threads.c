@@ -55,6 +55,7 @@ struct tp_dns {
  * hand-offs order those. */
 struct tp_item {
 	size_t index;
+	struct engine_job job;        /* a copy: a job source has no array */
 	struct sink *sink;
 	struct xfer_result res;       /* its final_url points to final_url[] */
 	struct qv_error err;
@@ -82,7 +83,6 @@ struct tp_ring {
 
 struct tp {
 	const struct engine_opts *o;
-	const struct engine_job *jobs;
 	unsigned per_host;            /* 0: no per-host limit applies */
 	pthread_mutex_t m;
 	pthread_cond_t work_cv;       /* work queued, or quit */
@@ -228,9 +228,7 @@ static const struct blocking_ops tp_ops = {tp_host_acquire, tp_resolve, tp_host_
 
 static void tp_job(struct tp_worker *w, struct tp_item *it)
 {
-	const struct engine_job *job = &w->tp->jobs[it->index];
-
-	engine_xfer_start(&w->b.x, w->tp->o, job, it->index, it->sink);
+	engine_xfer_start(&w->b.x, w->tp->o, &it->job, it->index, it->sink);
 	(void)engine_xfer_outcome(&w->b.x, blocking_transfer(&w->b), &it->err);
 	it->res = *xfer_result(&w->b.x);
 	(void)snprintf(it->final_url, sizeof it->final_url, "%s", it->res.final_url);
@@ -285,8 +283,8 @@ static void tp_free(struct tp *tp)
 
 /* The pool's state for n workers into *out.  Errors: QV_E_NOMEM, the
  * resolver's. */
-static enum qv_err tp_new(struct tp **out, unsigned n, const struct engine_job *jobs,
-			  const struct engine_opts *o, struct qv_error *err)
+static enum qv_err tp_new(struct tp **out, unsigned n, const struct engine_opts *o,
+			  struct qv_error *err)
 {
 	pthread_condattr_t ca;
 	struct tp *tp = calloc(1, sizeof *tp);
@@ -300,7 +298,6 @@ static enum qv_err tp_new(struct tp **out, unsigned n, const struct engine_job *
 		return QV_E_NOMEM;
 	}
 	tp->o = o;
-	tp->jobs = jobs;
 	tp->per_host = o->per_host != 0 && o->per_host < n ? o->per_host : 0;
 	tp->work.slot = calloc(n, sizeof *tp->work.slot);
 	tp->done.slot = calloc(n, sizeof *tp->done.slot);
@@ -383,16 +380,18 @@ static void tp_stop_workers(struct tp *tp, struct engine_stats *stats)
 
 /* Open job i's sink and queue it.  False when it failed before starting
  * (done was called). */
-static bool tp_submit(struct tp *tp, size_t i, struct engine_stats *stats)
+static bool tp_submit(struct tp *tp, const struct engine_job *job, size_t i,
+		      struct engine_stats *stats)
 {
 	struct sink *sink;
 	unsigned k;
 
 	stats->started++;
-	if (!engine_job_sink(tp->o, &tp->jobs[i], i, stats, &sink))
+	if (!engine_job_sink(tp->o, job, i, stats, &sink))
 		return false;
 	k = tp->free_items[--tp->nfree];
 	tp->items[k].index = i;
+	tp->items[k].job = *job;
 	tp->items[k].sink = sink;
 	(void)pthread_mutex_lock(&tp->m);
 	tp_ring_push(&tp->work, k);
@@ -431,29 +430,31 @@ static unsigned tp_collect(struct tp *tp, struct engine_stats *stats, bool *stop
 	return n;
 }
 
-enum qv_err engine_threads_run(const struct engine_job *jobs, size_t njobs,
-			       const struct engine_opts *o, struct engine_stats *stats,
-			       struct qv_error *err)
+enum qv_err engine_threads_run(struct engine_feed *f, const struct engine_opts *o,
+			       struct engine_stats *stats, struct qv_error *err)
 {
-	unsigned n = engine_workers(ENGINE_THREADS, o->concurrency, njobs), inflight = 0;
+	unsigned n = engine_workers(ENGINE_THREADS, o->concurrency, f->njobs), inflight = 0;
 	bool stopped = false, can_grow = true;
+	struct engine_job job;
 	struct tp *tp;
-	size_t next = 0;
-	enum qv_err rc = tp_new(&tp, n, jobs, o, err);
+	size_t i;
+	enum qv_err rc = tp_new(&tp, n, o, err);
 
 	if (rc != QV_OK)
 		return rc;
 	for (;;) {
 		if (engine_flag_raised(o->stop))
 			stopped = true;
-		while (!stopped && next < njobs) {
+		while (!stopped && engine_feed_more(f)) {
 			/* A new worker for each job until there are n of them (or
 			 * the system refuses more: run with those there are). */
 			if (inflight >= tp->nworkers && (!can_grow || !tp_grow(tp))) {
 				can_grow = false;
 				break;
 			}
-			if (tp_submit(tp, next++, stats))
+			if (!engine_feed_take(f, &job, &i))
+				break;
+			if (tp_submit(tp, &job, i, stats))
 				inflight++;
 		}
 		if (tp->nworkers == 0 && !can_grow) {
