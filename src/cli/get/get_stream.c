@@ -1,0 +1,383 @@
+/* get_stream.c - a get run over a streamed list (see get_stream.h). */
+#include "cli/get/get_stream.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/get/get_net.h"
+#include "cli/get/get_plan.h"
+#include "cli/get/get_run.h"
+#include "cli/get/index_name.h"
+#include "cli/get/urllist.h"
+#include "cli/stop.h"
+#include "cli/tls_setup.h"
+#include "http/url.h"
+#include "transfer/sink_file.h"
+#include "util/clock.h"
+
+/* stdio buffer of the list: a 1 KiB default would mean one read() per
+ * twenty lines of a list of millions. */
+#define GS_READ_BUF (64u * 1024u)
+
+/* A job in flight, from the source's hand-out to its done call. */
+struct gs_job {
+	char *url;                  /* what is fetched (owned) */
+	const char *shown;          /* what is printed: url, or its user:***@ form */
+	struct get_slot *slot;
+	char name[INDEX_NAME_CAP];
+};
+
+/* One URL of this shard, ready to fetch. */
+struct gs_item {
+	const char *url;            /* in the reader's buffer or argv */
+	const char *shown;          /* NULL: url */
+	const char *auth;
+	char name[INDEX_NAME_CAP];
+};
+
+struct gs {
+	const struct get_args *a;
+	struct get_ctx g;
+	struct get_net net;
+	struct shard shard;
+	FILE *in;                   /* -i, NULL: the arguments */
+	const char *in_name;        /* for messages */
+	size_t arg;                 /* next argument URL */
+	uint64_t line;              /* of the URL read last */
+	uint64_t urls;              /* of this shard, so far */
+	struct url *u;              /* scratch for url_parse (~8 KiB) */
+	bool https_ready;           /* the CA bundle loaded */
+	struct gs_job *jobs;        /* by index, njobs of them */
+	size_t njobs;
+	size_t *free_jobs;          /* indexes free for reuse */
+	size_t nfree;
+	enum qv_err rc;             /* what ended the list early, QV_OK: nothing */
+	struct qv_error err;
+	struct url_reader rd;
+};
+
+/* The next URL of the list (of any shard) into *url, *len; false at the
+ * end or on a read error (gs->rc). */
+static bool gs_read(struct gs *s, const char **url, size_t *len)
+{
+	if (s->in == NULL) {
+		if (s->arg == s->a->nurls)
+			return false;
+		*url = s->a->urls[s->arg++];
+		*len = strlen(*url);
+		s->line = s->arg;
+		return true;
+	}
+	s->rc = url_reader_next(&s->rd, url, len, &s->err);
+	s->line = s->rd.line;
+	return s->rc == QV_OK && *url != NULL;
+}
+
+/* A URL of this shard that will not be fetched: failed (err) or skipped. */
+static void gs_report(struct gs *s, const char *url, const char *name, const struct qv_error *e)
+{
+	if (e == NULL) {
+		s->g.t->skipped++;
+		get_record(&s->g, url, name, NULL, NULL, 0, true);
+		return;
+	}
+	s->g.t->failed++;
+	if (s->in != NULL)
+		cli_out_note(s->g.o, "quiver get: %s:%llu: %.200s: %s", s->in_name,
+			     (unsigned long long)s->line, url, e->msg);
+	else
+		cli_out_note(s->g.o, "quiver get: argument: %.200s: %s", url, e->msg);
+	get_record(&s->g, url, NULL, NULL, e, 0, false);
+}
+
+/* The next URL of this shard to fetch into *it; false at the end of the
+ * list or when it could not go on (s->rc). */
+static bool gs_pull(struct gs *s, struct gs_item *it)
+{
+	char path[SINK_FILE_PATH_MAX];
+	struct qv_error e;
+	struct stat st;
+	const char *url;
+	size_t len;
+
+	while (gs_read(s, &url, &len)) {
+		if (!shard_pick(&s->shard, url, len))
+			continue;
+		s->urls++;
+		qv_error_clear(&e);
+		if (url_parse(s->u, url, len, &e) != QV_OK) {
+			gs_report(s, url, NULL, &e);
+			continue;
+		}
+		(void)index_name(s->line, s->u->target, strlen(s->u->target), it->name);
+		s->rc = get_net_url(&s->net, url, s->u->host, &it->auth, &it->shown, &s->err);
+		if (s->rc != QV_OK)
+			return false;
+		it->url = url;
+		if (!get_plan_path(s->a, it->name, path, sizeof path)) {
+			(void)qv_error_set(&e, QV_E_NAME, "path too long");
+			gs_report(s, it->shown != NULL ? it->shown : url, NULL, &e);
+			continue;
+		}
+		if (s->a->skip_existing && stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+			gs_report(s, it->shown != NULL ? it->shown : url, it->name, NULL);
+			continue;
+		}
+		return true;
+	}
+	return false;
+}
+
+/* A record for a new job: a free one, or one more (the engine holds at
+ * most its concurrency in flight, so this stays that small). */
+static bool gs_job_new(struct gs *s, size_t *index)
+{
+	struct gs_job *j;
+	size_t *f;
+
+	if (s->nfree > 0) {
+		*index = s->free_jobs[--s->nfree];
+		return true;
+	}
+	j = realloc(s->jobs, (s->njobs + 1) * sizeof *j);
+	if (j == NULL)
+		return false;
+	s->jobs = j;
+	f = realloc(s->free_jobs, (s->njobs + 1) * sizeof *f);
+	if (f == NULL)
+		return false;
+	s->free_jobs = f;
+	*index = s->njobs++;
+	return true;
+}
+
+/* engine_opts.next: the next URL to fetch as a job. */
+static bool gs_next(void *ctx, struct engine_job *job, size_t *index)
+{
+	struct gs *s = ctx;
+	struct gs_item it;
+	struct gs_job *j;
+
+	if (s->rc != QV_OK || !gs_pull(s, &it))
+		return false;
+	/* The CA bundle at the first https URL: one clear error for a missing
+	 * one, not one per URL. */
+	if (!s->https_ready && cli_is_https(it.url)) {
+		s->rc = tls_client_load_trust(s->g.tls, &s->err);
+		if (s->rc != QV_OK)
+			return false;
+		s->https_ready = true;
+	}
+	if (!gs_job_new(s, index)) {
+		s->rc = qv_error_set(&s->err, QV_E_NOMEM, "out of memory");
+		return false;
+	}
+	j = &s->jobs[*index];
+	j->slot = NULL;
+	/* gcc-analyzer-suppress malloc-leak: s->jobs owns it, gs_done frees it */
+	j->url = strdup(it.shown != NULL ? it.shown : it.url);
+	if (j->url == NULL) {
+		s->free_jobs[s->nfree++] = *index;
+		s->rc = qv_error_set(&s->err, QV_E_NOMEM, "out of memory");
+		return false;
+	}
+	j->shown = j->url;
+	memcpy(j->name, it.name, sizeof j->name);
+	job->url = j->url;
+	job->url_len = strlen(j->url);
+	job->auth = it.auth;
+	return true;
+}
+
+static enum qv_err gs_sink_open(void *ctx, size_t i, struct sink **out, struct qv_error *err)
+{
+	struct gs *s = ctx;
+
+	return get_slot_open(&s->g, s->jobs[i].name, &s->jobs[i].slot, out, err);
+}
+
+static void gs_done(void *ctx, size_t i, const struct xfer_result *res,
+		    const struct qv_error *err)
+{
+	struct gs *s = ctx;
+	struct gs_job *j = &s->jobs[i];
+
+	get_finish(&s->g, j->slot, j->shown, j->name, res, err);
+	j->slot = NULL;
+	free(j->url);
+	j->url = NULL;
+	s->free_jobs[s->nfree++] = i;
+}
+
+/* -n: URL<TAB>PATH for each URL that would be fetched. */
+static void gs_dry_run(struct gs *s)
+{
+	char path[SINK_FILE_PATH_MAX];
+	struct gs_item it;
+
+	while (gs_pull(s, &it))
+		if (get_plan_path(s->a, it.name, path, sizeof path))
+			printf("%s\t%s\n", it.shown != NULL ? it.shown : it.url, path);
+	if (fflush(stdout) != 0 && s->rc == QV_OK)
+		s->rc = qv_error_sys(&s->err, QV_E_FILE, errno, "cannot write the output");
+}
+
+static enum qv_err gs_run(struct gs *s)
+{
+	struct xfer_opts xo;
+	struct engine_opts eo;
+	enum qv_err rc;
+
+	rc = cli_tls_client(&s->g.tls, s->a->cacert, s->a->insecure, false, NULL, &s->err);
+	if (rc != QV_OK)
+		return rc;
+	get_opts(&s->g, SIZE_MAX, &xo, &eo);
+	eo.next = gs_next;
+	eo.sink_open = gs_sink_open;
+	eo.done = gs_done;
+	eo.ctx = s;
+	rc = engine_run(s->a->engine, NULL, 0, &eo, NULL, &s->err);
+	s->g.t->stopped = rc == QV_E_INTERRUPTED ||
+			  (s->g.stop != NULL && *s->g.stop != 0);
+	if (s->g.t->stopped && rc == QV_OK)
+		rc = QV_E_INTERRUPTED;
+	return rc;
+}
+
+/* Open what the stream reads: -i FILE, stdin, or nothing (arguments). */
+static enum qv_err gs_open(struct gs *s, char *buf, struct qv_error *err)
+{
+	const char *in = s->a->input;
+	enum qv_err rc;
+	int fd;
+
+	if (in == NULL)
+		return QV_OK;
+	/* stdin too through a FILE of its own: the buffer (ours) is freed
+	 * after fclose, never under a stream that exit() still flushes */
+	s->in_name = strcmp(in, "-") == 0 ? "stdin" : in;
+	fd = strcmp(in, "-") == 0 ? dup(STDIN_FILENO) : open(in, O_RDONLY | O_CLOEXEC);
+	s->in = fd >= 0 ? fdopen(fd, "r") : NULL;
+	if (s->in == NULL) {
+		rc = qv_error_sys(err, QV_E_FILE, errno, "cannot open %s", s->in_name);
+		if (fd >= 0)
+			(void)close(fd);
+		return rc;
+	}
+	(void)setvbuf(s->in, buf, _IOFBF, GS_READ_BUF);
+	url_reader_init(&s->rd, s->in, s->in_name);
+	return QV_OK;
+}
+
+/* Everything before the list: shard, headers, destination, network. */
+static enum qv_err gs_setup(struct gs *s, struct task_summary *sum, char *buf)
+{
+	const struct get_args *a = s->a;
+	enum qv_err rc = get_plan_shard(&s->shard, a, &s->err);
+
+	if (rc != QV_OK)
+		return rc;
+	sum->have_shard = true;
+	sum->shard = s->shard;
+	rc = get_plan_headers(a, &s->err);
+	if (rc == QV_OK && !a->dry_run)
+		rc = get_plan_dest(a, &s->err);
+	if (rc == QV_OK)
+		rc = gs_open(s, buf, &s->err);
+	if (rc == QV_OK)
+		rc = get_net_open(&s->net, a, stderr, &s->err);
+	return rc;
+}
+
+static int gs_status(const struct gs *s, enum qv_err rc)
+{
+	if (rc == QV_E_USAGE)
+		return 2;
+	if (rc == QV_E_INTERRUPTED)
+		return 130;
+	return rc != QV_OK || s->g.t->failed > 0 ? 1 : 0;
+}
+
+int get_stream(const struct get_args *a, struct task_summary *sum)
+{
+	struct cli_term term;
+	struct cli_out o;
+	struct get_totals t;
+	struct gs *s = calloc(1, sizeof *s);
+	char *buf = malloc(GS_READ_BUF);
+	int64_t t0 = clock_now_ns();
+	enum qv_err rc = QV_E_NOMEM;
+	size_t i;
+	int status;
+
+	memset(&t, 0, sizeof t);
+	if (s == NULL || buf == NULL || (s->u = malloc(sizeof *s->u)) == NULL) {
+		(void)fputs("quiver get: out of memory\n", stderr);
+		(void)snprintf(sum->error, sizeof sum->error, "out of memory");
+		free(s != NULL ? s->u : NULL);
+		free(s);
+		free(buf);
+		return 1;
+	}
+	s->a = a;
+	cli_term_probe(&term, stderr);
+	cli_out_init(&o, stdout, stderr, &a->out, &term);
+	/* the list's length is not known: dots and a bar would have no end */
+	o.prog.mode = CLI_PROGRESS_NONE;
+	s->g.a = a;
+	s->g.net = &s->net;
+	s->g.o = &o;
+	s->g.t = &t;
+	rc = gs_setup(s, sum, buf);
+	if (rc == QV_OK && a->json != NULL && !a->dry_run) {
+		s->g.json = strcmp(a->json, "-") == 0 ? stdout : fopen(a->json, "w");
+		if (s->g.json == NULL)
+			rc = qv_error_sys(&s->err, QV_E_FILE, errno, "cannot write %s", a->json);
+	}
+	if (rc == QV_OK && a->insecure)
+		cli_out_note(&o, "quiver get: %s", CLI_TLS_INSECURE_WARNING);
+	if (rc == QV_OK) {
+		s->g.stop = a->dry_run ? NULL : cli_stop_install();
+		if (a->dry_run)
+			gs_dry_run(s);
+		else
+			rc = gs_run(s);
+		if (rc == QV_OK || rc == QV_E_INTERRUPTED)
+			rc = s->rc != QV_OK ? s->rc : rc;
+	}
+	t.secs = (double)(clock_now_ns() - t0) / 1e9;
+	if (s->g.json != NULL && s->g.json != stdout && fclose(s->g.json) != 0)
+		(void)fprintf(stderr, "quiver get: error writing %s\n", a->json);
+	if (rc != QV_OK && rc != QV_E_INTERRUPTED) {
+		(void)fprintf(stderr, "quiver get: %s\n", s->err.msg);
+		(void)snprintf(sum->error, sizeof sum->error, "%s", s->err.msg);
+	} else if (!a->dry_run && !o.quiet) {
+		get_summary(stderr, &t);
+	}
+	status = gs_status(s, rc);
+	sum->urls = s->urls;
+	sum->fetched = t.ok;
+	sum->skipped = t.skipped;
+	sum->failed = t.failed;
+	sum->cut_short = t.interrupted;
+	sum->bytes = t.bytes;
+	for (i = 0; i < s->njobs; i++) { /* every job had its done: belt and braces */
+		get_slot_abort(s->jobs[i].slot);
+		free(s->jobs[i].url);
+	}
+	get_slots_clear(&s->g);
+	tls_client_free(s->g.tls);
+	get_net_clear(&s->net);
+	if (s->in != NULL)
+		(void)fclose(s->in);
+	free(s->jobs);
+	free(s->free_jobs);
+	free(s->u);
+	free(s);
+	free(buf);
+	return status;
+}
