@@ -155,12 +155,12 @@ static void t_summary(struct tq *t)
 	s.shard.k = 3;
 	s.shard.n = 16;
 	s.urls = 625;
-	s.fetched = 600;
-	s.skipped = 20;
-	s.failed = 4;
-	s.cut_short = 1;
-	s.bytes = 1234567;
-	s.secs = 12.3456;
+	s.t.ok = 600;
+	s.t.skipped = 20;
+	s.t.failed = 4;
+	s.t.interrupted = 1;
+	s.t.bytes = 1234567;
+	s.t.secs = 12.3456;
 	s.exit_status = 1;
 	TQ_INT(t, task_summary_write(path, &s, &e), QV_OK);
 	TQ_STR(t, t_slurp(path, buf, sizeof buf),

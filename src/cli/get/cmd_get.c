@@ -111,11 +111,9 @@ static int get_planned(const struct get_args *a, struct task_summary *sum)
 	if (err.code != QV_OK)
 		(void)snprintf(sum->error, sizeof sum->error, "%s", err.msg);
 	sum->urls = p.npick;
-	sum->fetched = t.ok;
-	sum->skipped = a->dry_run ? p.nskip : t.skipped;
-	sum->failed = t.failed;
-	sum->cut_short = t.interrupted;
-	sum->bytes = t.bytes;
+	sum->t = t;
+	if (a->dry_run)
+		sum->t.skipped = p.nskip;
 	get_plan_clear(&p);
 	return status;
 }
@@ -136,7 +134,7 @@ int cmd_get(int argc, char **argv)
 	memset(&sum, 0, sizeof sum);
 	status = a.name_by_index ? get_stream(&a, &sum) : get_planned(&a, &sum);
 	sum.exit_status = status;
-	sum.secs = (double)(clock_now_ns() - t0) / 1e9; /* the task's, planning too */
+	sum.t.secs = (double)(clock_now_ns() - t0) / 1e9; /* the task's, planning too */
 	if (a.summary != NULL && task_summary_write(a.summary, &sum, &err) != QV_OK) {
 		(void)fprintf(stderr, "quiver get: %s\n", err.msg);
 		if (status == 0)

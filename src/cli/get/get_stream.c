@@ -51,9 +51,9 @@ struct gs {
 	uint64_t urls;              /* of this shard, so far */
 	struct url *u;              /* scratch for url_parse (~8 KiB) */
 	bool https_ready;           /* the CA bundle loaded */
-	struct gs_job *jobs;        /* by index, njobs of them */
+	struct gs_job *jobs;        /* by index: one per transfer at once */
 	size_t njobs;
-	size_t *free_jobs;          /* indexes free for reuse */
+	size_t *free_jobs;          /* indexes free for a job */
 	size_t nfree;
 	enum qv_err rc;             /* what ended the list early, QV_OK: nothing */
 	struct qv_error err;
@@ -132,29 +132,6 @@ static bool gs_pull(struct gs *s, struct gs_item *it)
 	return false;
 }
 
-/* A record for a new job: a free one, or one more (the engine holds at
- * most its concurrency in flight, so this stays that small). */
-static bool gs_job_new(struct gs *s, size_t *index)
-{
-	struct gs_job *j;
-	size_t *f;
-
-	if (s->nfree > 0) {
-		*index = s->free_jobs[--s->nfree];
-		return true;
-	}
-	j = realloc(s->jobs, (s->njobs + 1) * sizeof *j);
-	if (j == NULL)
-		return false;
-	s->jobs = j;
-	f = realloc(s->free_jobs, (s->njobs + 1) * sizeof *f);
-	if (f == NULL)
-		return false;
-	s->free_jobs = f;
-	*index = s->njobs++;
-	return true;
-}
-
 /* engine_opts.next: the next URL to fetch as a job. */
 static bool gs_next(void *ctx, struct engine_job *job, size_t *index)
 {
@@ -172,10 +149,12 @@ static bool gs_next(void *ctx, struct engine_job *job, size_t *index)
 			return false;
 		s->https_ready = true;
 	}
-	if (!gs_job_new(s, index)) {
-		s->rc = qv_error_set(&s->err, QV_E_NOMEM, "out of memory");
+	/* the engine asks only with a worker free: never more than -j */
+	if (s->nfree == 0) {
+		s->rc = qv_error_set(&s->err, QV_E_INTERNAL, "more jobs in flight than workers");
 		return false;
 	}
+	*index = s->free_jobs[--s->nfree];
 	j = &s->jobs[*index];
 	j->slot = NULL;
 	/* gcc-analyzer-suppress malloc-leak: s->jobs owns it, gs_done frees it */
@@ -236,6 +215,12 @@ static enum qv_err gs_run(struct gs *s)
 	if (rc != QV_OK)
 		return rc;
 	get_opts(&s->g, SIZE_MAX, &xo, &eo);
+	s->jobs = calloc(eo.concurrency, sizeof *s->jobs);
+	s->free_jobs = calloc(eo.concurrency, sizeof *s->free_jobs);
+	if (s->jobs == NULL || s->free_jobs == NULL)
+		return qv_error_set(&s->err, QV_E_NOMEM, "out of memory");
+	for (s->njobs = eo.concurrency; s->nfree < s->njobs; s->nfree++)
+		s->free_jobs[s->nfree] = s->nfree;
 	eo.next = gs_next;
 	eo.sink_open = gs_sink_open;
 	eo.done = gs_done;
@@ -360,11 +345,7 @@ int get_stream(const struct get_args *a, struct task_summary *sum)
 	}
 	status = gs_status(s, rc);
 	sum->urls = s->urls;
-	sum->fetched = t.ok;
-	sum->skipped = t.skipped;
-	sum->failed = t.failed;
-	sum->cut_short = t.interrupted;
-	sum->bytes = t.bytes;
+	sum->t = t;
 	for (i = 0; i < s->njobs; i++) { /* every job had its done: belt and braces */
 		get_slot_abort(s->jobs[i].slot);
 		free(s->jobs[i].url);

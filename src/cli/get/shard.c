@@ -69,28 +69,27 @@ static bool shard_env_num(shard_env_fn env, void *ctx, const char *name, uint32_
 static enum qv_err shard_from_env(struct shard *s, const struct shard_src *src, uint32_t shards_opt,
 				  shard_env_fn env, void *ctx, struct qv_error *err)
 {
-	uint32_t k, n = 0, min = 0, step = 1, max;
+	uint32_t k, n = 0, min = 0, step = 1, max = 0;
 
 	if (!shard_env_num(env, ctx, src->index_var, &k))
 		return qv_error_set(err, QV_E_USAGE, "%s is not a number", src->index_var);
 	if (src->min_var != NULL && shard_env_num(env, ctx, src->min_var, &min) && min > k)
 		return qv_error_set(err, QV_E_USAGE, "%s is below %s", src->index_var,
 				    src->min_var);
-	if (src->step_var != NULL && shard_env_num(env, ctx, src->step_var, &step) && step == 0)
-		return qv_error_set(err, QV_E_USAGE, "%s is 0", src->step_var);
+	if (src->step_var != NULL)
+		(void)shard_env_num(env, ctx, src->step_var, &step);
 	if (src->count_var != NULL && env(ctx, src->count_var) != NULL &&
 	    !shard_env_num(env, ctx, src->count_var, &n))
 		return qv_error_set(err, QV_E_USAGE, "%s is not a number", src->count_var);
 	/* An array that is not one range MIN-MAX:STEP of COUNT tasks (a list,
 	 * or ranges joined by commas: Slurm says STEP=1 for those) has no K/N a
 	 * task can work out alone. */
-	if ((k - min) % step != 0 ||
+	if (step == 0 || (k - min) % step != 0 ||
 	    (n != 0 && src->max_var != NULL && shard_env_num(env, ctx, src->max_var, &max) &&
 	     (max < min || (max - min) % step != 0 || (max - min) / step + 1 != n)))
 		return qv_error_set(err, QV_E_USAGE,
-				    "--shard auto: this job array is a list (like --array=0,2,5), "
-				    "not one range (like 0-7 or 1-7:2) whose tasks number 0..N-1: "
-				    "pass --shard K/N instead");
+				    "--shard auto: this job array is a list (like 0,2,5), not one range "
+				    "(like 0-7 or 1-7:2): pass --shard K/N");
 	k = (k - min) / step;
 	if (n != 0 && shards_opt != 0 && n != shards_opt)
 		return qv_error_set(err, QV_E_USAGE, "--shards %u disagrees with %s=%u",

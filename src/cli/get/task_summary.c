@@ -19,10 +19,10 @@ static void task_summary_print(FILE *f, const struct task_summary *s)
 	(void)fprintf(f,
 		      ",\"urls\":%llu,\"fetched\":%llu,\"skipped\":%llu,\"failed\":%llu,"
 		      "\"cut_short\":%llu,\"bytes\":%llu,\"seconds\":%.3f,\"exit\":%d,\"error\":",
-		      (unsigned long long)s->urls, (unsigned long long)s->fetched,
-		      (unsigned long long)s->skipped, (unsigned long long)s->failed,
-		      (unsigned long long)s->cut_short, (unsigned long long)s->bytes, s->secs,
-		      s->exit_status);
+		      (unsigned long long)s->urls, (unsigned long long)s->t.ok,
+		      (unsigned long long)s->t.skipped, (unsigned long long)s->t.failed,
+		      (unsigned long long)s->t.interrupted, (unsigned long long)s->t.bytes,
+		      s->t.secs, s->exit_status);
 	if (s->error[0] != '\0')
 		json_out_str(f, s->error, strlen(s->error));
 	else

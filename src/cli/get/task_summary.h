@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cli/get/get_run.h"
 #include "cli/get/shard.h"
 #include "util/err.h"
 
@@ -26,9 +27,8 @@ struct task_summary {
 	bool have_shard;            /* shard is known */
 	struct shard shard;
 	uint64_t urls;              /* in this shard */
-	uint64_t fetched, skipped, failed, cut_short;
-	uint64_t bytes;
-	double secs;                /* the whole task, planning included */
+	struct get_totals t;        /* fetched = t.ok, cut_short = t.interrupted;
+				     * t.secs: the whole task, planning included */
 	int exit_status;
 	char error[QV_ERROR_MSG_MAX]; /* why the run could not go on, "": none */
 };
