@@ -160,8 +160,11 @@ def test_summary_of_planned_and_refused_runs(ctx, srv):
         check(r.code == 2 and "pass --shard K/N" in r.err, r)
         check(s["shard"] is None and s["exit"] == 2 and "pass --shard K/N" in s["error"], s)
     check(not os.path.exists(ctx.path("o2")), "nothing made")
-    # a summary that cannot be written makes a good run fail, and says why
-    r = ctx.run("get", "-o", ctx.path("o"), "--summary", ctx.path("no", "s.json"), urls[0])
+    # a missing directory is made; a summary that cannot be written makes a
+    # good run fail, and says why
+    r = ctx.run("get", "-o", ctx.path("o"), "--summary", ctx.path("sum", "0.json"), urls[0])
+    check(r.code == 0 and summary(ctx.path("sum", "0.json"))["fetched"] == 1, r)
+    r = ctx.run("get", "-o", ctx.path("o"), "--summary", ctx.path("s.json", "x.json"), urls[0])
     check(r.code == 1 and "cannot write" in r.err, r)
     check([n for n in os.listdir(ctx.tmp) if n.endswith(".tmp")] == [], os.listdir(ctx.tmp))
 

@@ -177,10 +177,17 @@ static void t_summary(struct tq *t)
 	       "\"error\":\"bad \\\"shard\\\"\\n\"}\n");
 	(void)snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
 	TQ_TRUE(t, stat(tmp, &st) != 0);
-	/* a directory that is not there: an error naming the file, nothing made */
-	(void)snprintf(tmp, sizeof tmp, "%s/no/s.json", dir);
+	/* a missing directory is made (a job array's tasks share one) */
+	(void)snprintf(tmp, sizeof tmp, "%s/sum/s.json", dir);
+	TQ_INT(t, task_summary_write(tmp, &s, &e), QV_OK);
+	TQ_TRUE(t, stat(tmp, &st) == 0);
+	(void)unlink(tmp);
+	(void)snprintf(tmp, sizeof tmp, "%s/sum", dir);
+	(void)rmdir(tmp);
+	/* one that cannot be: an error naming the file */
+	(void)snprintf(tmp, sizeof tmp, "%s/s.json/x.json", dir);
 	TQ_INT(t, task_summary_write(tmp, &s, &e), QV_E_FILE);
-	TQ_TRUE(t, strstr(e.msg, "/no/s.json") != NULL);
+	TQ_TRUE(t, strstr(e.msg, "s.json/x.json") != NULL);
 	(void)unlink(path);
 	(void)rmdir(dir);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/dir.h"
 #include "cli/get/json_out.h"
 #include "transfer/sink_file.h"
 
@@ -30,6 +31,22 @@ static void task_summary_print(FILE *f, const struct task_summary *s)
 	(void)fputs("}\n", f);
 }
 
+/* FILE's directory, made when missing as -o DIR is: the tasks of a job
+ * array point at one that nobody made beforehand.  A failure shows when the
+ * file is opened again. */
+static void task_summary_mkdir(const char *path)
+{
+	char dir[SINK_FILE_PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	struct qv_error e;
+
+	if (slash == NULL || slash == path || (size_t)(slash - path) >= sizeof dir)
+		return;
+	memcpy(dir, path, (size_t)(slash - path));
+	dir[slash - path] = '\0';
+	(void)cli_dir_make(dir, &e);
+}
+
 enum qv_err task_summary_write(const char *path, const struct task_summary *s,
 			       struct qv_error *err)
 {
@@ -41,6 +58,10 @@ enum qv_err task_summary_write(const char *path, const struct task_summary *s,
 	if (n < 0 || (size_t)n >= sizeof tmp)
 		return qv_error_set(err, QV_E_FILE, "cannot write %s: path too long", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd < 0 && errno == ENOENT) {
+		task_summary_mkdir(path);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	}
 	if (fd < 0)
 		return qv_error_sys(err, QV_E_FILE, errno, "cannot write %s", tmp);
 	f = fdopen(fd, "w");

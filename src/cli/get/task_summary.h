@@ -12,7 +12,7 @@
  * interrupted run, or one that could not go on: error says why).  With -n
  * nothing is fetched and urls - skipped would be.
  * The file is written whole or not at all: FILE.PID.tmp beside it, fsync,
- * rename over FILE. */
+ * rename over FILE; its directory is made when missing. */
 #ifndef QV_CLI_GET_TASK_SUMMARY_H
 #define QV_CLI_GET_TASK_SUMMARY_H
 
