@@ -178,5 +178,10 @@ def test_usage(ctx):
     for args, want in cases:
         r = ctx.run("get", *args)
         check(r.code == 2 and want in r.err, (want, r))
+    with open(ctx.path("empty"), "w") as f:
+        f.write("# nothing\n\n")
+    for dry in (["-n"], []):
+        r = ctx.run("get", *dry, "--name-by", "index", "-i", ctx.path("empty"), "-o", ctx.path("o"))
+        check(r.code == 2 and f"no URLs in {ctx.path('empty')}" in r.err, r)
     r = ctx.run("get", "-n", "--name-by", "url", "http://h/a.gif")
     check(r.code == 0 and r.out == "http://h/a.gif\ta.gif\n", r)

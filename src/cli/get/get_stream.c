@@ -48,6 +48,7 @@ struct gs {
 	const char *in_name;        /* for messages */
 	size_t arg;                 /* next argument URL */
 	uint64_t line;              /* of the URL read last */
+	uint64_t read;              /* URLs of any shard, so far */
 	uint64_t urls;              /* of this shard, so far */
 	struct url *u;              /* scratch for url_parse (~8 KiB) */
 	bool https_ready;           /* the CA bundle loaded */
@@ -74,7 +75,10 @@ static bool gs_read(struct gs *s, const char **url, size_t *len)
 	}
 	s->rc = url_reader_next(&s->rd, url, len, &s->err);
 	s->line = s->rd.line;
-	return s->rc == QV_OK && *url != NULL;
+	if (s->rc != QV_OK || *url == NULL)
+		return false;
+	s->read++;
+	return true;
 }
 
 /* A URL of this shard that will not be fetched: failed (err) or skipped. */
@@ -333,6 +337,9 @@ int get_stream(const struct get_args *a, struct task_summary *sum)
 			rc = gs_run(s);
 		if (rc == QV_OK || rc == QV_E_INTERRUPTED)
 			rc = s->rc != QV_OK ? s->rc : rc;
+		/* as the whole-list plan says, only at the end of the list */
+		if (rc == QV_OK && s->in != NULL && s->read == 0)
+			rc = qv_error_set(&s->err, QV_E_USAGE, "no URLs in %s", s->in_name);
 	}
 	t.secs = (double)(clock_now_ns() - t0) / 1e9;
 	if (s->g.json != NULL && s->g.json != stdout && fclose(s->g.json) != 0)

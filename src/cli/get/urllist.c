@@ -103,7 +103,7 @@ enum qv_err url_reader_next(struct url_reader *r, const char **url, size_t *len,
 
 	*url = NULL;
 	for (;;) {
-		c = getc(r->f);
+		c = getc_unlocked(r->f);
 		if (c == EOF || c == '\n') {
 			if (c == '\n' || n > 0) {
 				enum qv_err rc;
