@@ -46,8 +46,11 @@ static FILE *get_json_open(const char *name)
 	return fopen(name, "w");
 }
 
+/* The frame of a run, the plan's (p, net) or the stream's (s): --json,
+ * the output policy, the run, the summary line, the exit status. */
 static int get_execute(const struct get_args *a, const struct get_plan *p,
-		       const struct get_net *net, struct get_totals *t, struct qv_error *errp)
+		       const struct get_net *net, struct get_stream *s, struct get_totals *t,
+		       struct qv_error *errp)
 {
 	struct cli_term term;
 	struct cli_out o;
@@ -66,19 +69,48 @@ static int get_execute(const struct get_args *a, const struct get_plan *p,
 	if (a->insecure)
 		cli_out_note(&o, "quiver get: %s", CLI_TLS_INSECURE_WARNING);
 	qv_error_clear(&err);
-	rc = get_run(a, p, net, &o, json, cli_stop_install(), t, &err);
+	if (s != NULL)
+		rc = get_stream_run(s, &o, json, cli_stop_install(), t, &err);
+	else
+		rc = get_run(a, p, net, &o, json, cli_stop_install(), t, &err);
 	if (json != NULL && json != stdout && fclose(json) != 0)
 		(void)fprintf(stderr, "quiver get: error writing %s\n", a->json);
 	if (rc != QV_OK && rc != QV_E_INTERRUPTED) {
 		(void)fprintf(stderr, "quiver get: %s\n", err.msg);
 		*errp = err;
-		return 1;
+		return rc == QV_E_USAGE ? 2 : 1;
 	}
 	if (!o.quiet)
 		get_summary(stderr, t);
 	if (rc == QV_E_INTERRUPTED)
 		return 130;
 	return t->failed > 0 ? 1 : 0;
+}
+
+/* The list streamed (--name-by index): never held, see get_stream.h. */
+static int get_streamed(const struct get_args *a, struct task_summary *sum)
+{
+	struct get_stream *s;
+	struct qv_error err;
+	enum qv_err rc;
+	int status;
+
+	qv_error_clear(&err);
+	rc = get_stream_new(&s, a, sum, &err);
+	if (rc == QV_OK && a->dry_run)
+		rc = get_stream_dry_run(s, &sum->t, &err);
+	if (rc != QV_OK) {
+		(void)fprintf(stderr, "quiver get: %s\n", err.msg);
+		status = rc == QV_E_USAGE ? 2 : 1;
+	} else {
+		status = a->dry_run ? (sum->t.failed > 0 ? 1 : 0)
+				    : get_execute(a, NULL, NULL, s, &sum->t, &err);
+	}
+	if (err.code != QV_OK)
+		(void)snprintf(sum->error, sizeof sum->error, "%s", err.msg);
+	sum->urls = get_stream_urls(s);
+	get_stream_free(s);
+	return status;
 }
 
 /* The whole list planned, then run (or printed by -n). */
@@ -105,7 +137,7 @@ static int get_planned(const struct get_args *a, struct task_summary *sum)
 		(void)fprintf(stderr, "quiver get: %s\n", err.msg);
 		status = rc == QV_E_USAGE ? 2 : 1;
 	} else {
-		status = a->dry_run ? get_dry_run(a, &p) : get_execute(a, &p, &net, &t, &err);
+		status = a->dry_run ? get_dry_run(a, &p) : get_execute(a, &p, &net, NULL, &t, &err);
 		get_net_clear(&net);
 	}
 	if (err.code != QV_OK)
@@ -132,7 +164,7 @@ int cmd_get(int argc, char **argv)
 		return status;
 	}
 	memset(&sum, 0, sizeof sum);
-	status = a.name_by_index ? get_stream(&a, &sum) : get_planned(&a, &sum);
+	status = a.name_by_index ? get_streamed(&a, &sum) : get_planned(&a, &sum);
 	sum.exit_status = status;
 	sum.t.secs = (double)(clock_now_ns() - t0) / 1e9; /* the task's, planning too */
 	if (a.summary != NULL && task_summary_write(a.summary, &sum, &err) != QV_OK) {

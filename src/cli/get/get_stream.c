@@ -39,7 +39,7 @@ struct gs_item {
 	char name[INDEX_NAME_CAP];
 };
 
-struct gs {
+struct get_stream {
 	const struct get_args *a;
 	struct get_ctx g;
 	struct get_net net;
@@ -58,12 +58,13 @@ struct gs {
 	size_t nfree;
 	enum qv_err rc;             /* what ended the list early, QV_OK: nothing */
 	struct qv_error err;
+	char *buf;                  /* the list's stdio buffer */
 	struct url_reader rd;
 };
 
 /* The next URL of the list (of any shard) into *url, *len; false at the
  * end or on a read error (gs->rc). */
-static bool gs_read(struct gs *s, const char **url, size_t *len)
+static bool gs_read(struct get_stream *s, const char **url, size_t *len)
 {
 	if (s->in == NULL) {
 		if (s->arg == s->a->nurls)
@@ -82,7 +83,7 @@ static bool gs_read(struct gs *s, const char **url, size_t *len)
 }
 
 /* A URL of this shard that will not be fetched: failed (err) or skipped. */
-static void gs_report(struct gs *s, const char *url, const char *name, const struct qv_error *e)
+static void gs_report(struct get_stream *s, const char *url, const char *name, const struct qv_error *e)
 {
 	if (e == NULL) {
 		s->g.t->skipped++;
@@ -90,17 +91,21 @@ static void gs_report(struct gs *s, const char *url, const char *name, const str
 		return;
 	}
 	s->g.t->failed++;
-	if (s->in != NULL)
-		cli_out_note(s->g.o, "quiver get: %s:%llu: %.200s: %s", s->in_name,
-			     (unsigned long long)s->line, url, e->msg);
-	else
-		cli_out_note(s->g.o, "quiver get: argument: %.200s: %s", url, e->msg);
+	/* -q hides it in a run; a dry run lists it, as the plan does (the
+	 * stream draws no progress line that cli_out_note would wipe) */
+	if (s->g.o == NULL || !s->g.o->quiet) {
+		if (s->in != NULL)
+			(void)fprintf(stderr, "quiver get: %s:%llu: %.200s: %s\n", s->in_name,
+				      (unsigned long long)s->line, url, e->msg);
+		else
+			(void)fprintf(stderr, "quiver get: argument: %.200s: %s\n", url, e->msg);
+	}
 	get_record(&s->g, url, NULL, NULL, e, 0, false);
 }
 
 /* The next URL of this shard to fetch into *it; false at the end of the
  * list or when it could not go on (s->rc). */
-static bool gs_pull(struct gs *s, struct gs_item *it)
+static bool gs_pull(struct get_stream *s, struct gs_item *it)
 {
 	char path[SINK_FILE_PATH_MAX];
 	struct qv_error e;
@@ -139,7 +144,7 @@ static bool gs_pull(struct gs *s, struct gs_item *it)
 /* engine_opts.next: the next URL to fetch as a job. */
 static bool gs_next(void *ctx, struct engine_job *job, size_t *index)
 {
-	struct gs *s = ctx;
+	struct get_stream *s = ctx;
 	struct gs_item it;
 	struct gs_job *j;
 
@@ -178,7 +183,7 @@ static bool gs_next(void *ctx, struct engine_job *job, size_t *index)
 
 static enum qv_err gs_sink_open(void *ctx, size_t i, struct sink **out, struct qv_error *err)
 {
-	struct gs *s = ctx;
+	struct get_stream *s = ctx;
 
 	return get_slot_open(&s->g, s->jobs[i].name, &s->jobs[i].slot, out, err);
 }
@@ -186,7 +191,7 @@ static enum qv_err gs_sink_open(void *ctx, size_t i, struct sink **out, struct q
 static void gs_done(void *ctx, size_t i, const struct xfer_result *res,
 		    const struct qv_error *err)
 {
-	struct gs *s = ctx;
+	struct get_stream *s = ctx;
 	struct gs_job *j = &s->jobs[i];
 
 	get_finish(&s->g, j->slot, j->shown, j->name, res, err);
@@ -196,49 +201,76 @@ static void gs_done(void *ctx, size_t i, const struct xfer_result *res,
 	s->free_jobs[s->nfree++] = i;
 }
 
-/* -n: URL<TAB>PATH for each URL that would be fetched. */
-static void gs_dry_run(struct gs *s)
+/* What ended the list, for both kinds of run: a read error or one the
+ * source met, else an empty list (as the whole-list plan says). */
+static enum qv_err gs_end(struct get_stream *s, enum qv_err rc, struct qv_error *err)
+{
+	if (rc != QV_OK && rc != QV_E_INTERRUPTED)
+		return rc;
+	if (s->rc != QV_OK) {
+		*err = s->err;
+		return s->rc;
+	}
+	if (rc == QV_OK && s->in != NULL && s->read == 0)
+		return qv_error_set(err, QV_E_USAGE, "no URLs in %s", s->in_name);
+	return rc;
+}
+
+enum qv_err get_stream_dry_run(struct get_stream *s, struct get_totals *t, struct qv_error *err)
 {
 	char path[SINK_FILE_PATH_MAX];
 	struct gs_item it;
 
+	memset(t, 0, sizeof *t);
+	s->g.t = t;
 	while (gs_pull(s, &it))
 		if (get_plan_path(s->a, it.name, path, sizeof path))
 			printf("%s\t%s\n", it.shown != NULL ? it.shown : it.url, path);
 	if (fflush(stdout) != 0 && s->rc == QV_OK)
 		s->rc = qv_error_sys(&s->err, QV_E_FILE, errno, "cannot write the output");
+	return gs_end(s, QV_OK, err);
 }
 
-static enum qv_err gs_run(struct gs *s)
+enum qv_err get_stream_run(struct get_stream *s, struct cli_out *o, FILE *json,
+			   const volatile sig_atomic_t *stop, struct get_totals *t,
+			   struct qv_error *err)
 {
 	struct xfer_opts xo;
 	struct engine_opts eo;
+	int64_t t0 = clock_now_ns();
 	enum qv_err rc;
 
-	rc = cli_tls_client(&s->g.tls, s->a->cacert, s->a->insecure, false, NULL, &s->err);
+	memset(t, 0, sizeof *t);
+	/* the list's length is not known: dots and a bar would have no end */
+	o->prog.mode = CLI_PROGRESS_NONE;
+	s->g.o = o;
+	s->g.json = json;
+	s->g.stop = stop;
+	s->g.t = t;
+	rc = cli_tls_client(&s->g.tls, s->a->cacert, s->a->insecure, false, NULL, err);
 	if (rc != QV_OK)
 		return rc;
 	get_opts(&s->g, SIZE_MAX, &xo, &eo);
 	s->jobs = calloc(eo.concurrency, sizeof *s->jobs);
 	s->free_jobs = calloc(eo.concurrency, sizeof *s->free_jobs);
 	if (s->jobs == NULL || s->free_jobs == NULL)
-		return qv_error_set(&s->err, QV_E_NOMEM, "out of memory");
+		return qv_error_set(err, QV_E_NOMEM, "out of memory");
 	for (s->njobs = eo.concurrency; s->nfree < s->njobs; s->nfree++)
 		s->free_jobs[s->nfree] = s->nfree;
 	eo.next = gs_next;
 	eo.sink_open = gs_sink_open;
 	eo.done = gs_done;
 	eo.ctx = s;
-	rc = engine_run(s->a->engine, NULL, 0, &eo, NULL, &s->err);
-	s->g.t->stopped = rc == QV_E_INTERRUPTED ||
-			  (s->g.stop != NULL && *s->g.stop != 0);
-	if (s->g.t->stopped && rc == QV_OK)
+	rc = engine_run(s->a->engine, NULL, 0, &eo, NULL, err);
+	t->stopped = rc == QV_E_INTERRUPTED || (stop != NULL && *stop != 0);
+	if (t->stopped && rc == QV_OK)
 		rc = QV_E_INTERRUPTED;
-	return rc;
+	t->secs = (double)(clock_now_ns() - t0) / 1e9;
+	return gs_end(s, rc, err);
 }
 
 /* Open what the stream reads: -i FILE, stdin, or nothing (arguments). */
-static enum qv_err gs_open(struct gs *s, char *buf, struct qv_error *err)
+static enum qv_err gs_open(struct get_stream *s, struct qv_error *err)
 {
 	const char *in = s->a->input;
 	enum qv_err rc;
@@ -257,102 +289,50 @@ static enum qv_err gs_open(struct gs *s, char *buf, struct qv_error *err)
 			(void)close(fd);
 		return rc;
 	}
-	(void)setvbuf(s->in, buf, _IOFBF, GS_READ_BUF);
+	(void)setvbuf(s->in, s->buf, _IOFBF, GS_READ_BUF);
 	url_reader_init(&s->rd, s->in, s->in_name);
 	return QV_OK;
 }
 
-/* Everything before the list: shard, headers, destination, network. */
-static enum qv_err gs_setup(struct gs *s, struct task_summary *sum, char *buf)
+enum qv_err get_stream_new(struct get_stream **out, const struct get_args *a,
+			   struct task_summary *sum, struct qv_error *err)
 {
-	const struct get_args *a = s->a;
-	enum qv_err rc = get_plan_shard(&s->shard, a, &s->err);
+	struct get_stream *s = calloc(1, sizeof *s);
+	enum qv_err rc;
 
+	*out = s;
+	if (s == NULL || (s->buf = malloc(GS_READ_BUF)) == NULL ||
+	    (s->u = malloc(sizeof *s->u)) == NULL)
+		return qv_error_set(err, QV_E_NOMEM, "out of memory");
+	s->a = a;
+	s->g.a = a;
+	s->g.net = &s->net;
+	rc = get_plan_shard(&s->shard, a, err);
 	if (rc != QV_OK)
 		return rc;
 	sum->have_shard = true;
 	sum->shard = s->shard;
-	rc = get_plan_headers(a, &s->err);
+	rc = get_plan_headers(a, err);
 	if (rc == QV_OK && !a->dry_run)
-		rc = get_plan_dest(a, &s->err);
+		rc = get_plan_dest(a, err);
 	if (rc == QV_OK)
-		rc = gs_open(s, buf, &s->err);
+		rc = gs_open(s, err);
 	if (rc == QV_OK)
-		rc = get_net_open(&s->net, a, stderr, &s->err);
+		rc = get_net_open(&s->net, a, stderr, err);
 	return rc;
 }
 
-static int gs_status(const struct gs *s, enum qv_err rc)
+uint64_t get_stream_urls(const struct get_stream *s)
 {
-	if (rc == QV_E_USAGE)
-		return 2;
-	if (rc == QV_E_INTERRUPTED)
-		return 130;
-	return rc != QV_OK || s->g.t->failed > 0 ? 1 : 0;
+	return s != NULL ? s->urls : 0;
 }
 
-int get_stream(const struct get_args *a, struct task_summary *sum)
+void get_stream_free(struct get_stream *s)
 {
-	struct cli_term term;
-	struct cli_out o;
-	struct get_totals t;
-	struct gs *s = calloc(1, sizeof *s);
-	char *buf = malloc(GS_READ_BUF);
-	int64_t t0 = clock_now_ns();
-	enum qv_err rc = QV_E_NOMEM;
 	size_t i;
-	int status;
 
-	memset(&t, 0, sizeof t);
-	if (s == NULL || buf == NULL || (s->u = malloc(sizeof *s->u)) == NULL) {
-		(void)fputs("quiver get: out of memory\n", stderr);
-		(void)snprintf(sum->error, sizeof sum->error, "out of memory");
-		free(s != NULL ? s->u : NULL);
-		free(s);
-		free(buf);
-		return 1;
-	}
-	s->a = a;
-	cli_term_probe(&term, stderr);
-	cli_out_init(&o, stdout, stderr, &a->out, &term);
-	/* the list's length is not known: dots and a bar would have no end */
-	o.prog.mode = CLI_PROGRESS_NONE;
-	s->g.a = a;
-	s->g.net = &s->net;
-	s->g.o = &o;
-	s->g.t = &t;
-	rc = gs_setup(s, sum, buf);
-	if (rc == QV_OK && a->json != NULL && !a->dry_run) {
-		s->g.json = strcmp(a->json, "-") == 0 ? stdout : fopen(a->json, "w");
-		if (s->g.json == NULL)
-			rc = qv_error_sys(&s->err, QV_E_FILE, errno, "cannot write %s", a->json);
-	}
-	if (rc == QV_OK && a->insecure)
-		cli_out_note(&o, "quiver get: %s", CLI_TLS_INSECURE_WARNING);
-	if (rc == QV_OK) {
-		s->g.stop = a->dry_run ? NULL : cli_stop_install();
-		if (a->dry_run)
-			gs_dry_run(s);
-		else
-			rc = gs_run(s);
-		if (rc == QV_OK || rc == QV_E_INTERRUPTED)
-			rc = s->rc != QV_OK ? s->rc : rc;
-		/* as the whole-list plan says, only at the end of the list */
-		if (rc == QV_OK && s->in != NULL && s->read == 0)
-			rc = qv_error_set(&s->err, QV_E_USAGE, "no URLs in %s", s->in_name);
-	}
-	t.secs = (double)(clock_now_ns() - t0) / 1e9;
-	if (s->g.json != NULL && s->g.json != stdout && fclose(s->g.json) != 0)
-		(void)fprintf(stderr, "quiver get: error writing %s\n", a->json);
-	if (rc != QV_OK && rc != QV_E_INTERRUPTED) {
-		(void)fprintf(stderr, "quiver get: %s\n", s->err.msg);
-		(void)snprintf(sum->error, sizeof sum->error, "%s", s->err.msg);
-	} else if (!a->dry_run && !o.quiet) {
-		get_summary(stderr, &t);
-	}
-	status = gs_status(s, rc);
-	sum->urls = s->urls;
-	sum->t = t;
+	if (s == NULL)
+		return;
 	for (i = 0; i < s->njobs; i++) { /* every job had its done: belt and braces */
 		get_slot_abort(s->jobs[i].slot);
 		free(s->jobs[i].url);
@@ -365,7 +345,6 @@ int get_stream(const struct get_args *a, struct task_summary *sum)
 	free(s->jobs);
 	free(s->free_jobs);
 	free(s->u);
+	free(s->buf);
 	free(s);
-	free(buf);
-	return status;
 }
