@@ -127,12 +127,9 @@ static bool gs_pull(struct get_stream *s, struct gs_item *it)
 		if (s->rc != QV_OK)
 			return false;
 		it->url = url;
-		if (!get_plan_path(s->a, it->name, path, sizeof path)) {
-			(void)qv_error_set(&e, QV_E_NAME, "path too long");
-			gs_report(s, it->shown != NULL ? it->shown : url, NULL, &e);
-			continue;
-		}
-		if (s->a->skip_existing && stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+		/* a path too long to form is the file sink's error, at the fetch */
+		if (s->a->skip_existing && get_plan_path(s->a, it->name, path, sizeof path) &&
+		    stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
 			gs_report(s, it->shown != NULL ? it->shown : url, it->name, NULL);
 			continue;
 		}
