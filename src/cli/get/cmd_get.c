@@ -46,11 +46,37 @@ static FILE *get_json_open(const char *name)
 	return fopen(name, "w");
 }
 
-/* The frame of a run, the plan's (p, net) or the stream's (s): --json,
- * the output policy, the run, the summary line, the exit status. */
-static int get_execute(const struct get_args *a, const struct get_plan *p,
-		       const struct get_net *net, struct get_stream *s, struct get_totals *t,
-		       struct qv_error *errp)
+/* The run inside get_execute's frame: the plan's or the stream's. */
+typedef enum qv_err (*get_run_fn)(void *ctx, struct cli_out *o, FILE *json,
+				  const volatile sig_atomic_t *stop, struct get_totals *t,
+				  struct qv_error *err);
+
+struct get_planned_run {
+	const struct get_args *a;
+	const struct get_plan *p;
+	const struct get_net *net;
+};
+
+static enum qv_err get_run_planned(void *ctx, struct cli_out *o, FILE *json,
+				   const volatile sig_atomic_t *stop, struct get_totals *t,
+				   struct qv_error *err)
+{
+	const struct get_planned_run *r = ctx;
+
+	return get_run(r->a, r->p, r->net, o, json, stop, t, err);
+}
+
+static enum qv_err get_run_streamed(void *ctx, struct cli_out *o, FILE *json,
+				    const volatile sig_atomic_t *stop, struct get_totals *t,
+				    struct qv_error *err)
+{
+	return get_stream_run(ctx, o, json, stop, t, err);
+}
+
+/* The frame of a run: --json, the output policy, run(ctx), the summary
+ * line, the exit status. */
+static int get_execute(const struct get_args *a, get_run_fn run, void *ctx,
+		       struct get_totals *t, struct qv_error *errp)
 {
 	struct cli_term term;
 	struct cli_out o;
@@ -69,10 +95,7 @@ static int get_execute(const struct get_args *a, const struct get_plan *p,
 	if (a->insecure)
 		cli_out_note(&o, "quiver get: %s", CLI_TLS_INSECURE_WARNING);
 	qv_error_clear(&err);
-	if (s != NULL)
-		rc = get_stream_run(s, &o, json, cli_stop_install(), t, &err);
-	else
-		rc = get_run(a, p, net, &o, json, cli_stop_install(), t, &err);
+	rc = run(ctx, &o, json, cli_stop_install(), t, &err);
 	if (json != NULL && json != stdout && fclose(json) != 0)
 		(void)fprintf(stderr, "quiver get: error writing %s\n", a->json);
 	if (rc != QV_OK && rc != QV_E_INTERRUPTED) {
@@ -104,7 +127,7 @@ static int get_streamed(const struct get_args *a, struct task_summary *sum)
 		status = rc == QV_E_USAGE ? 2 : 1;
 	} else {
 		status = a->dry_run ? (sum->t.failed > 0 ? 1 : 0)
-				    : get_execute(a, NULL, NULL, s, &sum->t, &err);
+				    : get_execute(a, get_run_streamed, s, &sum->t, &err);
 	}
 	if (err.code != QV_OK)
 		(void)snprintf(sum->error, sizeof sum->error, "%s", err.msg);
@@ -137,7 +160,9 @@ static int get_planned(const struct get_args *a, struct task_summary *sum)
 		(void)fprintf(stderr, "quiver get: %s\n", err.msg);
 		status = rc == QV_E_USAGE ? 2 : 1;
 	} else {
-		status = a->dry_run ? get_dry_run(a, &p) : get_execute(a, &p, &net, NULL, &t, &err);
+		struct get_planned_run r = {a, &p, &net};
+
+		status = a->dry_run ? get_dry_run(a, &p) : get_execute(a, get_run_planned, &r, &t, &err);
 		get_net_clear(&net);
 	}
 	if (err.code != QV_OK)
