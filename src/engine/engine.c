@@ -76,22 +76,24 @@ enum qv_err engine_run(enum engine_kind k, const struct engine_job *jobs, size_t
 	return QV_OK;
 }
 
-bool engine_feed_take(struct engine_feed *f, struct engine_job *job, size_t *index)
+enum engine_next engine_feed_take(struct engine_feed *f, struct engine_job *job, size_t *index)
 {
+	enum engine_next r;
+
 	if (f->taken >= f->njobs)
-		return false;
+		return ENGINE_NEXT_END;
 	if (f->jobs != NULL) {
 		*job = f->jobs[f->taken];
 		*index = f->taken++;
-		return true;
+		return ENGINE_NEXT_JOB;
 	}
 	memset(job, 0, sizeof *job);
-	if (!f->next(f->ctx, job, index)) {
+	r = f->next(f->ctx, job, index);
+	if (r == ENGINE_NEXT_JOB)
+		f->taken++;
+	else if (r == ENGINE_NEXT_END)
 		f->njobs = f->taken; /* dry: never asked again */
-		return false;
-	}
-	f->taken++;
-	return true;
+	return r;
 }
 
 void engine_xfer_start(struct xfer *x, const struct engine_opts *o, const struct engine_job *job,

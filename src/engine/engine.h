@@ -54,15 +54,25 @@ typedef enum qv_err (*engine_sink_open_fn)(void *ctx, size_t index, struct sink 
 typedef void (*engine_done_fn)(void *ctx, size_t index, const struct xfer_result *res,
 			       const struct qv_error *err);
 
+/* What a job source answers. */
+enum engine_next {
+	ENGINE_NEXT_JOB,            /* *job and *index are the next job */
+	ENGINE_NEXT_LATER,          /* none yet: ask again once the engine has
+				     * tended what it has in flight */
+	ENGINE_NEXT_END             /* no more jobs: never asked again */
+};
+
 /* The job source of a run given no array (jobs NULL): the next job into
  * *job and the number sink_open and done will call it by into *index (the
  * caller's choice: a position, or the slot of its own record, reused once
- * done has run for it); false when there are no more (never asked again).
- * job->url and job->auth must stay valid until done(index) returns.  Every
- * job handed out gets exactly one done call, also when a stop cuts the run
- * short; the engine asks only when a worker or slot is free, and never
- * after the stop flag is seen. */
-typedef bool (*engine_next_fn)(void *ctx, struct engine_job *job, size_t *index);
+ * done has run for it).  job->url and job->auth must stay valid until
+ * done(index) returns.  Every job handed out gets exactly one done call,
+ * also when a stop cuts the run short; the engine asks only when a worker
+ * or slot is free, and never after the stop flag is seen.  The source runs
+ * on the engine's thread, so a source that has passed over many entries
+ * without finding a job answers LATER rather than hold transfers in flight
+ * past their timeouts. */
+typedef enum engine_next (*engine_next_fn)(void *ctx, struct engine_job *job, size_t *index);
 
 /* Name lookup, host and port to addresses; the default (NULL) is
  * net_addr_resolve.  The one callback that does NOT run on the caller:

@@ -47,9 +47,9 @@ struct engine_feed {
 	void *ctx;
 };
 
-/* The next job and its index (its position in an array); false when there
- * is none left. */
-bool engine_feed_take(struct engine_feed *f, struct engine_job *job, size_t *index);
+/* The next job and its index (its position in an array), none yet, or
+ * none left (then engine_feed_more is false). */
+enum engine_next engine_feed_take(struct engine_feed *f, struct engine_job *job, size_t *index);
 
 /* Whether a job may still come (for a source: it has not said no yet). */
 static inline bool engine_feed_more(const struct engine_feed *f)

@@ -467,6 +467,7 @@ static void lp_admit(struct lp *lp)
 	       lp->active < lp->nslots) {
 		struct lp_xfer *t = lp_slot_get(lp);
 		struct engine_job job;
+		enum engine_next r;
 		struct sink *sink;
 		size_t i;
 
@@ -477,8 +478,12 @@ static void lp_admit(struct lp *lp)
 			lp->nslots = lp->nalloc;
 			return;
 		}
-		if (!engine_feed_take(lp->feed, &job, &i)) {
+		r = engine_feed_take(lp->feed, &job, &i);
+		if (r != ENGINE_NEXT_JOB) {
 			lp->free_slots[lp->nfree++] = t->slot;
+			/* LATER: one turn of the loop first, then ask again */
+			if (r == ENGINE_NEXT_LATER)
+				lp_schedule_admit(lp);
 			return;
 		}
 		lp->stats->started++;

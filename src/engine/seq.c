@@ -65,9 +65,11 @@ enum qv_err engine_seq_run(struct engine_feed *f, const struct engine_opts *o,
 	s->stats = stats;
 	conn_pool_init(&s->pool, ENGINE_SEQ_POOL_MAX, 0);
 	blocking_init(&s->b, &seq_ops, s, o, &s->pool, s->buf, sizeof s->buf);
-	/* the stop flag first: a job taken is a job run */
-	while (!engine_flag_raised(o->stop) && engine_feed_take(f, &job, &i))
-		seq_job(s, &job, i);
+	/* the stop flag first: a job taken is a job run; nothing is in
+	 * flight here, so LATER is asked again at once */
+	while (!engine_flag_raised(o->stop) && engine_feed_more(f))
+		if (engine_feed_take(f, &job, &i) == ENGINE_NEXT_JOB)
+			seq_job(s, &job, i);
 	conn_pool_clear(&s->pool);
 	blocking_drop_conn(&s->b);
 	free(s);

@@ -400,15 +400,16 @@ static bool tp_submit(struct tp *tp, const struct engine_job *job, size_t i,
 	return true;
 }
 
-/* Wait for finished jobs and report them; returns how many. */
-static unsigned tp_collect(struct tp *tp, struct engine_stats *stats, bool *stopped)
+/* Report finished jobs, waiting for one when wait is set; returns how
+ * many. */
+static unsigned tp_collect(struct tp *tp, struct engine_stats *stats, bool *stopped, bool wait)
 {
 	const struct engine_opts *o = tp->o;
 	unsigned got[ENGINE_COLLECT_BATCH] = {0};
 	unsigned n = 0, i;
 
 	(void)pthread_mutex_lock(&tp->m);
-	while (tp->done.count == 0) {
+	while (tp->done.count == 0 && wait) {
 		struct timespec ts = tp_abstime(NET_STOP_POLL_MS);
 
 		if (engine_flag_raised(o->stop))
@@ -434,7 +435,7 @@ enum qv_err engine_threads_run(struct engine_feed *f, const struct engine_opts *
 			       struct engine_stats *stats, struct qv_error *err)
 {
 	unsigned n = engine_workers(ENGINE_THREADS, o->concurrency, f->njobs), inflight = 0;
-	bool stopped = false, can_grow = true;
+	bool stopped = false, can_grow = true, later;
 	struct engine_job job;
 	struct tp *tp;
 	size_t i;
@@ -445,14 +446,19 @@ enum qv_err engine_threads_run(struct engine_feed *f, const struct engine_opts *
 	for (;;) {
 		if (engine_flag_raised(o->stop))
 			stopped = true;
+		later = false;
 		while (!stopped && engine_feed_more(f)) {
+			enum engine_next r;
+
 			/* A new worker for each job until there are n of them (or
 			 * the system refuses more: run with those there are). */
 			if (inflight >= tp->nworkers && (!can_grow || !tp_grow(tp))) {
 				can_grow = false;
 				break;
 			}
-			if (!engine_feed_take(f, &job, &i))
+			r = engine_feed_take(f, &job, &i);
+			later = r == ENGINE_NEXT_LATER;
+			if (r != ENGINE_NEXT_JOB)
 				break;
 			if (tp_submit(tp, &job, i, stats))
 				inflight++;
@@ -461,9 +467,10 @@ enum qv_err engine_threads_run(struct engine_feed *f, const struct engine_opts *
 			tp_free(tp);
 			return qv_error_set(err, QV_E_IO, "cannot create worker threads");
 		}
-		if (inflight == 0)
+		if (inflight == 0 && !later)
 			break;
-		inflight -= tp_collect(tp, stats, &stopped);
+		/* the source asks to be asked again: collect what is done, no wait */
+		inflight -= tp_collect(tp, stats, &stopped, !later);
 	}
 	tp_stop_workers(tp, stats);
 	tp_free(tp);

@@ -107,6 +107,34 @@ def test_rerun_skips_everything(ctx, srv):
 
 
 @with_server
+def test_rerun_with_a_few_missing(ctx, srv):
+    """10 files missing among 10,000 lines: the source passes over thousands
+    of skipped lines between them while transfers are in flight (answering
+    the engine LATER every 4096 lines), and each engine fetches just those."""
+    n, missing = 10_000, [0, 3, 4, 5, 4999, 5000, 5001, 9000, 9997, 9999]
+    urls = [f"{srv.base}/m/{i}.bin" for i in range(n)]
+    for i in missing:
+        srv.add(f"/m/{i}.bin", blob(2000, i))
+        srv.script.slow[f"/m/{i}.bin"] = 0.05
+    path = write_list(ctx, "urls", urls)
+    for engine in engines(ctx):
+        out = ctx.path(f"out-{engine}")
+        os.makedirs(out)
+        for i in range(n):
+            if i not in missing:
+                open(os.path.join(out, f"{i + 1:09d}.bin"), "w").close()
+        srv.script.hits.clear()
+        r = ctx.run("get", "--engine", engine, "-j", "4", "--name-by", "index", "--skip-existing",
+                    "-i", path, "-o", out, "--summary", ctx.path(f"s-{engine}"))
+        s = summary(ctx.path(f"s-{engine}"))
+        check(r.code == 0 and s["fetched"] == 10 and s["skipped"] == n - 10, (r, s))
+        check(sorted(srv.script.hits) == sorted(f"/m/{i}.bin" for i in missing)
+              and set(srv.script.hits.values()) == {1}, (engine, srv.script.hits))
+        for i in missing:
+            check(read(os.path.join(out, f"{i + 1:09d}.bin")) == blob(2000, i), (engine, i))
+
+
+@with_server
 def test_stdin_and_credentials(ctx, srv):
     url = srv.add("/secret/a.txt", b"hello")
     with_pw = url.replace("http://", "http://user:s3cret@")

@@ -66,6 +66,8 @@ struct et_run {
 	size_t asks;                 /* calls of next, the dry one included */
 	size_t asks_after_dry;
 	bool dry;
+	bool later;                  /* answer LATER to every other ask */
+	size_t laters;
 	unsigned inflight, max_inflight;
 };
 
@@ -155,7 +157,7 @@ static void et_url(struct et_run *r, size_t i, const char *host, unsigned port, 
 
 /* The job source: the array's jobs one at a time, counting the asks and
  * the jobs in flight (handed out, done not yet called). */
-static bool et_next(void *ctx, struct engine_job *job, size_t *index)
+static enum engine_next et_next(void *ctx, struct engine_job *job, size_t *index)
 {
 	struct et_run *r = ctx;
 
@@ -164,15 +166,19 @@ static bool et_next(void *ctx, struct engine_job *job, size_t *index)
 	r->asks++;
 	if (r->dry)
 		r->asks_after_dry++;
+	if (r->later && r->asks % 2 == 1) {
+		r->laters++;
+		return ENGINE_NEXT_LATER;
+	}
 	if (r->handed == r->n) {
 		r->dry = true;
-		return false;
+		return ENGINE_NEXT_END;
 	}
 	*job = r->jobs[r->handed];
 	*index = r->handed++ + ET_SRC_BASE;
 	if (++r->inflight > r->max_inflight)
 		r->max_inflight = r->inflight;
-	return true;
+	return ENGINE_NEXT_JOB;
 }
 
 static void et_go(struct et_run *r, enum engine_kind k)
@@ -513,6 +519,39 @@ static void test_stream_all(struct tq *t)
 	et_each_kind_stream(t, 40, 4, case_stream_all);
 }
 
+/* A source that answers LATER to every other ask (as get's does after
+ * passing over many lines): asked again, nothing lost, nothing twice. */
+static void case_stream_later(struct tq *t, struct engsrv *s, struct et_run *r,
+			      enum engine_kind k)
+{
+	char name[32];
+	size_t i;
+
+	r->later = true;
+	r->use_sink_open = true;
+	for (i = 0; i < r->n; i++) {
+		(void)snprintf(name, sizeof name, "l%zu", i);
+		et_local(r, i, s, i % 5 == 0 ? "delay/20" : "ok", name);
+	}
+	et_go(r, k);
+	TQ_INT(t, r->rc, QV_OK);
+	TQ_TRUE(t, !r->wrong_thread);
+	TQ_INT(t, r->ndone, 30);
+	TQ_INT(t, r->handed, 30);
+	TQ_INT(t, r->asks_after_dry, 0);
+	TQ_TRUE(t, r->laters >= 30);
+	TQ_TRUE(t, r->max_inflight <= (k == ENGINE_SEQ ? 1u : 4u));
+	for (i = 0; i < r->n; i++) {
+		(void)snprintf(name, sizeof name, "l%zu", i);
+		(void)et_body_ok(t, r, i, name);
+	}
+}
+
+static void test_stream_later(struct tq *t)
+{
+	et_each_kind_stream(t, 30, 4, case_stream_later);
+}
+
 /* A stop mid-stream: every job handed out still gets its one done call
  * (the caller frees its record there), and no more are asked for. */
 static void case_stream_stop(struct tq *t, struct engsrv *s, struct et_run *r, enum engine_kind k)
@@ -756,6 +795,7 @@ void suite_engine(struct tq *t)
 	tq_run(t, "stop flag", test_stop_flag);
 	tq_run(t, "a job source in every engine", test_stream_all);
 	tq_run(t, "a job source stopped mid-run", test_stream_stop);
+	tq_run(t, "a job source that says later", test_stream_later);
 	tq_run(t, "descriptor cap", test_fd_cap);
 	tq_run(t, "resolver cancel", test_resolver_cancel);
 	/* before the slow lookups, whose helper threads outlive their run */

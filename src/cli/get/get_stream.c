@@ -22,6 +22,11 @@
 /* stdio buffer of the list: a 1 KiB default would mean one read() per
  * twenty lines of a list of millions. */
 #define GS_READ_BUF (64u * 1024u)
+/* Lines one ask of the job source may pass over while transfers are in
+ * flight (other shards', skipped, invalid ones) before it answers LATER:
+ * at a stat() each at most, that holds the engine's loop for milliseconds,
+ * never past a transfer's timeout (a re-run of 10^8 lines skips them all). */
+#define GS_LINES_PER_ASK 4096u
 
 /* A job in flight, from the source's hand-out to its done call. */
 struct gs_job {
@@ -103,17 +108,23 @@ static void gs_report(struct get_stream *s, const char *url, const char *name, c
 	get_record(&s->g, url, NULL, NULL, e, 0, false);
 }
 
-/* The next URL of this shard to fetch into *it; false at the end of the
- * list or when it could not go on (s->rc). */
-static bool gs_pull(struct get_stream *s, struct gs_item *it)
+/* The next URL of this shard to fetch into *it: JOB, LATER after
+ * GS_LINES_PER_ASK lines without one while transfers are in flight, or END
+ * (the end of the list, or it could not go on: s->rc). */
+static enum engine_next gs_pull(struct get_stream *s, struct gs_item *it)
 {
 	char path[SINK_FILE_PATH_MAX];
+	bool busy = s->nfree < s->njobs;
+	unsigned lines = 0;
 	struct qv_error e;
 	struct stat st;
 	const char *url;
 	size_t len;
 
-	while (gs_read(s, &url, &len)) {
+	/* the budget is looked at before a line is read, never after */
+	while (!(busy && lines++ == GS_LINES_PER_ASK)) {
+		if (!gs_read(s, &url, &len))
+			return ENGINE_NEXT_END;
 		if (!shard_pick(&s->shard, url, len))
 			continue;
 		s->urls++;
@@ -125,7 +136,7 @@ static bool gs_pull(struct get_stream *s, struct gs_item *it)
 		(void)index_name(s->line, s->u->target, strlen(s->u->target), it->name);
 		s->rc = get_net_url(&s->net, url, s->u->host, &it->auth, &it->shown, &s->err);
 		if (s->rc != QV_OK)
-			return false;
+			return ENGINE_NEXT_END;
 		it->url = url;
 		/* a path too long to form is the file sink's error, at the fetch */
 		if (s->a->skip_existing && get_plan_path(s->a, it->name, path, sizeof path) &&
@@ -133,32 +144,33 @@ static bool gs_pull(struct get_stream *s, struct gs_item *it)
 			gs_report(s, it->shown != NULL ? it->shown : url, it->name, NULL);
 			continue;
 		}
-		return true;
+		return ENGINE_NEXT_JOB;
 	}
-	return false;
+	return ENGINE_NEXT_LATER;
 }
 
 /* engine_opts.next: the next URL to fetch as a job. */
-static bool gs_next(void *ctx, struct engine_job *job, size_t *index)
+static enum engine_next gs_next(void *ctx, struct engine_job *job, size_t *index)
 {
 	struct get_stream *s = ctx;
 	struct gs_item it;
 	struct gs_job *j;
+	enum engine_next r = s->rc != QV_OK ? ENGINE_NEXT_END : gs_pull(s, &it);
 
-	if (s->rc != QV_OK || !gs_pull(s, &it))
-		return false;
+	if (r != ENGINE_NEXT_JOB)
+		return r;
 	/* The CA bundle at the first https URL: one clear error for a missing
 	 * one, not one per URL. */
 	if (!s->https_ready && cli_is_https(it.url)) {
 		s->rc = tls_client_load_trust(s->g.tls, &s->err);
 		if (s->rc != QV_OK)
-			return false;
+			return ENGINE_NEXT_END;
 		s->https_ready = true;
 	}
 	/* the engine asks only with a worker free: never more than -j */
 	if (s->nfree == 0) {
 		s->rc = qv_error_set(&s->err, QV_E_INTERNAL, "more jobs in flight than workers");
-		return false;
+		return ENGINE_NEXT_END;
 	}
 	*index = s->free_jobs[--s->nfree];
 	j = &s->jobs[*index];
@@ -168,14 +180,14 @@ static bool gs_next(void *ctx, struct engine_job *job, size_t *index)
 	if (j->url == NULL) {
 		s->free_jobs[s->nfree++] = *index;
 		s->rc = qv_error_set(&s->err, QV_E_NOMEM, "out of memory");
-		return false;
+		return ENGINE_NEXT_END;
 	}
 	j->shown = j->url;
 	memcpy(j->name, it.name, sizeof j->name);
 	job->url = j->url;
 	job->url_len = strlen(j->url);
 	job->auth = it.auth;
-	return true;
+	return ENGINE_NEXT_JOB;
 }
 
 static enum qv_err gs_sink_open(void *ctx, size_t i, struct sink **out, struct qv_error *err)
@@ -220,7 +232,7 @@ enum qv_err get_stream_dry_run(struct get_stream *s, struct get_totals *t, struc
 
 	memset(t, 0, sizeof *t);
 	s->g.t = t;
-	while (gs_pull(s, &it))
+	while (gs_pull(s, &it) == ENGINE_NEXT_JOB) /* nothing in flight: never LATER */
 		if (get_plan_path(s->a, it.name, path, sizeof path))
 			printf("%s\t%s\n", it.shown != NULL ? it.shown : it.url, path);
 	if (fflush(stdout) != 0 && s->rc == QV_OK)
