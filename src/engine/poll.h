@@ -85,8 +85,7 @@ struct lp_xfer {
 
 struct lp {
 	const struct engine_opts *o;
-	const struct engine_job *jobs;
-	size_t njobs, next;            /* jobs; the next one to start */
+	struct engine_feed *feed;      /* where the jobs come from */
 	struct engine_stats *stats;
 	struct evloop *loop;
 	struct resolver *res;

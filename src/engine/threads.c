@@ -59,6 +59,7 @@ struct tp_dns {
  * hand-offs order those. */
 struct tp_item {
 	size_t index;
+	struct engine_job job;        /* a copy: a job source has no array */
 	struct sink *sink;
 	struct xfer_result res;       /* its final_url points to final_url[] */
 	struct qv_error err;
@@ -87,7 +88,6 @@ struct tp_ring {
 
 struct tp {
 	const struct engine_opts *o;
-	const struct engine_job *jobs;
 	unsigned per_host;            /* 0: no per-host limit applies */
 	pthread_mutex_t m;
 	pthread_cond_t work_cv;       /* work queued, or quit */
@@ -295,9 +295,7 @@ static const struct blocking_ops tp_ops = {tp_host_acquire, tp_resolve, tp_host_
 
 static void tp_job(struct tp_worker *w, struct tp_item *it)
 {
-	const struct engine_job *job = &w->tp->jobs[it->index];
-
-	engine_xfer_start(&w->b.x, w->tp->o, job, it->index, it->sink);
+	engine_xfer_start(&w->b.x, w->tp->o, &it->job, it->index, it->sink);
 	(void)engine_xfer_outcome(&w->b.x, blocking_transfer(&w->b), &it->err);
 	it->res = *xfer_result(&w->b.x);
 	(void)snprintf(it->final_url, sizeof it->final_url, "%s", it->res.final_url);
@@ -354,8 +352,8 @@ static void tp_free(struct tp *tp)
 
 /* The pool's state for n workers into *out.  Errors: QV_E_NOMEM, the
  * resolver's. */
-static enum qv_err tp_new(struct tp **out, unsigned n, const struct engine_job *jobs,
-			  const struct engine_opts *o, struct qv_error *err)
+static enum qv_err tp_new(struct tp **out, unsigned n, const struct engine_opts *o,
+			  struct qv_error *err)
 {
 	pthread_condattr_t ca;
 	struct tp *tp = calloc(1, sizeof *tp);
@@ -367,7 +365,6 @@ static enum qv_err tp_new(struct tp **out, unsigned n, const struct engine_job *
 	if (tp == NULL)
 		goto nomem;
 	tp->o = o;
-	tp->jobs = jobs;
 	tp->per_host = o->per_host != 0 && o->per_host < n ? o->per_host : 0;
 	tp->work.slot = calloc(n, sizeof *tp->work.slot);
 	tp->done.slot = calloc(n, sizeof *tp->done.slot);
@@ -452,16 +449,18 @@ static void tp_stop_workers(struct tp *tp, struct engine_stats *stats)
 
 /* Open job i's sink and queue it.  False when it failed before starting
  * (done was called). */
-static bool tp_submit(struct tp *tp, size_t i, struct engine_stats *stats)
+static bool tp_submit(struct tp *tp, const struct engine_job *job, size_t i,
+		      struct engine_stats *stats)
 {
 	struct sink *sink;
 	unsigned k;
 
 	stats->started++;
-	if (!engine_job_sink(tp->o, &tp->jobs[i], i, stats, &sink))
+	if (!engine_job_sink(tp->o, job, i, stats, &sink))
 		return false;
 	k = tp->free_items[--tp->nfree];
 	tp->items[k].index = i;
+	tp->items[k].job = *job;
 	tp->items[k].sink = sink;
 	(void)pthread_mutex_lock(&tp->m);
 	tp_ring_push(&tp->work, k);
@@ -470,15 +469,16 @@ static bool tp_submit(struct tp *tp, size_t i, struct engine_stats *stats)
 	return true;
 }
 
-/* Wait for finished jobs and report them; returns how many. */
-static unsigned tp_collect(struct tp *tp, struct engine_stats *stats, bool *stopped)
+/* Report finished jobs, waiting for one when wait is set; returns how
+ * many. */
+static unsigned tp_collect(struct tp *tp, struct engine_stats *stats, bool *stopped, bool wait)
 {
 	const struct engine_opts *o = tp->o;
 	unsigned got[ENGINE_COLLECT_BATCH] = {0};
 	unsigned n = 0, i;
 
 	(void)pthread_mutex_lock(&tp->m);
-	while (tp->done.count == 0) {
+	while (tp->done.count == 0 && wait) {
 		struct timespec ts = tp_abstime(NET_STOP_POLL_MS);
 
 		if (engine_flag_raised(o->stop))
@@ -500,38 +500,46 @@ static unsigned tp_collect(struct tp *tp, struct engine_stats *stats, bool *stop
 	return n;
 }
 
-enum qv_err engine_threads_run(const struct engine_job *jobs, size_t njobs,
-			       const struct engine_opts *o, struct engine_stats *stats,
-			       struct qv_error *err)
+enum qv_err engine_threads_run(struct engine_feed *f, const struct engine_opts *o,
+			       struct engine_stats *stats, struct qv_error *err)
 {
-	unsigned n = engine_workers(ENGINE_THREADS, o->concurrency, njobs), inflight = 0;
-	bool stopped = false, can_grow = true;
+	unsigned n = engine_workers(ENGINE_THREADS, o->concurrency, f->njobs), inflight = 0;
+	bool stopped = false, can_grow = true, later;
+	struct engine_job job;
 	struct tp *tp;
-	size_t next = 0;
-	enum qv_err rc = tp_new(&tp, n, jobs, o, err);
+	size_t i;
+	enum qv_err rc = tp_new(&tp, n, o, err);
 
 	if (rc != QV_OK)
 		return rc;
 	for (;;) {
 		if (engine_flag_raised(o->stop))
 			stopped = true;
-		while (!stopped && next < njobs) {
+		later = false;
+		while (!stopped && engine_feed_more(f)) {
+			enum engine_next r;
+
 			/* A new worker for each job until there are n of them (or
 			 * the system refuses more: run with those there are). */
 			if (inflight >= tp->nworkers && (!can_grow || !tp_grow(tp))) {
 				can_grow = false;
 				break;
 			}
-			if (tp_submit(tp, next++, stats))
+			r = engine_feed_take(f, &job, &i);
+			later = r == ENGINE_NEXT_LATER;
+			if (r != ENGINE_NEXT_JOB)
+				break;
+			if (tp_submit(tp, &job, i, stats))
 				inflight++;
 		}
 		if (tp->nworkers == 0 && !can_grow) {
 			tp_free(tp);
 			return qv_error_set(err, QV_E_IO, "cannot create worker threads");
 		}
-		if (inflight == 0)
+		if (inflight == 0 && !later)
 			break;
-		inflight -= tp_collect(tp, stats, &stopped);
+		/* the source asks to be asked again: collect what is done, no wait */
+		inflight -= tp_collect(tp, stats, &stopped, !later);
 	}
 	tp_stop_workers(tp, stats);
 	tp_free(tp);

@@ -86,7 +86,7 @@ static void specs_init(void)
 		{'n', "dry-run", false}, {'x', "proxy", true}, {'\0', "noproxy", true},
 		{'\0', "proxy-user", true}, {'u', "user", true}, {'\0', "password", true},
 		{'\0', "netrc", false}, {'\0', "netrc-file", true}, {'4', "ipv4", false},
-		{'6', "ipv6", false},
+		{'6', "ipv6", false}, {'\0', "name-by", true}, {'\0', "summary", true},
 	};
 	size_t i;
 

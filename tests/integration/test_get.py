@@ -466,7 +466,7 @@ def test_help_lists_every_option(ctx):
                 "--limit-rate", "--header", "--user-agent", "--cacert", "--insecure",
                 "--allow-downgrade", "--max-filesize", "--fsync", "--skip-existing", "--json",
                 "--quiet", "--verbose", "--progress", "--shard", "--shards", "--dry-run",
-                "0x16218a6ed172314a"):
+                "--name-by", "--summary", "0x16218a6ed172314a"):
         check(opt in r.out, f"{opt} missing from get --help")
 
 

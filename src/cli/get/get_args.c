@@ -15,7 +15,7 @@ enum {
 	G_RETRY_DELAY, G_CONTINUE, G_LIMIT_RATE, G_HEADER, G_USER_AGENT, G_CACERT, G_INSECURE,
 	G_DOWNGRADE, G_MAX_FILESIZE, G_FSYNC, G_SKIP_EXISTING, G_JSON, G_QUIET, G_VERBOSE,
 	G_PROGRESS, G_SHARD, G_SHARDS, G_DRY_RUN, G_PROXY, G_NOPROXY, G_PROXY_USER, G_USER,
-	G_PASSWORD, G_NETRC, G_NETRC_FILE, G_IPV4, G_IPV6, G_LIMIT_RATE_TOTAL
+	G_PASSWORD, G_NETRC, G_NETRC_FILE, G_IPV4, G_IPV6, G_LIMIT_RATE_TOTAL, G_NAME_BY, G_SUMMARY
 };
 
 /* {id, short, kind, min, long, max} */
@@ -62,6 +62,8 @@ static const struct opt_spec get_opts[] = {
 	{G_NETRC_FILE, '\0', OPT_TEXT, 0, "netrc-file", 0},
 	{G_IPV4, '4', OPT_FLAG, 0, "ipv4", 0},
 	{G_IPV6, '6', OPT_FLAG, 0, "ipv6", 0},
+	{G_NAME_BY, '\0', OPT_TEXT, 0, "name-by", 0},
+	{G_SUMMARY, '\0', OPT_TEXT, 0, "summary", 0},
 };
 #define GET_NOPTS (sizeof get_opts / sizeof get_opts[0])
 
@@ -86,12 +88,16 @@ static void get_help(FILE *out)
 		"  -o, --output-dir DIR    save into DIR (created if missing; default .)\n"
 		"  -O, --output NAME       save the one URL given as NAME\n"
 		"      --auto-rename       name clashes become NAME.1.EXT, NAME.2.EXT, ...\n"
+		"      --name-by index     name files by line number and extension\n"
+		"                          (000001234.jpg); the list is streamed, not held\n"
 		"      --skip-existing     skip URLs whose file already exists\n"
 		"  -c, --continue          resume NAME.part (Range; restart if the server\n"
 		"                          cannot); keep .part files on failure\n"
 		"      --fsync             fsync each file before renaming it\n"
 		"      --max-filesize SIZE fail files larger than SIZE (k, M, G suffixes)\n"
-		"  -n, --dry-run           print URL<TAB>FILE for what would be fetched\n\n"
+		"  -n, --dry-run           print URL<TAB>FILE for what would be fetched\n"
+		"      --summary FILE      one JSON object at the end, atomically: shard,\n"
+		"                          urls, fetched, skipped, failed, bytes, exit\n\n"
 		"Connections:\n"
 		"  -j, --parallel N        transfers at once (default 8, at most 1000)\n"
 		"      --per-host N        connections per host (default 6)\n"
@@ -141,9 +147,9 @@ static void get_help(FILE *out)
 		"                          status, bytes, ms, attempts, error (null when ok)\n\n"
 		"Sharding (one list over many machines):\n"
 		"      --shard K/N         fetch only URLs whose key % N == K\n"
-		"      --shard auto        K, N from SLURM_ARRAY_TASK_ID/_COUNT (minus\n"
-		"                          SLURM_ARRAY_TASK_MIN), AWS_BATCH_JOB_ARRAY_INDEX/\n"
-		"                          AWS_BATCH_JOB_ARRAY_SIZE, or JOB_COMPLETION_INDEX\n"
+		"      --shard auto        K, N from SLURM_ARRAY_TASK_ID/_COUNT (minus _MIN,\n"
+		"                          over _STEP), AWS_BATCH_JOB_ARRAY_INDEX/_SIZE,\n"
+		"                          or JOB_COMPLETION_INDEX\n"
 		"      --shards N          the count when the environment has none\n"
 		"  key = fmix64(fnv1a64(URL bytes as listed)), mod 2^64:\n"
 		"    fnv1a64: h = 0xcbf29ce484222325; per byte b: h ^= b; h *= 0x100000001b3\n"
@@ -207,6 +213,13 @@ static int get_text(struct get_args *a, int id, const char *v, FILE *err)
 		a->dir = v;
 		break;
 	case G_NAME: a->out_name = v; break;
+	case G_NAME_BY:
+		if (strcmp(v, "index") == 0)
+			a->name_by_index = true;
+		else if (strcmp(v, "url") != 0)
+			return get_bad(err, "--name-by wants url or index, not '%s'", v);
+		break;
+	case G_SUMMARY: a->summary = v; break;
 	case G_JSON: a->json = v; break;
 	case G_SHARD: a->shard = v; break;
 	case G_PROGRESS:
@@ -317,6 +330,12 @@ int get_args_parse(struct get_args *a, int argc, char **argv, FILE *out, FILE *e
 		return get_bad(err, "--shards N goes with --shard auto");
 	if (a->password != NULL && a->user == NULL)
 		return get_bad(err, "--password goes with --user USER");
+	if (a->name_by_index && a->out_name != NULL)
+		return get_bad(err, "-O NAME and --name-by index contradict each other");
+	/* one numbering: the list's lines, or the arguments' positions */
+	if (a->name_by_index && a->nurls > 0 && a->input != NULL)
+		return get_bad(err, "--name-by index numbers the URLs of -i FILE or of the "
+				    "arguments, not both");
 	return -1;
 }
 

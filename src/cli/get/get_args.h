@@ -36,6 +36,9 @@ struct get_args {
 	const char *input;          /* -i FILE, "-" for stdin, NULL: none */
 	const char *dir;            /* -o DIR, NULL: the current directory */
 	const char *out_name;       /* -O NAME (one URL only) */
+	bool name_by_index;         /* --name-by index: names from line numbers,
+				     * the list streamed (get_stream.h) */
+	const char *summary;        /* --summary FILE, NULL: none */
 	bool auto_rename;
 	unsigned parallel;
 	enum engine_kind engine;

@@ -181,18 +181,23 @@ static const char *plan_getenv(void *ctx, const char *name)
 	return getenv(name);
 }
 
+enum qv_err get_plan_shard(struct shard *s, const struct get_args *a, struct qv_error *err)
+{
+	s->k = 0;
+	s->n = 1;
+	s->source = "--shard";
+	if (a->shard == NULL)
+		return QV_OK;
+	return shard_parse(s, a->shard, a->shards, plan_getenv, NULL, err);
+}
+
 static enum qv_err plan_shard(struct get_plan *p, const struct get_args *a, struct qv_error *err)
 {
 	size_t i;
-	enum qv_err rc;
+	enum qv_err rc = get_plan_shard(&p->shard, a, err);
 
-	p->shard.k = 0;
-	p->shard.n = 1;
-	if (a->shard != NULL) {
-		rc = shard_parse(&p->shard, a->shard, a->shards, plan_getenv, NULL, err);
-		if (rc != QV_OK)
-			return rc;
-	}
+	if (rc != QV_OK)
+		return rc;
 	for (i = 0; i < p->list.count; i++)
 		if (shard_pick(&p->shard, p->list.url[i], strlen(p->list.url[i])))
 			p->pick[p->npick++] = i;
@@ -200,7 +205,7 @@ static enum qv_err plan_shard(struct get_plan *p, const struct get_args *a, stru
 }
 
 /* -H and -A are checked by the request writer itself, once, up front. */
-static enum qv_err plan_headers(const struct get_args *a, struct qv_error *err)
+enum qv_err get_plan_headers(const struct get_args *a, struct qv_error *err)
 {
 	static const struct url_origin example = {URL_HTTP, "example.com", false, false, 80};
 	struct http_req r;
@@ -233,7 +238,7 @@ bool get_plan_path(const struct get_args *a, const char *name, char *out, size_t
 }
 
 /* Create -o DIR and make sure files can be made in it, before any transfer. */
-static enum qv_err plan_dest(const struct get_args *a, struct qv_error *err)
+enum qv_err get_plan_dest(const struct get_args *a, struct qv_error *err)
 {
 	const char *dir = a->dir != NULL ? a->dir : ".";
 	struct stat st;
@@ -292,7 +297,7 @@ enum qv_err get_plan_build(struct get_plan *p, const struct get_args *a, FILE *e
 	if (rc == QV_OK && a->out_name != NULL)
 		rc = plan_out_name(p, a, err);
 	if (rc == QV_OK)
-		rc = plan_headers(a, err);
+		rc = get_plan_headers(a, err);
 	if (rc == QV_OK)
 		rc = plan_alloc(p, err);
 	if (rc == QV_OK)
@@ -302,7 +307,7 @@ enum qv_err get_plan_build(struct get_plan *p, const struct get_args *a, FILE *e
 	if (rc == QV_OK)
 		rc = plan_shard(p, a, err);
 	if (rc == QV_OK && !a->dry_run)
-		rc = plan_dest(a, err);
+		rc = get_plan_dest(a, err);
 	if (rc == QV_OK)
 		plan_skips(p, a);
 	return rc;

@@ -40,6 +40,14 @@ enum qv_err get_plan_build(struct get_plan *p, const struct get_args *a, FILE *e
 /* Free what get_plan_build allocated in p.  Accepts NULL. */
 void get_plan_clear(struct get_plan *p);
 
+/* The steps of a plan that need no list, for a streamed one too: */
+/* --shard K/N or auto into s (n 1 without --shard).  QV_E_USAGE. */
+enum qv_err get_plan_shard(struct shard *s, const struct get_args *a, struct qv_error *err);
+/* -H and -A, checked by the request writer.  QV_E_USAGE, QV_E_NOMEM. */
+enum qv_err get_plan_headers(const struct get_args *a, struct qv_error *err);
+/* -o DIR made and writable.  QV_E_FILE. */
+enum qv_err get_plan_dest(const struct get_args *a, struct qv_error *err);
+
 /* "DIR/NAME" (or NAME without -o) into out; false when it does not fit. */
 bool get_plan_path(const struct get_args *a, const char *name, char *out, size_t cap);
 

@@ -23,20 +23,6 @@ struct get_slot {
 	struct get_slot *next_free;
 };
 
-struct get_ctx {
-	const struct get_args *a;
-	const struct get_plan *p;
-	const struct get_net *net;
-	struct cli_out *o;
-	FILE *json;
-	const volatile sig_atomic_t *stop;
-	size_t *item;               /* job -> index in p->list */
-	struct get_slot **slot;     /* per job */
-	struct get_slot *free_slots; /* done, ready for reuse */
-	struct get_totals *t;
-	struct tls_client *tls;     /* https: CA set, sessions, -k */
-};
-
 static void get_slot_put(struct get_ctx *g, struct get_slot *s)
 {
 	if (s == NULL)
@@ -45,9 +31,9 @@ static void get_slot_put(struct get_ctx *g, struct get_slot *s)
 	g->free_slots = s;
 }
 
-static enum qv_err get_sink_open(void *ctx, size_t i, struct sink **out, struct qv_error *err)
+enum qv_err get_slot_open(struct get_ctx *g, const char *name, struct get_slot **slot,
+			  struct sink **out, struct qv_error *err)
 {
-	struct get_ctx *g = ctx;
 	struct get_slot *s = g->free_slots;
 	enum qv_err rc;
 
@@ -56,20 +42,27 @@ static enum qv_err get_sink_open(void *ctx, size_t i, struct sink **out, struct 
 	else if ((s = malloc(sizeof *s)) == NULL)
 		return qv_error_set(err, QV_E_NOMEM, "out of memory");
 	s->start_ms = clock_now_ms();
-	rc = sink_file_open(&s->file, g->a->dir, g->p->name[g->item[i]], g->a->resume, g->a->fsync,
-			    err);
+	rc = sink_file_open(&s->file, g->a->dir, name, g->a->resume, g->a->fsync, err);
 	if (rc != QV_OK) {
 		get_slot_put(g, s);
 		return rc;
 	}
 	sink_tap_init(&s->tap, sink_file_sink(&s->file), &g->o->prog);
-	g->slot[i] = s;
+	*slot = s;
 	*out = sink_tap_sink(&s->tap);
 	return QV_OK;
 }
 
-static void get_record(struct get_ctx *g, size_t item, const struct xfer_result *res,
-		       const struct qv_error *err, uint64_t ms, bool skipped)
+static enum qv_err get_sink_open(void *ctx, size_t i, struct sink **out, struct qv_error *err)
+{
+	struct get_ctx *g = ctx;
+
+	return get_slot_open(g, g->p->name[g->item[i]], &g->slot[i], out, err);
+}
+
+void get_record(struct get_ctx *g, const char *url, const char *name,
+		const struct xfer_result *res, const struct qv_error *err, uint64_t ms,
+		bool skipped)
 {
 	char path[SINK_FILE_PATH_MAX];
 	struct json_record r;
@@ -77,8 +70,8 @@ static void get_record(struct get_ctx *g, size_t item, const struct xfer_result 
 	if (g->json == NULL)
 		return;
 	memset(&r, 0, sizeof r);
-	r.url = g->p->list.url[item];
-	r.file = get_plan_path(g->a, g->p->name[item], path, sizeof path) ? path : NULL;
+	r.url = url;
+	r.file = name != NULL && get_plan_path(g->a, name, path, sizeof path) ? path : NULL;
 	if (res != NULL) {
 		r.status = res->status;
 		r.bytes = res->bytes;
@@ -95,17 +88,16 @@ static void get_record(struct get_ctx *g, size_t item, const struct xfer_result 
 }
 
 /* The human line for one finished transfer. */
-static void get_line(struct get_ctx *g, size_t item, const struct xfer_result *res,
-		     const struct qv_error *err, uint64_t ms)
+static void get_line(struct get_ctx *g, const char *url, const char *name,
+		     const struct xfer_result *res, const struct qv_error *err, uint64_t ms)
 {
-	const char *url = g->p->list.url[item];
 	char path[SINK_FILE_PATH_MAX], size[FMT_MAX];
 
 	if (err->code != QV_OK && err->code != QV_E_INTERRUPTED) {
 		cli_out_note(g->o, "quiver get: %s: %s", url, err->msg);
 		return;
 	}
-	if (err->code != QV_OK || !get_plan_path(g->a, g->p->name[item], path, sizeof path))
+	if (err->code != QV_OK || !get_plan_path(g->a, name, path, sizeof path))
 		return;
 	fmt_bytes(res->bytes, size);
 	if (res->attempts > 1)
@@ -116,15 +108,11 @@ static void get_line(struct get_ctx *g, size_t item, const struct xfer_result *r
 				(double)ms / 1000.0);
 }
 
-static void get_done(void *ctx, size_t i, const struct xfer_result *res,
-		     const struct qv_error *err)
+void get_finish(struct get_ctx *g, struct get_slot *s, const char *url, const char *name,
+		const struct xfer_result *res, const struct qv_error *err)
 {
-	struct get_ctx *g = ctx;
-	struct get_slot *s = g->slot[i];
-	size_t item = g->item[i];
 	uint64_t ms = 0;
 
-	g->slot[i] = NULL;
 	if (s != NULL && clock_now_ms() > s->start_ms)
 		ms = (uint64_t)(clock_now_ms() - s->start_ms);
 	get_slot_put(g, s);
@@ -136,13 +124,42 @@ static void get_done(void *ctx, size_t i, const struct xfer_result *res,
 	} else {
 		g->t->failed++;
 	}
-	get_line(g, item, res, err, ms);
-	get_record(g, item, res, err, ms, false);
+	get_line(g, url, name, res, err, ms);
+	get_record(g, url, name, res, err, ms, false);
 	progress_item_done(&g->o->prog);
 }
 
-static void get_opts(struct get_ctx *g, size_t njobs, struct xfer_opts *xo,
-		     struct engine_opts *eo)
+static void get_done(void *ctx, size_t i, const struct xfer_result *res,
+		     const struct qv_error *err)
+{
+	struct get_ctx *g = ctx;
+	struct get_slot *s = g->slot[i];
+	size_t item = g->item[i];
+
+	g->slot[i] = NULL;
+	get_finish(g, s, g->p->list.url[item], g->p->name[item], res, err);
+}
+
+void get_slot_abort(struct get_slot *s)
+{
+	if (s == NULL)
+		return;
+	/* a run cut short: abort is idempotent */
+	sink_tap_sink(&s->tap)->ops->abort(sink_tap_sink(&s->tap));
+	free(s);
+}
+
+void get_slots_clear(struct get_ctx *g)
+{
+	while (g->free_slots != NULL) {
+		struct get_slot *s = g->free_slots;
+
+		g->free_slots = s->next_free;
+		free(s);
+	}
+}
+
+void get_opts(struct get_ctx *g, size_t njobs, struct xfer_opts *xo, struct engine_opts *eo)
 {
 	const struct get_args *a = g->a;
 	size_t i;
@@ -191,7 +208,7 @@ static size_t get_jobs(struct get_ctx *g, struct engine_job *jobs)
 
 		if (p->skip[j]) {
 			g->t->skipped++;
-			get_record(g, item, NULL, NULL, 0, true);
+			get_record(g, p->list.url[item], p->name[item], NULL, NULL, 0, true);
 			continue;
 		}
 		g->item[n] = item;
@@ -250,18 +267,9 @@ enum qv_err get_run(const struct get_args *a, const struct get_plan *p, const st
 		rc = QV_E_INTERRUPTED;
 out:
 	t->secs = (double)(clock_now_ns() - t0) / 1e9;
-	for (i = 0; g.slot != NULL && i < cap; i++) {
-		if (g.slot[i] != NULL) { /* a run cut short: abort is idempotent */
-			sink_tap_sink(&g.slot[i]->tap)->ops->abort(sink_tap_sink(&g.slot[i]->tap));
-			free(g.slot[i]);
-		}
-	}
-	while (g.free_slots != NULL) {
-		struct get_slot *s = g.free_slots;
-
-		g.free_slots = s->next_free;
-		free(s);
-	}
+	for (i = 0; g.slot != NULL && i < cap; i++)
+		get_slot_abort(g.slot[i]);
+	get_slots_clear(&g);
 	free(g.slot);
 	free(g.item);
 	free(jobs);

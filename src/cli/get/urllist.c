@@ -68,10 +68,17 @@ static int url_list_space(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
 }
 
-/* One line (n bytes, without its newline): trimmed, and added unless blank
- * or a comment. */
-static enum qv_err url_list_line(struct url_list *l, const char *s, size_t n, unsigned line,
-				 const char *name, struct qv_error *err)
+void url_reader_init(struct url_reader *r, FILE *f, const char *name)
+{
+	r->f = f;
+	r->name = name;
+	r->line = 0;
+}
+
+/* One line (n bytes, without its newline): trimmed into *url, *url NULL
+ * when blank or a comment. */
+static enum qv_err url_reader_line(struct url_reader *r, char *s, size_t n, const char **url,
+				   size_t *len, struct qv_error *err)
 {
 	while (n > 0 && url_list_space(s[0]))
 		s++, n--;
@@ -80,40 +87,60 @@ static enum qv_err url_list_line(struct url_list *l, const char *s, size_t n, un
 	if (n == 0 || s[0] == '#')
 		return QV_OK;
 	if (memchr(s, '\0', n) != NULL)
-		return qv_error_set(err, QV_E_USAGE, "%s:%u: NUL byte in the line", name, line);
-	return url_list_add(l, s, n, line, err);
+		return qv_error_set(err, QV_E_USAGE, "%s:%llu: NUL byte in the line", r->name,
+				    (unsigned long long)r->line);
+	s[n] = '\0';
+	*url = s;
+	*len = n;
+	return QV_OK;
 }
 
-enum qv_err url_list_read(struct url_list *l, FILE *f, const char *name, struct qv_error *err)
+enum qv_err url_reader_next(struct url_reader *r, const char **url, size_t *len,
+			    struct qv_error *err)
 {
-	/* a URL, its white space and the newline; longer lines are refused */
-	char buf[URL_MAX + 64];
-	unsigned line = 0;
-	size_t len = 0;
+	size_t n = 0;
 	int c;
 
+	*url = NULL;
 	for (;;) {
-		c = getc(f);
+		c = getc_unlocked(r->f);
 		if (c == EOF || c == '\n') {
-			if (c == '\n' || len > 0) {
+			if (c == '\n' || n > 0) {
 				enum qv_err rc;
 
-				line++;
-				rc = url_list_line(l, buf, len, line, name, err);
-				if (rc != QV_OK)
+				r->line++;
+				rc = url_reader_line(r, r->buf, n, url, len, err);
+				if (rc != QV_OK || *url != NULL)
 					return rc;
 			}
-			len = 0;
+			n = 0;
 			if (c == EOF)
 				break;
 			continue;
 		}
-		if (len == sizeof buf)
-			return qv_error_set(err, QV_E_USAGE, "%s:%u: line longer than %u bytes", name,
-					    line + 1, (unsigned)URL_MAX);
-		buf[len++] = (char)c;
+		if (n == sizeof r->buf - 1)
+			return qv_error_set(err, QV_E_USAGE, "%s:%llu: line longer than %u bytes",
+					    r->name, (unsigned long long)r->line + 1,
+					    (unsigned)URL_MAX);
+		r->buf[n++] = (char)c;
 	}
-	if (ferror(f))
-		return qv_error_sys(err, QV_E_FILE, errno, "cannot read %s", name);
+	if (ferror(r->f))
+		return qv_error_sys(err, QV_E_FILE, errno, "cannot read %s", r->name);
 	return QV_OK;
+}
+
+enum qv_err url_list_read(struct url_list *l, FILE *f, const char *name, struct qv_error *err)
+{
+	struct url_reader r;
+	const char *url;
+	size_t len;
+	enum qv_err rc;
+
+	url_reader_init(&r, f, name);
+	while ((rc = url_reader_next(&r, &url, &len, err)) == QV_OK && url != NULL) {
+		rc = url_list_add(l, url, len, (unsigned)r.line, err);
+		if (rc != QV_OK)
+			break;
+	}
+	return rc;
 }
