@@ -43,13 +43,14 @@ static void tap_sleep(const struct sink_tap *t, uint64_t ms)
 	}
 }
 
-static enum qv_err tap_begin(struct sink *s, uint64_t offset, struct qv_error *err)
+static enum qv_err tap_begin(struct sink *s, uint64_t offset, const struct sink_meta *meta,
+			     struct qv_error *err)
 {
 	struct sink_tap *t = tap_from(s);
 
 	t->tokens = 0;
 	t->last_ms = clock_now_ms();
-	return t->inner->ops->begin(t->inner, offset, err);
+	return t->inner->ops->begin(t->inner, offset, meta, err);
 }
 
 static enum qv_err tap_write(struct sink *s, const uint8_t *p, size_t n, struct qv_error *err)
@@ -90,8 +91,8 @@ void sink_tap_init(struct sink_tap *t, struct sink *inner, struct progress *prog
 		   const volatile sig_atomic_t *stop)
 {
 	memset(t, 0, sizeof *t);
+	t->base = *inner; /* what the transfer reads: resume, -N, rewinding */
 	t->base.ops = &sink_tap_ops;
-	t->base.resume_from = inner->resume_from;
 	t->inner = inner;
 	t->prog = prog;
 	t->rate = rate;

@@ -31,7 +31,7 @@ struct sink_tap {
 	int64_t last_ms;            /* when tokens was last refilled */
 };
 
-/* Wrap inner (its resume_from is carried over).  No allocation. */
+/* Wrap inner (its struct sink fields are carried over).  No allocation. */
 void sink_tap_init(struct sink_tap *t, struct sink *inner, struct progress *prog, uint64_t rate,
 		   const volatile sig_atomic_t *stop);
 
