@@ -29,10 +29,12 @@ declare -A srcs=(
 	[netrc]="src/cli/netrc.c"
 	[proxy]="src/transfer/proxy.c src/transfer/noproxy.c src/http/auth.c src/http/url.c src/http/uri.c src/http/view.c src/util/base64.c"
 	[get]="@all"
+	[sumfile]="src/cli/get/sumfile.c src/util/digest.c"
+	[list]="src/cli/get/listparse.c src/cli/fname.c src/cli/utf8.c src/util/digest.c src/http/url.c src/http/uri.c src/http/view.c"
 )
 # targets that also link BearSSL (built here with clang, cached in out/)
 declare -A with_bearssl=([pem]=1 [flags2]=1 [get]=1)
-all=(url resp body netrc proxy)
+all=(url resp body netrc proxy sumfile list)
 # newer than this script: fuzzed once they are there
 [ -f src/tls/trust.c ] && all+=(pem)
 [ -f src/cli/flags/flags2_args.c ] && all+=(flags2)

@@ -15,7 +15,9 @@ enum {
 	G_RETRY_DELAY, G_CONTINUE, G_LIMIT_RATE, G_HEADER, G_USER_AGENT, G_CACERT, G_INSECURE,
 	G_DOWNGRADE, G_MAX_FILESIZE, G_FSYNC, G_SKIP_EXISTING, G_JSON, G_QUIET, G_VERBOSE,
 	G_PROGRESS, G_SHARD, G_SHARDS, G_DRY_RUN, G_PROXY, G_NOPROXY, G_PROXY_USER, G_USER,
-	G_PASSWORD, G_NETRC, G_NETRC_FILE, G_IPV4, G_IPV6
+	G_PASSWORD, G_NETRC, G_NETRC_FILE, G_IPV4, G_IPV6, G_CHECKSUM, G_CHECKSUM_FILE,
+	G_CHECKSUM_OPTIONAL, G_DIGEST, G_TIMESTAMPING, G_NO_TIMESTAMP, G_REMOTE_TIME,
+	G_CONTINUE_UNSAFE
 };
 
 /* {id, short, kind, min, long, max} */
@@ -61,6 +63,14 @@ static const struct opt_spec get_opts[] = {
 	{G_NETRC_FILE, '\0', OPT_TEXT, 0, "netrc-file", 0},
 	{G_IPV4, '4', OPT_FLAG, 0, "ipv4", 0},
 	{G_IPV6, '6', OPT_FLAG, 0, "ipv6", 0},
+	{G_CHECKSUM, '\0', OPT_TEXT, 0, "checksum", 0},
+	{G_CHECKSUM_FILE, '\0', OPT_TEXT, 0, "checksum-file", 0},
+	{G_CHECKSUM_OPTIONAL, '\0', OPT_FLAG, 0, "checksum-optional", 0},
+	{G_DIGEST, '\0', OPT_TEXT, 0, "digest", 0},
+	{G_TIMESTAMPING, 'N', OPT_FLAG, 0, "timestamping", 0},
+	{G_NO_TIMESTAMP, '\0', OPT_FLAG, 0, "no-timestamp", 0},
+	{G_REMOTE_TIME, 'R', OPT_FLAG, 0, "remote-time", 0},
+	{G_CONTINUE_UNSAFE, '\0', OPT_FLAG, 0, "continue-unsafe", 0},
 };
 #define GET_NOPTS (sizeof get_opts / sizeof get_opts[0])
 
@@ -81,13 +91,24 @@ static void get_help(FILE *out)
 		"when empty).  Two URLs with one NAME are refused before anything starts.\n\n"
 		"Input and output:\n"
 		"  -i, --input-file FILE   read URLs from FILE ('-': stdin); one per line,\n"
-		"                          blank lines and lines starting with '#' skipped\n"
+		"                          blank lines and lines starting with '#' skipped;\n"
+		"                          indented lines under a URL set its out=NAME and\n"
+		"                          checksum=ALGO=HEX (aria2c's input-file format)\n"
 		"  -o, --output-dir DIR    save into DIR (created if missing; default .)\n"
-		"  -O, --output NAME       save the one URL given as NAME\n"
+		"  -O, --output NAME       save the one URL given as NAME; '-': write it to\n"
+		"                          standard output (no file, no .part)\n"
 		"      --auto-rename       name clashes become NAME.1.EXT, NAME.2.EXT, ...\n"
 		"      --skip-existing     skip URLs whose file already exists\n"
-		"  -c, --continue          resume NAME.part (Range; restart if the server\n"
-		"                          cannot); keep .part files on failure\n"
+		"  -N, --timestamping      ask for an existing file only if the server's is\n"
+		"                          newer (If-Modified-Since); a 304 leaves it as it is\n"
+		"      --no-timestamp      do not date files by Last-Modified (the default\n"
+		"                          does, like wget; -R/--remote-time is accepted)\n"
+		"  -c, --continue          resume NAME.part with Range and If-Range (its\n"
+		"                          ETag or Last-Modified, kept in NAME.part.meta):\n"
+		"                          a changed file restarts from 0; keep .part files\n"
+		"                          on failure\n"
+		"      --continue-unsafe   also resume without a validator: a .part (with\n"
+		"                          -c) and standard output's retries\n"
 		"      --fsync             fsync each file before renaming it\n"
 		"      --max-filesize SIZE fail files larger than SIZE (k, M, G suffixes)\n"
 		"  -n, --dry-run           print URL<TAB>FILE for what would be fetched\n\n"
@@ -111,6 +132,16 @@ static void get_help(FILE *out)
 		"                          with jitter, honouring Retry-After\n"
 		"      --retry-delay S     first backoff (default 1; doubles each retry)\n"
 		"  Any other non-2xx status fails the URL; the body is not saved.\n\n"
+		"Integrity:\n"
+		"      --checksum ALGO=HEX the one URL's digest: sha-256=HEX or sha-512=HEX\n"
+		"                          (sha256=, any case); checked as bytes arrive\n"
+		"      --checksum-file F   digests by output name from F: GNU (HEX  NAME,\n"
+		"                          HEX *NAME, \\HEX escaped) or BSD (SHA256 (NAME) =\n"
+		"                          HEX) lines; a name not in F is an error unless\n"
+		"      --checksum-optional\n"
+		"      --digest ALGO       add \"sha256\" (or \"sha512\") to --json and -v\n"
+		"  A mismatch saves nothing (the .part is removed, even with -c), is not\n"
+		"  retried, and says: checksum mismatch: want sha-256 ..., got ...\n\n"
 		"Networks and credentials:\n"
 		"  -x, --proxy URL         HTTP proxy [http://][user:pass@]host[:port] (port\n"
 		"                          1080); else http_proxy (lower case only),\n"
@@ -136,7 +167,8 @@ static void get_help(FILE *out)
 		"      --progress MODE     bar (default on a terminal), dot or none; never\n"
 		"                          escape codes in files or pipes; NO_COLOR respected\n"
 		"      --json FILE|-       one JSON object per URL per line: url, file,\n"
-		"                          status, bytes, ms, attempts, error (null when ok)\n\n"
+		"                          status, bytes, ms, attempts, error (null when ok),\n"
+		"                          code, skipped (\"exists\", \"not-modified\"), sha256\n\n"
 		"Sharding (one list over many machines):\n"
 		"      --shard K/N         fetch only URLs whose key % N == K\n"
 		"      --shard auto        K, N from SLURM_ARRAY_TASK_ID/_COUNT (minus\n"
@@ -192,6 +224,9 @@ static void get_number(struct get_args *a, int id, uint64_t n)
 /* Options with a text value; -1 to go on, or an exit status. */
 static int get_text(struct get_args *a, int id, const char *v, FILE *err)
 {
+	enum digest_algo algo;
+	struct qv_error e;
+
 	switch (id) {
 	case G_INPUT:
 		if (a->input != NULL)
@@ -203,7 +238,20 @@ static int get_text(struct get_args *a, int id, const char *v, FILE *err)
 			return get_bad(err, "-o needs a directory");
 		a->dir = v;
 		break;
-	case G_NAME: a->out_name = v; break;
+	case G_NAME:
+		a->out_name = v;
+		a->to_stdout = strcmp(v, "-") == 0;
+		break;
+	case G_CHECKSUM:
+		if (digest_spec_parse(v, strlen(v), &a->checksum, &e) != QV_OK)
+			return get_bad(err, "--checksum: %s", e.msg);
+		break;
+	case G_CHECKSUM_FILE: a->checksum_file = v; break;
+	case G_DIGEST:
+		if (!digest_algo_parse(v, strlen(v), &algo))
+			return get_bad(err, "--digest wants sha-256 or sha-512, not '%s'", v);
+		a->digests |= 1u << algo;
+		break;
 	case G_JSON: a->json = v; break;
 	case G_SHARD: a->shard = v; break;
 	case G_PROGRESS:
@@ -252,6 +300,11 @@ static int get_flag(struct get_args *a, int id, FILE *out)
 	case G_NETRC: a->netrc = true; break;
 	case G_IPV4: a->family = NET_IPV4; break;
 	case G_IPV6: a->family = NET_IPV6; break;
+	case G_CHECKSUM_OPTIONAL: a->checksum_optional = true; break;
+	case G_TIMESTAMPING: a->timestamping = true; break;
+	case G_NO_TIMESTAMP: a->no_timestamp = true; break;
+	case G_REMOTE_TIME: break; /* the default; accepted for curl habits */
+	case G_CONTINUE_UNSAFE: a->resume_unsafe = true; break;
 	default: a->dry_run = true; break; /* G_DRY_RUN */
 	}
 	return -1;
@@ -328,6 +381,14 @@ int get_args_parse(struct get_args *a, int argc, char **argv, FILE *out, FILE *e
 		return get_bad(err, "--shards N goes with --shard auto");
 	if (a->password != NULL && a->user == NULL)
 		return get_bad(err, "--password goes with --user USER");
+	if (a->to_stdout && (a->resume || a->timestamping || a->skip_existing))
+		return get_bad(err, "-O - writes standard output: -c, -N and --skip-existing "
+				    "need a file");
+	if (a->checksum_file != NULL && strcmp(a->checksum_file, "-") == 0 && a->input != NULL &&
+	    strcmp(a->input, "-") == 0)
+		return get_bad(err, "-i - and --checksum-file - cannot both read standard input");
+	if (a->to_stdout && a->json != NULL && strcmp(a->json, "-") == 0)
+		return get_bad(err, "-O - and --json - would both write standard output");
 	return get_pick_rate_engine(a, err);
 }
 

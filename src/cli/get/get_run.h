@@ -15,6 +15,7 @@
 
 struct get_totals {
 	size_t ok, failed, skipped, interrupted;
+	size_t not_modified;        /* -N: a 304, the file left as it was */
 	uint64_t bytes;
 	double secs;
 	bool stopped;               /* SIGINT/SIGTERM ended the run */
@@ -27,7 +28,8 @@ enum qv_err get_run(const struct get_args *a, const struct get_plan *p, const st
 		    struct cli_out *o, FILE *json, const volatile sig_atomic_t *stop,
 		    struct get_totals *t, struct qv_error *err);
 
-/* "3 files downloaded (1.2 MiB in 0.42s, 2.9 MiB/s); 1 failed; 2 skipped",
+/* "3 files downloaded (1.2 MiB in 0.42s, 2.9 MiB/s); 1 failed; 4 not
+ * modified; 2 skipped",
  * prefixed "interrupted: " after a signal. */
 void get_summary(FILE *f, const struct get_totals *t);
 
