@@ -1,6 +1,7 @@
-/* date.c - HTTP-date read and written (see date.h).  Calendar arithmetic
- * after Howard Hinnant's days_from_civil / civil_from_days (proleptic
- * Gregorian, exact for every year handled here). */
+/* date.c - HTTP-date read and written (see date.h).  Each form is a
+ * template matched by one small interpreter, and days are counted with the
+ * leap-year sum (written back a year at a time): far less code than a
+ * general calendar. */
 #include "http/date.h"
 
 #include <string.h>
@@ -10,170 +11,137 @@
 static const char date_months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 /* 1970-01-01, day 0, was a Thursday */
 static const char date_wdays[] = "ThuFriSatSunMonTueWed";
+/* days before each month in a common year */
+static const unsigned short date_before[12] = {0,   31,  59,  90,  120, 151,
+					       181, 212, 243, 273, 304, 334};
 
-struct date_cur {
-	const char *p, *end;
+/* The three forms (RFC 9110 §5.6.7), as strftime would name them: a a day
+ * name, b a month name, each of d y h m s one digit of its field, '_' a
+ * space or a digit of the day; anything else stands for itself. */
+static const char *const date_forms[] = {
+	"a, dd b yyyy hh:mm:ss GMT", /* IMF-fixdate */
+	"a, dd-b-yy hh:mm:ss GMT",   /* RFC 850 */
+	"a b _d hh:mm:ss yyyy",      /* asctime */
 };
 
-static int64_t date_days(unsigned y, unsigned m, unsigned d)
-{
-	unsigned yy = y - (m <= 2), era = yy / 400, yoe = yy - era * 400;
-	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+struct date_fields {
+	unsigned y, mo, d, h, mi, s;
+};
 
-	return (int64_t)era * 146097 + (int64_t)doe - 719468;
+static bool date_leap(unsigned y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-static bool date_char(struct date_cur *c, char ch)
+/* Days from 1970-01-01 to January 1 of y (>= 1970): 477 leap days come
+ * before 1970. */
+static int64_t date_year(unsigned y)
 {
-	if (c->p == c->end || *c->p != ch)
-		return false;
-	c->p++;
-	return true;
+	unsigned p = y - 1;
+
+	return (int64_t)(y - 1970) * 365 + (p / 4 - p / 100 + p / 400) - 477;
 }
 
-/* Exactly k digits. */
-static bool date_num(struct date_cur *c, unsigned k, unsigned *v)
+static bool date_match(const char *s, size_t n, const char *form, struct date_fields *f)
 {
-	unsigned x = 0;
+	size_t i = 0, k;
 
-	if ((size_t)(c->end - c->p) < k)
-		return false;
-	while (k-- > 0) {
-		if (!ascii_is_digit((unsigned char)*c->p))
-			return false;
-		x = x * 10 + (unsigned)(*c->p++ - '0');
-	}
-	*v = x;
-	return true;
-}
+	memset(f, 0, sizeof *f);
+	for (; *form != '\0'; form++) {
+		char c = i < n ? s[i] : '\0';
+		unsigned *to;
 
-/* "Jan".."Dec" (case-sensitive, RFC 9110 §5.6.7) as 1..12. */
-static bool date_month(struct date_cur *c, unsigned *m)
-{
-	unsigned i;
-
-	if (c->end - c->p < 3)
-		return false;
-	for (i = 0; i < 12; i++) {
-		if (memcmp(c->p, date_months + 3 * i, 3) == 0) {
-			c->p += 3;
-			*m = i + 1;
-			return true;
+		switch (*form) {
+		case 'a':
+			for (k = 0; i < n && ascii_is_alpha((unsigned char)s[i]) && k < 10; k++)
+				i++;
+			if (k < 3 || k > 9)
+				return false;
+			continue;
+		case 'b':
+			for (k = 0; k < 12 && (n - i < 3 || memcmp(s + i, date_months + 3 * k, 3) != 0); k++)
+				;
+			if (k == 12)
+				return false;
+			f->mo = (unsigned)k + 1;
+			i += 3;
+			continue;
+		case '_':
+			if (c == ' ') {
+				i++;
+				continue;
+			}
+			to = &f->d;
+			break;
+		case 'd': to = &f->d; break;
+		case 'y': to = &f->y; break;
+		case 'h': to = &f->h; break;
+		case 'm': to = &f->mi; break;
+		case 's': to = &f->s; break;
+		default:
+			if (c != *form)
+				return false;
+			i++;
+			continue;
 		}
-	}
-	return false;
-}
-
-/* HH:MM:SS (a leap second 60 allowed) as seconds of the day. */
-static bool date_time(struct date_cur *c, unsigned *secs)
-{
-	unsigned h, mi, s;
-
-	if (!date_num(c, 2, &h) || !date_char(c, ':') || !date_num(c, 2, &mi) ||
-	    !date_char(c, ':') || !date_num(c, 2, &s) || h > 23 || mi > 59 || s > 60)
-		return false;
-	*secs = h * 3600 + mi * 60 + s;
-	return true;
-}
-
-static bool date_valid(unsigned y, unsigned m, unsigned d)
-{
-	static const unsigned char mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-	return y >= 1970 && y <= 9999 && d >= 1 && d <= mdays[m - 1] &&
-	       !(m == 2 && d == 29 && !leap);
-}
-
-/* After "Day, ": "DD Mon YYYY" or "DD-Mon-YY", then " HH:MM:SS GMT". */
-static bool date_after_comma(struct date_cur *c, unsigned *y, unsigned *m, unsigned *d,
-			     unsigned *secs)
-{
-	if (!date_char(c, ' ') || !date_num(c, 2, d))
-		return false;
-	if (date_char(c, ' ')) {
-		if (!date_month(c, m) || !date_char(c, ' ') || !date_num(c, 4, y))
+		if (!ascii_is_digit((unsigned char)c))
 			return false;
-	} else {
-		if (!date_char(c, '-') || !date_month(c, m) || !date_char(c, '-') ||
-		    !date_num(c, 2, y))
-			return false;
-		*y += *y < 70 ? 2000 : 1900;
+		*to = *to * 10 + (unsigned)(c - '0');
+		i++;
 	}
-	return date_char(c, ' ') && date_time(c, secs) && c->end - c->p == 4 &&
-	       memcmp(c->p, " GMT", 4) == 0;
-}
-
-/* After "Day ": "Mon DD HH:MM:SS YYYY", DD possibly " D". */
-static bool date_asctime(struct date_cur *c, unsigned *y, unsigned *m, unsigned *d,
-			 unsigned *secs)
-{
-	if (!date_month(c, m) || !date_char(c, ' '))
-		return false;
-	if (!(date_char(c, ' ') ? date_num(c, 1, d) : date_num(c, 2, d)))
-		return false;
-	return date_char(c, ' ') && date_time(c, secs) && date_char(c, ' ') && date_num(c, 4, y) &&
-	       c->p == c->end;
+	return i == n;
 }
 
 bool http_date_parse(const char *s, size_t n, int64_t *t)
 {
-	struct date_cur c = {s, s + n};
-	unsigned y = 0, m = 0, d = 0, secs = 0;
-	size_t name = 0;
-	bool ok;
+	struct date_fields f;
+	size_t form;
+	unsigned leap, mdays;
 
-	while (c.p < c.end && ascii_is_alpha((unsigned char)*c.p) && name < 10)
-		c.p++, name++;
-	if (name < 3 || name > 9)
+	for (form = 0; form < 3 && !date_match(s, n, date_forms[form], &f); form++)
+		;
+	if (form == 3)
 		return false;
-	if (date_char(&c, ','))
-		ok = date_after_comma(&c, &y, &m, &d, &secs);
-	else
-		ok = date_char(&c, ' ') && date_asctime(&c, &y, &m, &d, &secs);
-	if (!ok || !date_valid(y, m, d))
+	if (form == 1) /* a two-digit year below 70 is this century's */
+		f.y += f.y < 70 ? 2000 : 1900;
+	leap = date_leap(f.y);
+	mdays = f.mo == 2 ? 28 + leap : 30 + ((f.mo + f.mo / 8) & 1);
+	/* a leap second (60) is allowed; the day must exist */
+	if (f.y < 1970 || f.y > 9999 || f.h > 23 || f.mi > 59 || f.s > 60 || f.d < 1 || f.d > mdays)
 		return false;
-	*t = date_days(y, m, d) * 86400 + secs;
+	*t = (date_year(f.y) + date_before[f.mo - 1] + (f.mo > 2 ? leap : 0) + f.d - 1) * 86400 +
+	     f.h * 3600 + f.mi * 60 + f.s;
 	return true;
-}
-
-static void date_put(char *out, unsigned v, unsigned k)
-{
-	while (k-- > 0) {
-		out[k] = (char)('0' + v % 10);
-		v /= 10;
-	}
 }
 
 void http_date_format(int64_t t, char *out)
 {
-	int64_t z = t >= 0 ? t / 86400 : 0;
-	unsigned secs = t >= 0 ? (unsigned)(t % 86400) : 0;
-	unsigned doe, yoe, doy, mp, d, m, y, era;
+	int64_t days = t > 0 ? t / 86400 : 0;
+	unsigned secs = t > 0 ? (unsigned)(t % 86400) : 0, y = 1970, m = 1, doy, leap, i;
+	static const unsigned char at[5] = {5, 12, 17, 20, 23}, width[5] = {2, 4, 2, 2, 2};
+	unsigned v[5];
 
-	/* civil_from_days */
-	z += 719468;
-	era = (unsigned)(z / 146097);
-	doe = (unsigned)(z - (int64_t)era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	y = yoe + era * 400 + (m <= 2);
-	memcpy(out, date_wdays + 3 * (unsigned)((z - 719468) % 7), 3);
-	memcpy(out + 3, ", ", 2);
-	date_put(out + 5, d, 2);
-	out[7] = ' ';
+	memcpy(out, "Thu, 01 Jan 1970 00:00:00 GMT", HTTP_DATE_LEN + 1);
+	memcpy(out, date_wdays + 3 * (unsigned)(days % 7), 3);
+	/* a year at a time: about 55 steps for a date of this century */
+	while (days >= 365 + date_leap(y))
+		days -= 365 + date_leap(y++);
+	doy = (unsigned)days;
+	leap = date_leap(y);
+	while (m < 12 && date_before[m] + (m >= 2 ? leap : 0) <= doy)
+		m++;
 	memcpy(out + 8, date_months + 3 * (m - 1), 3);
-	out[11] = ' ';
-	date_put(out + 12, y, 4);
-	out[16] = ' ';
-	date_put(out + 17, secs / 3600, 2);
-	out[19] = ':';
-	date_put(out + 20, secs / 60 % 60, 2);
-	out[22] = ':';
-	date_put(out + 23, secs % 60, 2);
-	memcpy(out + 25, " GMT", 5); /* with the NUL */
+	v[0] = doy - date_before[m - 1] - (m > 2 ? leap : 0) + 1;
+	v[1] = y;
+	v[2] = secs / 3600;
+	v[3] = secs / 60 % 60;
+	v[4] = secs % 60;
+	for (i = 0; i < 5; i++) {
+		unsigned k = width[i], x = v[i];
+
+		while (k-- > 0) {
+			out[at[i] + k] = (char)('0' + x % 10);
+			x /= 10;
+		}
+	}
 }

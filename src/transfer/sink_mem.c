@@ -1,7 +1,6 @@
 /* sink_mem.c - the in-memory sink (see sink_mem.h). */
 #include "transfer/sink_mem.h"
 
-#include <stdio.h>
 #include <string.h>
 
 static struct sink_mem *mem_from(struct sink *s)
@@ -34,8 +33,7 @@ static enum qv_err mem_begin(struct sink *s, uint64_t offset, const struct sink_
 				    (unsigned long long)offset, m->len);
 	m->begins++;
 	m->last_offset = offset;
-	(void)snprintf(m->validator, sizeof m->validator, "%s",
-		       meta != NULL && meta->validator != NULL ? meta->validator : "");
+	m->validator = meta != NULL && meta->validator != NULL ? meta->validator : "";
 	m->has_mtime = meta != NULL && meta->has_mtime;
 	m->mtime = m->has_mtime ? meta->mtime : 0;
 	m->len = (size_t)offset;

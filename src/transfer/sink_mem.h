@@ -24,7 +24,8 @@ struct sink_mem {
 	bool committed;
 	bool aborted;
 	bool discarded;             /* discard(): the data was known bad */
-	char validator[SINK_VALIDATOR_MAX]; /* the last begin()'s meta */
+	const char *validator;      /* the last begin()'s meta (the caller's
+				     * text, read while it lives) */
 	bool has_mtime;
 	int64_t mtime;
 	unsigned late_calls;        /* calls after commit/abort: always a bug */
