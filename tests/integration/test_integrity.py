@@ -9,7 +9,8 @@ restarts), and timestamps (Last-Modified as mtime, -N and its 304, a 304
 nobody asked for).
 
 nginx serves what real servers send (ETag "mtime-size", Last-Modified);
-Origin below is a scripted stdlib server for the misbehaviours."""
+`quiver serve` sends neither; Origin below is a scripted stdlib server for
+the misbehaviours."""
 import email.utils
 import hashlib
 import json
@@ -320,6 +321,12 @@ def test_checksum_option(ctx):
         check(rec["code"] == "checksum" and rec["attempts"] == 1 and rec["sha256"] == good256, rec)
         check(rec["error"] == f"checksum mismatch: want sha-256 {bad}, got {good256}", rec)
         check(f"quiver get: {url}: checksum mismatch: want sha-256 {bad}, got {good256}\n" in r.err, r)
+    # --digest: the digests in the records and -v lines, nothing checked
+    r = ctx.run("get", "-o", ctx.path("dg"), "--digest", "sha-512", "--digest", "sha256", "-v",
+                "--json", "-", url)
+    rec = json.loads(r.out)
+    check(r.code == 0 and rec["sha256"] == good256 and rec["sha512"] == good512, (r, rec))
+    check(f"sha256 {good256}, sha512 {good512})" in r.err, r)
     for spec, want in ((f"sha-256={good256[:-1]}", "sha-256 wants 64 hex digits"),
                        (f"md5={good256}", "unknown digest 'md5'"), ("sha-256", "ALGO=HEX")):
         r = ctx.run("get", "-o", ctx.path("u"), "--checksum", spec, url)
@@ -617,3 +624,33 @@ def test_help_names_the_options(ctx):
     for opt in ("-O, --output NAME", "--checksum ALGO=HEX", "--checksum-file", "--checksum-optional",
                 "--digest", "--timestamping", "--no-timestamp", "--continue-unsafe", "out=NAME"):
         check(opt in r.out, opt)
+
+
+def test_quiver_serve(ctx):
+    """Against `quiver serve` (no ETag, no Last-Modified): -O - gives the
+    bytes a file gets; a checksum file made from one run checks the next in
+    every engine; -N cannot ask (no date) and fetches again; -c restarts."""
+    base = ctx.serve()
+    ccs = ["br", "cn", "fr", "in", "us"]
+    urls = [f"{base}/{cc}/{cc}.gif" for cc in ccs]
+    ref = ctx.path("ref")
+    check(ctx.run("get", "-o", ref, *urls).code == 0, "reference run")
+    cwd = empty_dir(ctx, "cwd")
+    code, out, err = stdout_run(ctx, ["get", "-O", "-", urls[0]], cwd)
+    check(code == 0 and out == read(os.path.join(ref, "br.gif")) and listing(cwd) == [], (code, err))
+    sums = ctx.path("SHA256SUMS")
+    with open(sums, "w") as f:
+        f.writelines(f"{sha256(read(os.path.join(ref, n)))}  {n}\n" for n in listing(ref))
+    for e in engines(ctx):
+        out_dir = ctx.path("o-" + e)
+        r = ctx.run("get", "--engine", e, "-o", out_dir, "--checksum-file", sums, *urls)
+        check(r.code == 0 and listing(out_dir) == listing(ref), (e, r))
+        ino = os.stat(os.path.join(out_dir, "br.gif")).st_ino
+        r = ctx.run("get", "--engine", e, "-N", "-o", out_dir, "--json", "-", *urls)
+        recs = [json.loads(x) for x in r.out.splitlines()]
+        check(r.code == 0 and all(x["status"] == 200 and "skipped" not in x for x in recs), (e, r))
+        check(os.stat(os.path.join(out_dir, "br.gif")).st_ino != ino, e)
+    with open(ctx.path("o-seq", "br.gif.part"), "wb") as f:
+        f.write(b"not a gif at all")
+    r = ctx.run("get", "-c", "-o", ctx.path("o-seq"), urls[0])
+    check(r.code == 0 and read(ctx.path("o-seq", "br.gif")) == read(os.path.join(ref, "br.gif")), r)
