@@ -86,7 +86,10 @@ static void specs_init(void)
 		{'n', "dry-run", false}, {'x', "proxy", true}, {'\0', "noproxy", true},
 		{'\0', "proxy-user", true}, {'u', "user", true}, {'\0', "password", true},
 		{'\0', "netrc", false}, {'\0', "netrc-file", true}, {'4', "ipv4", false},
-		{'6', "ipv6", false},
+		{'6', "ipv6", false}, {'\0', "checksum", true}, {'\0', "checksum-file", true},
+		{'\0', "checksum-optional", false}, {'\0', "digest", true},
+		{'N', "timestamping", false}, {'\0', "no-timestamp", false},
+		{'R', "remote-time", false}, {'\0', "continue-unsafe", false},
 	};
 	size_t i;
 

@@ -22,7 +22,7 @@ fi
 # target -> the src/ files it links (util/err.c is always added)
 declare -A srcs=(
 	[url]="src/http/url.c src/http/uri.c src/http/view.c"
-	[resp]="src/http/resp.c src/http/fields.c src/http/syntax.c"
+	[resp]="src/http/resp.c src/http/fields.c src/http/syntax.c src/http/date.c"
 	[body]="src/http/body.c src/http/fields.c src/http/syntax.c"
 	[pem]="src/tls/trust.c src/tls/pem.c src/util/hash.c"
 	[flags2]="@all" # engine_available() and the rest pull in most of src/
