@@ -83,6 +83,7 @@ static void blocking_connect(struct blocking *b, struct net_wait *w)
 	const struct route *r = xfer_route(&b->x);
 	const struct url_origin *origin = &r->origin;
 	struct qv_error e;
+	enum qv_err rc;
 
 	blocking_drop_conn(b);
 	qv_error_clear(&e);
@@ -97,10 +98,18 @@ static void blocking_connect(struct blocking *b, struct net_wait *w)
 		xfer_connected(&b->x, true);
 		return;
 	}
+	if (b->ops->tls_gate != NULL && b->ops->tls_gate(b->ctx, r, w, &e) != QV_OK) {
+		blocking_release_slot(b);
+		blocking_net_error(b, &e);
+		return;
+	}
 	/* one connect budget from here: TCP, a CONNECT exchange, TLS */
 	b->connect_at = b->o->connect_timeout_ms != 0 ? clock_now_ms() + b->o->connect_timeout_ms : 0;
 	w->connect_at_ms = b->connect_at;
-	if (blocking_open(b, r, w, &e) != QV_OK) {
+	rc = blocking_open(b, r, w, &e);
+	if (b->ops->tls_done != NULL)
+		b->ops->tls_done(b->ctx);
+	if (rc != QV_OK) {
 		/* No xfer_connected, so no XFER_RELEASE: give the slot back now. */
 		blocking_release_slot(b);
 		blocking_net_error(b, &e);

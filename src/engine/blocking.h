@@ -34,6 +34,15 @@ struct blocking_ops {
 	/* Give back what acquire claimed (may be NULL): called once the
 	 * connection is parked or closed, and after a failed open. */
 	void (*release)(void *ctx);
+	/* Before a fresh connection on route r (may be NULL): wait, within the
+	 * connect timeout, for a first handshake to the same origin already
+	 * under way, so this one can resume its session.  Errors end the step
+	 * like a failed connect. */
+	enum qv_err (*tls_gate)(void *ctx, const struct route *r, const struct net_wait *w,
+				struct qv_error *e);
+	/* The fresh connection is open or failed (may be NULL): the end of a
+	 * first handshake that tls_gate counted. */
+	void (*tls_done)(void *ctx);
 };
 
 /* One worker's transfer state.  The caller sets ops, ctx, o, pool, buf and

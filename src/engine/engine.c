@@ -9,9 +9,8 @@
 #include "util/clock.h"
 #include "util/hash.h"
 
-typedef enum qv_err (*engine_run_fn)(const struct engine_job *jobs, size_t njobs,
-				     const struct engine_opts *o, struct engine_stats *stats,
-				     struct qv_error *err);
+typedef enum qv_err (*engine_run_fn)(struct engine_feed *f, const struct engine_opts *o,
+				     struct engine_stats *stats, struct qv_error *err);
 
 struct engine_entry {
 	const char *name;
@@ -54,6 +53,7 @@ enum qv_err engine_run(enum engine_kind k, const struct engine_job *jobs, size_t
 		       const struct engine_opts *o, struct engine_stats *stats,
 		       struct qv_error *err)
 {
+	struct engine_feed feed = {jobs, jobs != NULL ? njobs : SIZE_MAX, 0, o->next, o->ctx};
 	struct engine_stats local;
 	enum qv_err rc;
 
@@ -63,8 +63,10 @@ enum qv_err engine_run(enum engine_kind k, const struct engine_job *jobs, size_t
 	if (!engine_available(k))
 		return qv_error_set(err, QV_E_USAGE, "engine '%s' is not available yet",
 				    engine_name(k));
-	if (njobs > 0) {
-		rc = engine_table[k].run(jobs, njobs, o, stats, err);
+	if (jobs == NULL && o->next == NULL)
+		return qv_error_set(err, QV_E_INTERNAL, "no jobs and no job source");
+	if (feed.njobs > 0) {
+		rc = engine_table[k].run(&feed, o, stats, err);
 		if (rc != QV_OK)
 			return rc;
 	}
@@ -72,6 +74,26 @@ enum qv_err engine_run(enum engine_kind k, const struct engine_job *jobs, size_t
 	if (engine_flag_raised(o->stop))
 		return qv_error_set(err, QV_E_INTERRUPTED, "interrupted");
 	return QV_OK;
+}
+
+enum engine_next engine_feed_take(struct engine_feed *f, struct engine_job *job, size_t *index)
+{
+	enum engine_next r;
+
+	if (f->taken >= f->njobs)
+		return ENGINE_NEXT_END;
+	if (f->jobs != NULL) {
+		*job = f->jobs[f->taken];
+		*index = f->taken++;
+		return ENGINE_NEXT_JOB;
+	}
+	memset(job, 0, sizeof *job);
+	r = f->next(f->ctx, job, index);
+	if (r == ENGINE_NEXT_JOB)
+		f->taken++;
+	else if (r == ENGINE_NEXT_END)
+		f->njobs = f->taken; /* dry: never asked again */
+	return r;
 }
 
 void engine_xfer_start(struct xfer *x, const struct engine_opts *o, const struct engine_job *job,

@@ -9,7 +9,12 @@
  * Threading contract: every callback runs on the thread that called
  * engine_run(), one at a time, so callers need no locks.  `done` runs in
  * completion order; after it returns the engine never touches that job's
- * sink again, so `done` may close or free it. */
+ * sink again, so `done` may close or free it.
+ *
+ * Jobs come from an array, or, for lists too long to hold (one shard of
+ * 10^8 URLs), from a job source (engine_opts.next): the engine asks for a
+ * job only when it can start it at once, so the caller holds at most the
+ * run's concurrency in flight.  Every engine supports both. */
 #ifndef QV_ENGINE_ENGINE_H
 #define QV_ENGINE_ENGINE_H
 
@@ -49,6 +54,26 @@ typedef enum qv_err (*engine_sink_open_fn)(void *ctx, size_t index, struct sink 
 typedef void (*engine_done_fn)(void *ctx, size_t index, const struct xfer_result *res,
 			       const struct qv_error *err);
 
+/* What a job source answers. */
+enum engine_next {
+	ENGINE_NEXT_JOB,            /* *job and *index are the next job */
+	ENGINE_NEXT_LATER,          /* none yet: ask again once the engine has
+				     * tended what it has in flight */
+	ENGINE_NEXT_END             /* no more jobs: never asked again */
+};
+
+/* The job source of a run given no array (jobs NULL): the next job into
+ * *job and the number sink_open and done will call it by into *index (the
+ * caller's choice: a position, or the slot of its own record, reused once
+ * done has run for it).  job->url and job->auth must stay valid until
+ * done(index) returns.  Every job handed out gets exactly one done call,
+ * also when a stop cuts the run short; the engine asks only when a worker
+ * or slot is free, and never after the stop flag is seen.  The source runs
+ * on the engine's thread, so a source that has passed over many entries
+ * without finding a job answers LATER rather than hold transfers in flight
+ * past their timeouts. */
+typedef enum engine_next (*engine_next_fn)(void *ctx, struct engine_job *job, size_t *index);
+
 /* Name lookup, host and port to addresses; the default (NULL) is
  * net_addr_resolve.  The one callback that does NOT run on the caller:
  * threads and poll call it on their resolver's helper threads (seq does not
@@ -72,6 +97,7 @@ struct engine_opts {
 				       * the transfers running (engine/pace.h); 0: none */
 	const struct xfer_opts *xfer; /* shared read-only by all transfers */
 	const volatile sig_atomic_t *stop; /* non-zero: abort, clean up, return */
+	engine_next_fn next;          /* the job source when jobs is NULL */
 	engine_sink_open_fn sink_open;     /* may be NULL when every job has a sink */
 	engine_done_fn done;          /* may be NULL */
 	void *ctx;                    /* passed to the callbacks */
@@ -96,7 +122,8 @@ bool engine_parse(const char *name, enum engine_kind *out);
 /* Whether this build has that engine. */
 bool engine_available(enum engine_kind k);
 
-/* Run jobs[0..njobs) with engine k.  Returns QV_OK when every job ran to an
+/* Run jobs[0..njobs) with engine k, or, with jobs NULL, every job o->next
+ * hands out (njobs is then ignored).  Returns QV_OK when every job ran to an
  * outcome (success or not: see done), QV_E_INTERRUPTED when the stop flag
  * ended the run early (jobs not started get no done call), QV_E_USAGE when
  * the engine is not in this build, or the run's own failure (QV_E_NOMEM,

@@ -37,18 +37,35 @@
 /* Completions taken off the queue per lock by the threads engine. */
 #define ENGINE_COLLECT_BATCH 64u
 
-/* The engines, called by engine_run only: njobs >= 1, stats not NULL and
- * zeroed, err not NULL.  QV_OK also when the stop flag cut the run short
- * (engine_run turns that into QV_E_INTERRUPTED). */
-enum qv_err engine_seq_run(const struct engine_job *jobs, size_t njobs,
-			   const struct engine_opts *o, struct engine_stats *stats,
-			   struct qv_error *err);
-enum qv_err engine_threads_run(const struct engine_job *jobs, size_t njobs,
-			       const struct engine_opts *o, struct engine_stats *stats,
-			       struct qv_error *err);
-enum qv_err engine_poll_run(const struct engine_job *jobs, size_t njobs,
-			    const struct engine_opts *o, struct engine_stats *stats,
-			    struct qv_error *err);
+/* Where a run's jobs come from: an array, or the caller's job source
+ * (engine_opts.next).  Engines see only this. */
+struct engine_feed {
+	const struct engine_job *jobs; /* NULL: ask next */
+	size_t njobs;                  /* a source: SIZE_MAX until it runs dry */
+	size_t taken;
+	engine_next_fn next;
+	void *ctx;
+};
+
+/* The next job and its index (its position in an array), none yet, or
+ * none left (then engine_feed_more is false). */
+enum engine_next engine_feed_take(struct engine_feed *f, struct engine_job *job, size_t *index);
+
+/* Whether a job may still come (for a source: it has not said no yet). */
+static inline bool engine_feed_more(const struct engine_feed *f)
+{
+	return f->taken < f->njobs;
+}
+
+/* The engines, called by engine_run only: a feed with a job or a source,
+ * stats not NULL and zeroed, err not NULL.  QV_OK also when the stop flag
+ * cut the run short (engine_run turns that into QV_E_INTERRUPTED). */
+enum qv_err engine_seq_run(struct engine_feed *f, const struct engine_opts *o,
+			   struct engine_stats *stats, struct qv_error *err);
+enum qv_err engine_threads_run(struct engine_feed *f, const struct engine_opts *o,
+			       struct engine_stats *stats, struct qv_error *err);
+enum qv_err engine_poll_run(struct engine_feed *f, const struct engine_opts *o,
+			    struct engine_stats *stats, struct qv_error *err);
 
 /* The stop flag: set by a signal handler or, in tests, another thread.
  * Read atomically so several threads may poll it without a data race. */
@@ -57,9 +74,10 @@ static inline bool engine_flag_raised(const volatile sig_atomic_t *flag)
 	return flag != NULL && __atomic_load_n(flag, __ATOMIC_RELAXED) != 0;
 }
 
-/* Transfers at once for a run of njobs jobs: concurrency (0: min(32,
- * online CPUs + 4), like ThreadPoolExecutor), at most njobs, lowered to
- * what the descriptor limit allows (engine_fd_cap); at least 1. */
+/* Transfers at once for a run of njobs jobs (SIZE_MAX: a job source):
+ * concurrency (0: min(32, online CPUs + 4), like ThreadPoolExecutor), at
+ * most njobs, lowered to what the descriptor limit allows (engine_fd_cap);
+ * at least 1. */
 unsigned engine_workers(enum engine_kind k, unsigned concurrency, size_t njobs);
 
 /* The sink job i writes to: job->sink, else one from o->sink_open.  When

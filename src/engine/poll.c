@@ -221,7 +221,7 @@ static void lp_release(struct lp_xfer *t)
 		c->requests++;
 		/* A spare sits idle while its slot's next job waits for the host:
 		 * with waiters, pool it so the one taking the slot gets it. */
-		if (t->spare == NULL && lp->next < lp->njobs && !lp->stopping &&
+		if (t->spare == NULL && engine_feed_more(lp->feed) && !lp->stopping &&
 		    (t->host == NULL || !lp_host_has_waiters(t->host))) {
 			c->idle_since_ms = clock_now_ms();
 			t->spare = c;
@@ -251,7 +251,7 @@ static void lp_finish(struct lp_xfer *t, enum xfer_action a)
 	t->max_timer = 0;
 	lp_conn_close(t);     /* the machine holds none now; belt and braces */
 	lp_host_release(t);
-	if (lp->next >= lp->njobs || lp->stopping) {
+	if (!engine_feed_more(lp->feed) || lp->stopping) {
 		conn_pool_put(&lp->pool, t->spare, clock_now_ms());
 		t->spare = NULL;
 	}
@@ -409,6 +409,10 @@ static void lp_on_timer(struct evloop *loop, void *arg)
 	case LP_IO:
 		lp_idle_timer(t, now);
 		break;
+	case LP_TLSWAIT:
+		lp_tls_wait_over(t);
+		lp_drive(t);
+		break;
 	case LP_PACE:
 		/* the idle timeout counts from the end of the wait we imposed */
 		t->last_progress = now;
@@ -468,10 +472,10 @@ static struct lp_xfer *lp_slot_get(struct lp *lp)
 	return t;
 }
 
-static void lp_start(struct lp *lp, struct lp_xfer *t, size_t i, struct sink *sink)
+static void lp_start(struct lp *lp, struct lp_xfer *t, const struct engine_job *job, size_t i,
+		     struct sink *sink)
 {
 	const struct engine_opts *o = lp->o;
-	const struct engine_job *job = &lp->jobs[i];
 
 	t->index = i;
 	t->aborted = false;
@@ -479,6 +483,8 @@ static void lp_start(struct lp *lp, struct lp_xfer *t, size_t i, struct sink *si
 	t->prev = t->next = NULL;
 	t->connect_deadline = 0;
 	t->tunnel_tls = false;
+	t->tls_first = false;
+	t->tls_waited = false;
 	t->phase = LP_RUN;
 	lp->active++;
 	pace_init(&t->pace, sizeof lp->buf, clock_now_ms());
@@ -495,8 +501,11 @@ static void lp_admit(struct lp *lp)
 	 * starting anything new. */
 	if (engine_flag_raised(lp->o->stop))
 		return;
-	while (!lp->stopping && !lp->oom && lp->next < lp->njobs && lp->active < lp->nslots) {
+	while (!lp->stopping && !lp->oom && engine_feed_more(lp->feed) &&
+	       lp->active < lp->nslots) {
 		struct lp_xfer *t = lp_slot_get(lp);
+		struct engine_job job;
+		enum engine_next r;
 		struct sink *sink;
 		size_t i;
 
@@ -507,13 +516,20 @@ static void lp_admit(struct lp *lp)
 			lp->nslots = lp->nalloc;
 			return;
 		}
-		i = lp->next++;
+		r = engine_feed_take(lp->feed, &job, &i);
+		if (r != ENGINE_NEXT_JOB) {
+			lp->free_slots[lp->nfree++] = t->slot;
+			/* LATER: one turn of the loop first, then ask again */
+			if (r == ENGINE_NEXT_LATER)
+				lp_schedule_admit(lp);
+			return;
+		}
 		lp->stats->started++;
-		if (!engine_job_sink(lp->o, &lp->jobs[i], i, lp->stats, &sink)) {
+		if (!engine_job_sink(lp->o, &job, i, lp->stats, &sink)) {
 			lp->free_slots[lp->nfree++] = t->slot;
 			continue;
 		}
-		lp_start(lp, t, i, sink);
+		lp_start(lp, t, &job, i, sink);
 	}
 }
 
@@ -528,7 +544,7 @@ static void lp_on_admit(struct evloop *loop, void *arg)
 
 static void lp_schedule_admit(struct lp *lp)
 {
-	if (lp->admit_timer != 0 || lp->stopping || lp->next >= lp->njobs)
+	if (lp->admit_timer != 0 || lp->stopping || !engine_feed_more(lp->feed))
 		return;
 	if (evloop_timer_add(lp->loop, 0, lp_on_admit, lp, &lp->admit_timer, NULL) != QV_OK)
 		lp->oom = true;
@@ -574,20 +590,18 @@ static void lp_free(struct lp *lp)
 }
 
 /* The loop's state into *out.  Errors: QV_E_NOMEM, the resolver's. */
-static enum qv_err lp_new(struct lp **out, const struct engine_job *jobs, size_t njobs,
-			  const struct engine_opts *o, struct engine_stats *stats,
-			  struct qv_error *err)
+static enum qv_err lp_new(struct lp **out, struct engine_feed *f, const struct engine_opts *o,
+			  struct engine_stats *stats, struct qv_error *err)
 {
 	struct lp *lp = calloc(1, sizeof *lp);
-	unsigned n = engine_workers(ENGINE_POLL, o->concurrency, njobs);
+	unsigned n = engine_workers(ENGINE_POLL, o->concurrency, f->njobs);
 	enum qv_err rc;
 
 	*out = NULL;
 	if (lp == NULL)
 		goto nomem;
 	lp->o = o;
-	lp->jobs = jobs;
-	lp->njobs = njobs;
+	lp->feed = f;
 	lp->stats = stats;
 	lp->nslots = n;
 	lp->per_host = o->per_host != 0 && o->per_host < n ? o->per_host : 0;
@@ -632,7 +646,7 @@ static enum qv_err lp_run(struct lp *lp, struct qv_error *err)
 	enum qv_err rc = QV_OK;
 
 	lp_admit(lp);
-	while (lp->active > 0 || (lp->next < lp->njobs && !lp->stopping)) {
+	while (lp->active > 0 || (engine_feed_more(lp->feed) && !lp->stopping)) {
 		if (lp->oom && rc == QV_OK) {
 			rc = qv_error_set(err, QV_E_NOMEM, "out of memory in the event loop");
 			lp_abort_all(lp, rc, err->msg);
@@ -657,12 +671,11 @@ static enum qv_err lp_run(struct lp *lp, struct qv_error *err)
 	return rc;
 }
 
-enum qv_err engine_poll_run(const struct engine_job *jobs, size_t njobs,
-			    const struct engine_opts *o, struct engine_stats *stats,
-			    struct qv_error *err)
+enum qv_err engine_poll_run(struct engine_feed *f, const struct engine_opts *o,
+			    struct engine_stats *stats, struct qv_error *err)
 {
 	struct lp *lp;
-	enum qv_err rc = lp_new(&lp, jobs, njobs, o, stats, err);
+	enum qv_err rc = lp_new(&lp, f, o, stats, err);
 
 	if (rc != QV_OK)
 		return rc;

@@ -28,6 +28,7 @@ enum lp_phase {
 	LP_FREE = 0,   /* slot not in use */
 	LP_RUN,        /* being driven right now */
 	LP_HOSTWAIT,   /* queued for a per-host connection slot */
+	LP_TLSWAIT,    /* waiting for a first handshake to its origin, to resume */
 	LP_RESOLVING,  /* waiting for a name lookup */
 	LP_CONNECTING, /* TCP connect in progress (addresses raced) */
 	LP_HANDSHAKE,  /* TLS handshake */
@@ -43,6 +44,9 @@ struct lp_xfer;
 struct lp_host {
 	struct lp_xfer *wait_head, *wait_tail;  /* LP_HOSTWAIT, FIFO */
 	struct lp_xfer *dns_head, *dns_tail;    /* LP_RESOLVING on this name */
+	struct lp_xfer *tls_head, *tls_tail;    /* LP_TLSWAIT for a first handshake */
+	unsigned tls_first;                     /* first handshakes under way (no
+						 * session cached yet) */
 	uint64_t dns_id;                        /* lookup in flight, 0: none */
 	int64_t dns_until;                      /* addrs valid before this */
 	struct net_addrs addrs;
@@ -61,6 +65,8 @@ struct lp_xfer {
 	int race_fd[NET_RACE_MAX];     /* registered while connecting */
 	unsigned nrace;
 	bool tunnel_tls;               /* LP_HANDSHAKE is over a proxy tunnel */
+	bool tls_first;                /* its handshake counts in tls_first */
+	bool tls_waited;               /* gave up waiting for a first handshake */
 	struct host_entry *host;       /* per-host slot held, or NULL */
 	struct host_entry *queued_on;  /* whose wait or dns list holds us */
 	struct lp_xfer *prev, *next;   /* in that list */
@@ -79,8 +85,7 @@ struct lp_xfer {
 
 struct lp {
 	const struct engine_opts *o;
-	const struct engine_job *jobs;
-	size_t njobs, next;            /* jobs; the next one to start */
+	struct engine_feed *feed;      /* where the jobs come from */
 	struct engine_stats *stats;
 	struct evloop *loop;
 	struct resolver *res;
@@ -145,6 +150,9 @@ void lp_on_io(struct evloop *loop, int fd, unsigned events, void *arg);
  * yet connected, its connection is closed and its per-host slot given
  * back (no XFER_RELEASE will come for it). */
 void lp_connect_abandon(struct lp_xfer *t);
+/* LP_TLSWAIT's timer fired: t stops waiting for the first handshake (its
+ * drive then connects on its own). */
+void lp_tls_wait_over(struct lp_xfer *t);
 /* Give back t's per-host slot, straight to the first waiter if any. */
 void lp_host_release(struct lp_xfer *t);
 /* Whether transfers queue for h's per-host slots. */

@@ -16,6 +16,7 @@
 
 #include <string.h>
 
+#include "tls/client.h"
 #include "util/clock.h"
 
 static struct lp_host *lp_ext(const struct host_entry *h)
@@ -79,12 +80,85 @@ bool lp_host_has_waiters(const struct host_entry *h)
 	return lp_ext(h)->wait_head != NULL;
 }
 
+/* ---- first handshakes: resumption for the transfers that wait ---- */
+
+/* t's first handshake to its origin is over (done, failed or abandoned):
+ * when it was the last one under way, the transfers waiting for it go on,
+ * now able to resume the session it left (or, against a server that keeps
+ * none, having lost one handshake's time at most). */
+static void lp_tls_first_done(struct lp_xfer *t)
+{
+	struct lp_host *x;
+	struct lp_xfer *w, *next;
+
+	if (!t->tls_first || t->host == NULL)
+		return;
+	t->tls_first = false;
+	x = lp_ext(t->host);
+	if (--x->tls_first > 0)
+		return;
+	for (w = x->tls_head; w != NULL; w = next) {
+		next = w->next;
+		w->prev = w->next = NULL;
+		w->queued_on = NULL;
+		w->phase = LP_YIELD;
+		(void)lp_timer_at(w, clock_now_ms(), false); /* failure: lp->oom ends the run */
+	}
+	x->tls_head = x->tls_tail = NULL;
+}
+
+/* Before a fresh direct https connection: with no session cached for the
+ * origin and a first handshake to it under way, wait for that one (true:
+ * t waits, LP_TLSWAIT); else go on, counted as a first handshake when no
+ * session is cached. */
+static bool lp_tls_gate(struct lp_xfer *t, const struct route *r)
+{
+	struct lp *lp = t->lp;
+	struct lp_host *x = lp_ext(t->host);
+	uint32_t limit = lp->o->connect_timeout_ms;
+
+	if (r->via != ROUTE_DIRECT || r->origin.scheme != URL_HTTPS || lp->o->tls == NULL ||
+	    t->tls_first || t->tls_waited ||
+	    tls_client_may_resume(lp->o->tls, r->origin.host, r->origin.port))
+		return false;
+	if (x->tls_first == 0) {
+		x->tls_first++;
+		t->tls_first = true;
+		return false;
+	}
+	lp_list_add(&x->tls_head, &x->tls_tail, t);
+	t->queued_on = t->host;
+	t->phase = LP_TLSWAIT;
+	/* at most a connect timeout: then it connects on its own */
+	if (limit != 0 && !lp_timer_at(t, clock_now_ms() + limit, false)) {
+		lp_list_del(&x->tls_head, &x->tls_tail, t);
+		t->queued_on = NULL;
+		t->phase = LP_RUN;
+		return false;
+	}
+	return true;
+}
+
+/* LP_TLSWAIT's timer: stop waiting and connect. */
+void lp_tls_wait_over(struct lp_xfer *t)
+{
+	struct lp_host *x;
+
+	if (t->queued_on == NULL)
+		return;
+	x = lp_ext(t->queued_on);
+	lp_list_del(&x->tls_head, &x->tls_tail, t);
+	t->queued_on = NULL;
+	t->tls_waited = true; /* waited long enough: it connects on its own */
+}
+
 /* ---- connecting ---- */
 
 /* A connect that never reached xfer_connected failed: no XFER_RELEASE will
  * come, so close and give the slot back here. */
 static void lp_connect_fail(struct lp_xfer *t, const struct qv_error *e)
 {
+	lp_tls_first_done(t);
 	lp_timer_clear(t);
 	lp_conn_close(t);
 	lp_host_release(t);
@@ -121,6 +195,7 @@ static bool lp_handshake(struct lp_xfer *t)
 			return true;
 		}
 		t->lp->stats->connections++;
+		lp_tls_first_done(t);
 		xfer_connected(&t->x, false);
 		return true;
 	}
@@ -352,6 +427,8 @@ bool lp_connect(struct lp_xfer *t)
 		xfer_connected(&t->x, true);
 		return true;
 	}
+	if (lp_tls_gate(t, r))
+		return false;
 	peer = r->via == ROUTE_DIRECT ? t->host : host_table_get(&lp->hosts, &r->peer);
 	if (peer == NULL) {
 		(void)qv_error_set(&e, QV_E_NOMEM, "out of memory");
@@ -460,8 +537,12 @@ void lp_connect_abandon(struct lp_xfer *t)
 		lp_list_del(&lp_ext(h)->wait_head, &lp_ext(h)->wait_tail, t);
 		t->queued_on = NULL;
 	}
+	if (t->phase == LP_TLSWAIT)
+		lp_tls_wait_over(t);
+	lp_tls_first_done(t);
 	lp_dns_leave(t);
-	if (t->phase == LP_RESOLVING || t->phase == LP_CONNECTING || t->phase == LP_HANDSHAKE) {
+	if (t->phase == LP_RESOLVING || t->phase == LP_CONNECTING || t->phase == LP_HANDSHAKE ||
+	    t->phase == LP_TLSWAIT) {
 		lp_conn_close(t);
 		lp_host_release(t);
 	}

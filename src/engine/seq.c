@@ -25,7 +25,7 @@ static enum qv_err seq_resolve(void *ctx, const struct url_origin *origin, struc
 	return net_addr_resolve(origin->host, origin->port, addrs, e);
 }
 
-static const struct blocking_ops seq_ops = {NULL, seq_resolve, NULL};
+static const struct blocking_ops seq_ops = {NULL, seq_resolve, NULL, NULL, NULL};
 
 /* Run job i and report it. */
 static void seq_job(struct seq *s, const struct engine_job *job, size_t i)
@@ -50,10 +50,10 @@ static void seq_job(struct seq *s, const struct engine_job *job, size_t i)
 		o->done(o->ctx, i, xfer_result(&s->b.x), &e);
 }
 
-enum qv_err engine_seq_run(const struct engine_job *jobs, size_t njobs,
-			   const struct engine_opts *o, struct engine_stats *stats,
-			   struct qv_error *err)
+enum qv_err engine_seq_run(struct engine_feed *f, const struct engine_opts *o,
+			   struct engine_stats *stats, struct qv_error *err)
 {
+	struct engine_job job;
 	struct seq *s;
 	size_t i;
 
@@ -65,8 +65,11 @@ enum qv_err engine_seq_run(const struct engine_job *jobs, size_t njobs,
 	s->stats = stats;
 	conn_pool_init(&s->pool, ENGINE_SEQ_POOL_MAX, 0);
 	blocking_init(&s->b, &seq_ops, s, o, &s->pool, s->buf, sizeof s->buf);
-	for (i = 0; i < njobs && !engine_flag_raised(o->stop); i++)
-		seq_job(s, &jobs[i], i);
+	/* the stop flag first: a job taken is a job run; nothing is in
+	 * flight here, so LATER is asked again at once */
+	while (!engine_flag_raised(o->stop) && engine_feed_more(f))
+		if (engine_feed_take(f, &job, &i) == ENGINE_NEXT_JOB)
+			seq_job(s, &job, i);
 	conn_pool_clear(&s->pool);
 	blocking_drop_conn(&s->b);
 	free(s);

@@ -33,6 +33,7 @@
 #include "net/conn.h"
 #include "net/pool.h"
 #include "net/wait.h"
+#include "tls/client.h"
 #include "util/clock.h"
 
 /* Read buffer per worker: one maximal TLS record, not ENGINE_READ_BUF,
@@ -44,10 +45,13 @@
  * address space. */
 #define TP_STACK (256u * 1024u)
 
-/* Per-origin state next to the host count: the cached addresses. */
+/* Per-origin state next to the host count: the cached addresses, and the
+ * first TLS handshakes under way (no session cached yet) that other
+ * workers wait for, to resume the session they leave. */
 struct tp_dns {
 	struct net_addrs addrs;
 	int64_t until;                /* valid before this clock_now_ms */
+	unsigned tls_first;
 };
 
 /* One job in flight: written by the caller before it is queued, by the
@@ -55,6 +59,7 @@ struct tp_dns {
  * hand-offs order those. */
 struct tp_item {
 	size_t index;
+	struct engine_job job;        /* a copy: a job source has no array */
 	struct sink *sink;
 	struct xfer_result res;       /* its final_url points to final_url[] */
 	struct qv_error err;
@@ -70,6 +75,7 @@ struct tp_worker {
 	pthread_t th;
 	struct conn_pool pool;
 	struct host_entry *host;      /* per-host slot held, or NULL */
+	struct host_entry *tls_first; /* its first handshake counted there, or NULL */
 	struct blocking b;            /* connections, reused: summed by the caller after join */
 	uint8_t buf[TP_READ_BUF];
 };
@@ -82,7 +88,6 @@ struct tp_ring {
 
 struct tp {
 	const struct engine_opts *o;
-	const struct engine_job *jobs;
 	unsigned per_host;            /* 0: no per-host limit applies */
 	pthread_mutex_t m;
 	pthread_cond_t work_cv;       /* work queued, or quit */
@@ -226,13 +231,71 @@ static enum qv_err tp_resolve(void *ctx, const struct url_origin *origin, struct
 	return rc;
 }
 
-static const struct blocking_ops tp_ops = {tp_host_acquire, tp_resolve, tp_host_release};
+/* A fresh direct https connection with no session cached for its origin:
+ * wait (within the connect timeout) while another worker's first handshake
+ * to it is under way, then go on counted as a first one if there is still
+ * no session.  A wait that ends early for the stop flag or --max-time ends
+ * the transfer as any connect wait does. */
+static enum qv_err tp_tls_gate(void *ctx, const struct route *r, const struct net_wait *nw,
+			       struct qv_error *e)
+{
+	struct tp_worker *w = ctx;
+	struct tp *tp = w->tp;
+	struct tls_client *tls = tp->o->tls;
+	int64_t until = nw->connect_timeout_ms != 0 ? clock_now_ms() + nw->connect_timeout_ms : 0;
+	struct host_entry *h;
+
+	if (r->via != ROUTE_DIRECT || r->origin.scheme != URL_HTTPS || tls == NULL)
+		return QV_OK;
+	(void)pthread_mutex_lock(&tp->m);
+	h = host_table_get(&tp->hosts, &r->origin);
+	while (h != NULL && ((struct tp_dns *)h->ext)->tls_first > 0 &&
+	       !tls_client_may_resume(tls, r->origin.host, r->origin.port)) {
+		int64_t now = clock_now_ms(), wait = NET_STOP_POLL_MS;
+		struct timespec ts;
+
+		if (engine_flag_raised(nw->stop)) {
+			(void)pthread_mutex_unlock(&tp->m);
+			return qv_error_set(e, QV_E_INTERRUPTED, "interrupted");
+		}
+		if (until != 0 && now >= until)
+			break; /* waited a connect timeout: connect on its own */
+		if (until != 0 && until - now < wait)
+			wait = until - now;
+		ts = tp_abstime(wait);
+		tp->host_waiters++;
+		(void)pthread_cond_timedwait(&tp->host_cv, &tp->m, &ts);
+		tp->host_waiters--;
+	}
+	if (h != NULL && !tls_client_may_resume(tls, r->origin.host, r->origin.port)) {
+		((struct tp_dns *)h->ext)->tls_first++;
+		w->tls_first = h;
+	}
+	(void)pthread_mutex_unlock(&tp->m);
+	return QV_OK;
+}
+
+static void tp_tls_done(void *ctx)
+{
+	struct tp_worker *w = ctx;
+	struct tp *tp = w->tp;
+
+	if (w->tls_first == NULL)
+		return;
+	(void)pthread_mutex_lock(&tp->m);
+	((struct tp_dns *)w->tls_first->ext)->tls_first--;
+	w->tls_first = NULL;
+	if (tp->host_waiters > 0)
+		(void)pthread_cond_broadcast(&tp->host_cv);
+	(void)pthread_mutex_unlock(&tp->m);
+}
+
+static const struct blocking_ops tp_ops = {tp_host_acquire, tp_resolve, tp_host_release,
+					   tp_tls_gate, tp_tls_done};
 
 static void tp_job(struct tp_worker *w, struct tp_item *it)
 {
-	const struct engine_job *job = &w->tp->jobs[it->index];
-
-	engine_xfer_start(&w->b.x, w->tp->o, job, it->index, it->sink);
+	engine_xfer_start(&w->b.x, w->tp->o, &it->job, it->index, it->sink);
 	(void)engine_xfer_outcome(&w->b.x, blocking_transfer(&w->b), &it->err);
 	it->res = *xfer_result(&w->b.x);
 	(void)snprintf(it->final_url, sizeof it->final_url, "%s", it->res.final_url);
@@ -289,8 +352,8 @@ static void tp_free(struct tp *tp)
 
 /* The pool's state for n workers into *out.  Errors: QV_E_NOMEM, the
  * resolver's. */
-static enum qv_err tp_new(struct tp **out, unsigned n, const struct engine_job *jobs,
-			  const struct engine_opts *o, struct qv_error *err)
+static enum qv_err tp_new(struct tp **out, unsigned n, const struct engine_opts *o,
+			  struct qv_error *err)
 {
 	pthread_condattr_t ca;
 	struct tp *tp = calloc(1, sizeof *tp);
@@ -302,7 +365,6 @@ static enum qv_err tp_new(struct tp **out, unsigned n, const struct engine_job *
 	if (tp == NULL)
 		goto nomem;
 	tp->o = o;
-	tp->jobs = jobs;
 	tp->per_host = o->per_host != 0 && o->per_host < n ? o->per_host : 0;
 	tp->work.slot = calloc(n, sizeof *tp->work.slot);
 	tp->done.slot = calloc(n, sizeof *tp->done.slot);
@@ -387,16 +449,18 @@ static void tp_stop_workers(struct tp *tp, struct engine_stats *stats)
 
 /* Open job i's sink and queue it.  False when it failed before starting
  * (done was called). */
-static bool tp_submit(struct tp *tp, size_t i, struct engine_stats *stats)
+static bool tp_submit(struct tp *tp, const struct engine_job *job, size_t i,
+		      struct engine_stats *stats)
 {
 	struct sink *sink;
 	unsigned k;
 
 	stats->started++;
-	if (!engine_job_sink(tp->o, &tp->jobs[i], i, stats, &sink))
+	if (!engine_job_sink(tp->o, job, i, stats, &sink))
 		return false;
 	k = tp->free_items[--tp->nfree];
 	tp->items[k].index = i;
+	tp->items[k].job = *job;
 	tp->items[k].sink = sink;
 	(void)pthread_mutex_lock(&tp->m);
 	tp_ring_push(&tp->work, k);
@@ -405,15 +469,16 @@ static bool tp_submit(struct tp *tp, size_t i, struct engine_stats *stats)
 	return true;
 }
 
-/* Wait for finished jobs and report them; returns how many. */
-static unsigned tp_collect(struct tp *tp, struct engine_stats *stats, bool *stopped)
+/* Report finished jobs, waiting for one when wait is set; returns how
+ * many. */
+static unsigned tp_collect(struct tp *tp, struct engine_stats *stats, bool *stopped, bool wait)
 {
 	const struct engine_opts *o = tp->o;
 	unsigned got[ENGINE_COLLECT_BATCH] = {0};
 	unsigned n = 0, i;
 
 	(void)pthread_mutex_lock(&tp->m);
-	while (tp->done.count == 0) {
+	while (tp->done.count == 0 && wait) {
 		struct timespec ts = tp_abstime(NET_STOP_POLL_MS);
 
 		if (engine_flag_raised(o->stop))
@@ -435,38 +500,46 @@ static unsigned tp_collect(struct tp *tp, struct engine_stats *stats, bool *stop
 	return n;
 }
 
-enum qv_err engine_threads_run(const struct engine_job *jobs, size_t njobs,
-			       const struct engine_opts *o, struct engine_stats *stats,
-			       struct qv_error *err)
+enum qv_err engine_threads_run(struct engine_feed *f, const struct engine_opts *o,
+			       struct engine_stats *stats, struct qv_error *err)
 {
-	unsigned n = engine_workers(ENGINE_THREADS, o->concurrency, njobs), inflight = 0;
-	bool stopped = false, can_grow = true;
+	unsigned n = engine_workers(ENGINE_THREADS, o->concurrency, f->njobs), inflight = 0;
+	bool stopped = false, can_grow = true, later;
+	struct engine_job job;
 	struct tp *tp;
-	size_t next = 0;
-	enum qv_err rc = tp_new(&tp, n, jobs, o, err);
+	size_t i;
+	enum qv_err rc = tp_new(&tp, n, o, err);
 
 	if (rc != QV_OK)
 		return rc;
 	for (;;) {
 		if (engine_flag_raised(o->stop))
 			stopped = true;
-		while (!stopped && next < njobs) {
+		later = false;
+		while (!stopped && engine_feed_more(f)) {
+			enum engine_next r;
+
 			/* A new worker for each job until there are n of them (or
 			 * the system refuses more: run with those there are). */
 			if (inflight >= tp->nworkers && (!can_grow || !tp_grow(tp))) {
 				can_grow = false;
 				break;
 			}
-			if (tp_submit(tp, next++, stats))
+			r = engine_feed_take(f, &job, &i);
+			later = r == ENGINE_NEXT_LATER;
+			if (r != ENGINE_NEXT_JOB)
+				break;
+			if (tp_submit(tp, &job, i, stats))
 				inflight++;
 		}
 		if (tp->nworkers == 0 && !can_grow) {
 			tp_free(tp);
 			return qv_error_set(err, QV_E_IO, "cannot create worker threads");
 		}
-		if (inflight == 0)
+		if (inflight == 0 && !later)
 			break;
-		inflight -= tp_collect(tp, stats, &stopped);
+		/* the source asks to be asked again: collect what is done, no wait */
+		inflight -= tp_collect(tp, stats, &stopped, !later);
 	}
 	tp_stop_workers(tp, stats);
 	tp_free(tp);

@@ -306,6 +306,26 @@ static bool client_reset(struct tls_conn *t, const char *sni)
 	return true;
 }
 
+bool tls_client_may_resume(struct tls_client *cl, const char *host, uint16_t port)
+{
+	struct tls_session_key k;
+	br_ssl_session_parameters sp;
+	bool found;
+	uint64_t id;
+
+	if (cl == NULL)
+		return false;
+	/* the trust store is set once, under mu, by whichever thread connects
+	 * first */
+	(void)pthread_mutex_lock(&cl->mu);
+	id = cl->trust != NULL ? cl->trust->id : 0;
+	(void)pthread_mutex_unlock(&cl->mu);
+	tls_session_key_make(&k, host, port, cl->insecure, id);
+	found = tls_session_get(&cl->sessions, &k, &sp);
+	explicit_bzero(&sp, sizeof sp);
+	return found;
+}
+
 /* Reset the engine for a new handshake on fd, offering a cached session. */
 static bool tls_conn_start(struct tls_conn *t, int fd)
 {

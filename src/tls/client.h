@@ -62,6 +62,11 @@ enum qv_err tls_client_load_trust(struct tls_client *cl, struct qv_error *err);
 enum qv_err tls_conn_new(struct tls_conn **out, struct tls_client *cl, const char *host,
 			 uint16_t port, struct qv_error *err);
 
+/* True when a session for host and port is cached (under the run's trust
+ * settings), so a new connection there would offer to resume it.  Thread
+ * safe; for engines deciding whether to wait for a first handshake. */
+bool tls_client_may_resume(struct tls_client *cl, const char *host, uint16_t port);
+
 /* Sends close_notify if it can without waiting, then frees.  The socket is
  * the caller's and must still be open.  Accepts NULL. */
 void tls_conn_free(struct tls_conn *t);

@@ -339,9 +339,10 @@ class Ctx:
                         shutil.copyfileobj(src, out)
         return www
 
-    def nginx(self, root, extra_server="", tls=None, v6=False):
+    def nginx(self, root, extra_server="", tls=None, v6=False, extra_http=""):
         """Start nginx serving root on a free loopback port; returns the base URL.
-        tls=(cert, key) serves HTTPS; v6: on [::1] too, same port."""
+        tls=(cert, key) serves HTTPS; v6: on [::1] too, same port; extra_http:
+        directives for the http block (log formats, session caches)."""
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"
         if not os.path.exists(nginx):
             raise Skip("nginx not installed (apt-get install nginx-light)")
@@ -360,6 +361,7 @@ http {{
   client_body_temp_path {conf_dir}; proxy_temp_path {conf_dir}; fastcgi_temp_path {conf_dir};
   uwsgi_temp_path {conf_dir}; scgi_temp_path {conf_dir};
   types {{ image/gif gif; application/json json; }}
+  {extra_http}
   server {{ listen {listen}; root {root}; {tls_conf} {extra_server} }}
 }}
 """

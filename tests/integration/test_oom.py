@@ -18,7 +18,7 @@ counting one.  Every run must:
   - for flags, count on stdout exactly the files it left.
 Scenarios: `get` of 3 URLs from `quiver serve` with each engine, by address
 and by name (localhost: the concurrent engines then wait on their resolver);
-`flags` POP20 with seq; `flags3 -v` of 6 codes with poll (metadata.json,
+`get --name-by index -i LIST` (streamed) with each engine; `flags` POP20 with seq; `flags3 -v` of 6 codes with poll (metadata.json,
 names); `get -c` resuming a .part with each engine; `get --json -` of a
 relative redirect, a chunked body with a trailer and a 256 KiB body from a
 small Python server with each engine; `get` of 3 URLs over HTTPS from `quiver
@@ -191,6 +191,20 @@ def test_get_each_engine(ctx):
     base = ctx.serve()
     for sc in get_scenarios(base):
         torture(ctx, sc)
+
+
+def test_get_stream_each_engine(ctx):
+    """get --name-by index: the list read as it goes, jobs from the engine's
+    job source, a record per job in flight."""
+    asan_bin(ctx)
+    base = ctx.serve()
+    lst = ctx.path("urls")
+    with open(lst, "w") as f:
+        f.write("".join(f"{base}/{cc}/{cc}.gif\n" for cc in ("br", "cn", "fr")))
+    for e in ("seq", "threads", "poll"):
+        torture(ctx, Scenario(f"get-stream-{e}",
+                              ["get", "--engine", e, "--name-by", "index", "-i", lst, "-o", "OUT"],
+                              ["000000001.gif", "000000002.gif", "000000003.gif"]))
 
 
 def test_get_by_name_each_engine(ctx):

@@ -497,3 +497,45 @@ def test_demo_tls_without_openssl(ctx):
     check(r.err == "quiver demo: --tls needs openssl on PATH to make a throw-away certificate, "
           "and none was found (plain HTTP: quiver demo)\n", r)
     check(os.listdir(tmp) == [], os.listdir(tmp))
+
+
+# ---- resumption across concurrent connections (issue 17) ----
+
+def _resumed(ctx, cache):
+    """100 HTTPS downloads at once, each on its own connection (nginx closes
+    after one request); the server's log of $ssl_session_reused, per engine."""
+    www = ctx.flags_tree()
+    log = ctx.path(f"reused-{cache}.log")
+    http = ("log_format reuse '$ssl_session_reused'; ssl_session_tickets off;"
+            + (" ssl_session_cache shared:QV:1m;" if cache else " ssl_session_cache off;"))
+    base = ctx.nginx(www, tls=cert("good-ec"), extra_http=http,
+                     extra_server=f"keepalive_requests 1; access_log {log} reuse;")
+    base = base.replace("://127.0.0.1:", "://localhost:")
+    urls = "".join(f"{base}/flags/cn/cn.gif?{i}\n" for i in range(100))
+    out = {}
+    for e in engines(ctx, ("threads", "poll")):
+        before = len(open(log).read().split()) if os.path.exists(log) else 0
+        r = ctx.run("get", "--engine", e, "-j", "100", "--per-host", "100", "--auto-rename",
+                    "--cacert", pki()["ca.pem"], "-o", ctx.path(f"r-{cache}-{e}"), "-i", "-",
+                    input=urls)
+        check(r.code == 0, r)
+        time.sleep(0.3)  # nginx writes its log after answering
+        with open(log) as f:
+            marks = f.read().split()[before:]
+        out[e] = (marks.count("r"), len(marks))
+    return out
+
+
+def test_concurrent_connections_resume(ctx):
+    """With a session cache on the server, the first handshake to an origin
+    goes first and the 99 others resume its session, in every engine."""
+    for e, (reused, total) in _resumed(ctx, True).items():
+        print(f"  resumption, nginx with a session cache, {e}: {reused} of {total} resumed")
+        check(total == 100 and reused >= 99, f"{e}: {reused} of {total} resumed")
+
+
+def test_no_session_cache_costs_no_more_than_one_handshake(ctx):
+    """A server that keeps no sessions: every handshake is full and the run
+    still completes (the waiters go on once the first handshake is done)."""
+    for e, (reused, total) in _resumed(ctx, False).items():
+        check(total == 100 and reused == 0, f"{e}: {reused} of {total} resumed")

@@ -145,10 +145,62 @@ static void t_auto(struct tq *t)
 	TQ_INT(t, shard_parse(&s, "auto", 4, fake_env, bad, &e), QV_E_USAGE);
 }
 
+/* Slurm arrays as a real slurmctld 22.05 numbers them (the env of each
+ * task of sbatch --array=...): stepped ranges map onto 0..N-1, lists are
+ * refused with a message that says what to do. */
+static void t_slurm_arrays(struct tq *t)
+{
+	/* --array=1-7:2: tasks 1 3 5 7 are shards 0 1 2 3 of 4 */
+	const char *step5[] = {"SLURM_ARRAY_TASK_ID=5", "SLURM_ARRAY_TASK_MIN=1",
+			       "SLURM_ARRAY_TASK_MAX=7", "SLURM_ARRAY_TASK_STEP=2",
+			       "SLURM_ARRAY_TASK_COUNT=4", NULL};
+	const char *step1[] = {"SLURM_ARRAY_TASK_ID=1", "SLURM_ARRAY_TASK_MIN=1",
+			       "SLURM_ARRAY_TASK_MAX=7", "SLURM_ARRAY_TASK_STEP=2",
+			       "SLURM_ARRAY_TASK_COUNT=4", NULL};
+	const char *step7[] = {"SLURM_ARRAY_TASK_ID=7", "SLURM_ARRAY_TASK_MIN=1",
+			       "SLURM_ARRAY_TASK_MAX=7", "SLURM_ARRAY_TASK_STEP=2",
+			       "SLURM_ARRAY_TASK_COUNT=4", NULL};
+	/* --array=3-6 */
+	const char *offset[] = {"SLURM_ARRAY_TASK_ID=6", "SLURM_ARRAY_TASK_MIN=3",
+				"SLURM_ARRAY_TASK_MAX=6", "SLURM_ARRAY_TASK_STEP=1",
+				"SLURM_ARRAY_TASK_COUNT=4", NULL};
+	/* --array=0,2,5 (Slurm says STEP=1) and --array=0-3,10-11 */
+	const char *list[] = {"SLURM_ARRAY_TASK_ID=2", "SLURM_ARRAY_TASK_MIN=0",
+			      "SLURM_ARRAY_TASK_MAX=5", "SLURM_ARRAY_TASK_STEP=1",
+			      "SLURM_ARRAY_TASK_COUNT=3", NULL};
+	const char *ranges[] = {"SLURM_ARRAY_TASK_ID=10", "SLURM_ARRAY_TASK_MIN=0",
+				"SLURM_ARRAY_TASK_MAX=11", "SLURM_ARRAY_TASK_STEP=1",
+				"SLURM_ARRAY_TASK_COUNT=6", NULL};
+	/* a task off the step's grid, and a step of 0: not from Slurm */
+	const char *offgrid[] = {"SLURM_ARRAY_TASK_ID=4", "SLURM_ARRAY_TASK_MIN=1",
+				 "SLURM_ARRAY_TASK_STEP=2", "SLURM_ARRAY_TASK_COUNT=4", NULL};
+	const char *step0[] = {"SLURM_ARRAY_TASK_ID=4", "SLURM_ARRAY_TASK_STEP=0",
+			       "SLURM_ARRAY_TASK_COUNT=8", NULL};
+	struct shard s;
+	struct qv_error e;
+
+	TQ_INT(t, shard_parse(&s, "auto", 0, fake_env, step5, &e), QV_OK);
+	TQ_TRUE(t, s.k == 2 && s.n == 4);
+	TQ_INT(t, shard_parse(&s, "auto", 0, fake_env, step1, &e), QV_OK);
+	TQ_TRUE(t, s.k == 0 && s.n == 4);
+	TQ_INT(t, shard_parse(&s, "auto", 0, fake_env, step7, &e), QV_OK);
+	TQ_TRUE(t, s.k == 3 && s.n == 4);
+	TQ_INT(t, shard_parse(&s, "auto", 0, fake_env, offset, &e), QV_OK);
+	TQ_TRUE(t, s.k == 3 && s.n == 4);
+	TQ_INT(t, shard_parse(&s, "auto", 0, fake_env, list, &e), QV_E_USAGE);
+	TQ_STR(t, e.msg, "--shard auto: this job array is a list (like 0,2,5), not one range "
+			 "(like 0-7 or 1-7:2): pass --shard K/N");
+	TQ_INT(t, shard_parse(&s, "auto", 0, fake_env, ranges, &e), QV_E_USAGE);
+	TQ_TRUE(t, strstr(e.msg, "pass --shard K/N") != NULL);
+	TQ_INT(t, shard_parse(&s, "auto", 0, fake_env, offgrid, &e), QV_E_USAGE);
+	TQ_INT(t, shard_parse(&s, "auto", 0, fake_env, step0, &e), QV_E_USAGE);
+}
+
 void suite_cli_shard(struct tq *t)
 {
 	tq_run(t, "FNV-1a 64 test vectors", t_vectors);
 	tq_run(t, "16 shards of 10,000 URLs cover each once", t_cover);
 	tq_run(t, "K/N parsing", t_parse);
 	tq_run(t, "auto from SLURM, AWS Batch, Kubernetes", t_auto);
+	tq_run(t, "Slurm: stepped and offset arrays, lists refused", t_slurm_arrays);
 }

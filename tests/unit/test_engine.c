@@ -60,7 +60,26 @@ struct et_run {
 	struct qv_error err;
 	enum qv_err rc;
 	int64_t ms;                  /* the run's wall time */
+	/* a job source (engine_opts.next) instead of the array */
+	bool stream;
+	size_t handed;               /* jobs the source gave out */
+	size_t asks;                 /* calls of next, the dry one included */
+	size_t asks_after_dry;
+	bool dry;
+	bool later;                  /* answer LATER to every other ask */
+	size_t laters;
+	unsigned inflight, max_inflight;
 };
+
+/* A source hands out job i as index i + ET_SRC_BASE, so a case sees that
+ * sink_open and done get the caller's number, not the engine's count. */
+#define ET_SRC_BASE 1000u
+
+/* The job of callback index i. */
+static size_t et_job_of(const struct et_run *r, size_t i)
+{
+	return r->stream ? i - ET_SRC_BASE : i;
+}
 
 static enum qv_err et_sink_open(void *ctx, size_t i, struct sink **out, struct qv_error *err)
 {
@@ -69,6 +88,7 @@ static enum qv_err et_sink_open(void *ctx, size_t i, struct sink **out, struct q
 	(void)err;
 	if (!pthread_equal(pthread_self(), r->caller))
 		r->wrong_thread = true;
+	i = et_job_of(r, i);
 	sink_mem_init(&r->mem[i], r->buf[i], sizeof r->buf[i], 0);
 	*out = sink_mem_sink(&r->mem[i]);
 	return QV_OK;
@@ -77,10 +97,14 @@ static enum qv_err et_sink_open(void *ctx, size_t i, struct sink **out, struct q
 static void et_done(void *ctx, size_t i, const struct xfer_result *res, const struct qv_error *err)
 {
 	struct et_run *r = ctx;
-	struct et_rec *rec = &r->rec[i];
+	struct et_rec *rec;
 
 	if (!pthread_equal(pthread_self(), r->caller))
 		r->wrong_thread = true;
+	i = et_job_of(r, i);
+	rec = &r->rec[i];
+	if (r->stream)
+		r->inflight--;
 	rec->calls++;
 	rec->code = err->code;
 	rec->status = res->status;
@@ -131,6 +155,32 @@ static void et_url(struct et_run *r, size_t i, const char *host, unsigned port, 
 	r->jobs[i].url_len = strlen(r->url[i]);
 }
 
+/* The job source: the array's jobs one at a time, counting the asks and
+ * the jobs in flight (handed out, done not yet called). */
+static enum engine_next et_next(void *ctx, struct engine_job *job, size_t *index)
+{
+	struct et_run *r = ctx;
+
+	if (!pthread_equal(pthread_self(), r->caller))
+		r->wrong_thread = true;
+	r->asks++;
+	if (r->dry)
+		r->asks_after_dry++;
+	if (r->later && r->asks % 2 == 1) {
+		r->laters++;
+		return ENGINE_NEXT_LATER;
+	}
+	if (r->handed == r->n) {
+		r->dry = true;
+		return ENGINE_NEXT_END;
+	}
+	*job = r->jobs[r->handed];
+	*index = r->handed++ + ET_SRC_BASE;
+	if (++r->inflight > r->max_inflight)
+		r->max_inflight = r->inflight;
+	return ENGINE_NEXT_JOB;
+}
+
 static void et_go(struct et_run *r, enum engine_kind k)
 {
 	size_t i;
@@ -143,7 +193,9 @@ static void et_go(struct et_run *r, enum engine_kind k)
 	r->caller = pthread_self();
 	qv_error_clear(&r->err);
 	r->t0 = clock_now_ms();
-	r->rc = engine_run(k, r->jobs, r->n, &r->eo, &r->st, &r->err);
+	if (r->stream)
+		r->eo.next = et_next;
+	r->rc = engine_run(k, r->stream ? NULL : r->jobs, r->n, &r->eo, &r->st, &r->err);
 	r->ms = clock_now_ms() - r->t0;
 }
 
@@ -409,6 +461,125 @@ static void test_stop_flag(struct tq *t)
 	et_each_kind(t, 20, 5, case_stop_flag);
 }
 
+/* ---- a job source instead of an array ---- */
+
+static const enum engine_kind et_all_kinds[] = {ENGINE_SEQ, ENGINE_THREADS, ENGINE_POLL};
+
+/* fn once per engine, seq too, each with a server of its own and a fresh
+ * run of n jobs taken from et_next. */
+static void et_each_kind_stream(struct tq *t, size_t n, unsigned concurrency, et_case_fn fn)
+{
+	size_t k;
+
+	for (k = 0; k < sizeof et_all_kinds / sizeof et_all_kinds[0]; k++) {
+		struct engsrv *s = engsrv_start();
+		struct et_run *r = et_new(n, concurrency);
+
+		if (TQ_TRUE(t, s != NULL && r != NULL)) {
+			r->stream = true;
+			fn(t, s, r, et_all_kinds[k]);
+		}
+		free(r);
+		engsrv_stop(s);
+	}
+}
+
+/* Every job of the source runs once, with the caller's index, and the
+ * source is asked only while a worker is free: never more than the
+ * concurrency in flight, never again once dry. */
+static void case_stream_all(struct tq *t, struct engsrv *s, struct et_run *r, enum engine_kind k)
+{
+	char name[32];
+	size_t i;
+
+	r->use_sink_open = k != ENGINE_THREADS;
+	for (i = 0; i < r->n; i++) {
+		(void)snprintf(name, sizeof name, "s%zu", i);
+		et_local(r, i, s, i % 7 == 3 ? "delay/20" : "ok", name);
+	}
+	et_go(r, k);
+	TQ_INT(t, r->rc, QV_OK);
+	TQ_TRUE(t, !r->wrong_thread);
+	TQ_INT(t, r->ndone, 40);
+	TQ_INT(t, r->st.started, 40);
+	TQ_INT(t, r->handed, 40);
+	TQ_INT(t, r->asks, 41);
+	TQ_INT(t, r->asks_after_dry, 0);
+	TQ_INT(t, r->inflight, 0);
+	TQ_TRUE(t, r->max_inflight >= 1 && r->max_inflight <= (k == ENGINE_SEQ ? 1u : 4u));
+	for (i = 0; i < r->n; i++) {
+		(void)snprintf(name, sizeof name, "s%zu", i);
+		(void)et_body_ok(t, r, i, name);
+		TQ_STR(t, r->rec[i].final_url, r->url[i]);
+	}
+}
+
+static void test_stream_all(struct tq *t)
+{
+	et_each_kind_stream(t, 40, 4, case_stream_all);
+}
+
+/* A source that answers LATER to every other ask (as get's does after
+ * passing over many lines): asked again, nothing lost, nothing twice. */
+static void case_stream_later(struct tq *t, struct engsrv *s, struct et_run *r,
+			      enum engine_kind k)
+{
+	char name[32];
+	size_t i;
+
+	r->later = true;
+	r->use_sink_open = true;
+	for (i = 0; i < r->n; i++) {
+		(void)snprintf(name, sizeof name, "l%zu", i);
+		et_local(r, i, s, i % 5 == 0 ? "delay/20" : "ok", name);
+	}
+	et_go(r, k);
+	TQ_INT(t, r->rc, QV_OK);
+	TQ_TRUE(t, !r->wrong_thread);
+	TQ_INT(t, r->ndone, 30);
+	TQ_INT(t, r->handed, 30);
+	TQ_INT(t, r->asks_after_dry, 0);
+	TQ_TRUE(t, r->laters >= 30);
+	TQ_TRUE(t, r->max_inflight <= (k == ENGINE_SEQ ? 1u : 4u));
+	for (i = 0; i < r->n; i++) {
+		(void)snprintf(name, sizeof name, "l%zu", i);
+		(void)et_body_ok(t, r, i, name);
+	}
+}
+
+static void test_stream_later(struct tq *t)
+{
+	et_each_kind_stream(t, 30, 4, case_stream_later);
+}
+
+/* A stop mid-stream: every job handed out still gets its one done call
+ * (the caller frees its record there), and no more are asked for. */
+static void case_stream_stop(struct tq *t, struct engsrv *s, struct et_run *r, enum engine_kind k)
+{
+	size_t i;
+
+	r->eo.idle_timeout_ms = 10000;
+	et_local(r, 0, s, "delay/50", "first");
+	for (i = 1; i < r->n; i++)
+		et_local(r, i, s, k == ENGINE_SEQ ? "ok" : "stall", "s");
+	r->stop_on = 0;
+	et_go(r, k);
+	TQ_INT(t, r->rc, QV_E_INTERRUPTED);
+	TQ_INT(t, r->rec[0].code, QV_OK);
+	TQ_INT(t, r->ndone, r->handed);
+	TQ_INT(t, r->inflight, 0);
+	TQ_INT(t, r->handed, k == ENGINE_SEQ ? 1 : 5);
+	for (i = 1; i < r->handed; i++) {
+		TQ_INT(t, r->rec[i].calls, 1);
+		TQ_INT(t, r->rec[i].code, QV_E_INTERRUPTED);
+	}
+}
+
+static void test_stream_stop(struct tq *t)
+{
+	et_each_kind_stream(t, 20, 5, case_stream_stop);
+}
+
 /* ---- name lookups ---- */
 
 static enum qv_err et_resolve(void *ctx, const char *host, uint16_t port, struct net_addrs *out,
@@ -622,6 +793,9 @@ void suite_engine(struct tq *t)
 	tq_run(t, "retry backoff", test_retry_backoff);
 	tq_run(t, "per-host cap", test_per_host_cap);
 	tq_run(t, "stop flag", test_stop_flag);
+	tq_run(t, "a job source in every engine", test_stream_all);
+	tq_run(t, "a job source stopped mid-run", test_stream_stop);
+	tq_run(t, "a job source that says later", test_stream_later);
 	tq_run(t, "descriptor cap", test_fd_cap);
 	tq_run(t, "resolver cancel", test_resolver_cancel);
 	/* before the slow lookups, whose helper threads outlive their run */

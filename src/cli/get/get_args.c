@@ -15,7 +15,9 @@ enum {
 	G_RETRY_DELAY, G_CONTINUE, G_LIMIT_RATE, G_HEADER, G_USER_AGENT, G_CACERT, G_INSECURE,
 	G_DOWNGRADE, G_MAX_FILESIZE, G_FSYNC, G_SKIP_EXISTING, G_JSON, G_QUIET, G_VERBOSE,
 	G_PROGRESS, G_SHARD, G_SHARDS, G_DRY_RUN, G_PROXY, G_NOPROXY, G_PROXY_USER, G_USER,
-	G_PASSWORD, G_NETRC, G_NETRC_FILE, G_IPV4, G_IPV6, G_LIMIT_RATE_TOTAL
+	G_PASSWORD, G_NETRC, G_NETRC_FILE, G_IPV4, G_IPV6, G_LIMIT_RATE_TOTAL, G_NAME_BY, G_SUMMARY,
+	G_CHECKSUM, G_CHECKSUM_FILE, G_CHECKSUM_OPTIONAL, G_DIGEST, G_TIMESTAMPING, G_NO_TIMESTAMP,
+	G_REMOTE_TIME, G_CONTINUE_UNSAFE
 };
 
 /* {id, short, kind, min, long, max} */
@@ -62,6 +64,16 @@ static const struct opt_spec get_opts[] = {
 	{G_NETRC_FILE, '\0', OPT_TEXT, 0, "netrc-file", 0},
 	{G_IPV4, '4', OPT_FLAG, 0, "ipv4", 0},
 	{G_IPV6, '6', OPT_FLAG, 0, "ipv6", 0},
+	{G_NAME_BY, '\0', OPT_TEXT, 0, "name-by", 0},
+	{G_SUMMARY, '\0', OPT_TEXT, 0, "summary", 0},
+	{G_CHECKSUM, '\0', OPT_TEXT, 0, "checksum", 0},
+	{G_CHECKSUM_FILE, '\0', OPT_TEXT, 0, "checksum-file", 0},
+	{G_CHECKSUM_OPTIONAL, '\0', OPT_FLAG, 0, "checksum-optional", 0},
+	{G_DIGEST, '\0', OPT_TEXT, 0, "digest", 0},
+	{G_TIMESTAMPING, 'N', OPT_FLAG, 0, "timestamping", 0},
+	{G_NO_TIMESTAMP, '\0', OPT_FLAG, 0, "no-timestamp", 0},
+	{G_REMOTE_TIME, 'R', OPT_FLAG, 0, "remote-time", 0},
+	{G_CONTINUE_UNSAFE, '\0', OPT_FLAG, 0, "continue-unsafe", 0},
 };
 #define GET_NOPTS (sizeof get_opts / sizeof get_opts[0])
 
@@ -82,16 +94,26 @@ static void get_help(FILE *out)
 		"when empty).  Two URLs with one NAME are refused before anything starts.\n\n"
 		"Input and output:\n"
 		"  -i, --input-file FILE   read URLs from FILE ('-': stdin); one per line,\n"
-		"                          blank lines and lines starting with '#' skipped\n"
+		"                          blank lines and lines starting with '#' skipped;\n"
+		"                          indented out=NAME, checksum=ALGO=HEX lines under\n"
+		"                          a URL apply to it (aria2c's format)\n"
 		"  -o, --output-dir DIR    save into DIR (created if missing; default .)\n"
-		"  -O, --output NAME       save the one URL given as NAME\n"
+		"  -O, --output NAME       save the one URL given as NAME ('-': to stdout)\n"
 		"      --auto-rename       name clashes become NAME.1.EXT, NAME.2.EXT, ...\n"
+		"      --name-by index     name files by line number and extension\n"
+		"                          (000001234.jpg); the list is streamed, not held\n"
 		"      --skip-existing     skip URLs whose file already exists\n"
-		"  -c, --continue          resume NAME.part (Range; restart if the server\n"
-		"                          cannot); keep .part files on failure\n"
+		"  -N, --timestamping      fetch an existing file only if newer (304: kept)\n"
+		"      --no-timestamp      do not date files by Last-Modified (-R: do)\n"
+		"  -c, --continue          resume NAME.part with Range and If-Range (its\n"
+		"                          validator in NAME.part.meta: a changed file\n"
+		"                          restarts); keep .part files on failure\n"
+		"      --continue-unsafe   resume without a validator too (-c, -O -)\n"
 		"      --fsync             fsync each file before renaming it\n"
 		"      --max-filesize SIZE fail files larger than SIZE (k, M, G suffixes)\n"
-		"  -n, --dry-run           print URL<TAB>FILE for what would be fetched\n\n"
+		"  -n, --dry-run           print URL<TAB>FILE for what would be fetched\n"
+		"      --summary FILE      one JSON object at the end, atomically: shard,\n"
+		"                          urls, fetched, skipped, failed, bytes, exit\n\n"
 		"Connections:\n"
 		"  -j, --parallel N        transfers at once (default 8, at most 1000)\n"
 		"      --per-host N        connections per host (default 6)\n"
@@ -113,6 +135,12 @@ static void get_help(FILE *out)
 		"                          with jitter, honouring Retry-After\n"
 		"      --retry-delay S     first backoff (default 1; doubles each retry)\n"
 		"  Any other non-2xx status fails the URL; the body is not saved.\n\n"
+		"Integrity:\n"
+		"      --checksum ALGO=HEX the one URL's sha-256=HEX or sha-512=HEX\n"
+		"      --checksum-file F   digests by name: sha256sum lines, GNU or BSD\n"
+		"      --checksum-optional names not in F are fetched unchecked\n"
+		"      --digest ALGO       \"sha256\" (or sha512) in --json and -v lines\n"
+		"  A mismatch saves nothing and is not retried.\n\n"
 		"Networks and credentials:\n"
 		"  -x, --proxy URL         HTTP proxy [http://][user:pass@]host[:port] (port\n"
 		"                          1080); else http_proxy (lower case only),\n"
@@ -141,9 +169,9 @@ static void get_help(FILE *out)
 		"                          status, bytes, ms, attempts, error (null when ok)\n\n"
 		"Sharding (one list over many machines):\n"
 		"      --shard K/N         fetch only URLs whose key % N == K\n"
-		"      --shard auto        K, N from SLURM_ARRAY_TASK_ID/_COUNT (minus\n"
-		"                          SLURM_ARRAY_TASK_MIN), AWS_BATCH_JOB_ARRAY_INDEX/\n"
-		"                          AWS_BATCH_JOB_ARRAY_SIZE, or JOB_COMPLETION_INDEX\n"
+		"      --shard auto        K, N from SLURM_ARRAY_TASK_ID/_COUNT (minus _MIN,\n"
+		"                          over _STEP), AWS_BATCH_JOB_ARRAY_INDEX/_SIZE,\n"
+		"                          or JOB_COMPLETION_INDEX\n"
 		"      --shards N          the count when the environment has none\n"
 		"  key = fmix64(fnv1a64(URL bytes as listed)), mod 2^64:\n"
 		"    fnv1a64: h = 0xcbf29ce484222325; per byte b: h ^= b; h *= 0x100000001b3\n"
@@ -195,6 +223,9 @@ static void get_number(struct get_args *a, int id, uint64_t n)
 /* Options with a text value; -1 to go on, or an exit status. */
 static int get_text(struct get_args *a, int id, const char *v, FILE *err)
 {
+	enum digest_algo algo;
+	struct qv_error e;
+
 	switch (id) {
 	case G_INPUT:
 		if (a->input != NULL)
@@ -206,7 +237,27 @@ static int get_text(struct get_args *a, int id, const char *v, FILE *err)
 			return get_bad(err, "-o needs a directory");
 		a->dir = v;
 		break;
-	case G_NAME: a->out_name = v; break;
+	case G_NAME:
+		a->out_name = v;
+		a->to_stdout = strcmp(v, "-") == 0;
+		break;
+	case G_CHECKSUM:
+		if (digest_spec_parse(v, strlen(v), &a->checksum, &e) != QV_OK)
+			return get_bad(err, "--checksum: %s", e.msg);
+		break;
+	case G_CHECKSUM_FILE: a->checksum_file = v; break;
+	case G_DIGEST:
+		if (!digest_algo_parse(v, strlen(v), &algo))
+			return get_bad(err, "--digest wants sha-256 or sha-512, not '%s'", v);
+		a->digests |= 1u << algo;
+		break;
+	case G_NAME_BY:
+		if (strcmp(v, "index") == 0)
+			a->name_by_index = true;
+		else if (strcmp(v, "url") != 0)
+			return get_bad(err, "--name-by wants url or index, not '%s'", v);
+		break;
+	case G_SUMMARY: a->summary = v; break;
 	case G_JSON: a->json = v; break;
 	case G_SHARD: a->shard = v; break;
 	case G_PROGRESS:
@@ -255,6 +306,11 @@ static int get_flag(struct get_args *a, int id, FILE *out)
 	case G_NETRC: a->netrc = true; break;
 	case G_IPV4: a->family = NET_IPV4; break;
 	case G_IPV6: a->family = NET_IPV6; break;
+	case G_CHECKSUM_OPTIONAL: a->checksum_optional = true; break;
+	case G_TIMESTAMPING: a->timestamping = true; break;
+	case G_NO_TIMESTAMP: a->no_timestamp = true; break;
+	case G_REMOTE_TIME: break; /* the default; accepted for curl habits */
+	case G_CONTINUE_UNSAFE: a->resume_unsafe = true; break;
 	default: a->dry_run = true; break; /* G_DRY_RUN */
 	}
 	return -1;
@@ -317,6 +373,23 @@ int get_args_parse(struct get_args *a, int argc, char **argv, FILE *out, FILE *e
 		return get_bad(err, "--shards N goes with --shard auto");
 	if (a->password != NULL && a->user == NULL)
 		return get_bad(err, "--password goes with --user USER");
+	if (a->name_by_index && a->out_name != NULL)
+		return get_bad(err, "-O NAME and --name-by index contradict each other");
+	/* one numbering: the list's lines, or the arguments' positions */
+	if (a->name_by_index && a->nurls > 0 && a->input != NULL)
+		return get_bad(err, "--name-by index numbers the URLs of -i FILE or of the "
+				    "arguments, not both");
+	if (a->name_by_index && (a->checksum_file != NULL || a->checksum.algo != DIGEST_NONE))
+		return get_bad(err, "--checksum and --checksum-file check files by name: not with "
+				    "--name-by index");
+	if (a->to_stdout && (a->resume || a->timestamping || a->skip_existing))
+		return get_bad(err, "-O - writes standard output: -c, -N and --skip-existing "
+				    "need a file");
+	if (a->checksum_file != NULL && strcmp(a->checksum_file, "-") == 0 && a->input != NULL &&
+	    strcmp(a->input, "-") == 0)
+		return get_bad(err, "-i - and --checksum-file - cannot both read standard input");
+	if (a->to_stdout && a->json != NULL && strcmp(a->json, "-") == 0)
+		return get_bad(err, "-O - and --json - would both write standard output");
 	return -1;
 }
 

@@ -61,6 +61,7 @@ static enum qv_err get_creds(struct get_net *n, struct get_plan *p, bool by_host
 			p->list.url[i] = copy;
 		}
 	}
+	/* gcc-analyzer-suppress malloc-leak: p->list owns each copy (url_list_clear) */
 	return QV_OK;
 }
 
@@ -79,8 +80,8 @@ static bool get_any_userinfo(const struct get_plan *p)
 	return false;
 }
 
-enum qv_err get_net_init(struct get_net *n, const struct get_args *a, struct get_plan *p,
-			 FILE *warn, struct qv_error *err)
+enum qv_err get_net_open(struct get_net *n, const struct get_args *a, FILE *warn,
+			 struct qv_error *err)
 {
 	struct proxy_settings ps;
 	char netrc[4096], userbuf[2 * NETRC_TOKEN_MAX + 2];
@@ -105,19 +106,41 @@ enum qv_err get_net_init(struct get_net *n, const struct get_args *a, struct get
 		return qv_error_set(err, QV_E_USAGE, "--user and --password too long");
 	rc = creds_init(&n->creds, user, netrc_path, a->netrc_file != NULL, warn, err);
 	explicit_bzero(userbuf, sizeof userbuf);
+	n->every_url = user != NULL || netrc_path != NULL;
+	n->by_host = netrc_path != NULL;
+	return rc;
+}
+
+enum qv_err get_net_init(struct get_net *n, const struct get_args *a, struct get_plan *p,
+			 FILE *warn, struct qv_error *err)
+{
+	enum qv_err rc = get_net_open(n, a, warn, err);
+
 	if (rc != QV_OK)
 		return rc;
-	if (user == NULL && netrc_path == NULL && !get_any_userinfo(p))
+	if (!n->every_url && !get_any_userinfo(p))
 		return QV_OK; /* nobody has credentials: no per-URL work */
 	n->auth = calloc(p->list.count > 0 ? p->list.count : 1, sizeof *n->auth);
 	if (n->auth == NULL) {
 		creds_clear(&n->creds);
 		return qv_error_set(err, QV_E_NOMEM, "out of memory");
 	}
-	rc = get_creds(n, p, netrc_path != NULL, err);
+	rc = get_creds(n, p, n->by_host, err);
 	if (rc != QV_OK)
 		get_net_clear(n);
 	return rc;
+}
+
+enum qv_err get_net_url(struct get_net *n, const char *s, const char *host, const char **auth,
+			const char **shown, struct qv_error *err)
+{
+	struct url_userinfo ui;
+	size_t len = strlen(s);
+
+	*auth = *shown = NULL;
+	if (!n->every_url && !url_userinfo(s, len, &ui))
+		return QV_OK;
+	return creds_for_url(&n->creds, s, len, host, auth, shown, err);
 }
 
 void get_net_clear(struct get_net *n)

@@ -6,6 +6,7 @@
 #ifndef QV_CLI_GET_GET_NET_H
 #define QV_CLI_GET_GET_NET_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "cli/get/creds.h"
@@ -18,6 +19,8 @@ struct get_net {
 	struct proxy_conf proxy;
 	struct creds creds;
 	const char **auth;          /* per list item, or NULL: nobody has any */
+	bool every_url;             /* -u or a .netrc: every URL is looked up */
+	bool by_host;               /* a .netrc: lookups need the URL's host */
 };
 
 /* Decide proxies and credentials for plan p (its URL texts are replaced by
@@ -25,6 +28,18 @@ struct get_net {
  * proxy or credential, named), QV_E_NOMEM; messages never hold a secret. */
 enum qv_err get_net_init(struct get_net *n, const struct get_args *a, struct get_plan *p,
 			 FILE *warn, struct qv_error *err);
+
+/* The same without a plan, for a streamed list: proxies and the sources of
+ * credentials (-u, .netrc); each URL then asks get_net_url. */
+enum qv_err get_net_open(struct get_net *n, const struct get_args *a, FILE *warn,
+			 struct qv_error *err);
+/* For URL text s (parsed fine; host its lower-case host): *auth the
+ * Authorization for its first origin and *shown the text to print and
+ * fetch instead of s (NULL: none, s itself).  Both are owned by n (kept
+ * until get_net_clear: one Basic value and one shown text per URL that
+ * holds user:pass@).  Errors: creds_for_url's. */
+enum qv_err get_net_url(struct get_net *n, const char *s, const char *host, const char **auth,
+			const char **shown, struct qv_error *err);
 void get_net_clear(struct get_net *n);
 
 /* The Authorization value for list item i, or NULL. */

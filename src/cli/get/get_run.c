@@ -9,7 +9,9 @@
 #include "cli/get/json_out.h"
 #include "cli/sink_tap.h"
 #include "cli/tls_setup.h"
+#include "transfer/sink_digest.h"
 #include "transfer/sink_file.h"
+#include "transfer/sink_stream.h"
 #include "util/clock.h"
 
 /* The sinks of one transfer, alive from sink_open to done.  About 72 KiB:
@@ -18,23 +20,12 @@
  * at most the concurrency's worth are ever allocated). */
 struct get_slot {
 	struct sink_tap tap;
+	struct sink_digest digest;  /* between tap and file/stream when hashing */
+	bool hashing;
+	struct sink_stream stream;  /* -O - */
 	struct sink_file file;
 	int64_t start_ms;
 	struct get_slot *next_free;
-};
-
-struct get_ctx {
-	const struct get_args *a;
-	const struct get_plan *p;
-	const struct get_net *net;
-	struct cli_out *o;
-	FILE *json;
-	const volatile sig_atomic_t *stop;
-	size_t *item;               /* job -> index in p->list */
-	struct get_slot **slot;     /* per job */
-	struct get_slot *free_slots; /* done, ready for reuse */
-	struct get_totals *t;
-	struct tls_client *tls;     /* https: CA set, sessions, -k */
 };
 
 static void get_slot_put(struct get_ctx *g, struct get_slot *s)
@@ -45,10 +36,19 @@ static void get_slot_put(struct get_ctx *g, struct get_slot *s)
 	g->free_slots = s;
 }
 
-static enum qv_err get_sink_open(void *ctx, size_t i, struct sink **out, struct qv_error *err)
+/* What a finished transfer's line and record say besides its result. */
+struct get_outcome {
+	char hex[2][DIGEST_HEX_MAX]; /* sha256, sha512: "" when not computed */
+	uint64_t out;                /* -O -: bytes written to standard output */
+};
+
+/* tap (progress) -> digest (when hashing) -> file or stdout. */
+enum qv_err get_slot_open(struct get_ctx *g, const char *name, const struct digest_want *want,
+			  struct get_slot **slot, struct sink **out, struct qv_error *err)
 {
-	struct get_ctx *g = ctx;
+	const struct get_args *a = g->a;
 	struct get_slot *s = g->free_slots;
+	struct sink *inner;
 	enum qv_err rc;
 
 	if (s != NULL)
@@ -56,20 +56,76 @@ static enum qv_err get_sink_open(void *ctx, size_t i, struct sink **out, struct 
 	else if ((s = malloc(sizeof *s)) == NULL)
 		return qv_error_set(err, QV_E_NOMEM, "out of memory");
 	s->start_ms = clock_now_ms();
-	rc = sink_file_open(&s->file, g->a->dir, g->p->name[g->item[i]], g->a->resume, g->a->fsync,
-			    err);
-	if (rc != QV_OK) {
-		get_slot_put(g, s);
-		return rc;
+	if (a->to_stdout) {
+		sink_stream_init(&s->stream, 1);
+		inner = sink_stream_sink(&s->stream);
+	} else {
+		rc = sink_file_open(&s->file, a->dir, name, a->resume, a->fsync, err);
+		if (rc != QV_OK) {
+			get_slot_put(g, s);
+			return rc;
+		}
+		sink_file_times(&s->file, !a->no_timestamp, a->timestamping);
+		inner = sink_file_sink(&s->file);
 	}
-	sink_tap_init(&s->tap, sink_file_sink(&s->file), &g->o->prog);
-	g->slot[i] = s;
+	s->hashing = want != NULL || a->digests != 0;
+	if (s->hashing) {
+		sink_digest_init(&s->digest, inner, a->digests, want);
+		inner = sink_digest_sink(&s->digest);
+	}
+	sink_tap_init(&s->tap, inner, &g->o->prog);
+	*slot = s;
 	*out = sink_tap_sink(&s->tap);
 	return QV_OK;
 }
 
-static void get_record(struct get_ctx *g, size_t item, const struct xfer_result *res,
-		       const struct qv_error *err, uint64_t ms, bool skipped)
+/* The digest URL item must have (NULL: none), or an error when a
+ * checksum option covers it but names no digest for it. */
+static enum qv_err get_want(const struct get_ctx *g, size_t item, const struct digest_want **w,
+			    struct qv_error *err)
+{
+	uint32_t k = g->p->sum_of != NULL ? g->p->sum_of[item] : 0;
+
+	*w = NULL;
+	if (k == GET_SUM_MISSING)
+		return qv_error_set(err, QV_E_CHECKSUM, "no checksum for %s in %s",
+				    g->p->name[item], g->a->checksum_file);
+	if (k == GET_SUM_CONFLICT)
+		return qv_error_set(err, QV_E_CHECKSUM, "%s is in %s twice, with different digests",
+				    g->p->name[item], g->a->checksum_file);
+	if (k > 0)
+		*w = &g->p->sums[k - 1];
+	return QV_OK;
+}
+
+static enum qv_err get_sink_open(void *ctx, size_t i, struct sink **out, struct qv_error *err)
+{
+	struct get_ctx *g = ctx;
+	size_t item = g->item[i];
+	const struct digest_want *want;
+	enum qv_err rc = get_want(g, item, &want, err);
+
+	if (rc != QV_OK)
+		return rc;
+	return get_slot_open(g, g->p->name[item], want, &g->slot[i], out, err);
+}
+
+static void get_outcome_of(const struct get_slot *s, bool to_stdout, struct get_outcome *oc)
+{
+	memset(oc, 0, sizeof *oc);
+	if (s == NULL)
+		return;
+	if (s->hashing) {
+		(void)sink_digest_hex(&s->digest, DIGEST_SHA256, oc->hex[0]);
+		(void)sink_digest_hex(&s->digest, DIGEST_SHA512, oc->hex[1]);
+	}
+	if (to_stdout)
+		oc->out = s->stream.written;
+}
+
+void get_record(struct get_ctx *g, const char *url, const char *name,
+		const struct xfer_result *res, const struct qv_error *err, uint64_t ms,
+		const char *skipped, const struct get_outcome *oc)
 {
 	char path[SINK_FILE_PATH_MAX];
 	struct json_record r;
@@ -77,11 +133,12 @@ static void get_record(struct get_ctx *g, size_t item, const struct xfer_result 
 	if (g->json == NULL)
 		return;
 	memset(&r, 0, sizeof r);
-	r.url = g->p->list.url[item];
-	r.file = get_plan_path(g->a, g->p->name[item], path, sizeof path) ? path : NULL;
+	r.url = url;
+	if (name != NULL && !g->a->to_stdout && get_plan_path(g->a, name, path, sizeof path))
+		r.file = path;
 	if (res != NULL) {
 		r.status = res->status;
-		r.bytes = res->bytes;
+		r.bytes = g->a->to_stdout && oc != NULL ? oc->out : res->bytes;
 		r.attempts = res->attempts;
 	}
 	r.ms = ms;
@@ -90,30 +147,93 @@ static void get_record(struct get_ctx *g, size_t item, const struct xfer_result 
 		r.error = err->msg;
 		r.error_code = qv_err_name(err->code);
 	}
+	if (oc != NULL && oc->hex[0][0] != '\0')
+		r.sha256 = oc->hex[0];
+	if (oc != NULL && oc->hex[1][0] != '\0')
+		r.sha512 = oc->hex[1];
 	json_out_record(g->json, &r);
 	(void)fflush(g->json);
 }
 
-/* The human line for one finished transfer. */
-static void get_line(struct get_ctx *g, size_t item, const struct xfer_result *res,
-		     const struct qv_error *err, uint64_t ms)
+/* A failure with -O -: what standard output got.  A closed reader needs
+ * no word (the pipe's other end chose to stop). */
+static void get_stdout_failure(struct get_ctx *g, const char *url, const struct qv_error *err,
+			       uint64_t out)
 {
-	const char *url = g->p->list.url[item];
-	char path[SINK_FILE_PATH_MAX], size[FMT_MAX];
+	if (err->code == QV_E_PIPE)
+		return;
+	if (err->code == QV_E_CHECKSUM)
+		cli_out_note(g->o, "quiver get: %s: %s (all %llu bytes already went to standard output)",
+			     url, err->msg, (unsigned long long)out);
+	else if (out > 0)
+		cli_out_note(g->o, "quiver get: %s: %s; standard output holds only the first %llu bytes",
+			     url, err->msg, (unsigned long long)out);
+	else
+		cli_out_note(g->o, "quiver get: %s: %s", url, err->msg);
+}
+
+/* The human line for one finished transfer: an error, or with -v where it
+ * went, its size, time, attempts and digests. */
+static void get_line(struct get_ctx *g, const char *url, const char *name,
+		     const struct xfer_result *res, const struct qv_error *err, uint64_t ms,
+		     const struct get_outcome *oc)
+{
+	char path[SINK_FILE_PATH_MAX], size[FMT_MAX], more[2 * DIGEST_HEX_MAX + 64];
+	int n = 0;
 
 	if (err->code != QV_OK && err->code != QV_E_INTERRUPTED) {
-		cli_out_note(g->o, "quiver get: %s: %s", url, err->msg);
+		if (g->a->to_stdout)
+			get_stdout_failure(g, url, err, oc->out);
+		else
+			cli_out_note(g->o, "quiver get: %s: %s", url, err->msg);
 		return;
 	}
-	if (err->code != QV_OK || !get_plan_path(g->a, g->p->name[item], path, sizeof path))
+	if (err->code != QV_OK)
 		return;
-	fmt_bytes(res->bytes, size);
+	if (g->a->to_stdout)
+		(void)snprintf(path, sizeof path, "standard output");
+	else if (!get_plan_path(g->a, name, path, sizeof path))
+		return;
+	if (res->not_modified) {
+		cli_out_verbose(g->o, "%s -> %s: not modified", url, path);
+		return;
+	}
+	fmt_bytes(g->a->to_stdout ? oc->out : res->bytes, size);
+	more[0] = '\0';
 	if (res->attempts > 1)
-		cli_out_verbose(g->o, "%s -> %s (%s in %.2fs, %u attempts)", url, path, size,
-				(double)ms / 1000.0, res->attempts);
-	else
-		cli_out_verbose(g->o, "%s -> %s (%s in %.2fs)", url, path, size,
-				(double)ms / 1000.0);
+		n = snprintf(more, sizeof more, ", %u attempts", res->attempts);
+	if (oc->hex[0][0] != '\0' && n >= 0)
+		n += snprintf(more + n, sizeof more - (size_t)n, ", sha256 %s", oc->hex[0]);
+	if (oc->hex[1][0] != '\0' && n >= 0 && (size_t)n < sizeof more)
+		(void)snprintf(more + n, sizeof more - (size_t)n, ", sha512 %s", oc->hex[1]);
+	cli_out_verbose(g->o, "%s -> %s (%s in %.2fs%s)", url, path, size, (double)ms / 1000.0,
+			more);
+}
+
+void get_finish(struct get_ctx *g, struct get_slot *s, const char *url, const char *name,
+		const struct xfer_result *res, const struct qv_error *err)
+{
+	struct get_outcome oc;
+	uint64_t ms = 0;
+
+	if (s != NULL && clock_now_ms() > s->start_ms)
+		ms = (uint64_t)(clock_now_ms() - s->start_ms);
+	get_outcome_of(s, g->a->to_stdout, &oc);
+	get_slot_put(g, s);
+	if (err->code == QV_OK && res->not_modified) {
+		g->t->not_modified++;
+	} else if (err->code == QV_OK) {
+		g->t->ok++;
+		g->t->bytes += g->a->to_stdout ? oc.out : res->bytes;
+	} else if (err->code == QV_E_INTERRUPTED) {
+		g->t->interrupted++;
+	} else {
+		g->t->failed++;
+	}
+	get_line(g, url, name, res, err, ms, &oc);
+	get_record(g, url, name, res, err, ms,
+		   err->code == QV_OK && res->not_modified ? "not-modified" : NULL, &oc);
+	progress_item_done(&g->o->prog);
 }
 
 static void get_done(void *ctx, size_t i, const struct xfer_result *res,
@@ -122,27 +242,31 @@ static void get_done(void *ctx, size_t i, const struct xfer_result *res,
 	struct get_ctx *g = ctx;
 	struct get_slot *s = g->slot[i];
 	size_t item = g->item[i];
-	uint64_t ms = 0;
 
 	g->slot[i] = NULL;
-	if (s != NULL && clock_now_ms() > s->start_ms)
-		ms = (uint64_t)(clock_now_ms() - s->start_ms);
-	get_slot_put(g, s);
-	if (err->code == QV_OK) {
-		g->t->ok++;
-		g->t->bytes += res->bytes;
-	} else if (err->code == QV_E_INTERRUPTED) {
-		g->t->interrupted++;
-	} else {
-		g->t->failed++;
-	}
-	get_line(g, item, res, err, ms);
-	get_record(g, item, res, err, ms, false);
-	progress_item_done(&g->o->prog);
+	get_finish(g, s, g->p->list.url[item], g->p->name[item], res, err);
 }
 
-static void get_opts(struct get_ctx *g, size_t njobs, struct xfer_opts *xo,
-		     struct engine_opts *eo)
+void get_slot_abort(struct get_slot *s)
+{
+	if (s == NULL)
+		return;
+	/* a run cut short: abort is idempotent */
+	sink_tap_sink(&s->tap)->ops->abort(sink_tap_sink(&s->tap));
+	free(s);
+}
+
+void get_slots_clear(struct get_ctx *g)
+{
+	while (g->free_slots != NULL) {
+		struct get_slot *s = g->free_slots;
+
+		g->free_slots = s->next_free;
+		free(s);
+	}
+}
+
+void get_opts(struct get_ctx *g, size_t njobs, struct xfer_opts *xo, struct engine_opts *eo)
 {
 	const struct get_args *a = g->a;
 	size_t i;
@@ -162,6 +286,7 @@ static void get_opts(struct get_ctx *g, size_t njobs, struct xfer_opts *xo,
 		xo->extra[i] = a->headers[i];
 	xo->extra_count = a->nheaders;
 	xo->proxy = &g->net->proxy;
+	xo->resume_unsafe = a->resume_unsafe;
 	memset(eo, 0, sizeof *eo);
 	eo->family = a->family;
 	eo->concurrency = cli_fd_concurrency(g->o->quiet ? NULL : g->o->err, a->engine,
@@ -191,7 +316,7 @@ static size_t get_jobs(struct get_ctx *g, struct engine_job *jobs)
 
 		if (p->skip[j]) {
 			g->t->skipped++;
-			get_record(g, item, NULL, NULL, 0, true);
+			get_record(g, p->list.url[item], p->name[item], NULL, NULL, 0, "exists", NULL);
 			continue;
 		}
 		g->item[n] = item;
@@ -250,18 +375,9 @@ enum qv_err get_run(const struct get_args *a, const struct get_plan *p, const st
 		rc = QV_E_INTERRUPTED;
 out:
 	t->secs = (double)(clock_now_ns() - t0) / 1e9;
-	for (i = 0; g.slot != NULL && i < cap; i++) {
-		if (g.slot[i] != NULL) { /* a run cut short: abort is idempotent */
-			sink_tap_sink(&g.slot[i]->tap)->ops->abort(sink_tap_sink(&g.slot[i]->tap));
-			free(g.slot[i]);
-		}
-	}
-	while (g.free_slots != NULL) {
-		struct get_slot *s = g.free_slots;
-
-		g.free_slots = s->next_free;
-		free(s);
-	}
+	for (i = 0; g.slot != NULL && i < cap; i++)
+		get_slot_abort(g.slot[i]);
+	get_slots_clear(&g);
 	free(g.slot);
 	free(g.item);
 	free(jobs);
@@ -279,6 +395,8 @@ void get_summary(FILE *f, const struct get_totals *t)
 		      t->ok, t->ok != 1 ? "s" : "", size, t->secs, rate);
 	if (t->failed > 0)
 		(void)fprintf(f, "; %zu failed", t->failed);
+	if (t->not_modified > 0)
+		(void)fprintf(f, "; %zu not modified", t->not_modified);
 	if (t->skipped > 0)
 		(void)fprintf(f, "; %zu skipped", t->skipped);
 	if (t->interrupted > 0)

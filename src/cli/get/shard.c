@@ -41,17 +41,22 @@ static enum qv_err shard_check(struct shard *s, struct qv_error *err)
 }
 
 /* One batch system's variables: index (required) and count (optional when
- * --shards is given); min_var shifts an index range that does not start at 0. */
+ * --shards is given); min_var and step_var map an index range that does not
+ * start at 0 or steps by more than 1 (Slurm's --array=3-9:2) onto 0..N-1,
+ * and max_var tells such a range from a list (--array=0,2,5). */
 struct shard_src {
 	const char *index_var;
 	const char *count_var;      /* NULL: only --shards */
 	const char *min_var;        /* NULL: starts at 0 */
+	const char *step_var;       /* NULL: steps by 1 */
+	const char *max_var;        /* NULL: not checked */
 };
 
 static const struct shard_src shard_srcs[] = {
-	{"SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_COUNT", "SLURM_ARRAY_TASK_MIN"},
-	{"AWS_BATCH_JOB_ARRAY_INDEX", "AWS_BATCH_JOB_ARRAY_SIZE", NULL},
-	{"JOB_COMPLETION_INDEX", NULL, NULL},
+	{"SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_COUNT", "SLURM_ARRAY_TASK_MIN",
+	 "SLURM_ARRAY_TASK_STEP", "SLURM_ARRAY_TASK_MAX"},
+	{"AWS_BATCH_JOB_ARRAY_INDEX", "AWS_BATCH_JOB_ARRAY_SIZE", NULL, NULL, NULL},
+	{"JOB_COMPLETION_INDEX", NULL, NULL, NULL, NULL},
 };
 
 static bool shard_env_num(shard_env_fn env, void *ctx, const char *name, uint32_t *out)
@@ -64,19 +69,28 @@ static bool shard_env_num(shard_env_fn env, void *ctx, const char *name, uint32_
 static enum qv_err shard_from_env(struct shard *s, const struct shard_src *src, uint32_t shards_opt,
 				  shard_env_fn env, void *ctx, struct qv_error *err)
 {
-	uint32_t k, n = 0, min = 0;
+	uint32_t k, n = 0, min = 0, step = 1, max = 0;
 
 	if (!shard_env_num(env, ctx, src->index_var, &k))
 		return qv_error_set(err, QV_E_USAGE, "%s is not a number", src->index_var);
-	if (src->min_var != NULL && shard_env_num(env, ctx, src->min_var, &min)) {
-		if (min > k)
-			return qv_error_set(err, QV_E_USAGE, "%s is below %s", src->index_var,
-					    src->min_var);
-		k -= min;
-	}
+	if (src->min_var != NULL && shard_env_num(env, ctx, src->min_var, &min) && min > k)
+		return qv_error_set(err, QV_E_USAGE, "%s is below %s", src->index_var,
+				    src->min_var);
+	if (src->step_var != NULL)
+		(void)shard_env_num(env, ctx, src->step_var, &step);
 	if (src->count_var != NULL && env(ctx, src->count_var) != NULL &&
 	    !shard_env_num(env, ctx, src->count_var, &n))
 		return qv_error_set(err, QV_E_USAGE, "%s is not a number", src->count_var);
+	/* An array that is not one range MIN-MAX:STEP of COUNT tasks (a list,
+	 * or ranges joined by commas: Slurm says STEP=1 for those) has no K/N a
+	 * task can work out alone. */
+	if (step == 0 || (k - min) % step != 0 ||
+	    (n != 0 && src->max_var != NULL && shard_env_num(env, ctx, src->max_var, &max) &&
+	     (max < min || (max - min) % step != 0 || (max - min) / step + 1 != n)))
+		return qv_error_set(err, QV_E_USAGE,
+				    "--shard auto: this job array is a list (like 0,2,5), not one range "
+				    "(like 0-7 or 1-7:2): pass --shard K/N");
+	k = (k - min) / step;
 	if (n != 0 && shards_opt != 0 && n != shards_opt)
 		return qv_error_set(err, QV_E_USAGE, "--shards %u disagrees with %s=%u",
 				    (unsigned)shards_opt, src->count_var, (unsigned)n);

@@ -15,7 +15,10 @@
  *   "http://example.com/a.gif"  0xa487075ce60d6e24 -> 0x16218a6ed172314a -> 10
  *
  * --shard auto reads K and N from the batch system:
- *   SLURM_ARRAY_TASK_ID (minus SLURM_ARRAY_TASK_MIN when set) / SLURM_ARRAY_TASK_COUNT,
+ *   (SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN) / SLURM_ARRAY_TASK_STEP (MIN 0
+ *   and STEP 1 when unset) of SLURM_ARRAY_TASK_COUNT; an array that is not
+ *   one range MIN-MAX:STEP (--array=0,2,5: COUNT != (MAX-MIN)/STEP + 1) is
+ *   refused: its tasks cannot number themselves 0..N-1 alone;
  *   AWS_BATCH_JOB_ARRAY_INDEX / AWS_BATCH_JOB_ARRAY_SIZE,
  *   JOB_COMPLETION_INDEX (Kubernetes indexed Job) / --shards N,
  * where --shards N also stands in for any count the environment lacks. */
