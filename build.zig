@@ -83,9 +83,12 @@ const Command = struct {
     needs: []const []const u8 = &.{},
     lean: bool = false,
 };
-const flags2_srcs = [_][]const u8{ "flags2_args.c", "flags2_report.c", "flags2_run.c", "json_meta.c" };
+const flags2_srcs = [_][]const u8{ "flags2_args.c", "flags2_report.c", "flags2_run.c", "json_meta.c", "threads.c" };
 const commands = [_]Command{
-    .{ .name = "flags", .summary = "download flags like the book's flags.py / _threadpool / _asyncio", .srcs = &.{"cmd_flags.c"} },
+    // The threads engine (engine/threads.c) is built with the commands that
+    // list it; get runs without it in the lean build (poll and seq; it is
+    // weak in engine.c, so `--engine threads` says it is not in the build).
+    .{ .name = "flags", .summary = "download flags like the book's flags.py / _threadpool / _asyncio", .srcs = &.{ "cmd_flags.c", "threads.c" } },
     .{ .name = "flags2", .summary = "the book's flags2 CLI: report, progress, errors", .srcs = &(.{"cmd_flags2.c"} ++ flags2_srcs) },
     .{ .name = "flags3", .summary = "flags2 plus per-country metadata (saves Country_Name.gif)", .srcs = &(.{"cmd_flags3.c"} ++ flags2_srcs) },
     .{ .name = "get", .summary = "download any list of http/https URLs in parallel", .lean = true, .srcs = &.{ "cli/get/", "cmd_get.c", "get_args.c", "get_plan.c", "get_run.c", "urllist.c", "nameset.c", "shard.c", "json_out.c" } },
