@@ -17,6 +17,10 @@ struct engine_entry {
 	engine_run_fn run;            /* NULL: not in this build yet */
 };
 
+/* The threads engine is left out of the lean build (build.zig): a weak
+ * reference is NULL there, which engine_available() reports. */
+#pragma weak engine_threads_run
+
 /* Indexed by enum engine_kind. */
 static const struct engine_entry engine_table[ENGINE_KIND_COUNT] = {
 	{"seq", engine_seq_run},

@@ -1,6 +1,7 @@
 /* country.c - lookups in the built-in country table and its metadata.json. */
 #include "serve/country.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "util/ascii.h"
@@ -31,9 +32,14 @@ const struct country *country_find(const char *cc, size_t len)
 
 size_t country_json(const struct country *c, char *out, size_t cap)
 {
+	/* The top-level domain is the code in lower case but for the United
+	 * Kingdom's (tools/gen_country_table.py checks the rule). */
+	bool gb = c->iso[0] == 'G' && c->iso[1] == 'B';
+	char tld[3] = {gb ? 'u' : (char)ascii_lower((unsigned char)c->iso[0]),
+		       gb ? 'k' : (char)ascii_lower((unsigned char)c->iso[1]), '\0'};
 	/* The exact layout of the files in flags.zip (Python's json.dumps). */
-	int n = snprintf(out, cap, "{\"tld_cc\": \"%s\", \"iso_cc\": \"%s\", \"country\": \"%s\", "
-			 "\"gec_cc\": \"%s\"}", c->tld, c->iso, c->name_json, c->gec);
+	int n = snprintf(out, cap, "{\"tld_cc\": \".%s\", \"iso_cc\": \"%s\", \"country\": \"%s\", "
+			 "\"gec_cc\": \"%s\"}", tld, c->iso, country_names + c->name, c->gec);
 
 	if (n < 0 || (size_t)n >= cap) {
 		if (cap > 0)

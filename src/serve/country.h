@@ -8,23 +8,27 @@
 #define QV_SERVE_COUNTRY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Countries in country_codes.txt (and directories in flags.zip). */
 #define COUNTRY_COUNT 194
 /* Longest metadata.json is 88 bytes; room to spare for the NUL. */
 #define COUNTRY_JSON_MAX 128
 
+/* A row is 8 bytes: the top-level domain follows from iso (country_json;
+ * the generator checks it), the name is an offset into country_names. */
 struct country {
 	char iso[3];   /* "CN": ISO 3166-1 alpha-2, upper case */
-	char tld[4];   /* ".cn" (".uk" for GB) */
 	char gec[3];   /* "CH": the CIA World Factbook code */
-	/* The name as JSON string content, escapes kept: "C\\u00f4te d'Ivoire"
-	 * in C is C\u00f4te d'Ivoire on the wire. */
-	const char *name_json;
+	/* Where country_names holds the name as JSON string content, escapes
+	 * kept: "C\\u00f4te d'Ivoire" in C is C\u00f4te d'Ivoire on the wire. */
+	uint16_t name;
 };
 
 /* Sorted by iso. */
 extern const struct country country_table[COUNTRY_COUNT];
+/* The names, each ended by a NUL. */
+extern const char country_names[];
 
 /* The country with the two-letter code cc (either case), or NULL. */
 const struct country *country_find(const char *cc, size_t len);

@@ -8,7 +8,7 @@
  *    no static RSA or static ECDH);
  *  - AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305 (the AEADs that OpenSSL,
  *    nginx and every browser offer first); no CBC, CCM or 3DES;
- *  - curves x25519, P-256, P-384, P-521 (br_ec_all_m31 or _m15);
+ *  - curves x25519 (m31 code), P-256, P-384, P-521 (i31 code), see profile.c;
  *  - hashes SHA-224/256/384/512 for signatures and the PRF; no SHA-1, see
  *    profile.c. */
 #ifndef QV_TLS_PROFILE_H
@@ -18,6 +18,9 @@
 #include <stddef.h>
 
 #include "tls/br.h"
+
+/* The elliptic-curve code of both engines (and of a server key's check). */
+extern const br_ec_impl tls_profile_ec;
 
 /* Set up cc for a client connection: suites, crypto implementations.  Like
  * br_ssl_client_init_full, which it replaces, but without a certificate

@@ -151,7 +151,7 @@ static bool key_pair_ok(const struct tls_server *srv, const br_x509_pkey *pk)
 	}
 	if (pk->key.ec.curve != srv->ec.curve)
 		return false;
-	len = br_ec_compute_pub(br_ec_get_default(), NULL, buf, &srv->ec);
+	len = br_ec_compute_pub(&tls_profile_ec, NULL, buf, &srv->ec);
 	return len != 0 && len == pk->key.ec.qlen && memcmp(buf, pk->key.ec.q, len) == 0;
 }
 

@@ -108,7 +108,8 @@ build() { # target
 	local t=$1 files extra=()
 	mkdir -p "$out/bin"
 	files=${srcs[$t]}
-	[ "$files" = @all ] && files=$(find src -name '*.c' ! -path src/main.c ! -path src/util/err.c | sort)
+	# src/libc/ replaces musl's printf in the Zig build only (build.zig)
+	[ "$files" = @all ] && files=$(find src -name '*.c' ! -path src/main.c ! -path src/util/err.c ! -path 'src/libc/*' | sort)
 	if [ -n "${with_bearssl[$t]:-}" ]; then
 		bearssl || return 1
 		extra=("$out/bearssl/libbearssl.a" -lpthread)
