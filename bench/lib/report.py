@@ -31,6 +31,10 @@ def table(case):
     if any("mb_s" in r for r in rows):
         extra += [("MB/s", lambda r: f2(r.get("mb_s"), "%.0f")),
                   ("CPU s / GB", lambda r: f2(r.get("cpu_per_gb")))]
+    if any("rate_bps" in r for r in rows):
+        extra += [("average rate MiB/s", lambda r: f2(r["rate_bps"] / 1048576 if r.get("rate_bps") else None)),
+                  ("vs limit", lambda r: (("%+.1f %%" % r["rate_err_pct"]) if r.get("rate_err_pct") is not None
+                                          else "–"))]
     head = ["tool", "wall s (median)", "min–max", "× fastest"]
     if case.get("limit"):
         head.append(f"× limit ({case['limit']:.1f} s)")

@@ -205,6 +205,34 @@ http {{
         os.symlink(self.big_src, path)
         return h.hexdigest()
 
+    def make_rate_files(self, size, parts):
+        """www/rate.bin (size random bytes) and rate.K.bin, parts pieces of it,
+        on tmpfs when there is one; returns their names, rate.bin first."""
+        shm = "/dev/shm"
+        where = shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else self.tmp
+        data = os.urandom(size)
+        names = ["rate.bin"] + [f"rate.{k}.bin" for k in range(parts)]
+        chunks = [data] + [data[k * size // parts:(k + 1) * size // parts] for k in range(parts)]
+        self.rate_srcs = []
+        for name, chunk in zip(names, chunks):
+            src = os.path.join(where, "quiver-bench-%d-%s" % (os.getpid(), name))
+            with open(src, "wb") as f:
+                f.write(chunk)
+            os.chmod(src, 0o644)
+            path = os.path.join(self.www, name)
+            if os.path.lexists(path):
+                os.unlink(path)
+            os.symlink(src, path)
+            self.rate_srcs += [src, path]
+        return names
+
+    def drop_rate_files(self):
+        for path in getattr(self, "rate_srcs", []):
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+
     def drop_big(self):
         for path in (os.path.join(self.www, "big.bin"), getattr(self, "big_src", None)):
             try:

@@ -507,6 +507,56 @@ def case_bundle(ctx, env, quiver_arm):
             "median of the batches)", "limit": None, "rows": rows}
 
 
+RATE = 2 << 20  # bytes/s: case 12's limit; RATE_FILE bytes take 10 s at it
+RATE_FILE = 10 * RATE
+RATE_PARTS = 4  # --limit-rate-total: this many files of RATE_FILE / RATE_PARTS at once
+
+
+def case_rate(ctx, env):
+    """Rate-limit accuracy (issue 17): the average rate over a 10 s transfer
+    against the limit, per engine, beside curl, wget2 and aria2c; then one limit
+    for the whole run shared by 4 transfers (aria2c's
+    --max-overall-download-limit).  Random bytes on tmpfs, served by nginx."""
+    print("case 12: rate limits, 10 s at 2 MiB/s", flush=True)
+    files = env.make_rate_files(RATE_FILE, RATE_PARTS)
+    one = f"{env.http}/{files[0]}"
+    parts = [f"{env.http}/{f}" for f in files[1:]]
+    lim = "2M"
+    rows = []
+    for eng in ("poll", "threads", "seq"):
+        why = None if ctx.features.get(eng) and ctx.features.get("get") else f"no engine {eng}"
+        rows.append(measure(ctx, f"quiver get --engine {eng}",
+                            [ctx.quiver, "get", "-q", "--engine", eng, "--limit-rate", lim, "-o", ".", one],
+                            1, why_not=why, extra={"bytes": RATE_FILE, "limit_bps": RATE}))
+    rows.append(measure(ctx, "curl --limit-rate", ["curl", "-s", "-S", "-f", "--limit-rate", lim, "-O", one], 1,
+                        extra={"bytes": RATE_FILE, "limit_bps": RATE}))
+    w2 = subprocess.run(["wget2", "--help"], capture_output=True, text=True).stdout if shutil.which("wget2") else ""
+    rows.append(measure(ctx, "wget2 --limit-rate", ["wget2", "-q", "--no-hsts", "--limit-rate=" + lim, one], 1,
+                        why_not=None if "--limit-rate" in w2 else "this wget2 has no --limit-rate (wget2 2.0 added it)",
+                        extra={"bytes": RATE_FILE, "limit_bps": RATE}))
+    rows.append(measure(ctx, "aria2c --max-download-limit",
+                        ["aria2c", "-q", "--max-download-limit=" + lim, "--file-allocation=none", "-d", ".", one], 1,
+                        extra={"bytes": RATE_FILE, "limit_bps": RATE}))
+    lst = os.path.join(ctx.tmp, "c12.qlist")
+    cfg_list(lst, parts)
+    rows.append(measure(ctx, f"quiver get -j {RATE_PARTS} --limit-rate-total",
+                        [ctx.quiver, "get", "-q", "-j", str(RATE_PARTS), "--limit-rate-total", lim, "-o", ".",
+                         "-i", lst], RATE_PARTS, why_not=None if ctx.features.get("get") else "no 'quiver get'",
+                        extra={"bytes": RATE_FILE, "limit_bps": RATE}))
+    rows.append(measure(ctx, f"aria2c -j {RATE_PARTS} --max-overall-download-limit",
+                        ["aria2c", "-q", "-j", str(RATE_PARTS), "--max-overall-download-limit=" + lim,
+                         "--file-allocation=none", "-d", ".", "-i", lst], RATE_PARTS,
+                        extra={"bytes": RATE_FILE, "limit_bps": RATE}))
+    env.drop_rate_files()
+    for r in rows:
+        if r.get("wall"):
+            # the rate a user sees: every byte over the whole run, connection set-up included
+            r["rate_bps"] = r["bytes"] / r["wall"]
+            r["rate_err_pct"] = 100.0 * (r["rate_bps"] - RATE) / RATE
+    return finish({"id": "12", "title": "rate limits: 20 MiB at --limit-rate 2M (10 s), nginx; then 4 × 5 MiB "
+                   "under one limit for the run", "limit": RATE_FILE / RATE, "plot": False}, rows)
+
+
 def case_size(ctx):
     print("case 9: binary size", flush=True)
     case = {"id": "9", "title": "stripped static binary vs curl + shared libraries", "limit": None}
@@ -639,6 +689,8 @@ def main():
                                             f"{TLS_CONNS} HTTPS downloads, each on its own connection, nginx "
                                             "with a session cache (tickets off)"))
             ctx.cases.append(case_bundle(ctx, env, a.quiver_arm))
+        if want("12"):
+            ctx.cases.append(case_rate(ctx, env))
         if want("8"):
             big_sha256 = env.make_big()
             try:
