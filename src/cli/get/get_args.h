@@ -11,6 +11,7 @@
 #include "cli/output.h"
 #include "engine/engine.h"
 #include "http/req.h"
+#include "transfer/transfer.h"
 
 /* Defaults (DESIGN §1). */
 #define GET_PARALLEL_DEFAULT 8u
@@ -75,7 +76,26 @@ struct get_args {
 	const char *netrc_file;     /* --netrc-file FILE */
 	enum net_family family;     /* -4 / -6 */
 	struct cli_out_want out;
+	/* Set by the wget mode (cli/wget/), not by get's options: */
+	const char *prog;           /* message prefix: "quiver get" or "wget" */
+	bool gnu_names;             /* a name taken by an earlier URL or by a file
+				     * in the directory becomes NAME.1, NAME.2 ...
+				     * (GNU wget) instead of a clash */
+	bool resume_final;          /* -c without NAME.part continues NAME itself */
+	bool spider;                /* nothing saved (wget --spider) */
+	/* the request shape and -S hook, copied into xfer_opts (transfer.h) */
+	const char *method;
+	const uint8_t *body;
+	size_t body_len;
+	bool has_body;
+	const char *body_type;
+	xfer_head_fn on_head;
+	void *head_ctx;
 };
+
+/* get's defaults in a (no allocation): what get_args_parse starts from,
+ * and the wget mode too. */
+void get_args_defaults(struct get_args *a);
 
 /* Parse argv (argv[0] is "get").  Returns -1 to go on, or the exit status
  * after --help (0, printed on out) or a usage error (2, message on err).

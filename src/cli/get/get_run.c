@@ -10,7 +10,11 @@
 #include "cli/sink_tap.h"
 #include "cli/tls_setup.h"
 #include "transfer/sink_file.h"
+#include "transfer/sink_mem.h"
 #include "util/clock.h"
+
+/* get_totals.errs has a bit per code. */
+_Static_assert(QV_E__COUNT <= 64, "enum qv_err outgrew get_totals.errs");
 
 /* The sinks of one transfer, alive from sink_open to done.  About 72 KiB:
  * musl serves that with mmap, so a freed slot goes on a free list for the
@@ -18,6 +22,7 @@
  * at most the concurrency's worth are ever allocated). */
 struct get_slot {
 	struct sink_tap tap;
+	struct sink_mem none;       /* --spider: a HEAD's empty body */
 	struct sink_file file;
 	int64_t start_ms;
 	struct get_slot *next_free;
@@ -42,11 +47,20 @@ enum qv_err get_slot_open(struct get_ctx *g, const char *name, struct get_slot *
 	else if ((s = malloc(sizeof *s)) == NULL)
 		return qv_error_set(err, QV_E_NOMEM, "out of memory");
 	s->start_ms = clock_now_ms();
+	if (g->a->spider) {
+		sink_mem_init(&s->none, NULL, 0, 0);
+		sink_tap_init(&s->tap, sink_mem_sink(&s->none), &g->o->prog);
+		*slot = s;
+		*out = sink_tap_sink(&s->tap);
+		return QV_OK;
+	}
 	rc = sink_file_open(&s->file, g->a->dir, name, g->a->resume, g->a->fsync, err);
 	if (rc != QV_OK) {
 		get_slot_put(g, s);
 		return rc;
 	}
+	if (g->a->resume_final)
+		sink_file_adopt_final(&s->file);
 	sink_tap_init(&s->tap, sink_file_sink(&s->file), &g->o->prog);
 	*slot = s;
 	*out = sink_tap_sink(&s->tap);
@@ -94,7 +108,7 @@ static void get_line(struct get_ctx *g, const char *url, const char *name,
 	char path[SINK_FILE_PATH_MAX], size[FMT_MAX];
 
 	if (err->code != QV_OK && err->code != QV_E_INTERRUPTED) {
-		cli_out_note(g->o, "quiver get: %s: %s", url, err->msg);
+		cli_out_note(g->o, "%s: %s: %s", g->a->prog, url, err->msg);
 		return;
 	}
 	if (err->code != QV_OK || !get_plan_path(g->a, name, path, sizeof path))
@@ -123,6 +137,7 @@ void get_finish(struct get_ctx *g, struct get_slot *s, const char *url, const ch
 		g->t->interrupted++;
 	} else {
 		g->t->failed++;
+		g->t->errs |= 1ull << err->code;
 	}
 	get_line(g, url, name, res, err, ms);
 	get_record(g, url, name, res, err, ms, false);
@@ -179,6 +194,13 @@ void get_opts(struct get_ctx *g, size_t njobs, struct xfer_opts *xo, struct engi
 		xo->extra[i] = a->headers[i];
 	xo->extra_count = a->nheaders;
 	xo->proxy = &g->net->proxy;
+	xo->method = a->method;
+	xo->body = a->body;
+	xo->body_len = a->body_len;
+	xo->has_body = a->has_body;
+	xo->body_type = a->body_type;
+	xo->on_head = a->on_head;
+	xo->head_ctx = a->head_ctx;
 	memset(eo, 0, sizeof *eo);
 	eo->family = a->family;
 	eo->concurrency = cli_fd_concurrency(g->o->quiet ? NULL : g->o->err, a->engine,

@@ -15,6 +15,8 @@
 
 struct get_totals {
 	size_t ok, failed, skipped, interrupted;
+	uint64_t errs;              /* 1 << code of each failure's enum qv_err
+				     * (wget's exit status ranks them) */
 	uint64_t bytes;
 	double secs;
 	bool stopped;               /* SIGINT/SIGTERM ended the run */

@@ -96,6 +96,7 @@ static void gs_report(struct get_stream *s, const char *url, const char *name, c
 		return;
 	}
 	s->g.t->failed++;
+	s->g.t->errs |= 1ull << e->code;
 	/* -q hides it in a run; a dry run lists it, as the plan does (the
 	 * stream draws no progress line that cli_out_note would wipe) */
 	if (s->g.o == NULL || !s->g.o->quiet) {
