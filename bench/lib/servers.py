@@ -3,6 +3,7 @@ nginx (HTTP, HTTPS with an EC P-256 and an RSA 2048 certificate, and a TLS front
 `quiver serve`) over a tree of real flags replicated under other names.  Everything binds
 to free loopback ports and lives under bench/results/tmp/; close() stops what it started.
 """
+import hashlib
 import os
 import shutil
 import socket
@@ -184,17 +185,33 @@ http {{
         self.https_cache = f"https://localhost:{ports[1]}"
 
     def make_big(self):
+        """www/big.bin: 1 GiB of random bytes (so a digest check means something:
+        a body with a hole would still match a file of zeros), on tmpfs when there
+        is one (/dev/shm, linked from www) so the source disk is not measured.
+        Returns its SHA-256 (hex)."""
+        shm = "/dev/shm"
+        where = shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else self.tmp
+        self.big_src = os.path.join(where, "quiver-bench-big-%d.bin" % os.getpid())
+        h = hashlib.sha256()
+        with open(self.big_src, "wb") as f:
+            for _ in range(BIG >> 24):
+                block = os.urandom(1 << 24)
+                h.update(block)
+                f.write(block)
+        os.chmod(self.big_src, 0o644)
         path = os.path.join(self.www, "big.bin")
-        r = subprocess.run(["fallocate", "-l", str(BIG), path], capture_output=True)
-        if r.returncode != 0:
-            subprocess.run(f"head -c {BIG} /dev/zero > '{path}'", shell=True, check=True)
-        os.chmod(path, 0o644)
+        if os.path.lexists(path):
+            os.unlink(path)
+        os.symlink(self.big_src, path)
+        return h.hexdigest()
 
     def drop_big(self):
-        try:
-            os.unlink(os.path.join(self.www, "big.bin"))
-        except OSError:
-            pass
+        for path in (os.path.join(self.www, "big.bin"), getattr(self, "big_src", None)):
+            try:
+                if path:
+                    os.unlink(path)
+            except OSError:
+                pass
 
     def close(self):
         for p in reversed(self.procs):

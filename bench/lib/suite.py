@@ -13,6 +13,7 @@ import json
 import os
 import platform
 import re
+import shlex
 import shutil
 import signal
 import statistics
@@ -261,6 +262,11 @@ def probe(ctx, flag_site, tls_url, cacert):
     else:
         f["tls"], f["tls_why"] = False, "TLS needs 'quiver get'"
     shutil.rmtree(scratch, ignore_errors=True)
+    p = subprocess.run([ctx.quiver, "get", "-q", "--digest", "sha-256", "-O", "-", flag_site + "/cn/cn.gif"],
+                       capture_output=True, timeout=60)
+    f["integrity"] = p.returncode == 0 and p.stdout[:3] == b"GIF"
+    if not f["integrity"]:
+        f["integrity_why"] = "-O - / --digest (issue 16): " + first_line(p.stderr)
     print("features:", {k: v for k, v in f.items() if not k.endswith("_why")}, flush=True)
 
 
@@ -317,17 +323,29 @@ def case_many(ctx, num, label, title, urls, names, n, limit, base_urls, base_nam
                    "transfers": len(urls)}, rows)
 
 
-def case_big(ctx, base, label, cacert=None):
+def case_big(ctx, base, label, big_sha256, cacert=None):
     print(f"case 8{label}: 1 GiB from nginx over {label.upper()}", flush=True)
     url = f"{base}/big.bin"
     rows = []
+    tls = ["--cacert", cacert] if cacert else []
     if not ctx.features.get("get"):
         rows.append(measure(ctx, "quiver get", None, 0, why_not=ctx.features.get("get_why")))
     elif cacert and not ctx.features.get("tls"):
         rows.append(measure(ctx, "quiver get", None, 0, why_not=ctx.features.get("tls_why")))
     else:
-        argv = [ctx.quiver, "get", "-q", "-o", ".", url] + (["--cacert", cacert] if cacert else [])
+        argv = [ctx.quiver, "get", "-q", "-o", ".", url] + tls
         rows.append(measure(ctx, "quiver get", argv, 1))
+        # issue 16: the cost of hashing, and the body through standard output
+        why = None if ctx.features.get("integrity") else ctx.features.get("integrity_why")
+        rows.append(measure(ctx, "quiver get --digest sha-256", argv + ["--digest", "sha-256"], 1,
+                            why_not=why))
+        stdout = shlex.join([ctx.quiver, "get", "-q", "-O", "-", url] + tls)
+        # counts only when the digest of what came out is the source's
+        pipe = f'[ "$({stdout} | sha256sum | cut -c1-64)" = {big_sha256} ]'
+        rows.append(measure(ctx, "quiver get -O - into sha256sum", ["sh", "-c", pipe], 0, why_not=why,
+                            extra={"note": "CPU includes sha256sum"}))
+        rows.append(measure(ctx, "quiver get -O - >/dev/null", ["sh", "-c", stdout + " >/dev/null"], 0,
+                            why_not=why))
     argv = ["curl", "-s", "-S", "-f", "-o", "big.bin", url] + (["--cacert", cacert] if cacert else [])
     rows.append(measure(ctx, "curl", argv, 1))
     gb = servers.BIG / 1e9
@@ -622,10 +640,10 @@ def main():
                                             "with a session cache (tickets off)"))
             ctx.cases.append(case_bundle(ctx, env, a.quiver_arm))
         if want("8"):
-            env.make_big()
+            big_sha256 = env.make_big()
             try:
-                ctx.cases.append(case_big(ctx, env.http, "http"))
-                ctx.cases.append(case_big(ctx, env.https_ec, "https", cacert=env.ca))
+                ctx.cases.append(case_big(ctx, env.http, "http", big_sha256))
+                ctx.cases.append(case_big(ctx, env.https_ec, "https", big_sha256, cacert=env.ca))
             finally:
                 env.drop_big()
     finally:

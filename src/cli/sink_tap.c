@@ -8,11 +8,12 @@ static struct sink_tap *tap_from(struct sink *s)
 	return (struct sink_tap *)(void *)s; /* base is the first member */
 }
 
-static enum qv_err tap_begin(struct sink *s, uint64_t offset, struct qv_error *err)
+static enum qv_err tap_begin(struct sink *s, uint64_t offset, const struct sink_meta *meta,
+			     struct qv_error *err)
 {
 	struct sink_tap *t = tap_from(s);
 
-	return t->inner->ops->begin(t->inner, offset, err);
+	return t->inner->ops->begin(t->inner, offset, meta, err);
 }
 
 static enum qv_err tap_write(struct sink *s, const uint8_t *p, size_t n, struct qv_error *err)
@@ -50,8 +51,8 @@ static const struct sink_ops sink_tap_ops = {
 void sink_tap_init(struct sink_tap *t, struct sink *inner, struct progress *prog)
 {
 	memset(t, 0, sizeof *t);
+	t->base = *inner; /* what the transfer reads: resume, -N, rewinding */
 	t->base.ops = &sink_tap_ops;
-	t->base.resume_from = inner->resume_from;
 	t->inner = inner;
 	t->prog = prog;
 }

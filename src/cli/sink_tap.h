@@ -14,7 +14,7 @@ struct sink_tap {
 	struct progress *prog;      /* may be NULL */
 };
 
-/* Wrap inner (its resume_from is carried over).  No allocation. */
+/* Wrap inner (its struct sink fields are carried over).  No allocation. */
 void sink_tap_init(struct sink_tap *t, struct sink *inner, struct progress *prog);
 
 struct sink *sink_tap_sink(struct sink_tap *t);

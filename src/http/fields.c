@@ -204,3 +204,18 @@ bool http_retry_after_parse(const char *s, size_t n, uint32_t *secs)
 	*secs = v;
 	return true;
 }
+
+bool http_etag_strong(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n < 2 || s[0] != '"' || s[n - 1] != '"')
+		return false;
+	for (i = 1; i + 1 < n; i++) {
+		uint8_t c = (uint8_t)s[i];
+
+		if (c <= 0x20 || c == '"' || c == 0x7f)
+			return false;
+	}
+	return true;
+}

@@ -45,6 +45,10 @@ bool http_crange_parse(const char *s, size_t n, struct http_resp *r);
  * false for the HTTP-date form or anything else. */
 bool http_retry_after_parse(const char *s, size_t n, uint32_t *secs);
 
+/* A strong entity-tag: DQUOTE *etagc DQUOTE, etagc = %x21 / %x23-7E /
+ * obs-text (RFC 9110 §8.8.3); a weak one ("W/...") is false. */
+bool http_etag_strong(const char *s, size_t n);
+
 /* Next non-empty element of a comma-separated list (RFC 9110 §5.6.1), OWS
  * trimmed.  *cur advances; returns false at the end. */
 bool http_list_next(const char **cur, const char *end, const char **elem, size_t *elen);

@@ -136,7 +136,9 @@ static bool is_default_name(const struct http_req *r, const struct req_field *f)
 	       ascii_ieq(f->name, f->name_len, "user-agent") ||
 	       ascii_ieq(f->name, f->name_len, "accept") ||
 	       ascii_ieq(f->name, f->name_len, "authorization") ||
-	       ascii_ieq(f->name, f->name_len, "proxy-authorization");
+	       ascii_ieq(f->name, f->name_len, "proxy-authorization") ||
+	       ascii_ieq(f->name, f->name_len, "if-range") ||
+	       ascii_ieq(f->name, f->name_len, "if-modified-since");
 }
 
 static bool req_is_connect(const struct http_req *r)
@@ -161,6 +163,11 @@ static enum qv_err req_check(const struct http_req *r, struct req_field *f, stru
 	}
 	if (ua != NULL && !value_ok(ua, strlen(ua)))
 		return qv_error_set(err, QV_E_USAGE, "invalid user agent: control character");
+	/* a validator read back from a file must not split the request either */
+	if ((r->if_range != NULL && !value_ok(r->if_range, strlen(r->if_range))) ||
+	    (r->if_modified_since != NULL &&
+	     !value_ok(r->if_modified_since, strlen(r->if_modified_since))))
+		return qv_error_set(err, QV_E_INTERNAL, "control character in a validator");
 	if (m == NULL || m[0] == '\0')
 		return qv_error_set(err, QV_E_INTERNAL, "request without a method");
 	for (i = 0; m[i] != '\0'; i++) {
@@ -199,6 +206,10 @@ static void req_fields(const struct http_req *r, struct req_out *o, const char *
 		(void)snprintf(range, sizeof range, "Range: bytes=%" PRIu64 "-\r\n", r->range_from);
 		out_str(o, range);
 	}
+	default_field(o, "If-Range", "if-range", r->has_range ? r->if_range : NULL, f,
+		      r->extra_count);
+	default_field(o, "If-Modified-Since", "if-modified-since", r->if_modified_since, f,
+		      r->extra_count);
 	if (r->has_body) {
 		char clen[40]; /* "Content-Length: " + 20 digits + CRLF */
 

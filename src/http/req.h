@@ -28,14 +28,20 @@ struct http_req {
 	bool has_body;
 	uint64_t body_len;
 	const char *content_type;
+	/* The validator of the bytes held (a strong ETag or an HTTP-date), sent
+	 * as If-Range with the Range, or NULL: resume only the same version */
+	const char *if_range;
+	/* An HTTP-date, or NULL: If-Modified-Since (-N) */
+	const char *if_modified_since;
 	/* "Basic ..." values, or NULL: Authorization (the origin's credentials)
 	 * and Proxy-Authorization (the proxy's); an -H line of the same name
 	 * replaces them like any default */
 	const char *authorization;
 	const char *proxy_authorization;
 	/* "Name: value" lines from -H, without CRLF; a header given here replaces
-	 * the default of the same name (Host, User-Agent, Accept, Content-Type
-	 * with a body).  A line with an
+	 * the default of the same name (Host, User-Agent, Accept, the
+	 * credentials, If-Range, If-Modified-Since, Content-Type with a
+	 * body).  A line with an
 	 * empty value ("Name:") removes that default, as in curl. */
 	const char *extra[HTTP_REQ_EXTRA_MAX];
 	size_t extra_count;

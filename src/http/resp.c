@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "http/date.h"
 #include "http/fields.h"
 #include "http/syntax.h"
 #include "util/ascii.h"
@@ -44,7 +45,10 @@ enum resp_field {
 	F_LOCATION,
 	F_CONTENT_RANGE,
 	F_RETRY_AFTER,
-	F_CONTENT_TYPE
+	F_CONTENT_TYPE,
+	F_ETAG,
+	F_LAST_MODIFIED,
+	F_DATE
 };
 
 struct kept_field {
@@ -60,6 +64,9 @@ static const struct kept_field kept_fields[] = {
 	{"content-range", F_CONTENT_RANGE},
 	{"retry-after", F_RETRY_AFTER},
 	{"content-type", F_CONTENT_TYPE},
+	{"etag", F_ETAG},
+	{"last-modified", F_LAST_MODIFIED},
+	{"date", F_DATE},
 };
 
 static const char http_prefix[] = "HTTP/1.";
@@ -323,6 +330,23 @@ static void content_type_field(struct http_resp_parser *p)
 	p->resp.content_type[n] = '\0';
 }
 
+/* The validators of a resume (If-Range) and of -N (DESIGN §1): kept only
+ * when exactly right, since a doubtful one could splice two versions of a
+ * file together. */
+static void etag_field(struct http_resp_parser *p)
+{
+	struct http_resp *r = &p->resp;
+	bool first = !p->etag_seen;
+
+	p->etag_seen = true;
+	r->etag[0] = '\0';
+	if (first && !p->value_overflow && p->value_len < HTTP_ETAG_MAX &&
+	    http_etag_strong(p->value, p->value_len)) {
+		memcpy(r->etag, p->value, p->value_len);
+		r->etag[p->value_len] = '\0';
+	}
+}
+
 static enum resp_step field_end(struct http_resp_parser *p, struct qv_error *err)
 {
 	struct http_resp *r = &p->resp;
@@ -360,6 +384,16 @@ static enum resp_step field_end(struct http_resp_parser *p, struct qv_error *err
 		break;
 	case F_CONTENT_TYPE:
 		content_type_field(p);
+		break;
+	case F_ETAG:
+		etag_field(p);
+		break;
+	case F_LAST_MODIFIED:
+		r->has_last_modified = !p->value_overflow &&
+				       http_date_parse(p->value, p->value_len, &r->last_modified);
+		break;
+	case F_DATE:
+		r->has_date = !p->value_overflow && http_date_parse(p->value, p->value_len, &r->date);
 		break;
 	default:
 		break;

@@ -36,9 +36,14 @@
 #define HTTP_REASON_MAX 128
 #define HTTP_LOCATION_MAX 8192
 #define HTTP_CTYPE_MAX 128
+/* A kept ETag, quotes and NUL included: real ones are 10-70 bytes (nginx
+ * "mtime-size", S3 "md5-parts"); a longer one is not kept, which costs a
+ * resume only a restart from byte 0. */
+#define HTTP_ETAG_MAX 128
 /* Other kept values (Content-Length, Connection, Transfer-Encoding,
- * Content-Range, Retry-After, and a repeated Location to compare) are parsed
- * from a buffer this big; a longer one is treated as unreadable. */
+ * Content-Range, Retry-After, ETag, Last-Modified, Date, and a repeated
+ * Location to compare) are parsed from a buffer this big; a longer one is
+ * treated as unreadable. */
 #define HTTP_VALUE_MAX 512
 
 enum http_framing {
@@ -66,6 +71,12 @@ struct http_resp {
 	uint32_t retry_after_s;           /* delta-seconds form only, capped at
 					   * one day */
 	char content_type[HTTP_CTYPE_MAX];
+	/* A strong entity-tag (RFC 9110 §8.8.3) with its quotes: "" when none
+	 * was sent, or a weak, malformed, over-long or second one (a resume
+	 * then has no validator rather than a doubtful one). */
+	char etag[HTTP_ETAG_MAX];
+	bool has_last_modified, has_date; /* a valid HTTP-date (http/date.h) */
+	int64_t last_modified, date;      /* Unix seconds */
 	/* Raw Location value, trimmed ("" when none), in the buffer given to
 	 * http_resp_init. */
 	const char *location;
@@ -110,6 +121,7 @@ struct http_resp_parser {
 	bool conn_close;
 	bool conn_keep_alive;
 	bool cl_seen;             /* a valid Content-Length value is stored */
+	bool etag_seen;           /* an ETag field came: a second one clears it */
 	int cl_err;               /* first Content-Length problem (0: none) */
 	enum qv_err err;
 	/* current kept value; a first Location goes to loc instead */

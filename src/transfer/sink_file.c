@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 /* The .part path, stored right after the final one (see struct sink_file). */
@@ -105,12 +106,125 @@ static enum qv_err file_position(struct sink_file *s, uint64_t offset, struct qv
 	return QV_OK;
 }
 
-static enum qv_err file_begin(struct sink *sk, uint64_t offset, struct qv_error *err)
+/* "dir/name.part.meta" into out; false when it does not fit (see
+ * sink_file.h: such a name keeps no validator). */
+static bool file_meta_path(const struct sink_file *s, char *out)
 {
-	struct sink_file *s = file_from(sk);
+	const char *base = strrchr(s->paths, '/');
+	size_t name = strlen(base != NULL ? base + 1 : s->paths);
+	int n = snprintf(out, SINK_FILE_PATH_MAX, "%s.meta", sf_part(s));
+
+	return name + 10 <= 255 && n > 0 && (size_t)n < SINK_FILE_PATH_MAX;
+}
+
+/* The validator a sidecar holds: exactly "If-Range: VALUE\n", VALUE
+ * printable; anything else (cut by a crash, edited) is no validator, and
+ * the resume restarts: never a doubtful splice. */
+static void file_meta_read(struct sink_file *s)
+{
+	char path[SINK_FILE_PATH_MAX], buf[SINK_VALIDATOR_MAX + 16];
+	ssize_t n = -1;
+	size_t i;
+	int fd;
+
+	s->validator[0] = '\0';
+	if (!file_meta_path(s, path))
+		return;
+	fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		return;
+	do
+		n = read(fd, buf, sizeof buf);
+	while (n < 0 && errno == EINTR);
+	(void)close(fd);
+	if (n < 12 || (size_t)n >= sizeof buf || memcmp(buf, "If-Range: ", 10) != 0 ||
+	    buf[n - 1] != '\n' || (size_t)n - 11 >= SINK_VALIDATOR_MAX)
+		return;
+	for (i = 10; i < (size_t)n - 1; i++) {
+		if ((uint8_t)buf[i] < 0x20 || (uint8_t)buf[i] >= 0x7f)
+			return;
+	}
+	memcpy(s->validator, buf + 10, (size_t)n - 11);
+	s->validator[n - 11] = '\0';
+}
+
+/* Record v as the validator of the .part just cut to zero ("" removes a
+ * stale one).  With --fsync it is on disk before the first body byte. */
+static enum qv_err file_meta_write(struct sink_file *s, const char *v, struct qv_error *err)
+{
+	char path[SINK_FILE_PATH_MAX], line[SINK_VALIDATOR_MAX + 16];
+	int fd, n, rc = 0;
+
+	if (!file_meta_path(s, path))
+		return QV_OK;
+	if (v == NULL || v[0] == '\0' || strlen(v) >= SINK_VALIDATOR_MAX) {
+		(void)unlink(path);
+		return QV_OK;
+	}
+	n = snprintf(line, sizeof line, "If-Range: %s\n", v);
+	fd = openat(AT_FDCWD, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
+		    0644);
+	if (fd < 0)
+		return qv_error_sys(err, QV_E_FILE, errno, "cannot create %s", path);
+	errno = 0;
+	if (write(fd, line, (size_t)n) != n || (s->use_fsync && fsync(fd) != 0))
+		rc = errno != 0 ? errno : ENOSPC;
+	(void)close(fd);
+	if (rc != 0) {
+		(void)unlink(path);
+		return qv_error_sys(err, QV_E_FILE, rc, "cannot write %s", path);
+	}
+	return QV_OK;
+}
+
+static void file_meta_remove(const struct sink_file *s)
+{
+	char path[SINK_FILE_PATH_MAX];
+
+	if (s->resume && file_meta_path(s, path))
+		(void)unlink(path);
+}
+
+static enum qv_err file_open_part(struct sink_file *s, uint64_t offset, struct qv_error *err)
+{
 	/* O_NOFOLLOW: never write through a symlink planted at NAME.part;
 	 * O_NONBLOCK: a FIFO there must fail, not hang (no effect on files). */
-	int flags = O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
+	int flags = O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
+	int fd;
+
+	/* The usual case: no .part yet.  O_EXCL makes a new, empty regular
+	 * file, so there is nothing to check, cut or seek (three syscalls
+	 * per file saved).  openat, not open: musl's open() adds an
+	 * fcntl(FD_CLOEXEC) for kernels older than 2.6.23. */
+	do
+		fd = openat(AT_FDCWD, sf_part(s), flags | O_WRONLY | O_EXCL, 0644);
+	while (fd < 0 && errno == EINTR);
+	if (fd >= 0 && offset == 0) {
+		s->fd = fd;
+		s->touched = true;
+		return QV_OK;
+	}
+	/* An old .part (or whatever else holds the name): open it and let
+	 * file_position check and cut it; readable, for a digest's replay. */
+	if (fd < 0 && errno == EEXIST) {
+		do
+			fd = openat(AT_FDCWD, sf_part(s), flags | O_RDWR, 0644);
+		while (fd < 0 && errno == EINTR);
+	}
+	if (fd < 0 && (errno == ENOSPC || errno == EDQUOT))
+		return file_write_error(s, errno, err);
+	if (fd < 0)
+		return qv_error_sys(err, QV_E_FILE, errno, "cannot create %s", sf_part(s));
+	s->fd = fd;
+	s->touched = true;
+	return file_position(s, offset, err);
+}
+
+static enum qv_err file_begin(struct sink *sk, uint64_t offset, const struct sink_meta *meta,
+			      struct qv_error *err)
+{
+	struct sink_file *s = file_from(sk);
+	enum qv_err rc;
 
 	if (s->ended)
 		return qv_error_set(err, QV_E_INTERNAL, "file sink: begin after the end");
@@ -120,36 +234,38 @@ static enum qv_err file_begin(struct sink *sk, uint64_t offset, struct qv_error 
 		return qv_error_sys(err, QV_E_FILE, errno, "cannot rename %s to %s", s->paths,
 				    sf_part(s));
 	s->adopt = false;
-	if (s->fd < 0) {
-		int fd;
+	s->has_mtime = meta != NULL && meta->has_mtime;
+	s->mtime = s->has_mtime ? meta->mtime : 0;
+	rc = s->fd < 0 ? file_open_part(s, offset, err) : file_position(s, offset, err);
+	/* a resumed body keeps the validator of the bytes it continues */
+	if (rc == QV_OK && s->resume && offset == 0)
+		rc = file_meta_write(s, meta != NULL ? meta->validator : NULL, err);
+	return rc;
+}
 
-		/* The usual case: no .part yet.  O_EXCL makes a new, empty regular
-		 * file, so there is nothing to check, cut or seek (three syscalls
-		 * per file saved).  openat, not open: musl's open() adds an
-		 * fcntl(FD_CLOEXEC) for kernels older than 2.6.23. */
-		do
-			fd = openat(AT_FDCWD, sf_part(s), flags | O_EXCL, 0644);
-		while (fd < 0 && errno == EINTR);
-		if (fd >= 0 && offset == 0) {
-			s->fd = fd;
-			s->touched = true;
-			return QV_OK;
-		}
-		/* An old .part (or whatever else holds the name): open it and
-		 * let file_position check and cut it. */
-		if (fd < 0 && errno == EEXIST) {
-			do
-				fd = openat(AT_FDCWD, sf_part(s), flags, 0644);
-			while (fd < 0 && errno == EINTR);
-		}
-		if (fd < 0 && (errno == ENOSPC || errno == EDQUOT))
-			return file_write_error(s, errno, err);
-		if (fd < 0)
-			return qv_error_sys(err, QV_E_FILE, errno, "cannot create %s", sf_part(s));
-		s->fd = fd;
-		s->touched = true;
+static enum qv_err file_replay(struct sink *sk, uint64_t n, sink_replay_fn fn, void *ctx,
+			       struct qv_error *err)
+{
+	struct sink_file *s = file_from(sk);
+	uint64_t pos = 0;
+
+	if (s->ended || s->fd < 0 || s->buf_len != 0)
+		return qv_error_set(err, QV_E_INTERNAL, "file sink: replay outside begin");
+	while (pos < n) {
+		size_t want = n - pos < SINK_FILE_BUF ? (size_t)(n - pos) : SINK_FILE_BUF;
+		ssize_t r = pread(s->fd, s->buf, want, (off_t)pos);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return qv_error_sys(err, QV_E_FILE, errno, "cannot read %s", sf_part(s));
+		if (r == 0)
+			return qv_error_set(err, QV_E_FILE, "%s is shorter than %llu bytes", sf_part(s),
+					    (unsigned long long)n);
+		fn(ctx, s->buf, (size_t)r);
+		pos += (uint64_t)r;
 	}
-	return file_position(s, offset, err);
+	return QV_OK;
 }
 
 static enum qv_err file_write(struct sink *sk, const uint8_t *p, size_t n, struct qv_error *err)
@@ -216,6 +332,13 @@ static enum qv_err file_commit(struct sink *sk, struct qv_error *err)
 	if (s->ended || s->fd < 0)
 		return qv_error_set(err, QV_E_INTERNAL, "file sink: commit without begin");
 	rc = file_flush(s, err);
+	/* before the rename: the final name never shows another date.  A file
+	 * system that refuses times loses only the date, as with wget. */
+	if (rc == QV_OK && s->set_mtime && s->has_mtime) {
+		struct timespec ts[2] = {{0, UTIME_OMIT}, {(time_t)s->mtime, 0}};
+
+		(void)futimens(s->fd, ts);
+	}
 	if (rc == QV_OK && s->use_fsync && fsync(s->fd) != 0)
 		rc = file_write_error(s, errno, err);
 	if (rc != QV_OK)
@@ -228,6 +351,7 @@ static enum qv_err file_commit(struct sink *sk, struct qv_error *err)
 				    s->paths);
 	if (s->use_fsync)
 		file_sync_dir(s);
+	file_meta_remove(s);
 	s->ended = true;
 	return QV_OK;
 }
@@ -246,8 +370,16 @@ static void file_abort(struct sink *sk)
 		(void)close(s->fd);
 		s->fd = -1;
 	}
-	if (s->touched && !s->keep_part)
+	if (s->touched && !s->keep_part) {
 		(void)unlink(sf_part(s));
+		file_meta_remove(s);
+	}
+}
+
+static void file_discard(struct sink *sk)
+{
+	file_from(sk)->keep_part = false;
+	file_abort(sk);
 }
 
 static const struct sink_ops sink_file_ops = {
@@ -255,6 +387,8 @@ static const struct sink_ops sink_file_ops = {
 	.write = file_write,
 	.commit = file_commit,
 	.abort = file_abort,
+	.replay = file_replay,
+	.discard = file_discard,
 };
 
 static enum qv_err file_check_name(const char *name, struct qv_error *err)
@@ -301,8 +435,13 @@ enum qv_err sink_file_open(struct sink_file *s, const char *dir, const char *nam
 	struct stat st;
 	enum qv_err rc;
 
+	memset(&s->base, 0, sizeof s->base);
 	s->base.ops = &sink_file_ops;
-	s->base.resume_from = 0;
+	s->base.resume_validator = s->validator;
+	s->validator[0] = '\0';
+	s->resume = keep_part_for_resume;
+	s->set_mtime = false;
+	s->has_mtime = false;
 	s->fd = -1;
 	s->keep_part = keep_part_for_resume;
 	s->use_fsync = use_fsync;
@@ -318,8 +457,10 @@ enum qv_err sink_file_open(struct sink_file *s, const char *dir, const char *nam
 		rc = file_make_paths(s, dir, name, err);
 	if (rc != QV_OK)
 		return rc;
-	if (keep_part_for_resume && lstat(sf_part(s), &st) == 0 && S_ISREG(st.st_mode))
+	if (keep_part_for_resume && lstat(sf_part(s), &st) == 0 && S_ISREG(st.st_mode)) {
 		s->base.resume_from = (uint64_t)st.st_size;
+		file_meta_read(s);
+	}
 	return QV_OK;
 }
 
@@ -332,6 +473,15 @@ void sink_file_adopt_final(struct sink_file *s)
 		return;
 	s->adopt = true;
 	s->base.resume_from = (uint64_t)st.st_size;
+}
+
+void sink_file_times(struct sink_file *s, bool set_mtime, bool if_modified)
+{
+	struct stat st;
+
+	s->set_mtime = set_mtime;
+	s->base.has_ims = if_modified && lstat(s->paths, &st) == 0 && S_ISREG(st.st_mode);
+	s->base.ims = s->base.has_ims ? (int64_t)st.st_mtime : 0;
 }
 
 struct sink *sink_file_sink(struct sink_file *s)

@@ -11,7 +11,20 @@
  * writev(), straight from the caller's memory.  So a body that arrives in
  * one read never touches the buffer (a reused sink stays small) and a
  * large read is never copied.  A new .part costs one openat().  No
- * allocation: the struct holds the paths and the buffer (about 72 KiB). */
+ * allocation: the struct holds the paths and the buffer (about 72 KiB).
+ *
+ * With resuming on, the validator of the response that started the .part
+ * (begin's meta) is kept beside it in DIR/NAME.part.meta, one line
+ * "If-Range: VALUE", and read back by the next sink_file_open.  A sidecar,
+ * not an extended attribute: xattrs are lost by cp, tar and rsync without
+ * -X and refused by tmpfs (before Linux 6.6), NFSv3 and FAT, and a resume
+ * without its validator would start over.  It is written after the .part is
+ * cut to zero and before a body byte reaches it, so a crash at any point
+ * leaves either a .part of the version it names or an empty one; the
+ * rename to NAME never touches it, and it is removed after the rename (a
+ * crash in between leaves a stray .meta that names no .part and is
+ * replaced by the next run).  Names over SINK_FILE_NAME_MAX - 5 bytes get
+ * no sidecar (NAME.part.meta would pass NAME_MAX): their resumes restart. */
 #ifndef QV_TRANSFER_SINK_FILE_H
 #define QV_TRANSFER_SINK_FILE_H
 
@@ -42,7 +55,12 @@ struct sink_file {
 	bool ended;                 /* commit succeeded or abort ran */
 	bool wrote;                 /* a write() went out since begin() */
 	bool adopt;                 /* resume_from is the final file's size */
+	bool resume;                /* -c: the validator sidecar is kept */
+	bool set_mtime;             /* commit dates the file by Last-Modified */
+	bool has_mtime;
+	int64_t mtime;              /* begin's meta: Last-Modified */
 	size_t buf_len;
+	char validator[SINK_VALIDATOR_MAX]; /* read from the sidecar at open */
 	/* "dir/name" and, right after its NUL, "dir/name.part", after the small
 	 * fields: a short path keeps all of them in one page of memory, which
 	 * counts with 1,000 transfers open at once (pages never written are
@@ -56,7 +74,8 @@ struct sink_file {
  * one path component: "", ".", "..", or a name containing '/' or NUL is
  * refused with QV_E_NAME, as is one longer than SINK_FILE_NAME_MAX.  With
  * keep_part_for_resume, an existing regular dir/name.part sets
- * base.resume_from to its size and abort() keeps the .part.
+ * base.resume_from to its size and base.resume_validator to what its
+ * sidecar holds ("" when none), and abort() keeps the .part.
  * On error s is left safe to pass to abort().  err may be NULL. */
 enum qv_err sink_file_open(struct sink_file *s, const char *dir, const char *name,
 			   bool keep_part_for_resume, bool use_fsync, struct qv_error *err);
@@ -70,6 +89,12 @@ enum qv_err sink_file_open(struct sink_file *s, const char *dir, const char *nam
  * (the server cannot resume) leaves it for the commit to replace.  Call
  * right after a successful sink_file_open with keep_part_for_resume. */
 void sink_file_adopt_final(struct sink_file *s);
+
+/* After sink_file_open: with set_mtime, commit gives the file the server's
+ * Last-Modified as its mtime (wget's default; begin's meta); with
+ * if_modified, an existing regular DIR/NAME sets base.has_ims and ims to
+ * its mtime (-N: If-Modified-Since, a 304 leaves it). */
+void sink_file_times(struct sink_file *s, bool set_mtime, bool if_modified);
 
 /* The sink interface of s, for xfer_init. */
 struct sink *sink_file_sink(struct sink_file *s);

@@ -18,7 +18,8 @@ static bool mem_ended(struct sink_mem *m)
 	return false;
 }
 
-static enum qv_err mem_begin(struct sink *s, uint64_t offset, struct qv_error *err)
+static enum qv_err mem_begin(struct sink *s, uint64_t offset, const struct sink_meta *meta,
+			     struct qv_error *err)
 {
 	struct sink_mem *m = mem_from(s);
 
@@ -27,8 +28,14 @@ static enum qv_err mem_begin(struct sink *s, uint64_t offset, struct qv_error *e
 	if (offset > m->len)
 		return qv_error_set(err, QV_E_FILE, "cannot resume: have %zu bytes, asked for %llu",
 				    m->len, (unsigned long long)offset);
+	if (m->base.no_rewind && offset != m->len)
+		return qv_error_set(err, QV_E_INTERNAL, "memory sink: rewound to %llu of %zu",
+				    (unsigned long long)offset, m->len);
 	m->begins++;
 	m->last_offset = offset;
+	m->validator = meta != NULL && meta->validator != NULL ? meta->validator : "";
+	m->has_mtime = meta != NULL && meta->has_mtime;
+	m->mtime = m->has_mtime ? meta->mtime : 0;
 	m->len = (size_t)offset;
 	return QV_OK;
 }
@@ -71,11 +78,30 @@ static void mem_abort(struct sink *s)
 	m->aborted = true;
 }
 
+static enum qv_err mem_replay(struct sink *s, uint64_t n, sink_replay_fn fn, void *ctx,
+			      struct qv_error *err)
+{
+	struct sink_mem *m = mem_from(s);
+
+	if (n > m->len)
+		return qv_error_set(err, QV_E_INTERNAL, "memory sink: replay past the end");
+	fn(ctx, m->buf, (size_t)n);
+	return QV_OK;
+}
+
+static void mem_discard(struct sink *s)
+{
+	mem_from(s)->discarded = true;
+	mem_abort(s);
+}
+
 static const struct sink_ops sink_mem_ops = {
 	.begin = mem_begin,
 	.write = mem_write,
 	.commit = mem_commit,
 	.abort = mem_abort,
+	.replay = mem_replay,
+	.discard = mem_discard,
 };
 
 void sink_mem_init(struct sink_mem *m, uint8_t *buf, size_t cap, size_t existing)

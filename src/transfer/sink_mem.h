@@ -23,10 +23,16 @@ struct sink_mem {
 	unsigned writes;
 	bool committed;
 	bool aborted;
+	bool discarded;             /* discard(): the data was known bad */
+	const char *validator;      /* the last begin()'s meta (the caller's
+				     * text, read while it lives) */
+	bool has_mtime;
+	int64_t mtime;
 	unsigned late_calls;        /* calls after commit/abort: always a bug */
 };
 
-/* Use buf (cap bytes) for the body.  The first `existing` bytes of buf are a
+/* Use buf (cap bytes) for the body.  With base.no_rewind set (a test of
+ * standard output's rules) a begin() anywhere but at the end is an error.  The first `existing` bytes of buf are a
  * partial body from an earlier run: resume_from is set to it, as the file sink
  * does for a .part file.  A body longer than cap fails with QV_E_NOSPACE. */
 void sink_mem_init(struct sink_mem *m, uint8_t *buf, size_t cap, size_t existing);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "http/date.h"
 #include "http/uri.h"
 #include "http/url.h"
 #include "transfer/backoff.h"
@@ -39,8 +40,12 @@ enum xfer_after {
 	AFTER_CONNECT = 0, /* a new request: redirect, stale or range restart */
 	AFTER_RETRY,       /* back off, then the same URL again */
 	AFTER_COMMIT,
+	AFTER_UNCHANGED,   /* not modified: done, nothing saved */
 	AFTER_FAIL
 };
+
+_Static_assert(HTTP_ETAG_MAX <= SINK_VALIDATOR_MAX && HTTP_DATE_LEN < SINK_VALIDATOR_MAX,
+	       "a validator fits the sink's");
 
 static void xfer_start_request(struct xfer *x);
 static void xfer_authority(const struct url_origin *o, char *out, size_t cap);
@@ -88,6 +93,10 @@ static void xfer_after_release(struct xfer *x)
 		break;
 	case AFTER_COMMIT:
 		xfer_commit(x);
+		break;
+	case AFTER_UNCHANGED:
+		qv_error_clear(&x->err);
+		x->state = ST_DONE;
 		break;
 	default:
 		x->state = ST_FAILED;
@@ -185,6 +194,29 @@ static void xfer_name_proxy(struct xfer *x)
 	(void)snprintf(x->err.msg, sizeof x->err.msg, "%s (through proxy %s)", msg, px);
 }
 
+/* Where a retry starts.  A sink that cannot take bytes back (standard
+ * output) continues right after what went out, which needs a validator to
+ * be sure it is the same file (or --continue-unsafe); false when it cannot,
+ * with x->err saying so. */
+static bool xfer_retry_point(struct xfer *x)
+{
+	uint64_t out = x->body_offset + x->result.bytes;
+	char msg[QV_ERROR_MSG_MAX];
+
+	if (!x->sink->no_rewind || !x->body_begun)
+		return true;
+	if (out > 0 && x->validator[0] == '\0' && !x->opts->resume_unsafe) {
+		memcpy(msg, x->err.msg, sizeof msg);
+		(void)snprintf(x->err.msg, sizeof x->err.msg,
+			       "%s (not retried: the server sent no ETag or Last-Modified to "
+			       "resume by; --continue-unsafe resumes without)",
+			       msg);
+		return false;
+	}
+	x->range_from = out;
+	return true;
+}
+
 /* The connection broke (EOF, reset, timeout...) while the request or the
  * kept body was in flight. */
 static void xfer_transport_fail(struct xfer *x, const struct qv_error *e)
@@ -201,7 +233,7 @@ static void xfer_transport_fail(struct xfer *x, const struct qv_error *e)
 	}
 	x->err = *e;
 	xfer_name_proxy(x);
-	if (xfer_transient(e->code) && xfer_may_retry(x)) {
+	if (xfer_transient(e->code) && xfer_may_retry(x) && xfer_retry_point(x)) {
 		x->retry_delay_ms = xfer_retry_delay(x, NULL);
 		x->after = AFTER_RETRY;
 		xfer_end_conn(x, false);
@@ -282,6 +314,7 @@ static enum qv_err xfer_build_request(struct xfer *x)
 	bool first_origin = xfer_at_first_origin(x);
 	size_t i, count = x->opts->extra_count;
 	const struct proxy *px = proxy_of(x->opts->proxy, &x->route);
+	char ims[HTTP_DATE_LEN + 1];
 
 	memset(&rq, 0, sizeof rq);
 	rq.method = xfer_method(x);
@@ -299,6 +332,11 @@ static enum qv_err xfer_build_request(struct xfer *x)
 	rq.keep_alive = true;
 	rq.has_range = x->range_from > 0;
 	rq.range_from = x->range_from;
+	rq.if_range = x->validator[0] != '\0' ? x->validator : NULL;
+	if (x->sink->has_ims) {
+		http_date_format(x->sink->ims, ims);
+		rq.if_modified_since = ims;
+	}
 	if (count > HTTP_REQ_EXTRA_MAX)
 		count = HTTP_REQ_EXTRA_MAX;
 	for (i = 0; i < count; i++) {
@@ -573,10 +611,24 @@ static void xfer_fail_after_discard(struct xfer *x)
 	xfer_discard(x);
 }
 
+/* The validator of a response's body: its strong ETag, else its
+ * Last-Modified when that is strong (RFC 9110 §8.8.2.2: a Date at least a
+ * second later, so the file did not change within the second it names). */
+static void xfer_validator_of(struct xfer *x, const struct http_resp *r)
+{
+	if (r->etag[0] != '\0')
+		memcpy(x->validator, r->etag, strlen(r->etag) + 1);
+	else if (r->has_last_modified && r->has_date && r->date > r->last_modified)
+		http_date_format(r->last_modified, x->validator);
+	else
+		x->validator[0] = '\0';
+}
+
 /* Start the body we keep: it goes to the sink from file offset `offset`. */
 static void xfer_start_body(struct xfer *x, const struct http_resp *r, uint64_t offset)
 {
 	uint64_t max = x->opts->max_filesize;
+	struct sink_meta meta;
 	struct qv_error e;
 
 	if (max > 0 && (offset > max || (r->framing == HTTP_BODY_LENGTH &&
@@ -587,12 +639,21 @@ static void xfer_start_body(struct xfer *x, const struct http_resp *r, uint64_t 
 		xfer_fail(x);
 		return;
 	}
+	/* a resumed body keeps the validator it was asked with */
+	if (offset == 0)
+		xfer_validator_of(x, r);
+	meta.validator = x->validator;
+	meta.has_mtime = r->has_last_modified;
+	meta.mtime = r->last_modified;
 	qv_error_clear(&e);
-	if (x->sink->ops->begin(x->sink, offset, &e) != QV_OK) {
+	if (x->sink->ops->begin(x->sink, offset, &meta, &e) != QV_OK) {
 		xfer_fail_with(x, &e);
 		return;
 	}
+	x->body_begun = true;
 	x->body_offset = offset;
+	/* a retry of this body starts where it did */
+	x->range_from = offset;
 	x->result.bytes = 0;
 	x->after = AFTER_COMMIT;
 	if (xfer_body_empty(r)) {
@@ -611,32 +672,103 @@ static void xfer_restart_without_range(struct xfer *x)
 	xfer_discard(x);
 }
 
+/* The answer to a Range request cannot continue the bytes held: ask again
+ * from byte 0, or fail when those bytes already went out (no_rewind). */
+static void xfer_range_unusable(struct xfer *x, const char *why)
+{
+	if (!x->sink->no_rewind) {
+		xfer_restart_without_range(x);
+		return;
+	}
+	qv_error_set(&x->err, QV_E_RANGE, "cannot resume after %llu bytes: %s",
+		     (unsigned long long)x->range_from, why);
+	xfer_fail_after_discard(x);
+}
+
+/* If-Range made the server check the version; a strong ETag that differs
+ * from the one sent anyway is a server that ignored it. */
+static bool xfer_same_version(const struct xfer *x, const struct http_resp *r)
+{
+	return r->etag[0] == '\0' || x->validator[0] != '"' || strcmp(r->etag, x->validator) == 0;
+}
+
 /* A response to a Range request.  Returns true when it was handled. */
 static bool xfer_on_resume_head(struct xfer *x, const struct http_resp *r)
 {
+	struct sink_meta meta = {x->validator, false, 0};
 	struct qv_error e;
 
 	if (r->status == 206) {
-		if (r->has_content_range && !r->range_unsatisfied && r->range_first == x->range_from)
+		if (r->has_content_range && !r->range_unsatisfied &&
+		    r->range_first == x->range_from && xfer_same_version(x, r))
 			xfer_start_body(x, r, x->range_from);
 		else
-			xfer_restart_without_range(x);
+			xfer_range_unusable(x, "the server's 206 does not continue them");
 		return true;
 	}
-	if (r->status != 416)
-		return false;
+	if (r->status != 416) {
+		if (!x->sink->no_rewind || r->status < 200 || r->status > 299)
+			return false;
+		xfer_range_unusable(x, "the server answered the Range request with the whole "
+				       "file (it changed, or the server cannot resume)");
+		return true;
+	}
 	if (!r->has_content_range || !r->range_unsatisfied || r->range_total != x->range_from) {
-		xfer_restart_without_range(x);
+		xfer_range_unusable(x, "the server's 416 names another size");
 		return true;
 	}
 	/* "bytes * /N" (no space) with N our size: the .part is the whole file. */
 	qv_error_clear(&e);
-	if (x->sink->ops->begin(x->sink, x->range_from, &e) != QV_OK) {
+	if (x->sink->ops->begin(x->sink, x->range_from, &meta, &e) != QV_OK) {
 		xfer_fail_with(x, &e);
 		return true;
 	}
+	x->body_begun = true;
+	x->body_offset = x->range_from;
 	x->result.bytes = 0;
 	x->after = AFTER_COMMIT;
+	xfer_discard(x);
+	return true;
+}
+
+/* A request is conditional when it carries If-Modified-Since (-N) or the
+ * user's own If-Modified-Since / If-None-Match (-H). */
+static bool xfer_conditional(const struct xfer *x)
+{
+	size_t i;
+
+	if (x->sink->has_ims)
+		return true;
+	for (i = 0; i < x->opts->extra_count; i++) {
+		const char *l = x->opts->extra[i];
+
+		if (l != NULL && (strncasecmp(l, "if-modified-since:", 18) == 0 ||
+				  strncasecmp(l, "if-none-match:", 14) == 0))
+			return true;
+	}
+	return false;
+}
+
+/* A 304, or a 200 not newer than the file -N asked about (a server that
+ * ignores If-Modified-Since; wget does not fetch it either): leave the
+ * file as it is.  A 304 nobody asked for is an error (curl #270). */
+static bool xfer_on_unchanged(struct xfer *x, const struct http_resp *r)
+{
+	bool not_newer = r->status == 200 && x->range_from == 0 && x->sink->has_ims &&
+			 r->has_last_modified && r->last_modified <= x->sink->ims;
+
+	if (r->status != 304 && !not_newer)
+		return false;
+	if (r->status == 304 && !xfer_conditional(x)) {
+		qv_error_set(&x->err, QV_E_HTTP_STATUS,
+			     "HTTP 304 Not Modified to a request that was not conditional");
+		x->err.detail = 304;
+		xfer_fail_after_discard(x);
+		return true;
+	}
+	x->result.not_modified = true;
+	xfer_sink_abort(x);
+	x->after = AFTER_UNCHANGED;
 	xfer_discard(x);
 	return true;
 }
@@ -660,6 +792,8 @@ static void xfer_on_head(struct xfer *x)
 		xfer_discard(x);
 		return;
 	}
+	if (xfer_on_unchanged(x, r))
+		return;
 	if (xfer_transient_status(r->status) && xfer_may_retry(x)) {
 		xfer_status_error(x, r);
 		x->retry_delay_ms = xfer_retry_delay(x, r);
@@ -1037,6 +1171,11 @@ void xfer_init(struct xfer *x, const struct xfer_opts *opts, const char *url_str
 	x->rng = backoff_seed(seed);
 	x->result.attempts = 1;
 	x->range_from = sink->resume_from;
+	if (sink->resume_validator != NULL && strlen(sink->resume_validator) < sizeof x->validator)
+		memcpy(x->validator, sink->resume_validator, strlen(sink->resume_validator) + 1);
+	/* bytes of an unknown version are not continued (see transfer.h) */
+	if (x->validator[0] == '\0' && !opts->resume_unsafe)
+		x->range_from = 0;
 	if (url_parse(&u, url_str, url_len, &x->err) != QV_OK) {
 		size_t n = url_len < URL_MAX - 1 ? url_len : URL_MAX - 1;
 

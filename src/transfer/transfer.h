@@ -40,7 +40,28 @@
  *   TLS to its origin: pools key on the whole route.
  * - The sink gets begin() only for a body that is kept (the final 2xx
  *   response, or any final response when fail_on_status is off), and then
- *   exactly one commit() or abort() in total; nothing after it.
+ *   exactly one commit() or abort() in total; nothing after it.  begin()'s
+ *   meta names the body's validator (strong ETag, else a strong
+ *   Last-Modified) and its Last-Modified.
+ *
+ * Resuming (DESIGN §8).  A sink's resume_from bytes are continued with
+ * Range and If-Range (its resume_validator), so they are continued only
+ * from the same version of the file: a 206 whose Content-Range starts
+ * there (and whose strong ETag, if any, is the one sent) continues them, a
+ * 200 restarts at byte 0, anything else is asked again without Range.
+ * Without a validator the bytes are not trusted: the request starts at 0,
+ * unless opts->resume_unsafe.  A sink with no_rewind (standard output)
+ * cannot restart: a retry after some of its bytes went out asks for the
+ * rest with Range and If-Range (the validator of the first response), and
+ * anything but that exact 206, or no validator (without resume_unsafe),
+ * fails the transfer.  Nothing is ever written twice, nothing skipped.
+ *
+ * Conditional GET.  A sink with has_ims sends If-Modified-Since; a 304 (or
+ * a 200 whose Last-Modified is not after ims: a server that ignores the
+ * condition) ends the transfer XFER_DONE with result.not_modified, the
+ * sink aborted untouched.  A 304 to a request that was not conditional
+ * (neither that nor a -H If-Modified-Since / If-None-Match) is an error,
+ * never an empty file (curl #270).
  *
  * Policy (see transfer.c for the reasons):
  * - Redirect and error bodies are read and discarded so the connection can be
@@ -120,6 +141,7 @@ struct xfer_opts {
 	const char *body_type;
 	xfer_head_fn on_head;       /* NULL: none */
 	void *head_ctx;
+	bool resume_unsafe;         /* resume without a validator (--continue-unsafe) */
 };
 
 /* Result of one finished transfer, for output and --json. */
@@ -128,6 +150,7 @@ struct xfer_result {
 	uint64_t bytes;             /* payload bytes written to the sink */
 	unsigned attempts;          /* 1 + retries used */
 	unsigned redirects;
+	bool not_modified;          /* 304 to If-Modified-Since: nothing saved */
 	/* The last URL asked for (the given text when it did not parse).  It
 	 * points into the transfer: copy it to keep it past the next
 	 * xfer_init of that struct xfer. */
@@ -173,6 +196,7 @@ struct xfer {
 				     * never pooled if it ends before */
 	bool as_get;                /* a 301/302/303 made the request a GET */
 	bool send_body;             /* the request being written has a body */
+	bool body_begun;            /* the sink got a begin() */
 	uint64_t range_from;        /* Range: bytes=range_from- (0: no Range) */
 	uint64_t body_offset;       /* where the kept body starts in the file */
 	/* text[] holds, one after the other: the current URL (url_len bytes and
@@ -200,6 +224,8 @@ struct xfer {
 	const char *auth;           /* Authorization for the first origin, or NULL */
 	/* origin of the first URL: Authorization and Cookie go only there */
 	struct url_origin first;
+	/* the validator of the bytes the sink holds ("": none): If-Range */
+	char validator[SINK_VALIDATOR_MAX];
 	char chain[XFER_CHAIN_MAX]; /* "url -> url -> ..." for loop messages */
 	struct http_resp_parser rp;
 	char text[XFER_TEXT_MAX];   /* last; see url_len */
@@ -208,7 +234,8 @@ struct xfer {
 /* Start a download of url_str into sink.  Parses the URL (a bad URL makes the
  * machine go straight to XFER_FAILED, after aborting the sink).  No
  * allocation.  seed jitters retries.  opts and sink must outlive x.  A
- * non-zero sink->resume_from makes the first request carry a Range. */
+ * non-zero sink->resume_from makes the first request carry a Range (see
+ * "Resuming" above). */
 void xfer_init(struct xfer *x, const struct xfer_opts *opts, const char *url_str, size_t url_len,
 	       struct sink *sink, uint32_t seed);
 

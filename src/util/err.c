@@ -60,6 +60,8 @@ static const struct err_entry err_table[QV_E__COUNT] = {
 	{QV_E_NOSPACE, "nospace", "no space left on device"},
 	{QV_E_NAME, "name", "unsafe file name"},
 	{QV_E_EXISTS, "exists", "output file collision"},
+	{QV_E_CHECKSUM, "checksum", "checksum mismatch"},
+	{QV_E_PIPE, "pipe", "standard output was closed"},
 	{QV_E_INTERRUPTED, "interrupted", "interrupted"},
 };
 

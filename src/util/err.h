@@ -70,6 +70,8 @@ enum qv_err {
 	QV_E_NOSPACE,          /* ENOSPC or EFBIG */
 	QV_E_NAME,             /* unsafe or empty output file name */
 	QV_E_EXISTS,           /* output already exists / collision */
+	QV_E_CHECKSUM,         /* the body's digest is not the one wanted */
+	QV_E_PIPE,             /* standard output was closed (EPIPE) */
 	QV_E_INTERRUPTED,      /* SIGINT/SIGTERM */
 	QV_E__COUNT
 };

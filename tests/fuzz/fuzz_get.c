@@ -46,7 +46,7 @@ struct ref_opt {
 
 enum {
 	R_PARALLEL = 1, R_PER_HOST, R_MAX_REDIRS, R_CONNECT_TIMEOUT, R_TIMEOUT, R_MAX_TIME,
-	R_RETRY, R_RETRY_DELAY, R_LIMIT_RATE, R_MAX_FILESIZE, R_SHARDS, R_NUMS,
+	R_RETRY, R_RETRY_DELAY, R_LIMIT_RATE, R_LIMIT_RATE_TOTAL, R_MAX_FILESIZE, R_SHARDS, R_NUMS,
 	R_TEXT = 100, R_FLAG = 200
 };
 
@@ -60,6 +60,7 @@ static const struct ref_opt nums[] = {
 	{R_RETRY, '\0', "retry", REF_UINT, 0, 100, 0},
 	{R_RETRY_DELAY, '\0', "retry-delay", REF_SECS, 1, 86400000, GET_RETRY_DELAY_MS},
 	{R_LIMIT_RATE, '\0', "limit-rate", REF_SIZE, 1, 1ull << 62, 0},
+	{R_LIMIT_RATE_TOTAL, '\0', "limit-rate-total", REF_SIZE, 1, 1ull << 62, 0},
 	{R_MAX_FILESIZE, '\0', "max-filesize", REF_SIZE, 1, 1ull << 62, 0},
 	{R_SHARDS, '\0', "shards", REF_UINT, 1, 1000000, 0},
 };
@@ -87,6 +88,10 @@ static void specs_init(void)
 		{'\0', "proxy-user", true}, {'u', "user", true}, {'\0', "password", true},
 		{'\0', "netrc", false}, {'\0', "netrc-file", true}, {'4', "ipv4", false},
 		{'6', "ipv6", false}, {'\0', "name-by", true}, {'\0', "summary", true},
+		{'\0', "checksum", true}, {'\0', "checksum-file", true},
+		{'\0', "checksum-optional", false}, {'\0', "digest", true},
+		{'N', "timestamping", false}, {'\0', "no-timestamp", false},
+		{'R', "remote-time", false}, {'\0', "continue-unsafe", false},
 	};
 	size_t i;
 
@@ -159,6 +164,7 @@ static uint64_t field(const struct get_args *a, int id)
 	case R_RETRY: return a->retries;
 	case R_RETRY_DELAY: return a->retry_delay_ms;
 	case R_LIMIT_RATE: return a->limit_rate;
+	case R_LIMIT_RATE_TOTAL: return a->limit_rate_total;
 	case R_MAX_FILESIZE: return a->max_filesize;
 	default: return a->shards;
 	}

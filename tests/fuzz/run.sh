@@ -22,7 +22,7 @@ fi
 # target -> the src/ files it links (util/err.c is always added)
 declare -A srcs=(
 	[url]="src/http/url.c src/http/uri.c src/http/view.c"
-	[resp]="src/http/resp.c src/http/fields.c src/http/syntax.c"
+	[resp]="src/http/resp.c src/http/fields.c src/http/syntax.c src/http/date.c"
 	[body]="src/http/body.c src/http/fields.c src/http/syntax.c"
 	[pem]="src/tls/trust.c src/tls/pem.c src/tls/cert.c src/tls/der.c src/tls/pkey.c src/tls/certdir.c src/tls/sha1.c src/util/hash.c"
 	[cert]="src/tls/cert.c src/tls/der.c src/tls/pkey.c src/tls/certdir.c src/tls/sha1.c src/tls/pem.c"
@@ -31,10 +31,12 @@ declare -A srcs=(
 	[netrc]="src/cli/netrc.c"
 	[proxy]="src/transfer/proxy.c src/transfer/noproxy.c src/http/auth.c src/http/url.c src/http/uri.c src/http/view.c src/util/base64.c"
 	[get]="@all"
+	[sumfile]="src/cli/get/sumfile.c src/util/digest.c"
+	[list]="src/cli/get/listparse.c src/cli/fname.c src/cli/utf8.c src/util/digest.c src/http/url.c src/http/uri.c src/http/view.c"
 )
 # targets that also link BearSSL (built here with clang, cached in out/)
 declare -A with_bearssl=([pem]=1 [cert]=1 [skey]=1 [flags2]=1 [get]=1)
-all=(url resp body netrc proxy)
+all=(url resp body netrc proxy sumfile list)
 # newer than this script: fuzzed once they are there
 [ -f src/tls/trust.c ] && all+=(pem)
 [ -f src/tls/cert.c ] && all+=(cert)

@@ -2,8 +2,8 @@
 held) and `--summary FILE`: names from line numbers in every engine, a bad
 URL failing only itself, shards that cover a list exactly once and agree with
 the whole-list plan, a re-run with --skip-existing that fetches nothing, stdin,
-credentials shown as user:***@, a million-line list in bounded memory, and the
-summary file of streamed, planned and refused runs."""
+credentials shown as user:***@, a million-line list in bounded memory, a
+list's out=/checksum= lines refused at their line, and the summary file of streamed, planned and refused runs."""
 import json
 import os
 import subprocess
@@ -202,6 +202,8 @@ def test_usage(ctx):
         (["--name-by", "hash", "http://h/a"], "--name-by wants url or index, not 'hash'"),
         (["--name-by", "index", "-O", "x", "http://h/a"], "-O NAME and --name-by index contradict"),
         (["--name-by", "index", "-i", "l", "http://h/a"], "not both"),
+        (["--name-by", "index", "--checksum-file", "S", "-i", "l"], "not with --name-by index"),
+        (["--name-by", "index", "-O", "-", "http://h/a"], "-O NAME and --name-by index contradict"),
     ]
     for args, want in cases:
         r = ctx.run("get", *args)
@@ -211,5 +213,13 @@ def test_usage(ctx):
     for dry in (["-n"], []):
         r = ctx.run("get", *dry, "--name-by", "index", "-i", ctx.path("empty"), "-o", ctx.path("o"))
         check(r.code == 2 and f"no URLs in {ctx.path('empty')}" in r.err, r)
+    # a list's per-URL options name files and digests: a streamed list,
+    # named by line, refuses them at their line instead of ignoring them
+    write_list(ctx, "opts", ["http://h/a.gif", "  out=b.gif"])
+    r = ctx.run("get", "-n", "--name-by", "index", "-i", ctx.path("opts"))
+    check(r.code == 2 and f"{ctx.path('opts')}:2: out= and checksum= lines are not read" in r.err, r)
+    write_list(ctx, "badopt", ["http://h/a.gif", "  size=3"])
+    r = ctx.run("get", "-n", "--name-by", "index", "-i", ctx.path("badopt"))
+    check(r.code == 2 and f"{ctx.path('badopt')}:2: unknown option" in r.err, r)
     r = ctx.run("get", "-n", "--name-by", "url", "http://h/a.gif")
     check(r.code == 0 and r.out == "http://h/a.gif\ta.gif\n", r)

@@ -38,8 +38,21 @@ static void t_clash(struct tq *t)
 	TQ_TRUE(t, nameset_add(s, 5));
 	TQ_INT(t, nameset_clash(s, names[6]), 5);      /* d's temp file is taken */
 	TQ_TRUE(t, nameset_clash(s, "a.gi") == NAMESET_NONE);
+	/* -c keeps c's validator in c.part.meta */
+	TQ_INT(t, nameset_clash(s, "c.part.meta"), 3);
+	TQ_INT(t, nameset_find(s, "c", 1), 3);
+	TQ_TRUE(t, nameset_find(s, "c.part", 6) == NAMESET_NONE); /* exact only */
 	nameset_free(s);
 	nameset_free(NULL);
+	{
+		const char *m[] = {"e.part.meta", "e"};
+
+		if (TQ_INT(t, nameset_new(&s, m, 2, &e), QV_OK)) {
+			TQ_TRUE(t, nameset_add(s, 0));
+			TQ_INT(t, nameset_clash(s, m[1]), 0);
+			nameset_free(s);
+		}
+	}
 }
 
 static void t_many(struct tq *t)

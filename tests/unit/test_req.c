@@ -323,9 +323,41 @@ static void t_connect(struct tq *t)
 	free(c);
 }
 
+/* If-Range goes only with a Range; If-Modified-Since on its own; -H lines
+ * of those names replace them; a validator cannot split the request. */
+static void t_validators(struct tq *t)
+{
+	struct req_case *c = req_new(t, "http://h/f");
+
+	if (c == NULL)
+		return;
+	c->req.user_agent = "";
+	c->req.if_range = "\"abc\"";
+	expect_req(t, c, "GET /f HTTP/1.1\r\nHost: h\r\nAccept: */*\r\n\r\n");
+	c->req.has_range = true;
+	c->req.range_from = 7;
+	expect_req(t, c, "GET /f HTTP/1.1\r\nHost: h\r\nAccept: */*\r\nRange: bytes=7-\r\n"
+			 "If-Range: \"abc\"\r\n\r\n");
+	c->req.has_range = false;
+	c->req.if_modified_since = "Sun, 06 Nov 1994 08:49:37 GMT";
+	expect_req(t, c, "GET /f HTTP/1.1\r\nHost: h\r\nAccept: */*\r\n"
+			 "If-Modified-Since: Sun, 06 Nov 1994 08:49:37 GMT\r\n\r\n");
+	c->req.extra[0] = "if-modified-since: Mon, 07 Nov 1994 08:49:37 GMT";
+	c->req.extra[1] = "If-Range: \"mine\"";
+	c->req.extra_count = 2;
+	expect_req(t, c, "GET /f HTTP/1.1\r\nHost: h\r\nAccept: */*\r\nIf-Range: \"mine\"\r\n"
+			 "if-modified-since: Mon, 07 Nov 1994 08:49:37 GMT\r\n\r\n");
+	c->req.extra_count = 0;
+	c->req.has_range = true;
+	c->req.if_range = "\"a\"\r\nX-Evil: 1";
+	TQ_INT(t, http_req_write(&c->req, c->out, sizeof c->out, &c->len, &c->err), QV_E_INTERNAL);
+	free(c);
+}
+
 void suite_req(struct tq *t);
 void suite_req(struct tq *t)
 {
+	tq_run(t, "If-Range and If-Modified-Since", t_validators);
 	tq_run(t, "default GET", t_default_get);
 	tq_run(t, "Connection: close and Range", t_close_and_range);
 	tq_run(t, "Host with port and IP literals", t_host_forms);

@@ -81,7 +81,10 @@ static bool resp_equal(const struct http_resp *a, const struct http_resp *b)
 	       a->range_unsatisfied == b->range_unsatisfied && a->range_first == b->range_first &&
 	       a->range_last == b->range_last && a->range_total == b->range_total &&
 	       a->has_retry_after == b->has_retry_after && a->retry_after_s == b->retry_after_s &&
-	       strcmp(a->content_type, b->content_type) == 0;
+	       strcmp(a->content_type, b->content_type) == 0 && strcmp(a->etag, b->etag) == 0 &&
+	       a->has_last_modified == b->has_last_modified &&
+	       a->last_modified == b->last_modified && a->has_date == b->has_date &&
+	       a->date == b->date;
 }
 
 static bool run_equal(const void *va, const void *vb)
@@ -931,6 +934,49 @@ static void t_content_range(struct tq *t)
 	}
 }
 
+/* One validator field: the etag kept ("" for none), the dates parsed. */
+static void expect_validator(struct tq *t, const char *fields, const char *etag, bool lm,
+			     int64_t lm_t, bool date)
+{
+	struct head_run *r = with_field(t, fields);
+
+	if (r == NULL)
+		return;
+	if (!TQ_STR(t, r->resp.etag, etag) || !TQ_INT(t, r->resp.has_last_modified, lm) ||
+	    !TQ_INT(t, r->resp.has_date, date))
+		printf("  fields: %s\n", fields);
+	if (lm)
+		TQ_INT(t, r->resp.last_modified, lm_t);
+	free(r);
+}
+
+static void t_validators(struct tq *t)
+{
+	char big[200];
+
+	expect_validator(t, "ETag: \"abc-123\"", "\"abc-123\"", false, 0, false);
+	expect_validator(t, "etag:   \"\"  ", "\"\"", false, 0, false);
+	expect_validator(t, "ETag: W/\"abc\"", "", false, 0, false);
+	expect_validator(t, "ETag: abc", "", false, 0, false);
+	expect_validator(t, "ETag: \"a b\"", "", false, 0, false);
+	expect_validator(t, "ETag: \"a\"\r\nETag: \"a\"", "", false, 0, false);
+	expect_validator(t, "ETag: \"a\"\r\nETag: \"b\"\r\nETag: \"c\"", "", false, 0, false);
+	/* an ETag of HTTP_ETAG_MAX - 1 bytes is kept, one more byte is not */
+	memset(big, 'x', sizeof big);
+	memcpy(big, "ETag: \"", 7);
+	big[6 + HTTP_ETAG_MAX - 2] = '"';
+	big[6 + HTTP_ETAG_MAX - 1] = '\0';
+	expect_validator(t, big, big + 6, false, 0, false);
+	big[6 + HTTP_ETAG_MAX - 2] = 'x';
+	big[6 + HTTP_ETAG_MAX - 1] = '"';
+	big[6 + HTTP_ETAG_MAX] = '\0';
+	expect_validator(t, big, "", false, 0, false);
+	expect_validator(t, "Last-Modified: Sun, 06 Nov 1994 08:49:37 GMT", "", true, 784111777,
+			 false);
+	expect_validator(t, "Last-Modified: yesterday\r\nDate: Sun Nov  6 08:49:37 1994", "",
+			 false, 0, true);
+}
+
 static void t_retry_after(struct tq *t)
 {
 	struct head_run *r;
@@ -1092,6 +1138,7 @@ void suite_resp(struct tq *t)
 	tq_run(t, "long Content-Type is cut", t_content_type_cut);
 	tq_run(t, "Content-Range forms", t_content_range);
 	tq_run(t, "Retry-After forms", t_retry_after);
+	tq_run(t, "ETag, Last-Modified and Date kept", t_validators);
 	tq_run(t, "DONE and ERROR are sticky", t_sticky);
 	tq_run(t, "error detail and position", t_error_detail);
 }

@@ -13,8 +13,10 @@
 #include <unistd.h>
 
 #include "tq.h"
+#include "transfer/sink_digest.h"
 #include "transfer/sink_file.h"
 #include "transfer/sink_mem.h"
+#include "transfer/sink_stream.h"
 #include "transfer/transfer.h"
 
 void suite_sink(struct tq *t);
@@ -89,9 +91,11 @@ static int s_holds(struct tq *t, const struct s_dir *d, const char *name, const 
 
 static void s_dir_remove(const struct s_dir *d)
 {
-	static const char *const names[] = {"f",	  "f.part", "g",    "g.part",
-					    "target", "x",	    "x.part", "new.bin",
-					    "new.bin.part", "h", "h.part", "e", "e.part"};
+	static const char *const names[] = {"f",	      "f.part",		   "g",
+					    "g.part",	      "target",		   "x",
+					    "x.part",	      "new.bin",	   "new.bin.part",
+					    "h",	      "h.part",		   "e",
+					    "e.part",	      "f.part.meta",	   "new.bin.part.meta"};
 	char p[S_PATH_MAX];
 	size_t i;
 
@@ -119,7 +123,7 @@ static void s_success_renames(struct tq *t)
 	TQ_INT(t, sink_file_open(&sf, d.path, "f", false, false, &e), QV_OK);
 	TQ_INT(t, s->resume_from, 0);
 	TQ_TRUE(t, !s_exists(&d, "f.part")); /* nothing before begin() */
-	TQ_INT(t, s->ops->begin(s, 0, &e), QV_OK);
+	TQ_INT(t, s->ops->begin(s, 0, NULL, &e), QV_OK);
 	TQ_TRUE(t, s_exists(&d, "f.part"));
 	TQ_INT(t, s_write(s, "hello ", &e), QV_OK);
 	TQ_INT(t, s_write(s, "world", &e), QV_OK);
@@ -149,7 +153,7 @@ static void s_big_writes(struct tq *t)
 	for (size_t i = 0; i < TOTAL; i++)
 		data[i] = (uint8_t)(i * 7 + (i >> 8));
 	TQ_INT(t, sink_file_open(sf, d.path, "f", false, true, &e), QV_OK);
-	TQ_INT(t, sink_file_sink(sf)->ops->begin(sink_file_sink(sf), 0, &e), QV_OK);
+	TQ_INT(t, sink_file_sink(sf)->ops->begin(sink_file_sink(sf), 0, NULL, &e), QV_OK);
 	/* sizes from 1 byte to well over the 64 KiB buffer */
 	while (off < TOTAL) {
 		size_t k = step < TOTAL - off ? step : TOTAL - off;
@@ -184,7 +188,7 @@ static void s_failure_leaves_nothing(struct tq *t)
 	if (!TQ_TRUE(t, s_dir_make(&d)))
 		return;
 	TQ_INT(t, sink_file_open(&sf, d.path, "f", false, false, &e), QV_OK);
-	TQ_INT(t, s->ops->begin(s, 0, &e), QV_OK);
+	TQ_INT(t, s->ops->begin(s, 0, NULL, &e), QV_OK);
 	TQ_INT(t, s_write(s, "partial", &e), QV_OK);
 	s->ops->abort(s);
 	TQ_TRUE(t, !s_exists(&d, "f"));
@@ -220,7 +224,7 @@ static void s_keep_part(struct tq *t)
 		return;
 	TQ_INT(t, sink_file_open(&sf, d.path, "f", true, false, &e), QV_OK);
 	TQ_INT(t, s->resume_from, 0);
-	TQ_INT(t, s->ops->begin(s, 0, &e), QV_OK);
+	TQ_INT(t, s->ops->begin(s, 0, NULL, &e), QV_OK);
 	TQ_INT(t, s_write(s, "first half", &e), QV_OK);
 	s->ops->abort(s);
 	TQ_TRUE(t, !s_exists(&d, "f"));
@@ -240,7 +244,7 @@ static void s_resume(struct tq *t)
 	s_put(&d, "f.part", "hello");
 	TQ_INT(t, sink_file_open(&sf, d.path, "f", true, false, &e), QV_OK);
 	TQ_INT(t, s->resume_from, 5);
-	TQ_INT(t, s->ops->begin(s, 5, &e), QV_OK);
+	TQ_INT(t, s->ops->begin(s, 5, NULL, &e), QV_OK);
 	TQ_INT(t, s_write(s, " world", &e), QV_OK);
 	TQ_INT(t, s->ops->commit(s, &e), QV_OK);
 	S_HOLDS(t, &d, "f", "hello world");
@@ -248,9 +252,9 @@ static void s_resume(struct tq *t)
 	/* a .part longer than the offset is cut back (retry after some bytes) */
 	s_put(&d, "g.part", "hello, stale tail");
 	TQ_INT(t, sink_file_open(&sf, d.path, "g", true, false, &e), QV_OK);
-	TQ_INT(t, s->ops->begin(s, 5, &e), QV_OK);
+	TQ_INT(t, s->ops->begin(s, 5, NULL, &e), QV_OK);
 	TQ_INT(t, s_write(s, "!", &e), QV_OK);
-	TQ_INT(t, s->ops->begin(s, 5, &e), QV_OK); /* again: the "!" is dropped */
+	TQ_INT(t, s->ops->begin(s, 5, NULL, &e), QV_OK); /* again: the "!" is dropped */
 	TQ_INT(t, s_write(s, "?", &e), QV_OK);
 	TQ_INT(t, s->ops->commit(s, &e), QV_OK);
 	S_HOLDS(t, &d, "g", "hello?");
@@ -258,7 +262,7 @@ static void s_resume(struct tq *t)
 	/* a .part shorter than the offset cannot be resumed */
 	s_put(&d, "x.part", "abc");
 	TQ_INT(t, sink_file_open(&sf, d.path, "x", true, false, &e), QV_OK);
-	TQ_INT(t, s->ops->begin(s, 10, &e), QV_E_FILE);
+	TQ_INT(t, s->ops->begin(s, 10, NULL, &e), QV_E_FILE);
 	s->ops->abort(s);
 	TQ_TRUE(t, s_exists(&d, "x.part")); /* kept for resume */
 	s_dir_remove(&d);
@@ -280,7 +284,7 @@ static void s_adopt_final(struct tq *t)
 	sink_file_adopt_final(&sf);
 	TQ_INT(t, s->resume_from, 5);
 	S_HOLDS(t, &d, "f", "hello"); /* nothing moves before the body */
-	TQ_INT(t, s->ops->begin(s, 5, &e), QV_OK);
+	TQ_INT(t, s->ops->begin(s, 5, NULL, &e), QV_OK);
 	TQ_TRUE(t, !s_exists(&d, "f"));
 	TQ_INT(t, s_write(s, " world", &e), QV_OK);
 	TQ_INT(t, s->ops->commit(s, &e), QV_OK);
@@ -290,7 +294,7 @@ static void s_adopt_final(struct tq *t)
 	/* a failure after the move keeps every byte in the .part, not in f */
 	TQ_INT(t, sink_file_open(&sf, d.path, "f", true, false, &e), QV_OK);
 	sink_file_adopt_final(&sf);
-	TQ_INT(t, s->ops->begin(s, 11, &e), QV_OK);
+	TQ_INT(t, s->ops->begin(s, 11, NULL, &e), QV_OK);
 	TQ_INT(t, s_write(s, "!", &e), QV_OK);
 	s->ops->abort(s);
 	TQ_TRUE(t, !s_exists(&d, "f"));
@@ -303,7 +307,7 @@ static void s_adopt_final(struct tq *t)
 	TQ_INT(t, sink_file_open(&sf, d.path, "g", true, false, &e), QV_OK);
 	sink_file_adopt_final(&sf);
 	TQ_INT(t, s->resume_from, 3);
-	TQ_INT(t, s->ops->begin(s, 0, &e), QV_OK);
+	TQ_INT(t, s->ops->begin(s, 0, NULL, &e), QV_OK);
 	TQ_INT(t, s_write(s, "fresh", &e), QV_OK);
 	S_HOLDS(t, &d, "g", "old file");
 	TQ_INT(t, s->ops->commit(s, &e), QV_OK);
@@ -312,7 +316,7 @@ static void s_adopt_final(struct tq *t)
 	s_put(&d, "h", "old");
 	TQ_INT(t, sink_file_open(&sf, d.path, "h", true, false, &e), QV_OK);
 	sink_file_adopt_final(&sf);
-	TQ_INT(t, s->ops->begin(s, 0, &e), QV_OK);
+	TQ_INT(t, s->ops->begin(s, 0, NULL, &e), QV_OK);
 	TQ_INT(t, s_write(s, "new", &e), QV_OK);
 	s->ops->abort(s);
 	S_HOLDS(t, &d, "h", "old");
@@ -342,7 +346,7 @@ static void s_restart_truncates(struct tq *t)
 	s_put(&d, "f.part", "old partial data");
 	TQ_INT(t, sink_file_open(&sf, d.path, "f", true, false, &e), QV_OK);
 	TQ_INT(t, s->resume_from, 16);
-	TQ_INT(t, s->ops->begin(s, 0, &e), QV_OK); /* server answered 200 */
+	TQ_INT(t, s->ops->begin(s, 0, NULL, &e), QV_OK); /* server answered 200 */
 	TQ_INT(t, s_write(s, "new", &e), QV_OK);
 	TQ_INT(t, s->ops->commit(s, &e), QV_OK);
 	S_HOLDS(t, &d, "f", "new");
@@ -360,13 +364,13 @@ static void s_replace_on_commit_only(struct tq *t)
 		return;
 	s_put(&d, "f", "old");
 	TQ_INT(t, sink_file_open(&sf, d.path, "f", false, false, &e), QV_OK);
-	TQ_INT(t, s->ops->begin(s, 0, &e), QV_OK);
+	TQ_INT(t, s->ops->begin(s, 0, NULL, &e), QV_OK);
 	TQ_INT(t, s_write(s, "brand new", &e), QV_OK);
 	s->ops->abort(s);
 	S_HOLDS(t, &d, "f", "old");
 
 	TQ_INT(t, sink_file_open(&sf, d.path, "f", false, false, &e), QV_OK);
-	TQ_INT(t, s->ops->begin(s, 0, &e), QV_OK);
+	TQ_INT(t, s->ops->begin(s, 0, NULL, &e), QV_OK);
 	TQ_INT(t, s_write(s, "brand new", &e), QV_OK);
 	S_HOLDS(t, &d, "f", "old");
 	TQ_INT(t, s->ops->commit(s, &e), QV_OK);
@@ -418,7 +422,7 @@ static void s_symlink_part_refused(struct tq *t)
 	s_path(link, &d, "f.part");
 	TQ_INT(t, symlink(target, link), 0);
 	TQ_INT(t, sink_file_open(&sf, d.path, "f", false, false, &e), QV_OK);
-	TQ_INT(t, s->ops->begin(s, 0, &e), QV_E_FILE);
+	TQ_INT(t, s->ops->begin(s, 0, NULL, &e), QV_E_FILE);
 	s->ops->abort(s);
 	S_HOLDS(t, &d, "target", "precious");
 	s_dir_remove(&d);
@@ -441,7 +445,7 @@ static int s_efbig_child(const struct s_dir *d)
 		return 10;
 	if (sink_file_open(sf, d->path, "f", false, false, &e) != QV_OK)
 		return 11;
-	if (sink_file_sink(sf)->ops->begin(sink_file_sink(sf), 0, &e) != QV_OK)
+	if (sink_file_sink(sf)->ops->begin(sink_file_sink(sf), 0, NULL, &e) != QV_OK)
 		return 12;
 	for (i = 0; i < 64 && rc == QV_OK; i++)
 		rc = sink_file_sink(sf)->ops->write(sink_file_sink(sf), chunk, sizeof chunk, &e);
@@ -491,13 +495,13 @@ static void s_mem_sink(struct tq *t)
 	sink_mem_init(&m, buf, sizeof buf, 3);
 	s = sink_mem_sink(&m);
 	TQ_INT(t, s->resume_from, 3);
-	TQ_INT(t, s->ops->begin(s, 4, &e), QV_E_FILE);
-	TQ_INT(t, s->ops->begin(s, 2, &e), QV_OK);
+	TQ_INT(t, s->ops->begin(s, 4, NULL, &e), QV_E_FILE);
+	TQ_INT(t, s->ops->begin(s, 2, NULL, &e), QV_OK);
 	TQ_INT(t, s_write(s, "XYZ", &e), QV_OK);
 	TQ_INT(t, s_write(s, "1234", &e), QV_E_NOSPACE);
 	TQ_MEM(t, m.buf, m.len, "abXYZ", 5);
 	TQ_INT(t, s->ops->commit(s, &e), QV_OK);
-	TQ_INT(t, s->ops->begin(s, 0, &e), QV_E_INTERNAL);
+	TQ_INT(t, s->ops->begin(s, 0, NULL, &e), QV_E_INTERNAL);
 	TQ_INT(t, m.late_calls, 1);
 }
 
@@ -583,12 +587,16 @@ static void s_machine_with_files(struct tq *t)
 	TQ_TRUE(t, !s_exists(&d, "new.bin"));
 	TQ_TRUE(t, !s_exists(&d, "new.bin.part"));
 
-	/* with keep_part the truncated body stays for a resume */
+	/* with keep_part the truncated body stays for a resume, its validator
+	 * beside it */
 	TQ_INT(t, sink_file_open(&f->sf, d.path, "new.bin", true, false, NULL), QV_OK);
 	xfer_init(&f->x, &o, "http://h/new.bin", 16, sink_file_sink(&f->sf), 1);
-	TQ_INT(t, s_run_xfer(&f->x, "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nshort"), XFER_FAILED);
+	TQ_INT(t, s_run_xfer(&f->x, "HTTP/1.1 200 OK\r\nETag: \"n1\"\r\nContent-Length: 9\r\n\r\n"
+				    "short"),
+	       XFER_FAILED);
 	TQ_TRUE(t, !s_exists(&d, "new.bin"));
 	S_HOLDS(t, &d, "new.bin.part", "short");
+	S_HOLDS(t, &d, "new.bin.part.meta", "If-Range: \"n1\"\n");
 
 	/* ...and the resume completes it */
 	TQ_INT(t, sink_file_open(&f->sf, d.path, "new.bin", true, false, NULL), QV_OK);
@@ -598,7 +606,7 @@ static void s_machine_with_files(struct tq *t)
 				    "Content-Length: 4\r\n\r\n bod"),
 	       XFER_DONE);
 	S_HOLDS(t, &d, "new.bin", "short bod");
-	TQ_TRUE(t, !s_exists(&d, "new.bin.part"));
+	TQ_TRUE(t, !s_exists(&d, "new.bin.part") && !s_exists(&d, "new.bin.part.meta"));
 	s_dir_remove(&d);
 	free(f);
 }
@@ -617,9 +625,9 @@ static void s_retry_discards_written(struct tq *t)
 	s_put(&d, "f.part", "a stale partial file from an older run");
 	TQ_INT(t, sink_file_open(&sf, d.path, "f", false, false, &e), QV_OK);
 	TQ_INT(t, s->resume_from, 0);
-	TQ_INT(t, s->ops->begin(s, 0, &e), QV_OK);
+	TQ_INT(t, s->ops->begin(s, 0, NULL, &e), QV_OK);
 	TQ_INT(t, s_write(s, "first attempt, cut short", &e), QV_OK);
-	TQ_INT(t, s->ops->begin(s, 0, &e), QV_OK); /* the retry */
+	TQ_INT(t, s->ops->begin(s, 0, NULL, &e), QV_OK); /* the retry */
 	TQ_INT(t, s_write(s, "second ", &e), QV_OK);
 	TQ_INT(t, s_write(s, "attempt", &e), QV_OK);
 	TQ_INT(t, s->ops->commit(s, &e), QV_OK);
@@ -628,8 +636,255 @@ static void s_retry_discards_written(struct tq *t)
 	s_dir_remove(&d);
 }
 
+/* ---- validators, times, replay, discard --------------------------------- */
+
+/* With resuming on, begin(0) records the validator beside the .part; the
+ * next open reads it back with the .part's size; commit removes it. */
+static void s_validator_sidecar(struct tq *t)
+{
+	struct sink_meta meta = {"\"abc\"", false, 0};
+	struct s_dir d;
+	struct sink_file sf;
+	struct sink *s = sink_file_sink(&sf);
+	struct qv_error e;
+
+	if (!TQ_TRUE(t, s_dir_make(&d)))
+		return;
+	TQ_INT(t, sink_file_open(&sf, d.path, "f", true, false, &e), QV_OK);
+	TQ_STR(t, s->resume_validator, "");
+	TQ_INT(t, s->ops->begin(s, 0, &meta, &e), QV_OK);
+	S_HOLDS(t, &d, "f.part.meta", "If-Range: \"abc\"\n");
+	TQ_INT(t, s_write(s, "hello", &e), QV_OK);
+	s->ops->abort(s);
+	TQ_INT(t, sink_file_open(&sf, d.path, "f", true, false, &e), QV_OK);
+	TQ_INT(t, s->resume_from, 5);
+	TQ_STR(t, s->resume_validator, "\"abc\"");
+	TQ_INT(t, s->ops->begin(s, 5, &meta, &e), QV_OK); /* resumed: kept as is */
+	TQ_INT(t, s_write(s, " world", &e), QV_OK);
+	TQ_INT(t, s->ops->commit(s, &e), QV_OK);
+	S_HOLDS(t, &d, "f", "hello world");
+	TQ_TRUE(t, !s_exists(&d, "f.part") && !s_exists(&d, "f.part.meta"));
+	/* a cut or edited sidecar is no validator; a body without one removes it */
+	s_put(&d, "f.part", "abc");
+	s_put(&d, "f.part.meta", "If-Range: \"abc");
+	TQ_INT(t, sink_file_open(&sf, d.path, "f", true, false, &e), QV_OK);
+	TQ_STR(t, s->resume_validator, "");
+	s_put(&d, "f.part.meta", "If-Range: \"a\tb\"\n");
+	TQ_INT(t, sink_file_open(&sf, d.path, "f", true, false, &e), QV_OK);
+	TQ_STR(t, s->resume_validator, "");
+	meta.validator = "";
+	TQ_INT(t, s->ops->begin(s, 0, &meta, &e), QV_OK);
+	TQ_TRUE(t, !s_exists(&d, "f.part.meta"));
+	s->ops->abort(s);
+	/* without resuming there is never a sidecar */
+	TQ_INT(t, sink_file_open(&sf, d.path, "g", false, false, &e), QV_OK);
+	meta.validator = "\"x\"";
+	TQ_INT(t, s->ops->begin(s, 0, &meta, &e), QV_OK);
+	TQ_TRUE(t, !s_exists(&d, "g.part.meta"));
+	s->ops->abort(s);
+	s_dir_remove(&d);
+}
+
+/* Last-Modified becomes the mtime (before the rename); -N reads the
+ * existing file's. */
+static void s_times(struct tq *t)
+{
+	struct sink_meta meta = {"", true, 784111777};
+	struct s_dir d;
+	struct sink_file sf;
+	struct sink *s = sink_file_sink(&sf);
+	struct qv_error e;
+	char p[S_PATH_MAX];
+	struct stat st;
+
+	if (!TQ_TRUE(t, s_dir_make(&d)))
+		return;
+	TQ_INT(t, sink_file_open(&sf, d.path, "f", false, false, &e), QV_OK);
+	sink_file_times(&sf, true, true);
+	TQ_TRUE(t, !s->has_ims); /* no file yet */
+	TQ_INT(t, s->ops->begin(s, 0, &meta, &e), QV_OK);
+	TQ_INT(t, s_write(s, "x", &e), QV_OK);
+	TQ_INT(t, s->ops->commit(s, &e), QV_OK);
+	s_path(p, &d, "f");
+	TQ_TRUE(t, stat(p, &st) == 0 && st.st_mtime == 784111777);
+	TQ_INT(t, sink_file_open(&sf, d.path, "f", false, false, &e), QV_OK);
+	sink_file_times(&sf, false, true);
+	TQ_TRUE(t, s->has_ims);
+	TQ_INT(t, s->ims, 784111777);
+	TQ_INT(t, s->ops->begin(s, 0, &meta, &e), QV_OK); /* set_mtime off */
+	TQ_INT(t, s->ops->commit(s, &e), QV_OK);
+	TQ_TRUE(t, stat(p, &st) == 0 && st.st_mtime != 784111777);
+	s_dir_remove(&d);
+}
+
+static void s_collect(void *ctx, const uint8_t *p, size_t n)
+{
+	char *buf = ctx;
+	size_t have = strlen(buf);
+
+	memcpy(buf + have, p, n);
+	buf[have + n] = '\0';
+}
+
+/* replay hands back a resumed .part's bytes; discard removes the .part and
+ * its sidecar even with resuming on. */
+static void s_replay_and_discard(struct tq *t)
+{
+	struct sink_meta meta = {"\"v\"", false, 0};
+	struct s_dir d;
+	struct sink_file sf;
+	struct sink *s = sink_file_sink(&sf);
+	struct qv_error e;
+	char got[64] = "";
+
+	if (!TQ_TRUE(t, s_dir_make(&d)))
+		return;
+	s_put(&d, "f.part", "hello");
+	TQ_INT(t, sink_file_open(&sf, d.path, "f", true, false, &e), QV_OK);
+	TQ_INT(t, s->ops->begin(s, 5, &meta, &e), QV_OK);
+	TQ_INT(t, s->ops->replay(s, 5, s_collect, got, &e), QV_OK);
+	TQ_STR(t, got, "hello");
+	TQ_INT(t, s->ops->replay(s, 9, s_collect, got, &e), QV_E_FILE);
+	TQ_INT(t, s_write(s, " world", &e), QV_OK);
+	s->ops->discard(s);
+	TQ_TRUE(t, !s_exists(&d, "f.part") && !s_exists(&d, "f.part.meta") && !s_exists(&d, "f"));
+	s_dir_remove(&d);
+}
+
+/* ---- standard output ---------------------------------------------------- */
+
+static void s_stream(struct tq *t)
+{
+	struct sink_stream ss;
+	struct sink *s = sink_stream_sink(&ss);
+	struct qv_error e;
+	char buf[64];
+	int fds[2];
+	ssize_t n;
+
+	if (!TQ_TRUE(t, pipe(fds) == 0))
+		return;
+	sink_stream_init(&ss, fds[1]);
+	TQ_TRUE(t, s->no_rewind);
+	TQ_INT(t, s->ops->begin(s, 0, NULL, &e), QV_OK);
+	TQ_INT(t, s_write(s, "hello", &e), QV_OK);
+	TQ_INT(t, s->ops->begin(s, 0, NULL, &e), QV_E_INTERNAL); /* no rewinding */
+	TQ_INT(t, s->ops->begin(s, 5, NULL, &e), QV_OK);
+	TQ_INT(t, s_write(s, " world", &e), QV_OK);
+	TQ_INT(t, s->ops->commit(s, &e), QV_OK);
+	TQ_INT(t, ss.written, 11);
+	n = read(fds[0], buf, sizeof buf);
+	TQ_MEM(t, buf, n > 0 ? (size_t)n : 0, "hello world", 11);
+	/* the reader goes away: EPIPE (SIGPIPE ignored, as main does) */
+	(void)close(fds[0]);
+	{
+		void (*old)(int) = signal(SIGPIPE, SIG_IGN);
+
+		TQ_INT(t, s_write(s, "more", &e), QV_E_PIPE);
+		(void)signal(SIGPIPE, old);
+	}
+	(void)close(fds[1]);
+}
+
+/* ---- digests ------------------------------------------------------------ */
+
+#define ABC_SHA256 "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+#define ABC_SHA512                                                                       \
+	"ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a8" \
+	"36ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f"
+
+static void s_digest(struct tq *t)
+{
+	struct sink_digest sd;
+	struct sink_mem m;
+	struct sink *s;
+	struct digest_want w;
+	struct qv_error e;
+	uint8_t buf[64];
+	char hex[DIGEST_HEX_MAX];
+
+	/* report only: both digests of "abc", written through */
+	sink_mem_init(&m, buf, sizeof buf, 0);
+	sink_digest_init(&sd, sink_mem_sink(&m), SINK_DIGEST_SHA256 | SINK_DIGEST_SHA512, NULL);
+	s = sink_digest_sink(&sd);
+	TQ_TRUE(t, !sink_digest_hex(&sd, DIGEST_SHA256, hex)); /* not before the end */
+	TQ_INT(t, s->ops->begin(s, 0, NULL, &e), QV_OK);
+	TQ_INT(t, s_write(s, "ab", &e), QV_OK);
+	TQ_INT(t, s_write(s, "c", &e), QV_OK);
+	TQ_INT(t, s->ops->commit(s, &e), QV_OK);
+	TQ_TRUE(t, m.committed);
+	TQ_TRUE(t, sink_digest_hex(&sd, DIGEST_SHA256, hex) && strcmp(hex, ABC_SHA256) == 0);
+	TQ_TRUE(t, sink_digest_hex(&sd, DIGEST_SHA512, hex) && strcmp(hex, ABC_SHA512) == 0);
+
+	/* a resume hashes the kept bytes first; the right digest commits */
+	TQ_INT(t, digest_spec_parse("SHA-256=" ABC_SHA256, strlen("SHA-256=" ABC_SHA256), &w, &e),
+	       QV_OK);
+	memcpy(buf, "ab", 2);
+	sink_mem_init(&m, buf, sizeof buf, 2);
+	sink_digest_init(&sd, sink_mem_sink(&m), 0, &w);
+	s = sink_digest_sink(&sd);
+	TQ_INT(t, s->resume_from, 2);
+	TQ_INT(t, s->ops->begin(s, 2, NULL, &e), QV_OK);
+	TQ_INT(t, s_write(s, "c", &e), QV_OK);
+	TQ_INT(t, s->ops->commit(s, &e), QV_OK);
+	TQ_TRUE(t, m.committed);
+	TQ_TRUE(t, !sink_digest_hex(&sd, DIGEST_SHA512, hex)); /* not computed */
+
+	/* the wrong body: no commit, the data discarded, the message names both */
+	sink_mem_init(&m, buf, sizeof buf, 0);
+	sink_digest_init(&sd, sink_mem_sink(&m), 0, &w);
+	s = sink_digest_sink(&sd);
+	TQ_INT(t, s->ops->begin(s, 0, NULL, &e), QV_OK);
+	TQ_INT(t, s_write(s, "abd", &e), QV_OK);
+	TQ_INT(t, s->ops->commit(s, &e), QV_E_CHECKSUM);
+	TQ_TRUE(t, strncmp(e.msg, "checksum mismatch: want sha-256 " ABC_SHA256 ", got ",
+			   strlen("checksum mismatch: want sha-256 " ABC_SHA256 ", got ")) == 0);
+	s->ops->abort(s);
+	TQ_TRUE(t, !m.committed && m.discarded);
+	/* a SHA-512 pair is cut to fit one message */
+	TQ_INT(t, digest_spec_parse("sha512=" ABC_SHA512, strlen("sha512=" ABC_SHA512), &w, &e),
+	       QV_OK);
+	sink_mem_init(&m, buf, sizeof buf, 0);
+	sink_digest_init(&sd, sink_mem_sink(&m), 0, &w);
+	s = sink_digest_sink(&sd);
+	TQ_INT(t, s->ops->begin(s, 0, NULL, &e), QV_OK);
+	TQ_INT(t, s->ops->commit(s, &e), QV_E_CHECKSUM);
+	TQ_TRUE(t, strstr(e.msg, "want sha-512 ddaf35a1") != NULL && strstr(e.msg, "...") != NULL);
+	s->ops->abort(s);
+}
+
+static void s_digest_names(struct tq *t)
+{
+	static const char *const good[] = {"sha-256", "SHA256", "Sha-256", "sha512", "SHA-512"};
+	static const char *const bad[] = {"sha2-256", "sha-1", "md5", "sha", "sha--256", "",
+					  "sha2566"};
+	struct digest_want w;
+	struct qv_error e;
+	enum digest_algo a;
+	uint8_t b[2];
+	size_t i;
+
+	for (i = 0; i < sizeof good / sizeof good[0]; i++)
+		TQ_TRUE(t, digest_algo_parse(good[i], strlen(good[i]), &a));
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		TQ_TRUE(t, !digest_algo_parse(bad[i], strlen(bad[i]), &a));
+	TQ_TRUE(t, digest_hex_parse("aBcD", 4, b, 2) && b[0] == 0xab && b[1] == 0xcd);
+	TQ_TRUE(t, !digest_hex_parse("abc", 3, b, 2) && !digest_hex_parse("abcg", 4, b, 2));
+	TQ_INT(t, digest_spec_parse("sha-256=abc", 11, &w, &e), QV_E_USAGE);
+	TQ_STR(t, e.msg, "sha-256 wants 64 hex digits, got 'abc'");
+	TQ_INT(t, digest_spec_parse("md5=abc", 7, &w, &e), QV_E_USAGE);
+	TQ_STR(t, e.msg, "unknown digest 'md5' (sha-256 and sha-512 are supported)");
+	TQ_INT(t, digest_spec_parse("abc", 3, &w, &e), QV_E_USAGE);
+}
+
 void suite_sink(struct tq *t)
 {
+	tq_run(t, "validator sidecar", s_validator_sidecar);
+	tq_run(t, "mtime from Last-Modified, -N's date", s_times);
+	tq_run(t, "replay and discard", s_replay_and_discard);
+	tq_run(t, "stream sink (standard output)", s_stream);
+	tq_run(t, "digest sink", s_digest);
+	tq_run(t, "digest names and specs", s_digest_names);
 	tq_run(t, "commit renames .part", s_success_renames);
 	tq_run(t, "a retry discards what went to disk", s_retry_discards_written);
 	tq_run(t, "writes of every size", s_big_writes);

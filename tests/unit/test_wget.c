@@ -112,7 +112,7 @@ static void t_output_document(struct tq *t)
 	c = w_parse("-qO-", W_URL, NULL);
 	if (TQ_TRUE(t, c != NULL)) {
 		TQ_INT(t, c->status, -1);
-		TQ_TRUE(t, c->w.to_stdout && c->w.g.out.quiet && !c->w.g.gnu_names);
+		TQ_TRUE(t, c->w.g.to_stdout && c->w.g.out.quiet && !c->w.g.gnu_names);
 	}
 	w_free(c);
 	c = w_parse("-O", "dir/", W_URL, NULL);
@@ -221,7 +221,7 @@ static void t_files_and_net(struct tq *t)
 	w_free(c);
 	c = w_parse("-nc", "-6", "--no-proxy", "-a", "log", "-N", W_URL, NULL);
 	if (TQ_TRUE(t, c != NULL)) {
-		TQ_TRUE(t, c->w.g.skip_existing && c->w.timestamping && !c->w.g.gnu_names);
+		TQ_TRUE(t, c->w.g.skip_existing && c->w.g.timestamping && !c->w.g.gnu_names);
 		TQ_INT(t, c->w.g.family, NET_IPV6);
 		TQ_STR(t, c->w.g.noproxy, "*");
 		TQ_TRUE(t, c->w.log_append);

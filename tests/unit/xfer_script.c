@@ -162,6 +162,12 @@ static void t_fix_start(struct t_fix *f, const struct xfer_opts *o, const char *
 	if (have > 0)
 		memcpy(f->buf, existing, have);
 	sink_mem_init(&f->m, f->buf, sizeof f->buf, have);
+	f->m.base.resume_validator = f->validator != NULL ? f->validator
+				     : have > 0		   ? T_VALIDATOR
+							   : NULL;
+	f->m.base.no_rewind = f->no_rewind;
+	f->m.base.has_ims = f->has_ims;
+	f->m.base.ims = f->ims;
 	f->r.ex = ex;
 	f->r.ex_count = n;
 	f->r.bytewise = bytewise;
@@ -189,7 +195,7 @@ void t_check_end(struct tq *t, const struct t_fix *f, enum xfer_action want)
 	TQ_TRUE(t, f->m.committed != f->m.aborted);
 	TQ_INT(t, f->m.late_calls, 0);
 	TQ_INT(t, f->r.releases, f->r.connects);
-	if (f->end == XFER_DONE) {
+	if (f->end == XFER_DONE && !xfer_result(&f->x)->not_modified) {
 		TQ_TRUE(t, f->m.committed);
 		TQ_INT(t, xfer_error(&f->x)->code, QV_OK);
 	} else {

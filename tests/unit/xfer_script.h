@@ -51,10 +51,18 @@ struct t_run {
 	bool stuck;
 };
 
+/* The validator a resume's existing bytes have unless t_fix.validator
+ * says otherwise ("" for none). */
+#define T_VALIDATOR "\"v1\""
+
 /* One scenario, all state in one place (about 100 KiB, on the stack). */
 struct t_fix {
 	struct xfer x;
 	struct sink_mem m;
+	const char *validator;      /* NULL: T_VALIDATOR for existing bytes */
+	bool no_rewind;             /* the sink acts like standard output */
+	bool has_ims;               /* -N: the file exists, dated ims */
+	int64_t ims;
 	uint8_t buf[T_BODY_MAX];
 	struct t_run r;
 	enum xfer_action end;
@@ -74,6 +82,7 @@ void t_fix_run(struct t_fix *f, const struct xfer_opts *o, const char *url, cons
 void t_fix_run_via(struct t_fix *f, const struct xfer_opts *o, const char *url,
 		   const struct t_ex *ex, const char *const *proxies, size_t n, bool bytewise);
 void t_check_end(struct tq *t, const struct t_fix *f, enum xfer_action want);
+/* A zeroed f, ready for its setup fields (validator, no_rewind, ims). */
 struct t_fix *t_fix_reset(struct t_fix *f);
 /* t_fix_run on a freshly reset f; returns f. */
 struct t_fix *t_fix_go(struct t_fix *f, const struct xfer_opts *o, const char *url,

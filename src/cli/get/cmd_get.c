@@ -30,7 +30,9 @@ static int get_dry_run(const struct get_args *a, const struct get_plan *p)
 	for (j = 0; j < p->npick; j++) {
 		size_t i = p->pick[j];
 
-		if (p->skip[j] || !get_plan_path(a, p->name[i], path, sizeof path))
+		if (a->to_stdout)
+			(void)snprintf(path, sizeof path, "-");
+		else if (p->skip[j] || !get_plan_path(a, p->name[i], path, sizeof path))
 			continue;
 		printf("%s\t%s\n", p->list.url[i], path);
 	}

@@ -15,7 +15,9 @@ enum {
 	G_RETRY_DELAY, G_CONTINUE, G_LIMIT_RATE, G_HEADER, G_USER_AGENT, G_CACERT, G_INSECURE,
 	G_DOWNGRADE, G_MAX_FILESIZE, G_FSYNC, G_SKIP_EXISTING, G_JSON, G_QUIET, G_VERBOSE,
 	G_PROGRESS, G_SHARD, G_SHARDS, G_DRY_RUN, G_PROXY, G_NOPROXY, G_PROXY_USER, G_USER,
-	G_PASSWORD, G_NETRC, G_NETRC_FILE, G_IPV4, G_IPV6, G_LIMIT_RATE_TOTAL, G_NAME_BY, G_SUMMARY
+	G_PASSWORD, G_NETRC, G_NETRC_FILE, G_IPV4, G_IPV6, G_LIMIT_RATE_TOTAL, G_NAME_BY, G_SUMMARY,
+	G_CHECKSUM, G_CHECKSUM_FILE, G_CHECKSUM_OPTIONAL, G_DIGEST, G_TIMESTAMPING, G_NO_TIMESTAMP,
+	G_REMOTE_TIME, G_CONTINUE_UNSAFE
 };
 
 /* {id, short, kind, min, long, max} */
@@ -64,6 +66,14 @@ static const struct opt_spec get_opts[] = {
 	{G_IPV6, '6', OPT_FLAG, 0, "ipv6", 0},
 	{G_NAME_BY, '\0', OPT_TEXT, 0, "name-by", 0},
 	{G_SUMMARY, '\0', OPT_TEXT, 0, "summary", 0},
+	{G_CHECKSUM, '\0', OPT_TEXT, 0, "checksum", 0},
+	{G_CHECKSUM_FILE, '\0', OPT_TEXT, 0, "checksum-file", 0},
+	{G_CHECKSUM_OPTIONAL, '\0', OPT_FLAG, 0, "checksum-optional", 0},
+	{G_DIGEST, '\0', OPT_TEXT, 0, "digest", 0},
+	{G_TIMESTAMPING, 'N', OPT_FLAG, 0, "timestamping", 0},
+	{G_NO_TIMESTAMP, '\0', OPT_FLAG, 0, "no-timestamp", 0},
+	{G_REMOTE_TIME, 'R', OPT_FLAG, 0, "remote-time", 0},
+	{G_CONTINUE_UNSAFE, '\0', OPT_FLAG, 0, "continue-unsafe", 0},
 };
 #define GET_NOPTS (sizeof get_opts / sizeof get_opts[0])
 
@@ -84,15 +94,21 @@ static void get_help(FILE *out)
 		"when empty).  Two URLs with one NAME are refused before anything starts.\n\n"
 		"Input and output:\n"
 		"  -i, --input-file FILE   read URLs from FILE ('-': stdin); one per line,\n"
-		"                          blank lines and lines starting with '#' skipped\n"
+		"                          blank lines and lines starting with '#' skipped;\n"
+		"                          indented out=NAME, checksum=ALGO=HEX lines under\n"
+		"                          a URL apply to it (aria2c's format)\n"
 		"  -o, --output-dir DIR    save into DIR (created if missing; default .)\n"
-		"  -O, --output NAME       save the one URL given as NAME\n"
+		"  -O, --output NAME       save the one URL given as NAME ('-': to stdout)\n"
 		"      --auto-rename       name clashes become NAME.1.EXT, NAME.2.EXT, ...\n"
 		"      --name-by index     name files by line number and extension\n"
 		"                          (000001234.jpg); the list is streamed, not held\n"
 		"      --skip-existing     skip URLs whose file already exists\n"
-		"  -c, --continue          resume NAME.part (Range; restart if the server\n"
-		"                          cannot); keep .part files on failure\n"
+		"  -N, --timestamping      fetch an existing file only if newer (304: kept)\n"
+		"      --no-timestamp      do not date files by Last-Modified (-R: do)\n"
+		"  -c, --continue          resume NAME.part with Range and If-Range (its\n"
+		"                          validator in NAME.part.meta: a changed file\n"
+		"                          restarts); keep .part files on failure\n"
+		"      --continue-unsafe   resume without a validator too (-c, -O -)\n"
 		"      --fsync             fsync each file before renaming it\n"
 		"      --max-filesize SIZE fail files larger than SIZE (k, M, G suffixes)\n"
 		"  -n, --dry-run           print URL<TAB>FILE for what would be fetched\n"
@@ -119,6 +135,12 @@ static void get_help(FILE *out)
 		"                          with jitter, honouring Retry-After\n"
 		"      --retry-delay S     first backoff (default 1; doubles each retry)\n"
 		"  Any other non-2xx status fails the URL; the body is not saved.\n\n"
+		"Integrity:\n"
+		"      --checksum ALGO=HEX the one URL's sha-256=HEX or sha-512=HEX\n"
+		"      --checksum-file F   digests by name: sha256sum lines, GNU or BSD\n"
+		"      --checksum-optional names not in F are fetched unchecked\n"
+		"      --digest ALGO       \"sha256\" (or sha512) in --json and -v lines\n"
+		"  A mismatch saves nothing and is not retried.\n\n"
 		"Networks and credentials:\n"
 		"  -x, --proxy URL         HTTP proxy [http://][user:pass@]host[:port] (port\n"
 		"                          1080); else http_proxy (lower case only),\n"
@@ -201,6 +223,9 @@ static void get_number(struct get_args *a, int id, uint64_t n)
 /* Options with a text value; -1 to go on, or an exit status. */
 static int get_text(struct get_args *a, int id, const char *v, FILE *err)
 {
+	enum digest_algo algo;
+	struct qv_error e;
+
 	switch (id) {
 	case G_INPUT:
 		if (a->input != NULL)
@@ -212,7 +237,20 @@ static int get_text(struct get_args *a, int id, const char *v, FILE *err)
 			return get_bad(err, "-o needs a directory");
 		a->dir = v;
 		break;
-	case G_NAME: a->out_name = v; break;
+	case G_NAME:
+		a->out_name = v;
+		a->to_stdout = strcmp(v, "-") == 0;
+		break;
+	case G_CHECKSUM:
+		if (digest_spec_parse(v, strlen(v), &a->checksum, &e) != QV_OK)
+			return get_bad(err, "--checksum: %s", e.msg);
+		break;
+	case G_CHECKSUM_FILE: a->checksum_file = v; break;
+	case G_DIGEST:
+		if (!digest_algo_parse(v, strlen(v), &algo))
+			return get_bad(err, "--digest wants sha-256 or sha-512, not '%s'", v);
+		a->digests |= 1u << algo;
+		break;
 	case G_NAME_BY:
 		if (strcmp(v, "index") == 0)
 			a->name_by_index = true;
@@ -268,6 +306,11 @@ static int get_flag(struct get_args *a, int id, FILE *out)
 	case G_NETRC: a->netrc = true; break;
 	case G_IPV4: a->family = NET_IPV4; break;
 	case G_IPV6: a->family = NET_IPV6; break;
+	case G_CHECKSUM_OPTIONAL: a->checksum_optional = true; break;
+	case G_TIMESTAMPING: a->timestamping = true; break;
+	case G_NO_TIMESTAMP: a->no_timestamp = true; break;
+	case G_REMOTE_TIME: break; /* the default; accepted for curl habits */
+	case G_CONTINUE_UNSAFE: a->resume_unsafe = true; break;
 	default: a->dry_run = true; break; /* G_DRY_RUN */
 	}
 	return -1;
@@ -337,6 +380,17 @@ int get_args_parse(struct get_args *a, int argc, char **argv, FILE *out, FILE *e
 	if (a->name_by_index && a->nurls > 0 && a->input != NULL)
 		return get_bad(err, "--name-by index numbers the URLs of -i FILE or of the "
 				    "arguments, not both");
+	if (a->name_by_index && (a->checksum_file != NULL || a->checksum.algo != DIGEST_NONE))
+		return get_bad(err, "--checksum and --checksum-file check files by name: not with "
+				    "--name-by index");
+	if (a->to_stdout && (a->resume || a->timestamping || a->skip_existing))
+		return get_bad(err, "-O - writes standard output: -c, -N and --skip-existing "
+				    "need a file");
+	if (a->checksum_file != NULL && strcmp(a->checksum_file, "-") == 0 && a->input != NULL &&
+	    strcmp(a->input, "-") == 0)
+		return get_bad(err, "-i - and --checksum-file - cannot both read standard input");
+	if (a->to_stdout && a->json != NULL && strcmp(a->json, "-") == 0)
+		return get_bad(err, "-O - and --json - would both write standard output");
 	return -1;
 }
 

@@ -12,6 +12,7 @@
 #include "engine/engine.h"
 #include "http/req.h"
 #include "transfer/transfer.h"
+#include "util/digest.h"
 
 /* Defaults (DESIGN §1). */
 #define GET_PARALLEL_DEFAULT 8u
@@ -40,6 +41,7 @@ struct get_args {
 	bool name_by_index;         /* --name-by index: names from line numbers,
 				     * the list streamed (get_stream.h) */
 	const char *summary;        /* --summary FILE, NULL: none */
+	bool to_stdout;             /* -O -: the body to standard output */
 	bool auto_rename;
 	unsigned parallel;
 	enum engine_kind engine;
@@ -52,6 +54,7 @@ struct get_args {
 	unsigned retries;
 	uint32_t retry_delay_ms;
 	bool resume;                /* -c */
+	bool resume_unsafe;         /* --continue-unsafe: resume without a validator */
 	uint64_t limit_rate;        /* bytes/s per transfer, 0: none */
 	uint64_t limit_rate_total;  /* bytes/s for the run, 0: none */
 	const char *headers[HTTP_REQ_EXTRA_MAX];
@@ -63,6 +66,12 @@ struct get_args {
 	uint64_t max_filesize;      /* 0: none */
 	bool fsync;
 	bool skip_existing;
+	bool timestamping;          /* -N: If-Modified-Since the existing file's mtime */
+	bool no_timestamp;          /* --no-timestamp: no mtime from Last-Modified */
+	struct digest_want checksum; /* --checksum ALGO=HEX (one URL) */
+	const char *checksum_file;  /* --checksum-file FILE */
+	bool checksum_optional;     /* names missing from it are not an error */
+	unsigned digests;           /* --digest: 1u << DIGEST_* of each asked */
 	const char *json;           /* --json FILE or "-", NULL: none */
 	const char *shard;          /* --shard K/N or auto, NULL: none */
 	unsigned shards;            /* --shards N (for --shard auto) */

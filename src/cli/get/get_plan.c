@@ -12,6 +12,7 @@
 #include "cli/fname.h"
 #include "cli/get/autoname.h"
 #include "cli/get/nameset.h"
+#include "cli/get/sumfile.h"
 #include "http/req.h"
 #include "http/url.h"
 #include "transfer/sink_file.h"
@@ -56,8 +57,10 @@ static enum qv_err plan_out_name(const struct get_plan *p, const struct get_args
 	size_t len = strlen(n);
 
 	if (p->list.count != 1)
-		return qv_error_set(err, QV_E_USAGE, "-O NAME needs exactly one URL (got %zu)",
-				    p->list.count);
+		return qv_error_set(err, QV_E_USAGE, "-O %s needs exactly one URL (got %zu)",
+				    a->to_stdout ? "-" : "NAME", p->list.count);
+	if (a->to_stdout)
+		return QV_OK;
 	if (len == 0 || strcmp(n, ".") == 0 || strcmp(n, "..") == 0 || strchr(n, '/') != NULL)
 		return qv_error_set(err, QV_E_USAGE,
 				    "-O wants a file name without '/' (use -o DIR for the directory)");
@@ -91,6 +94,8 @@ static enum qv_err plan_names(struct get_plan *p, const struct get_args *a, FILE
 		}
 		if (a->out_name != NULL)
 			(void)snprintf(name, sizeof name, "%s", a->out_name);
+		else if (p->list.out != NULL && p->list.out[i] != NULL) /* checked by the list */
+			(void)snprintf(name, sizeof name, "%s", p->list.out[i]);
 		else
 			(void)fname_from_target(u->target, strlen(u->target), name, sizeof name);
 		/* gcc-analyzer-suppress malloc-leak: p->name owns it, get_plan_clear frees it */
@@ -224,6 +229,145 @@ static enum qv_err plan_shard(struct get_plan *p, const struct get_args *a, stru
 	return QV_OK;
 }
 
+/* ---- checksums ------------------------------------------------------- */
+
+/* The index (from 1) of digest w in p->sums, appended. */
+static enum qv_err plan_sum_add(struct get_plan *p, const struct digest_want *w, uint32_t *k,
+				struct qv_error *err)
+{
+	if (p->nsums == p->sums_cap) {
+		size_t cap = p->sums_cap != 0 ? p->sums_cap * 2 : 16;
+		struct digest_want *n = cap < GET_SUM_CONFLICT ? realloc(p->sums, cap * sizeof *n)
+							       : NULL;
+
+		if (n == NULL)
+			return qv_error_set(err, QV_E_NOMEM, "out of memory");
+		p->sums = n;
+		p->sums_cap = cap;
+	}
+	p->sums[p->nsums++] = *w;
+	*k = (uint32_t)p->nsums;
+	return QV_OK;
+}
+
+struct plan_sumfile {
+	struct get_plan *p;
+	const struct nameset *set;
+};
+
+/* A checksum file line: the URL saving to that name (a leading "./" is
+ * no part of a name) gets its digest; a second, different one for the
+ * same name makes it ambiguous. */
+static enum qv_err plan_sum_entry(void *ctx, const struct sumfile_entry *e, struct qv_error *err)
+{
+	struct plan_sumfile *c = ctx;
+	struct get_plan *p = c->p;
+	const char *name = e->name;
+	size_t len = e->name_len, i;
+	uint32_t k;
+
+	if (len > 2 && name[0] == '.' && name[1] == '/')
+		name += 2, len -= 2;
+	i = nameset_find(c->set, name, len);
+	if (i == NAMESET_NONE || p->sum_of[i] == GET_SUM_CONFLICT)
+		return QV_OK;
+	k = p->sum_of[i];
+	if (k != 0) {
+		if (p->sums[k - 1].algo != e->want.algo ||
+		    memcmp(p->sums[k - 1].sum, e->want.sum, digest_len(e->want.algo)) != 0)
+			p->sum_of[i] = GET_SUM_CONFLICT;
+		return QV_OK;
+	}
+	return plan_sum_add(p, &e->want, &p->sum_of[i], err);
+}
+
+/* Feed f to a checksum file reader. */
+static enum qv_err plan_sum_feed(FILE *f, const char *fname, struct plan_sumfile *c,
+				 struct qv_error *err)
+{
+	struct sumfile_parser *sp = malloc(sizeof *sp);
+	enum qv_err rc = QV_OK;
+	char buf[4096];
+	size_t n;
+
+	if (sp == NULL)
+		return qv_error_set(err, QV_E_NOMEM, "out of memory");
+	sumfile_init(sp, plan_sum_entry, c);
+	while (rc == QV_OK && (n = fread(buf, 1, sizeof buf, f)) > 0)
+		rc = sumfile_feed(sp, buf, n, err);
+	if (rc == QV_OK && ferror(f))
+		rc = qv_error_sys(err, QV_E_FILE, errno, "cannot read %s", fname);
+	if (rc == QV_OK)
+		rc = sumfile_finish(sp, err);
+	free(sp);
+	return rc;
+}
+
+static enum qv_err plan_sum_read(const struct get_args *a, struct plan_sumfile *c,
+				 struct qv_error *err)
+{
+	const char *fname = a->checksum_file;
+	FILE *f;
+	enum qv_err rc;
+
+	if (strcmp(fname, "-") == 0)
+		return plan_sum_feed(stdin, "stdin", c, err);
+	f = fopen(fname, "r");
+	if (f == NULL)
+		return qv_error_sys(err, QV_E_FILE, errno, "cannot open %s", fname);
+	rc = plan_sum_feed(f, fname, c, err);
+	(void)fclose(f);
+	return rc;
+}
+
+/* Every URL's digest: --checksum-file by name first, then the list's
+ * checksum= lines and --checksum over it (the closer to the URL, the
+ * stronger).  A name the file lacks is marked, and fails at run time
+ * unless --checksum-optional. */
+static enum qv_err plan_sums(struct get_plan *p, const struct get_args *a, struct qv_error *err)
+{
+	struct plan_sumfile c = {p, NULL};
+	struct nameset *set = NULL;
+	struct digest_want w;
+	enum qv_err rc = QV_OK;
+	size_t i;
+
+	if (a->checksum_file == NULL && p->list.checksum == NULL && a->checksum.algo == DIGEST_NONE)
+		return QV_OK;
+	if (a->checksum.algo != DIGEST_NONE && p->list.count != 1)
+		return qv_error_set(err, QV_E_USAGE, "--checksum needs exactly one URL (got %zu)",
+				    p->list.count);
+	p->sum_of = calloc(p->list.count > 0 ? p->list.count : 1, sizeof *p->sum_of);
+	if (p->sum_of == NULL)
+		return qv_error_set(err, QV_E_NOMEM, "out of memory");
+	if (a->checksum_file != NULL) {
+		rc = nameset_new(&set, (const char *const *)p->name, p->list.count, err);
+		for (i = 0; rc == QV_OK && i < p->list.count; i++)
+			if (!nameset_add(set, i))
+				rc = qv_error_set(err, QV_E_INTERNAL, "the name set is full");
+		c.set = set;
+		if (rc == QV_OK)
+			rc = plan_sum_read(a, &c, err);
+		nameset_free(set);
+		for (i = 0; rc == QV_OK && i < p->list.count; i++)
+			if (p->sum_of[i] == 0 && !a->checksum_optional)
+				p->sum_of[i] = GET_SUM_MISSING;
+	}
+	for (i = 0; rc == QV_OK && i < p->list.count; i++) {
+		const char *text = p->list.checksum != NULL ? p->list.checksum[i] : NULL;
+
+		if (text != NULL) /* checked by the list parser */
+			rc = digest_spec_parse(text, strlen(text), &w, err);
+		else if (a->checksum.algo != DIGEST_NONE)
+			w = a->checksum;
+		else
+			continue;
+		if (rc == QV_OK)
+			rc = plan_sum_add(p, &w, &p->sum_of[i], err);
+	}
+	return rc;
+}
+
 /* -H and -A are checked by the request writer itself, once, up front. */
 enum qv_err get_plan_headers(const struct get_args *a, struct qv_error *err)
 {
@@ -325,8 +469,10 @@ enum qv_err get_plan_build(struct get_plan *p, const struct get_args *a, FILE *e
 	if (rc == QV_OK)
 		rc = plan_clashes(p, a, errf, err);
 	if (rc == QV_OK)
+		rc = plan_sums(p, a, err);
+	if (rc == QV_OK)
 		rc = plan_shard(p, a, err);
-	if (rc == QV_OK && !a->dry_run)
+	if (rc == QV_OK && !a->dry_run && !a->to_stdout)
 		rc = get_plan_dest(a, err);
 	if (rc == QV_OK)
 		plan_skips(p, a);
@@ -344,6 +490,8 @@ void get_plan_clear(struct get_plan *p)
 	free(p->name);
 	free(p->pick);
 	free(p->skip);
+	free(p->sum_of);
+	free(p->sums);
 	url_list_clear(&p->list);
 	memset(p, 0, sizeof *p);
 }

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "cli/get/get_args.h"
@@ -17,6 +18,9 @@
 
 /* Problems listed one per line before "... and N more". */
 #define GET_PLAN_LIST_MAX 20
+/* get_plan.sum_of values besides 0 (none) and 1 + an index into sums[]. */
+#define GET_SUM_MISSING UINT32_MAX          /* --checksum-file lacks the name */
+#define GET_SUM_CONFLICT (UINT32_MAX - 1)   /* listed twice, differently */
 
 struct get_plan {
 	struct url_list list;       /* every URL, in input order */
@@ -28,13 +32,19 @@ struct get_plan {
 	size_t checks;              /* candidate names looked up for clashes:
 				     * linear in the list (unit-tested) */
 	struct shard shard;
+	/* Per URL, the digest it must have (see GET_SUM_*): from its list's
+	 * checksum= line, else --checksum, else --checksum-file by output
+	 * name.  NULL when no checksum option was given. */
+	uint32_t *sum_of;
+	struct digest_want *sums;   /* the distinct digests named */
+	size_t nsums, sums_cap;
 };
 
 /* Build the plan for a in p (caller storage; what it allocates,
  * get_plan_clear frees, also after a failure).  Returns QV_OK, QV_E_USAGE
- * (bad URL, clash, -O with several URLs, bad header; details printed on
- * errf), QV_E_FILE (input or destination), or QV_E_NOMEM; err has a
- * one-line summary. */
+ * (bad URL, clash, -O or --checksum with several URLs, bad header; details
+ * printed on errf), QV_E_FILE (input, checksum file or destination), or
+ * QV_E_NOMEM; err has a one-line summary.  With -O - nothing is created. */
 enum qv_err get_plan_build(struct get_plan *p, const struct get_args *a, FILE *errf,
 			   struct qv_error *err);
 /* Free what get_plan_build allocated in p.  Accepts NULL. */

@@ -9,8 +9,10 @@
 #include "cli/get/json_out.h"
 #include "cli/sink_tap.h"
 #include "cli/tls_setup.h"
+#include "transfer/sink_digest.h"
 #include "transfer/sink_file.h"
 #include "transfer/sink_mem.h"
+#include "transfer/sink_stream.h"
 #include "util/clock.h"
 
 /* get_totals.errs has a bit per code. */
@@ -23,6 +25,9 @@ _Static_assert(QV_E__COUNT <= 64, "enum qv_err outgrew get_totals.errs");
 struct get_slot {
 	struct sink_tap tap;
 	struct sink_mem none;       /* --spider: a HEAD's empty body */
+	struct sink_digest digest;  /* between tap and file/stream when hashing */
+	bool hashing;
+	struct sink_stream stream;  /* -O - */
 	struct sink_file file;
 	int64_t start_ms;
 	struct get_slot *next_free;
@@ -36,10 +41,19 @@ static void get_slot_put(struct get_ctx *g, struct get_slot *s)
 	g->free_slots = s;
 }
 
-enum qv_err get_slot_open(struct get_ctx *g, const char *name, struct get_slot **slot,
-			  struct sink **out, struct qv_error *err)
+/* What a finished transfer's line and record say besides its result. */
+struct get_outcome {
+	char hex[2][DIGEST_HEX_MAX]; /* sha256, sha512: "" when not computed */
+	uint64_t out;                /* -O -: bytes written to standard output */
+};
+
+/* tap (progress) -> digest (when hashing) -> file or stdout. */
+enum qv_err get_slot_open(struct get_ctx *g, const char *name, const struct digest_want *want,
+			  struct get_slot **slot, struct sink **out, struct qv_error *err)
 {
+	const struct get_args *a = g->a;
 	struct get_slot *s = g->free_slots;
+	struct sink *inner;
 	enum qv_err rc;
 
 	if (s != NULL)
@@ -47,36 +61,81 @@ enum qv_err get_slot_open(struct get_ctx *g, const char *name, struct get_slot *
 	else if ((s = malloc(sizeof *s)) == NULL)
 		return qv_error_set(err, QV_E_NOMEM, "out of memory");
 	s->start_ms = clock_now_ms();
-	if (g->a->spider) {
+	if (a->spider) {
 		sink_mem_init(&s->none, NULL, 0, 0);
-		sink_tap_init(&s->tap, sink_mem_sink(&s->none), &g->o->prog);
-		*slot = s;
-		*out = sink_tap_sink(&s->tap);
-		return QV_OK;
+		inner = sink_mem_sink(&s->none);
+	} else if (a->to_stdout) {
+		sink_stream_init(&s->stream, 1);
+		inner = sink_stream_sink(&s->stream);
+	} else {
+		rc = sink_file_open(&s->file, a->dir, name, a->resume, a->fsync, err);
+		if (rc != QV_OK) {
+			get_slot_put(g, s);
+			return rc;
+		}
+		sink_file_times(&s->file, !a->no_timestamp, a->timestamping);
+		if (a->resume_final)
+			sink_file_adopt_final(&s->file);
+		inner = sink_file_sink(&s->file);
 	}
-	rc = sink_file_open(&s->file, g->a->dir, name, g->a->resume, g->a->fsync, err);
-	if (rc != QV_OK) {
-		get_slot_put(g, s);
-		return rc;
+	s->hashing = want != NULL || a->digests != 0;
+	if (s->hashing) {
+		sink_digest_init(&s->digest, inner, a->digests, want);
+		inner = sink_digest_sink(&s->digest);
 	}
-	if (g->a->resume_final)
-		sink_file_adopt_final(&s->file);
-	sink_tap_init(&s->tap, sink_file_sink(&s->file), &g->o->prog);
+	sink_tap_init(&s->tap, inner, &g->o->prog);
 	*slot = s;
 	*out = sink_tap_sink(&s->tap);
+	return QV_OK;
+}
+
+/* The digest URL item must have (NULL: none), or an error when a
+ * checksum option covers it but names no digest for it. */
+static enum qv_err get_want(const struct get_ctx *g, size_t item, const struct digest_want **w,
+			    struct qv_error *err)
+{
+	uint32_t k = g->p->sum_of != NULL ? g->p->sum_of[item] : 0;
+
+	*w = NULL;
+	if (k == GET_SUM_MISSING)
+		return qv_error_set(err, QV_E_CHECKSUM, "no checksum for %s in %s",
+				    g->p->name[item], g->a->checksum_file);
+	if (k == GET_SUM_CONFLICT)
+		return qv_error_set(err, QV_E_CHECKSUM, "%s is in %s twice, with different digests",
+				    g->p->name[item], g->a->checksum_file);
+	if (k > 0)
+		*w = &g->p->sums[k - 1];
 	return QV_OK;
 }
 
 static enum qv_err get_sink_open(void *ctx, size_t i, struct sink **out, struct qv_error *err)
 {
 	struct get_ctx *g = ctx;
+	size_t item = g->item[i];
+	const struct digest_want *want;
+	enum qv_err rc = get_want(g, item, &want, err);
 
-	return get_slot_open(g, g->p->name[g->item[i]], &g->slot[i], out, err);
+	if (rc != QV_OK)
+		return rc;
+	return get_slot_open(g, g->p->name[item], want, &g->slot[i], out, err);
+}
+
+static void get_outcome_of(const struct get_slot *s, bool to_stdout, struct get_outcome *oc)
+{
+	memset(oc, 0, sizeof *oc);
+	if (s == NULL)
+		return;
+	if (s->hashing) {
+		(void)sink_digest_hex(&s->digest, DIGEST_SHA256, oc->hex[0]);
+		(void)sink_digest_hex(&s->digest, DIGEST_SHA512, oc->hex[1]);
+	}
+	if (to_stdout)
+		oc->out = s->stream.written;
 }
 
 void get_record(struct get_ctx *g, const char *url, const char *name,
 		const struct xfer_result *res, const struct qv_error *err, uint64_t ms,
-		bool skipped)
+		const char *skipped, const struct get_outcome *oc)
 {
 	char path[SINK_FILE_PATH_MAX];
 	struct json_record r;
@@ -85,10 +144,11 @@ void get_record(struct get_ctx *g, const char *url, const char *name,
 		return;
 	memset(&r, 0, sizeof r);
 	r.url = url;
-	r.file = name != NULL && get_plan_path(g->a, name, path, sizeof path) ? path : NULL;
+	if (name != NULL && !g->a->to_stdout && get_plan_path(g->a, name, path, sizeof path))
+		r.file = path;
 	if (res != NULL) {
 		r.status = res->status;
-		r.bytes = res->bytes;
+		r.bytes = g->a->to_stdout && oc != NULL ? oc->out : res->bytes;
 		r.attempts = res->attempts;
 	}
 	r.ms = ms;
@@ -97,50 +157,95 @@ void get_record(struct get_ctx *g, const char *url, const char *name,
 		r.error = err->msg;
 		r.error_code = qv_err_name(err->code);
 	}
+	if (oc != NULL && oc->hex[0][0] != '\0')
+		r.sha256 = oc->hex[0];
+	if (oc != NULL && oc->hex[1][0] != '\0')
+		r.sha512 = oc->hex[1];
 	json_out_record(g->json, &r);
 	(void)fflush(g->json);
 }
 
-/* The human line for one finished transfer. */
-static void get_line(struct get_ctx *g, const char *url, const char *name,
-		     const struct xfer_result *res, const struct qv_error *err, uint64_t ms)
+/* A failure with -O -: what standard output got.  A closed reader needs
+ * no word (the pipe's other end chose to stop). */
+static void get_stdout_failure(struct get_ctx *g, const char *url, const struct qv_error *err,
+			       uint64_t out)
 {
-	char path[SINK_FILE_PATH_MAX], size[FMT_MAX];
+	const char *p = g->a->prog;
+
+	if (err->code == QV_E_PIPE)
+		return;
+	if (err->code == QV_E_CHECKSUM)
+		cli_out_note(g->o, "%s: %s: %s (all %llu bytes already went to standard output)", p,
+			     url, err->msg, (unsigned long long)out);
+	else if (out > 0)
+		cli_out_note(g->o, "%s: %s: %s; standard output holds only the first %llu bytes", p,
+			     url, err->msg, (unsigned long long)out);
+	else
+		cli_out_note(g->o, "%s: %s: %s", p, url, err->msg);
+}
+
+/* The human line for one finished transfer: an error, or with -v where it
+ * went, its size, time, attempts and digests. */
+static void get_line(struct get_ctx *g, const char *url, const char *name,
+		     const struct xfer_result *res, const struct qv_error *err, uint64_t ms,
+		     const struct get_outcome *oc)
+{
+	char path[SINK_FILE_PATH_MAX], size[FMT_MAX], more[2 * DIGEST_HEX_MAX + 64];
+	int n = 0;
 
 	if (err->code != QV_OK && err->code != QV_E_INTERRUPTED) {
-		cli_out_note(g->o, "%s: %s: %s", g->a->prog, url, err->msg);
+		if (g->a->to_stdout)
+			get_stdout_failure(g, url, err, oc->out);
+		else
+			cli_out_note(g->o, "%s: %s: %s", g->a->prog, url, err->msg);
 		return;
 	}
-	if (err->code != QV_OK || !get_plan_path(g->a, name, path, sizeof path))
+	if (err->code != QV_OK)
 		return;
-	fmt_bytes(res->bytes, size);
+	if (g->a->to_stdout)
+		(void)snprintf(path, sizeof path, "standard output");
+	else if (!get_plan_path(g->a, name, path, sizeof path))
+		return;
+	if (res->not_modified) {
+		cli_out_verbose(g->o, "%s -> %s: not modified", url, path);
+		return;
+	}
+	fmt_bytes(g->a->to_stdout ? oc->out : res->bytes, size);
+	more[0] = '\0';
 	if (res->attempts > 1)
-		cli_out_verbose(g->o, "%s -> %s (%s in %.2fs, %u attempts)", url, path, size,
-				(double)ms / 1000.0, res->attempts);
-	else
-		cli_out_verbose(g->o, "%s -> %s (%s in %.2fs)", url, path, size,
-				(double)ms / 1000.0);
+		n = snprintf(more, sizeof more, ", %u attempts", res->attempts);
+	if (oc->hex[0][0] != '\0' && n >= 0)
+		n += snprintf(more + n, sizeof more - (size_t)n, ", sha256 %s", oc->hex[0]);
+	if (oc->hex[1][0] != '\0' && n >= 0 && (size_t)n < sizeof more)
+		(void)snprintf(more + n, sizeof more - (size_t)n, ", sha512 %s", oc->hex[1]);
+	cli_out_verbose(g->o, "%s -> %s (%s in %.2fs%s)", url, path, size, (double)ms / 1000.0,
+			more);
 }
 
 void get_finish(struct get_ctx *g, struct get_slot *s, const char *url, const char *name,
 		const struct xfer_result *res, const struct qv_error *err)
 {
+	struct get_outcome oc;
 	uint64_t ms = 0;
 
 	if (s != NULL && clock_now_ms() > s->start_ms)
 		ms = (uint64_t)(clock_now_ms() - s->start_ms);
+	get_outcome_of(s, g->a->to_stdout, &oc);
 	get_slot_put(g, s);
-	if (err->code == QV_OK) {
+	if (err->code == QV_OK && res->not_modified) {
+		g->t->not_modified++;
+	} else if (err->code == QV_OK) {
 		g->t->ok++;
-		g->t->bytes += res->bytes;
+		g->t->bytes += g->a->to_stdout ? oc.out : res->bytes;
 	} else if (err->code == QV_E_INTERRUPTED) {
 		g->t->interrupted++;
 	} else {
 		g->t->failed++;
 		g->t->errs |= 1ull << err->code;
 	}
-	get_line(g, url, name, res, err, ms);
-	get_record(g, url, name, res, err, ms, false);
+	get_line(g, url, name, res, err, ms, &oc);
+	get_record(g, url, name, res, err, ms,
+		   err->code == QV_OK && res->not_modified ? "not-modified" : NULL, &oc);
 	progress_item_done(&g->o->prog);
 }
 
@@ -201,6 +306,7 @@ void get_opts(struct get_ctx *g, size_t njobs, struct xfer_opts *xo, struct engi
 	xo->body_type = a->body_type;
 	xo->on_head = a->on_head;
 	xo->head_ctx = a->head_ctx;
+	xo->resume_unsafe = a->resume_unsafe;
 	memset(eo, 0, sizeof *eo);
 	eo->family = a->family;
 	eo->concurrency = cli_fd_concurrency(g->o->quiet ? NULL : g->o->err, a->engine,
@@ -230,7 +336,7 @@ static size_t get_jobs(struct get_ctx *g, struct engine_job *jobs)
 
 		if (p->skip[j]) {
 			g->t->skipped++;
-			get_record(g, p->list.url[item], p->name[item], NULL, NULL, 0, true);
+			get_record(g, p->list.url[item], p->name[item], NULL, NULL, 0, "exists", NULL);
 			continue;
 		}
 		g->item[n] = item;
@@ -309,6 +415,8 @@ void get_summary(FILE *f, const struct get_totals *t)
 		      t->ok, t->ok != 1 ? "s" : "", size, t->secs, rate);
 	if (t->failed > 0)
 		(void)fprintf(f, "; %zu failed", t->failed);
+	if (t->not_modified > 0)
+		(void)fprintf(f, "; %zu not modified", t->not_modified);
 	if (t->skipped > 0)
 		(void)fprintf(f, "; %zu skipped", t->skipped);
 	if (t->interrupted > 0)

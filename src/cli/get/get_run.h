@@ -17,6 +17,7 @@ struct get_totals {
 	size_t ok, failed, skipped, interrupted;
 	uint64_t errs;              /* 1 << code of each failure's enum qv_err
 				     * (wget's exit status ranks them) */
+	size_t not_modified;        /* -N: a 304, the file left as it was */
 	uint64_t bytes;
 	double secs;
 	bool stopped;               /* SIGINT/SIGTERM ended the run */
@@ -25,8 +26,12 @@ struct get_totals {
 /* ---- what a run over the plan (get_run) and one over a streamed list
  * (get_stream.h) share ---- */
 
-/* The sinks of one transfer (a file sink behind the progress/rate tap). */
+/* The sinks of one transfer (file or standard output, a digest when
+ * hashing, behind the progress tap). */
 struct get_slot;
+/* A finished transfer's digests and bytes to standard output. */
+struct get_outcome;
+struct digest_want;
 
 struct get_ctx {
 	const struct get_args *a;
@@ -42,20 +47,22 @@ struct get_ctx {
 	struct tls_client *tls;     /* https: CA set, sessions, -k */
 };
 
-/* The sinks for a->dir/name (a reused slot or a new one): *slot to hand
- * back to get_finish, *out for the engine.  Errors: sink_file_open's,
- * QV_E_NOMEM. */
-enum qv_err get_slot_open(struct get_ctx *g, const char *name, struct get_slot **slot,
-			  struct sink **out, struct qv_error *err);
+/* The sinks for a->dir/name, or standard output with -O - (a reused slot
+ * or a new one), checked against want when not NULL: *slot to hand back to
+ * get_finish, *out for the engine.  Errors: sink_file_open's, QV_E_NOMEM. */
+enum qv_err get_slot_open(struct get_ctx *g, const char *name, const struct digest_want *want,
+			  struct get_slot **slot, struct sink **out, struct qv_error *err);
 /* A transfer of url into name ended (slot NULL: it never opened one): the
  * slot goes back for reuse; totals, the -v/error line, the --json record,
  * progress. */
 void get_finish(struct get_ctx *g, struct get_slot *s, const char *url, const char *name,
 		const struct xfer_result *res, const struct qv_error *err);
-/* The --json record of url (name NULL: no file; res NULL: no transfer). */
+/* The --json record of url (name NULL: no file; res NULL: no transfer;
+ * skipped: why it was, "exists" or "not-modified", NULL: it was not; oc
+ * may be NULL). */
 void get_record(struct get_ctx *g, const char *url, const char *name,
 		const struct xfer_result *res, const struct qv_error *err, uint64_t ms,
-		bool skipped);
+		const char *skipped, const struct get_outcome *oc);
 /* Abort and free a slot a run cut short left open.  Accepts NULL. */
 void get_slot_abort(struct get_slot *s);
 /* Free the slots kept for reuse. */
@@ -71,7 +78,8 @@ enum qv_err get_run(const struct get_args *a, const struct get_plan *p, const st
 		    struct cli_out *o, FILE *json, const volatile sig_atomic_t *stop,
 		    struct get_totals *t, struct qv_error *err);
 
-/* "3 files downloaded (1.2 MiB in 0.42s, 2.9 MiB/s); 1 failed; 2 skipped",
+/* "3 files downloaded (1.2 MiB in 0.42s, 2.9 MiB/s); 1 failed; 4 not
+ * modified; 2 skipped",
  * prefixed "interrupted: " after a signal. */
 void get_summary(FILE *f, const struct get_totals *t);
 

@@ -92,7 +92,7 @@ static void gs_report(struct get_stream *s, const char *url, const char *name, c
 {
 	if (e == NULL) {
 		s->g.t->skipped++;
-		get_record(&s->g, url, name, NULL, NULL, 0, true);
+		get_record(&s->g, url, name, NULL, NULL, 0, "exists", NULL);
 		return;
 	}
 	s->g.t->failed++;
@@ -106,7 +106,7 @@ static void gs_report(struct get_stream *s, const char *url, const char *name, c
 		else
 			(void)fprintf(stderr, "quiver get: argument: %.200s: %s\n", url, e->msg);
 	}
-	get_record(&s->g, url, NULL, NULL, e, 0, false);
+	get_record(&s->g, url, NULL, NULL, e, 0, NULL, NULL);
 }
 
 /* The next URL of this shard to fetch into *it: JOB, LATER after
@@ -195,7 +195,7 @@ static enum qv_err gs_sink_open(void *ctx, size_t i, struct sink **out, struct q
 {
 	struct get_stream *s = ctx;
 
-	return get_slot_open(&s->g, s->jobs[i].name, &s->jobs[i].slot, out, err);
+	return get_slot_open(&s->g, s->jobs[i].name, NULL, &s->jobs[i].slot, out, err);
 }
 
 static void gs_done(void *ctx, size_t i, const struct xfer_result *res,

@@ -57,7 +57,11 @@ void json_out_record(FILE *f, const struct json_record *r)
 		(void)fputs(",\"code\":", f);
 		json_out_opt_str(f, r->error_code);
 	}
-	if (r->skipped)
-		(void)fputs(",\"skipped\":true", f);
+	if (r->skipped != NULL)
+		(void)fprintf(f, ",\"skipped\":\"%s\"", r->skipped);
+	if (r->sha256 != NULL)
+		(void)fprintf(f, ",\"sha256\":\"%s\"", r->sha256);
+	if (r->sha512 != NULL)
+		(void)fprintf(f, ",\"sha512\":\"%s\"", r->sha512);
 	(void)fputs("}\n", f);
 }

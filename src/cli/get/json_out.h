@@ -22,11 +22,15 @@ struct json_record {
 	unsigned attempts;
 	const char *error;         /* NULL: null (success) */
 	const char *error_code;    /* qv_err_name, NULL with error NULL */
-	bool skipped;              /* --skip-existing: no transfer made */
+	/* why nothing was saved though nothing failed: "exists"
+	 * (--skip-existing), "not-modified" (-N and a 304); NULL: saved */
+	const char *skipped;
+	const char *sha256, *sha512; /* hex digests, NULL: not computed */
 };
 
 /* {"url":..,"file":..,"status":..,"bytes":..,"ms":..,"attempts":..,"error":..}
- * plus "code" when it failed and "skipped":true when skipped, then '\n'. */
+ * plus "code" when it failed, "skipped":"..." when skipped and "sha256" /
+ * "sha512" when computed, then '\n'. */
 void json_out_record(FILE *f, const struct json_record *r);
 
 #endif

@@ -8,6 +8,9 @@
 
 #define PART_SUFFIX ".part"
 #define PART_LEN (sizeof PART_SUFFIX - 1)
+/* the validator beside a resumable .part (transfer/sink_file.h) */
+#define META_SUFFIX ".part.meta"
+#define META_LEN (sizeof META_SUFFIX - 1)
 
 struct nameset {
 	const char *const *names;   /* not owned */
@@ -51,8 +54,7 @@ void nameset_free(struct nameset *s)
 }
 
 
-/* Index of the entry equal to name[0..len), or NAMESET_NONE. */
-static size_t nameset_find(const struct nameset *s, const char *name, size_t len)
+size_t nameset_find(const struct nameset *s, const char *name, size_t len)
 {
 	size_t i = (size_t)hash_str64(name, len) & s->mask;
 
@@ -66,27 +68,37 @@ static size_t nameset_find(const struct nameset *s, const char *name, size_t len
 	return NAMESET_NONE;
 }
 
-size_t nameset_clash(const struct nameset *s, const char *name)
+/* name[0..len) with suffix (slen bytes) removed (it ends in it) or added:
+ * a name that clashes with it, or NAMESET_NONE. */
+static size_t nameset_sibling(const struct nameset *s, const char *name, size_t len,
+			      const char *suffix, size_t slen)
 {
-	size_t len = strlen(name), hit;
-	char part[512];
+	char buf[512];
 
-	hit = nameset_find(s, name, len);
-	if (hit != NAMESET_NONE)
-		return hit;
-	/* "N.part" is N's temporary file */
-	if (len > PART_LEN && strcmp(name + len - PART_LEN, PART_SUFFIX) == 0) {
-		hit = nameset_find(s, name, len - PART_LEN);
+	if (len > slen && strcmp(name + len - slen, suffix) == 0) {
+		size_t hit = nameset_find(s, name, len - slen);
+
 		if (hit != NAMESET_NONE)
 			return hit;
 	}
-	/* and N clashes with a name "N.part" already there */
-	if (len + PART_LEN < sizeof part) {
-		memcpy(part, name, len);
-		memcpy(part + len, PART_SUFFIX, PART_LEN + 1);
-		return nameset_find(s, part, len + PART_LEN);
-	}
-	return NAMESET_NONE;
+	if (len + slen >= sizeof buf)
+		return NAMESET_NONE;
+	memcpy(buf, name, len);
+	memcpy(buf + len, suffix, slen + 1);
+	return nameset_find(s, buf, len + slen);
+}
+
+size_t nameset_clash(const struct nameset *s, const char *name)
+{
+	size_t len = strlen(name), hit;
+
+	hit = nameset_find(s, name, len);
+	/* "N.part" is N's temporary file, "N.part.meta" its validator */
+	if (hit == NAMESET_NONE)
+		hit = nameset_sibling(s, name, len, PART_SUFFIX, PART_LEN);
+	if (hit == NAMESET_NONE)
+		hit = nameset_sibling(s, name, len, META_SUFFIX, META_LEN);
+	return hit;
 }
 
 bool nameset_add(struct nameset *s, size_t index)

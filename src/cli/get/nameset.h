@@ -3,7 +3,8 @@
  *
  * An open-addressing hash set of indexes into the caller's array of names
  * (the names are not copied).  A name N also clashes with "N.part" and the
- * other way round, because N's download is written to N.part first. */
+ * other way round, because N's download is written to N.part first, and
+ * likewise with "N.part.meta", where -c keeps N.part's validator. */
 #ifndef QV_CLI_GET_NAMESET_H
 #define QV_CLI_GET_NAMESET_H
 
@@ -25,8 +26,12 @@ enum qv_err nameset_new(struct nameset **out, const char *const *names, size_t n
 void nameset_free(struct nameset *s);
 
 /* The index of a name already in the set that the name clashes with
- * (equal, or equal up to a ".part" suffix), or NAMESET_NONE. */
+ * (equal, or equal up to a ".part" or ".part.meta" suffix), or
+ * NAMESET_NONE. */
 size_t nameset_clash(const struct nameset *s, const char *name);
+
+/* The index of the name equal to name[0..len), or NAMESET_NONE. */
+size_t nameset_find(const struct nameset *s, const char *name, size_t len);
 
 /* Add names[index] (the caller checked nameset_clash first).  false when
  * the set is full (more than the n of nameset_new). */

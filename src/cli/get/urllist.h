@@ -1,6 +1,7 @@
 /* urllist.h - the URLs of a `get` run, from arguments or `-i FILE|-`
  * (one URL per line; blank lines and lines starting with '#' skipped;
- * surrounding white space and a CR before the newline ignored). */
+ * surrounding white space and a CR before the newline ignored; indented
+ * out= and checksum= lines under a URL: listparse.h). */
 #ifndef QV_CLI_GET_URLLIST_H
 #define QV_CLI_GET_URLLIST_H
 
@@ -14,6 +15,10 @@
 struct url_list {
 	char **url;                 /* owned, NUL-terminated */
 	unsigned *line;             /* input line of each (0: command line) */
+	/* Per URL, its out= and checksum= values from a list, or NULL; each
+	 * array stays NULL until a list gives the first such option. */
+	char **out;
+	char **checksum;
 	size_t count, cap;
 };
 
@@ -26,9 +31,10 @@ void url_list_clear(struct url_list *l);
 enum qv_err url_list_add(struct url_list *l, const char *s, size_t n, unsigned line,
 			 struct qv_error *err);
 
-/* Append every URL of f (name is for messages).  Errors: QV_E_USAGE for a
- * line longer than URL_MAX or holding a NUL byte ("urls.txt:12: ..."),
- * QV_E_FILE for a read error, QV_E_NOMEM. */
+/* Append every URL of f (name is for messages) with its options.  Errors:
+ * QV_E_USAGE for a line longer than URL_MAX, holding a NUL byte or a bad
+ * option line ("urls.txt:12: ..."), QV_E_FILE for a read error,
+ * QV_E_NOMEM. */
 enum qv_err url_list_read(struct url_list *l, FILE *f, const char *name, struct qv_error *err);
 
 /* The same lines one at a time, for a list too long to hold (get

@@ -134,10 +134,6 @@ static int wget_main(struct wget_args *w)
 		return status;
 	if ((status = wget_check(w)) >= 0)
 		return status;
-	if (w->to_stdout) { /* FIXME(issue16): the stdout sink */
-		(void)fputs("wget: -O - is not built yet\n", stderr);
-		return 1;
-	}
 	/* --ca-directory is a hashed directory, as SSL_CERT_DIR names one */
 	if (w->ca_dir != NULL && setenv("SSL_CERT_DIR", w->ca_dir, 1) != 0)
 		return 1;

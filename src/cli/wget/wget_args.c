@@ -136,9 +136,7 @@ static int wget_out(struct wget_args *w, const char *v, FILE *err)
 	const char *slash = strrchr(v, '/');
 
 	w->out_given = true;
-	w->to_stdout = strcmp(v, "-") == 0;
-	if (w->to_stdout)
-		return -1;
+	w->g.to_stdout = strcmp(v, "-") == 0;
 	if (slash == NULL) {
 		w->g.out_name = v;
 		return -1;
@@ -250,7 +248,7 @@ static int wget_flag(struct wget_args *w, int id, FILE *out)
 	case W_IPV6: g->family = NET_IPV6; break;
 	case W_NO_VERBOSE: w->no_verbose = true; break;
 	case W_NO_CLOBBER: g->skip_existing = true; break;
-	case W_TIMESTAMP: w->timestamping = true; break;
+	case W_TIMESTAMP: g->timestamping = true; break;
 	default: break; /* W_IGNORED */
 	}
 	return -1;
@@ -273,10 +271,14 @@ static void wget_settle(struct wget_args *w)
 		g->method = "HEAD";
 		g->spider = true;
 	}
-	/* wget -c continues the file it finds, even one another tool left */
-	g->resume_final = g->resume;
+	/* standard output has no file to continue, compare or keep */
+	if (g->to_stdout)
+		g->resume = g->timestamping = g->skip_existing = false;
+	/* wget -c continues the file it finds, even one another tool left,
+	 * and without a validator, as GNU and BusyBox do */
+	g->resume_final = g->resume_unsafe = g->resume;
 	/* GNU's numbering, unless the file is named, continued or compared */
-	g->gnu_names = !w->out_given && !g->resume && !w->timestamping && !w->spider;
+	g->gnu_names = !w->out_given && !g->resume && !g->timestamping && !w->spider;
 	/* -S prints each head whole: one transfer at a time, as wget does */
 	if (w->server_response)
 		g->parallel = 1;

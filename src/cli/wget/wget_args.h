@@ -24,11 +24,9 @@ struct wget_args {
 	struct get_args g;          /* the run (URLs point into argv) */
 	char *out_dir;              /* -O DIR/NAME's DIR, owned, or NULL */
 	bool out_given;             /* -O FILE */
-	bool to_stdout;             /* -O - */
 	bool spider;                /* --spider */
 	bool server_response;       /* -S */
 	bool no_verbose;            /* -nv */
-	bool timestamping;          /* -N */
 	const char *log;            /* -o/-a FILE, NULL: stderr */
 	bool log_append;            /* -a */
 	const char *ca_dir;         /* --ca-directory DIR */

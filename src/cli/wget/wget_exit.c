@@ -63,6 +63,9 @@ static const unsigned char wget_exit_table[QV_E__COUNT] = {
 	[QV_E_NOSPACE] = 3,
 	[QV_E_NAME] = 3,
 	[QV_E_EXISTS] = 3,
+	[QV_E_PIPE] = 3,
+	/* get's --checksum, which wget has not: generic */
+	[QV_E_CHECKSUM] = 1,
 	/* what a shell reports for a wget killed by SIGINT */
 	[QV_E_INTERRUPTED] = 130,
 };
