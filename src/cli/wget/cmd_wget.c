@@ -103,7 +103,9 @@ static int wget_execute(struct wget_args *w, struct get_plan *p, struct get_net 
 	if (!want.quiet && !w->spider && (w->no_verbose || w->server_response || !term.err_tty))
 		want.verbose = true;
 	cli_out_init(&o, stdout, stderr, &want, &term);
-	if (w->server_response && !o.quiet) {
+	/* -S speaks even with -q, as BusyBox does: scripts run
+	 * `wget -q -S --spider URL 2>&1 | grep HTTP/` for the status */
+	if (w->server_response) {
 		wget_head_init(&head, stderr);
 		w->g.on_head = wget_head_feed;
 		w->g.head_ctx = &head;
