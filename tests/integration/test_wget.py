@@ -150,7 +150,10 @@ class Outcome:
 
     def brief(self):
         names = ",".join(sorted(self.files)) or "-"
-        return f"exit {self.code}; files {names}"
+        out = self.out.decode("latin-1").strip()
+        if len(out) > 24 or not out.isprintable():
+            out = f"{len(self.out)} bytes"
+        return f"exit {self.code}; out {out or '-'}; files {names}"
 
 
 def sh(ctx, bindir, work, cmd, setup="", env=None, timeout=60):
@@ -304,7 +307,7 @@ def test_differential(ctx):
         with open(where, "w") as f:
             f.write("| case | busybox wget | quiver as wget | |\n|---|---|---|---|\n")
             for r in table:
-                f.write("| " + " | ".join(r) + " |\n")
+                f.write("| " + " | ".join(c.replace("|", "\\|") for c in r) + " |\n")
 
 
 def qw(ctx, *args, cwd=None, env=None, timeout=60):
