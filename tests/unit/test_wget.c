@@ -212,7 +212,7 @@ static void t_files_and_net(struct tq *t)
 		TQ_INT(t, c->w.g.family, NET_IPV4);
 		TQ_TRUE(t, c->w.g.insecure);
 		TQ_STR(t, c->w.g.cacert, "ca.pem");
-		TQ_STR(t, c->w.ca_dir, "certs");
+		TQ_STR(t, c->w.g.cadir, "certs");
 		TQ_STR(t, c->w.g.noproxy, "*");
 		TQ_STR(t, c->w.log, "log");
 		TQ_TRUE(t, !c->w.log_append);
@@ -243,8 +243,8 @@ static void t_refusals(struct tq *t)
 	} c[] = {
 		{"--bogus", W_URL, 2, "wget: unrecognized option '--bogus'\n"},
 		{"-r", W_URL, 2, "wget: invalid option -- 'r'\n"},
-		{W_URL, "-O", 2, "wget: option requires an argument -- 'O'\n"},
-		{W_URL, "--header", 2, "wget: option '--header' requires an argument\n"},
+		{W_URL, "-O", 2, "wget: option -O needs a value\n"},
+		{W_URL, "--header", 2, "wget: option --header needs a value\n"},
 		{"-Y", "maybe", 2, "wget: -Y/--proxy wants on or off, not 'maybe'\n"},
 		{"-nx", W_URL, 2, "wget: unknown option -n 'x'\n"},
 		{"--spider=1", W_URL, 2, "wget: option --spider takes no value\n"},

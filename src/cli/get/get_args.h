@@ -61,6 +61,8 @@ struct get_args {
 	size_t nheaders;
 	const char *user_agent;     /* NULL: quiver's */
 	const char *cacert;
+	const char *cadir;          /* wget's --ca-directory: a hashed directory
+				     * instead of $SSL_CERT_FILE/$SSL_CERT_DIR */
 	bool insecure;
 	bool allow_downgrade;
 	uint64_t max_filesize;      /* 0: none */

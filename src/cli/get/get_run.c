@@ -382,7 +382,7 @@ enum qv_err get_run(const struct get_args *a, const struct get_plan *p, const st
 	 * a missing bundle instead of one per URL.  cmd_get warns about -k. */
 	for (i = 0; i < n && !cli_is_https(jobs[i].url); i++)
 		;
-	rc = cli_tls_client(&g.tls, a->cacert, a->insecure, i < n, NULL, err);
+	rc = cli_tls_client(&g.tls, a->cacert, a->cadir, a->insecure, i < n, NULL, err);
 	if (rc != QV_OK)
 		goto out;
 	progress_start(&o->prog, n);

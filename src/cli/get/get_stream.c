@@ -257,7 +257,8 @@ enum qv_err get_stream_run(struct get_stream *s, struct cli_out *o, FILE *json,
 	s->g.json = json;
 	s->g.stop = stop;
 	s->g.t = t;
-	rc = cli_tls_client(&s->g.tls, s->a->cacert, s->a->insecure, false, NULL, err);
+	rc = cli_tls_client(&s->g.tls, s->a->cacert, s->a->cadir, s->a->insecure, false, NULL,
+			    err);
 	if (rc != QV_OK)
 		return rc;
 	get_opts(&s->g, SIZE_MAX, &xo, &eo);

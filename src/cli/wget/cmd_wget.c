@@ -21,7 +21,6 @@
 #include "cli/wget/wget_args.h"
 #include "cli/wget/wget_exit.h"
 #include "cli/wget/wget_head.h"
-#include "http/url.h"
 
 /* -o/-a LOG: everything wget would say on stderr goes to LOG instead. */
 static int wget_log_open(const struct wget_args *w)
@@ -39,35 +38,19 @@ static int wget_log_open(const struct wget_args *w)
 	return -1;
 }
 
-/* What must hold before planning, with GNU wget's statuses: every URL on
- * the command line parses (else 1: wget's "Invalid URL"), and -O's
- * directory exists (GNU opens -O FILE first: 1). */
+/* -O DIR/FILE: DIR must exist (GNU opens FILE first, else status 1); get
+ * would create it, as it creates -P's.  A bad URL needs no check here: it
+ * fails alone, reported, with GNU's status 1, as in GNU wget. */
 static int wget_check(const struct wget_args *w)
 {
-	struct url *u = malloc(sizeof *u);
-	struct qv_error e;
 	struct stat st;
-	size_t i;
-	int st_code = -1;
 
-	if (u == NULL)
-		return 1;
-	for (i = 0; i < w->g.nurls && st_code < 0; i++) {
-		const char *s = w->g.urls[i];
-
-		if (url_parse(u, s, strlen(s), &e) != QV_OK) {
-			(void)fprintf(stderr, "wget: %.200s: %s\n", s, e.msg);
-			st_code = 1;
-		}
-	}
-	free(u);
 	errno = 0;
-	if (st_code < 0 && w->out_dir != NULL && (stat(w->out_dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
-		(void)fprintf(stderr, "wget: %s/%s: %s\n", w->out_dir, w->g.out_name,
-			      errno != 0 ? strerror(errno) : "not a directory");
-		st_code = 1;
-	}
-	return st_code;
+	if (w->out_dir == NULL || (stat(w->out_dir, &st) == 0 && S_ISDIR(st.st_mode)))
+		return -1;
+	(void)fprintf(stderr, "wget: %s/%s: %s\n", w->out_dir, w->g.out_name,
+		      errno != 0 ? strerror(errno) : "not a directory");
+	return 1;
 }
 
 /* What wget says after a run besides the per-file lines. */
@@ -80,9 +63,6 @@ static void wget_after(const struct wget_args *w, const struct get_plan *p,
 		(void)fputs(t->failed > 0 ? "Remote file does not exist -- broken link!!!\n"
 					  : "Remote file exists.\n",
 			    stderr);
-	else if (w->spider && t->failed > 0)
-		(void)fprintf(stderr, "Found %zu broken link%s.\n", t->failed,
-			      t->failed != 1 ? "s" : "");
 	if (p->npick > 1)
 		get_summary(stderr, t);
 }
@@ -136,9 +116,6 @@ static int wget_main(struct wget_args *w)
 		return status;
 	if ((status = wget_check(w)) >= 0)
 		return status;
-	/* --ca-directory is a hashed directory, as SSL_CERT_DIR names one */
-	if (w->ca_dir != NULL && setenv("SSL_CERT_DIR", w->ca_dir, 1) != 0)
-		return 1;
 	qv_error_clear(&err);
 	rc = get_plan_build(&p, &w->g, stderr, &err);
 	if (rc == QV_OK)
@@ -146,7 +123,9 @@ static int wget_main(struct wget_args *w)
 	if (rc != QV_OK) {
 		(void)fprintf(stderr, "wget: %s\n", err.msg);
 		get_plan_clear(&p);
-		return wget_exit_of(rc);
+		/* a list wget cannot run (a bad URL): GNU's and BusyBox's 1, not
+		 * the 2 of a bad option */
+		return rc == QV_E_USAGE ? 1 : wget_exit_of(rc);
 	}
 	status = wget_execute(w, &p, &net);
 	get_net_clear(&net);

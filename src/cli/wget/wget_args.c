@@ -40,9 +40,7 @@ static const struct opt_spec wget_opts[] = {
 	{W_IPV4, '4', OPT_FLAG, 0, "inet4-only", 0},
 	{W_IPV6, '6', OPT_FLAG, 0, "inet6-only", 0},
 	{W_USER, '\0', OPT_TEXT, 0, "user", 0},
-	{W_USER, '\0', OPT_TEXT, 0, "http-user", 0},
 	{W_PASSWORD, '\0', OPT_TEXT, 0, "password", 0},
-	{W_PASSWORD, '\0', OPT_TEXT, 0, "http-password", 0},
 	{W_POST_DATA, '\0', OPT_TEXT, 0, "post-data", 0},
 	{W_POST_FILE, '\0', OPT_TEXT, 0, "post-file", 0},
 	{W_LOG, 'o', OPT_TEXT, 0, "output-file", 0},
@@ -53,11 +51,7 @@ static const struct opt_spec wget_opts[] = {
 	{W_NO_VERBOSE, '\0', OPT_FLAG, 0, "no-verbose", 0},
 	{W_NO_CLOBBER, '\0', OPT_FLAG, 0, "no-clobber", 0},
 	{W_TIMESTAMP, 'N', OPT_FLAG, 0, "timestamping", 0},
-	/* accepted and ignored, as BusyBox does (-v is GNU's default) */
-	{W_IGNORED, 'v', OPT_FLAG, 0, "verbose", 0},
-	{W_IGNORED, '\0', OPT_FLAG, 0, "no-host-directories", 0},
-	{W_IGNORED, '\0', OPT_FLAG, 0, "no-parent", 0},
-	{W_IGNORED, '\0', OPT_FLAG, 0, "no-directories", 0},
+	/* accepted and ignored, as BusyBox does (-nH, -np and -nd above) */
 	{W_IGNORED, '\0', OPT_FLAG, 0, "no-cache", 0},
 	{W_IGNORED, '\0', OPT_FLAG, 0, "passive-ftp", 0},
 };
@@ -65,17 +59,11 @@ static const struct opt_spec wget_opts[] = {
 
 static void wget_help(FILE *f)
 {
-	(void)fputs("Usage: wget [OPTION]... URL...\n"
-		    "quiver as wget: BusyBox wget's options, GNU wget's meaning and exit codes.\n"
-		    "  -O FILE ('-': stdout)  -P DIR  -q  -nv  -c  -N  -nc  -S  --spider\n"
-		    "  -T SEC (900)  -t N (tries: 1; 0 or inf: 100)  -U AGENT  --header 'N: V'\n"
-		    "  --post-data STR  --post-file FILE  --user U  --password P  -4  -6\n"
-		    "  --no-check-certificate  --ca-certificate FILE  --ca-directory DIR\n"
-		    "  -Y on|off  --no-proxy  (http_proxy, https_proxy, no_proxy)\n"
-		    "  -o LOG  -a LOG  -i FILE (URLs fetched in parallel, 8 at a time)\n"
-		    "Files go to NAME.part, renamed when complete; an existing NAME makes\n"
-		    "NAME.1, NAME.2 ...  TLS certificates are verified.  Exit: 0 ok, 1 error,\n"
-		    "2 usage, 3 file, 4 network, 5 TLS, 6 auth, 7 protocol, 8 HTTP error.\n",
+	(void)fputs("Usage: wget [OPTION]... URL...  (quiver; GNU wget's exit codes)\n"
+		    "-O FILE|- -P DIR -q -nv -c -N -nc -S --spider -T SEC -t N -U AGENT\n"
+		    "--header 'N: V' --post-data STR --post-file FILE --user U --password P\n"
+		    "-4 -6 -Y on|off --no-proxy --no-check-certificate --ca-certificate FILE\n"
+		    "--ca-directory DIR -o LOG -a LOG -i FILE (fetched in parallel)\n",
 		    f);
 }
 
@@ -86,23 +74,18 @@ static int wget_usage_error(FILE *err)
 	return 2;
 }
 
-/* GNU getopt's words for a bad option, then wget's usage lines. */
+/* An unknown option in getopt's words (GNU's and BusyBox's), any other
+ * refusal in get's, then wget's usage lines. */
 static int wget_bad_option(FILE *err, int r, const struct opt_iter *it, const char *v)
 {
-	bool is_long = it->name[1] == '-';
-
-	if (r == OPT_UNKNOWN && is_long)
+	if (r == OPT_UNKNOWN && it->name[1] == '-')
 		(void)fprintf(err, "wget: unrecognized option '%s'\n", v);
 	else if (r == OPT_UNKNOWN)
 		(void)fprintf(err, "wget: invalid option -- '%s'\n", v + 1);
-	else if (r == OPT_MISSING && is_long)
-		(void)fprintf(err, "wget: option '%s' requires an argument\n", v);
-	else if (r == OPT_MISSING)
-		(void)fprintf(err, "wget: option requires an argument -- '%s'\n", v + 1);
 	else {
 		(void)fputs("wget: ", err);
 		opt_why_print(err, r, it, v);
-		(void)fputc('\n', err);
+		(void)fputs("\n", err);
 	}
 	return wget_usage_error(err);
 }
@@ -124,7 +107,7 @@ static int wget_tries(struct wget_args *w, const char *v, FILE *err)
 		return -1;
 	}
 	if (num_parse_uint(v, strlen(v), 1, GET_RETRY_MAX + 1, &n) != NUM_OK)
-		return wget_bad(err, "-t/--tries wants a number of tries or inf, not", v);
+		return wget_bad(err, "-t wants 0 to 101 or inf, not", v);
 	w->g.retries = (unsigned)n - 1;
 	return -1;
 }
@@ -215,7 +198,7 @@ static int wget_text(struct wget_args *w, int id, const char *v, FILE *err)
 		g->headers[g->nheaders++] = v;
 		break;
 	case W_CA_FILE: g->cacert = v; break;
-	case W_CA_DIR: w->ca_dir = v; break;
+	case W_CA_DIR: g->cadir = v; break;
 	case W_PROXY:
 		if (strcmp(v, "off") == 0)
 			g->noproxy = "*";

@@ -29,7 +29,6 @@ struct wget_args {
 	bool no_verbose;            /* -nv */
 	const char *log;            /* -o/-a FILE, NULL: stderr */
 	bool log_append;            /* -a */
-	const char *ca_dir;         /* --ca-directory DIR */
 	uint8_t *post;              /* --post-file's bytes, owned */
 };
 

@@ -23,7 +23,7 @@ static void wget_head_flush(struct wget_head *h, bool eol)
 	h->len = 0;
 	h->mid_line = !eol;
 	if (eol)
-		(void)fputc('\n', h->f);
+		(void)fputs("\n", h->f);
 }
 
 void wget_head_feed(void *ctx, const uint8_t *p, size_t n)
