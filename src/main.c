@@ -46,7 +46,7 @@ static void usage(FILE *f)
 	for (c = qv_commands; c->name != NULL; c++)
 		(void)fprintf(f, "  %-8s %s\n", c->name, c->summary);
 	(void)fprintf(f, "\n  quiver --help | --version ; quiver COMMAND --help\n"
-			 "  quiver --install-links DIR   links named wget to quiver, in DIR\n");
+			 "  quiver --install-links DIR   make DIR/wget\n");
 }
 
 /* Whether name is one of the commands this build left out. */
@@ -89,13 +89,13 @@ static int install_links(const char *dir)
 	size_t i;
 
 	if (n <= 0) {
-		(void)fprintf(stderr, "quiver: cannot find its own path in /proc/self/exe: %s\n",
-			      strerror(errno));
+		(void)fprintf(stderr, "quiver: /proc/self/exe: %s\n", strerror(errno));
 		return 1;
 	}
 	self[n] = '\0';
 	for (i = 0; i < LINK_COUNT; i++) {
 		ssize_t k;
+		int e;
 
 		if (command_find(link_names[i]) == NULL)
 			continue;
@@ -107,11 +107,12 @@ static int install_links(const char *dir)
 			printf("%s -> %s\n", path, self);
 			continue;
 		}
-		k = errno == EEXIST ? readlink(path, old, sizeof old - 1) : -1;
+		e = errno; /* readlink may change it */
+		k = e == EEXIST ? readlink(path, old, sizeof old - 1) : -1;
 		if (k > 0 && (size_t)k == (size_t)n && memcmp(old, self, (size_t)n) == 0)
 			continue;
 		(void)fprintf(stderr, "quiver: %s: %s\n", path,
-			      errno == EEXIST ? "exists (left as it is)" : strerror(errno));
+			      e == EEXIST ? "exists (left as it is)" : strerror(e));
 		status = 1;
 	}
 	return status;

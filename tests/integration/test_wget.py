@@ -441,3 +441,47 @@ def test_script_idioms(ctx):
                 check(o.secs < within, (cmd, o.secs))
     finally:
         py.close()
+
+
+def test_ca_options_and_install_links(ctx):
+    """--ca-certificate FILE and --ca-directory DIR (hashed by `openssl
+    rehash`) verify a server no bundle knows; `quiver --install-links DIR`
+    makes DIR/wget, again without complaint, and leaves a stranger alone."""
+    ctx.need("wget")
+    if shutil.which("openssl") is None:
+        raise Skip("openssl not installed (apt-get install openssl)")
+    ca = TestCA(ctx.path("pki"))
+    ca.key("ca", "ec")
+    ca.ca("ca", "quiver wget test CA")
+    ca.key("srv", "ec")
+    cert = ca.leaf("srv", "srv", san="IP:127.0.0.1")
+    www = ctx.path("www")
+    os.makedirs(www)
+    with open(os.path.join(www, "a.txt"), "wb") as f:
+        f.write(BODY)
+    base = ctx.nginx(www, tls=(cert, ca.path("srv.key")))
+    hashed = ctx.path("hashed")
+    os.makedirs(hashed)
+    shutil.copy(ca.path("ca.pem"), hashed)
+    subprocess.run(["openssl", "rehash", hashed], check=True, capture_output=True)
+    p, _ = qw(ctx, "-q", base + "/a.txt")
+    check(p.returncode == 5, p)
+    for opt in ("--ca-certificate=" + ca.path("ca.pem"), "--ca-directory=" + hashed):
+        p, d = qw(ctx, "-q", opt, base + "/a.txt", env={"SSL_CERT_FILE": "/nonexistent"})
+        check(p.returncode == 0 and read(os.path.join(d, "a.txt")) == BODY, (opt, p))
+    links = ctx.path("links")
+    os.makedirs(links)
+    for _ in range(2):
+        r = ctx.run("--install-links", links)
+        check(r.code == 0, r)
+    check(os.path.realpath(os.path.join(links, "wget")) == os.path.realpath(ctx.quiver),
+          os.listdir(links))
+    v = subprocess.run([os.path.join(links, "wget"), "--version"], capture_output=True, text=True)
+    check(v.returncode == 0 and "as wget" in v.stdout, v)
+    other = ctx.path("other")
+    os.makedirs(other)
+    with open(os.path.join(other, "wget"), "w") as f:
+        f.write("#!/bin/sh\n")
+    r = ctx.run("--install-links", other)
+    check(r.code == 1 and "exists" in r.err, r)
+    check(read(os.path.join(other, "wget")) == b"#!/bin/sh\n")
