@@ -2,13 +2,11 @@
  * wget_args.h). */
 #include "cli/wget/wget_args.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli/opt.h"
+#include "util/file.h"
 #include "version.h"
 
 enum {
@@ -134,33 +132,20 @@ static int wget_out(struct wget_args *w, const char *v, FILE *err)
 	return -1;
 }
 
-/* --post-file FILE, read whole (bounded) as BusyBox and GNU do. */
+/* --post-file FILE, read whole (bounded) as BusyBox and GNU do; a file
+ * that cannot be read is GNU's file error, 3. */
 static int wget_post_file(struct wget_args *w, const char *path, FILE *err)
 {
-	FILE *f = fopen(path, "rb");
-	struct stat st;
-	size_t n = 0;
+	struct qv_error e;
 
-	if (f == NULL || fstat(fileno(f), &st) != 0) {
-		(void)fprintf(err, "wget: --post-file %s: %s\n", path, strerror(errno));
-		if (f != NULL)
-			(void)fclose(f);
-		return 3;
-	}
 	free(w->post);
 	w->post = NULL;
-	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size <= WGET_POST_FILE_MAX)
-		w->post = malloc((size_t)st.st_size + 1);
-	if (w->post != NULL)
-		n = fread(w->post, 1, (size_t)st.st_size, f);
-	(void)fclose(f);
-	if (w->post == NULL || n != (size_t)st.st_size) {
-		(void)fprintf(err, "wget: --post-file %s: not a readable file of at most 64 MiB\n",
-			      path);
+	if (file_read_all(path, WGET_POST_FILE_MAX, QV_E_FILE, &w->post, &w->g.body_len, &e) !=
+	    QV_OK) {
+		(void)fprintf(err, "wget: --post-file: %s\n", e.msg);
 		return 3;
 	}
 	w->g.body = w->post;
-	w->g.body_len = n;
 	return -1;
 }
 
