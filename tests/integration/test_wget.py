@@ -205,6 +205,7 @@ ROWS = [
     ("-O DIR/FILE", "N", "wget -q -O d/f $U/dir/b.txt", "mkdir d", None),
     ("-O - | sh", "N", "wget -qO- $U/script.sh | sh", "", None),
     ("-O - serve", "S", "wget -q -O - $U/br/br.gif | wc -c", "", None),
+    ("-O - two URLs", "N", "wget -qO- $U/a.txt $U/script.sh", "", None),
     ("-P DIR", "N", "wget -q -P d $U/a.txt", "mkdir d", None),
     ("-P new DIR", "N", "wget -q -P d $U/a.txt", "", "mkdir"),
     ("name taken", "N", "wget -q $U/a.txt", "echo old > a.txt", "exists"),

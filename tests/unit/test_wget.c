@@ -113,6 +113,8 @@ static void t_output_document(struct tq *t)
 	if (TQ_TRUE(t, c != NULL)) {
 		TQ_INT(t, c->status, -1);
 		TQ_TRUE(t, c->w.g.to_stdout && c->w.g.out.quiet && !c->w.g.gnu_names);
+		/* every URL's body, in their order */
+		TQ_TRUE(t, c->w.g.stdout_all && c->w.g.parallel == 1);
 	}
 	w_free(c);
 	c = w_parse("-O", "dir/", W_URL, NULL);

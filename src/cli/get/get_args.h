@@ -94,6 +94,8 @@ struct get_args {
 				     * (GNU wget) instead of a clash */
 	bool resume_final;          /* -c without NAME.part continues NAME itself */
 	bool spider;                /* nothing saved (wget --spider) */
+	bool stdout_all;            /* -O - takes every URL's body, one after
+				     * the other (with parallel 1), as wget */
 	/* the request shape and -S hook, copied into xfer_opts (transfer.h) */
 	const char *method;
 	const uint8_t *body;

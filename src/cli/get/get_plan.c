@@ -56,7 +56,7 @@ static enum qv_err plan_out_name(const struct get_plan *p, const struct get_args
 	const char *n = a->out_name;
 	size_t len = strlen(n);
 
-	if (p->list.count != 1)
+	if (p->list.count != 1 && !a->stdout_all)
 		return qv_error_set(err, QV_E_USAGE, "-O %s needs exactly one URL (got %zu)",
 				    a->to_stdout ? "-" : "NAME", p->list.count);
 	if (a->to_stdout)
@@ -466,7 +466,8 @@ enum qv_err get_plan_build(struct get_plan *p, const struct get_args *a, FILE *e
 		rc = plan_alloc(p, err);
 	if (rc == QV_OK)
 		rc = plan_names(p, a, errf, err);
-	if (rc == QV_OK)
+	/* standard output has no names to clash */
+	if (rc == QV_OK && !a->to_stdout)
 		rc = plan_clashes(p, a, errf, err);
 	if (rc == QV_OK)
 		rc = plan_sums(p, a, err);

@@ -239,9 +239,13 @@ static void wget_settle(struct wget_args *w)
 		g->method = "HEAD";
 		g->spider = true;
 	}
-	/* standard output has no file to continue, compare or keep */
-	if (g->to_stdout)
+	/* standard output has no file to continue, compare or keep; it
+	 * takes the bodies one after the other, as they are listed */
+	if (g->to_stdout) {
 		g->resume = g->timestamping = g->skip_existing = false;
+		g->stdout_all = true;
+		g->parallel = 1;
+	}
 	/* wget -c continues the file it finds, even one another tool left,
 	 * and without a validator, as GNU and BusyBox do */
 	g->resume_final = g->resume_unsafe = g->resume;
