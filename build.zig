@@ -92,6 +92,7 @@ const commands = [_]Command{
     .{ .name = "flags2", .summary = "the book's flags2 CLI: report, progress, errors", .srcs = &(.{"cmd_flags2.c"} ++ flags2_srcs) },
     .{ .name = "flags3", .summary = "flags2 plus per-country metadata (saves Country_Name.gif)", .srcs = &(.{"cmd_flags3.c"} ++ flags2_srcs) },
     .{ .name = "get", .summary = "download any list of http/https URLs in parallel", .lean = true, .srcs = &.{ "cli/get/", "cmd_get.c", "get_args.c", "get_plan.c", "get_run.c", "urllist.c", "nameset.c", "shard.c", "json_out.c" } },
+    .{ .name = "wget", .summary = "wget's options and exit codes (also as a link named wget)", .lean = true, .srcs = &.{"cli/wget/"}, .needs = &.{"get"} },
     .{ .name = "serve", .summary = "run the embedded flag server (HTTP, or HTTPS with --tls)", .srcs = &.{ "cmd_serve.c", "serve/", "tls/server.c" } },
     .{ .name = "demo", .summary = "start a local flag server and compare the three engines", .srcs = &.{"cmd_demo.c"}, .needs = &.{ "serve", "flags" } },
 };

@@ -25,8 +25,9 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-# The modules that test what the lean build contains (get, its TLS client).
-LEAN_MODULES=test_cli,test_get,test_tls
+# The modules that test what the lean build contains (get, the wget mode,
+# its TLS client).
+LEAN_MODULES=test_cli,test_get,test_tls,test_wget
 # Modules that run in the release pass only (qemu is slow; the other passes
 # test the native binary).
 RELEASE_ONLY=test_bigendian

@@ -28,5 +28,6 @@ int cmd_flags3(int argc, char **argv);
 int cmd_get(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_wget(int argc, char **argv);
 
 #endif

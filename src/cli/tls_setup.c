@@ -3,11 +3,20 @@
 
 #include <strings.h>
 
-enum qv_err cli_tls_client(struct tls_client **out, const char *cacert, bool insecure,
-			   bool load_now, FILE *warn, struct qv_error *err)
+enum qv_err cli_tls_client(struct tls_client **out, const char *cacert, const char *cadir,
+			   bool insecure, bool load_now, FILE *warn, struct qv_error *err)
 {
 	struct tls_client_opts o = {cacert, insecure, 0, NULL};
-	enum qv_err rc = tls_client_new(out, &o, err);
+	struct tls_trust_paths p;
+	enum qv_err rc;
+
+	if (cadir != NULL) {
+		tls_trust_paths_env(&p, cacert);
+		p.cert_file = NULL;
+		p.cert_dir = cadir;
+		o.paths = &p;
+	}
+	rc = tls_client_new(out, &o, err);
 
 	if (rc == QV_OK && load_now)
 		rc = tls_client_load_trust(*out, err);

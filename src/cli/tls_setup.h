@@ -17,11 +17,12 @@
 #define CLI_TLS_INSECURE_WARNING "warning: --insecure: TLS certificates are not verified"
 
 /* Make *out for cacert (NULL: $SSL_CERT_FILE, $SSL_CERT_DIR, the system
- * bundle) and insecure; load the CA certificates now when load_now.  When
- * insecure and warn is not NULL, prints CLI_TLS_INSECURE_WARNING there.
- * Errors: those of tls_client_new and tls_client_load_trust (*out is NULL). */
-enum qv_err cli_tls_client(struct tls_client **out, const char *cacert, bool insecure,
-			   bool load_now, FILE *warn, struct qv_error *err);
+ * bundle; cadir, when not NULL, replaces the two variables) and insecure;
+ * load the CA certificates now when load_now.  When insecure and warn is
+ * not NULL, prints CLI_TLS_INSECURE_WARNING there.  Errors: those of
+ * tls_client_new and tls_client_load_trust (*out is NULL). */
+enum qv_err cli_tls_client(struct tls_client **out, const char *cacert, const char *cadir,
+			   bool insecure, bool load_now, FILE *warn, struct qv_error *err);
 
 /* True when url starts with "https:" (case-insensitive). */
 bool cli_is_https(const char *url);

@@ -1,6 +1,7 @@
 /* req.c - the HTTP/1.1 request writer (RFC 9112 §3).
  *
- * Writes one GET/HEAD head into a caller buffer.  Everything that comes
+ * Writes one GET/HEAD/POST head into a caller buffer (a POST's body is the
+ * caller's to send after it).  Everything that comes
  * from the user (-H lines, -A) is checked first: a CR or LF in it would let
  * a command line inject a second request (CWE-113). */
 #include "http/req.h"
@@ -101,8 +102,8 @@ static enum qv_err field_parse(const char *line, struct req_field *f, struct qv_
 	f->name_len = (size_t)(colon - line);
 	f->value = v;
 	f->value_len = (size_t)(end - v);
-	/* A GET has no body: these would make the server wait for one or
-	 * misread the next request. */
+	/* The writer frames a body itself: these would make the server wait
+	 * for one or misread the next request. */
 	if (ascii_ieq(f->name, f->name_len, "content-length") ||
 	    ascii_ieq(f->name, f->name_len, "transfer-encoding"))
 		return bad_header(err, line, "this header cannot be set");
@@ -128,9 +129,10 @@ static void default_field(struct req_out *o, const char *name, const char *key,
 		out_field(o, name, strlen(name), value, strlen(value));
 }
 
-static bool is_default_name(const struct req_field *f)
+static bool is_default_name(const struct http_req *r, const struct req_field *f)
 {
-	return ascii_ieq(f->name, f->name_len, "host") ||
+	return (r->has_body && ascii_ieq(f->name, f->name_len, "content-type")) ||
+	       ascii_ieq(f->name, f->name_len, "host") ||
 	       ascii_ieq(f->name, f->name_len, "user-agent") ||
 	       ascii_ieq(f->name, f->name_len, "accept") ||
 	       ascii_ieq(f->name, f->name_len, "authorization") ||
@@ -208,8 +210,15 @@ static void req_fields(const struct http_req *r, struct req_out *o, const char *
 		      r->extra_count);
 	default_field(o, "If-Modified-Since", "if-modified-since", r->if_modified_since, f,
 		      r->extra_count);
+	if (r->has_body) {
+		char clen[40]; /* "Content-Length: " + 20 digits + CRLF */
+
+		default_field(o, "Content-Type", "content-type", r->content_type, f, r->extra_count);
+		(void)snprintf(clen, sizeof clen, "Content-Length: %" PRIu64 "\r\n", r->body_len);
+		out_str(o, clen);
+	}
 	for (i = 0; i < r->extra_count; i++) {
-		if (!is_default_name(&f[i]) && f[i].value_len > 0)
+		if (!is_default_name(r, &f[i]) && f[i].value_len > 0)
 			out_field(o, f[i].name, f[i].name_len, f[i].value, f[i].value_len);
 	}
 }

@@ -14,7 +14,7 @@
 #define HTTP_REQ_EXTRA_MAX 32
 
 struct http_req {
-	const char *method;          /* "GET" or "HEAD"; "CONNECT": see below */
+	const char *method;          /* "GET", "HEAD" or "POST"; "CONNECT": see below */
 	const struct url_origin *origin; /* for the Host header */
 	/* origin-form (path and query, as in struct url), or the whole URL
 	 * (absolute-form) for a request through an HTTP proxy (RFC 9112 §3.2.2) */
@@ -23,6 +23,11 @@ struct http_req {
 	bool keep_alive;             /* false: "Connection: close" */
 	bool has_range;              /* resume: "Range: bytes=range_from-" */
 	uint64_t range_from;
+	/* A body follows the head (POST): "Content-Length: body_len", and a
+	 * Content-Type default (content_type, NULL: none) an -H line replaces */
+	bool has_body;
+	uint64_t body_len;
+	const char *content_type;
 	/* The validator of the bytes held (a strong ETag or an HTTP-date), sent
 	 * as If-Range with the Range, or NULL: resume only the same version */
 	const char *if_range;
@@ -35,7 +40,8 @@ struct http_req {
 	const char *proxy_authorization;
 	/* "Name: value" lines from -H, without CRLF; a header given here replaces
 	 * the default of the same name (Host, User-Agent, Accept, the
-	 * credentials, If-Range, If-Modified-Since).  A line with an
+	 * credentials, If-Range, If-Modified-Since, Content-Type with a
+	 * body).  A line with an
 	 * empty value ("Name:") removes that default, as in curl. */
 	const char *extra[HTTP_REQ_EXTRA_MAX];
 	size_t extra_count;
@@ -50,7 +56,7 @@ struct http_req {
  * the NUL).  Returns QV_OK and *len, or QV_E_URL_TOO_LONG when it does not
  * fit, QV_E_USAGE when an extra header or the user agent is malformed (no
  * colon, a name that is not a token, CR/LF/control bytes inside) or names
- * Content-Length/Transfer-Encoding (a GET has no body). */
+ * Content-Length/Transfer-Encoding (the writer frames a body itself). */
 enum qv_err http_req_write(const struct http_req *r, char *out, size_t cap, size_t *len,
 			   struct qv_error *err);
 

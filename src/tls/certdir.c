@@ -275,7 +275,8 @@ void tls_certdir_each(const char *dirs, uint32_t hash, tls_certdir_fn fn, void *
 					 slot);
 
 			if (w < 0 || (size_t)w >= sizeof path ||
-			    tls_file_read(path, TLS_PEM_FILE_MAX, &data, &len, &ignored) != QV_OK)
+			    file_read_all(path, TLS_PEM_FILE_MAX, QV_E_TLS_PEM, &data, &len,
+					  &ignored) != QV_OK)
 				break; /* HASH.N missing: no HASH.N+1 either */
 			fn(ctx, data, len);
 			free(data);

@@ -1,62 +1,12 @@
-/* pem.c - capped file reads and a PEM object iterator, BearSSL's rules a line at a time. */
+/* pem.c - a PEM object iterator, BearSSL's rules a line at a time. */
 #include "tls/pem.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "util/ascii.h"
-
-enum qv_err tls_file_read(const char *path, size_t max, uint8_t **out, size_t *len,
-			  struct qv_error *err)
-{
-	struct stat st;
-	uint8_t *buf = NULL;
-	size_t have = 0;
-	enum qv_err rc = QV_OK;
-	int fd;
-
-	*out = NULL;
-	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return qv_error_sys(err, QV_E_TLS_PEM, errno, "cannot read %s", path);
-	if (fstat(fd, &st) != 0) {
-		rc = qv_error_sys(err, QV_E_TLS_PEM, errno, "cannot read %s", path);
-	} else if (!S_ISREG(st.st_mode)) {
-		rc = qv_error_set(err, QV_E_TLS_PEM, "%s is not a regular file", path);
-	} else if ((uintmax_t)st.st_size > max) {
-		rc = qv_error_set(err, QV_E_TLS_PEM, "%s is larger than %zu bytes", path, max);
-	} else if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
-		rc = qv_error_set(err, QV_E_NOMEM, "out of memory");
-	}
-	/* Read what fstat promised, no more: the file may change under us. */
-	while (rc == QV_OK && have < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + have, (size_t)st.st_size - have);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			rc = qv_error_sys(err, QV_E_TLS_PEM, errno, "cannot read %s", path);
-		else if (r == 0)
-			break;
-		else
-			have += (size_t)r;
-	}
-	(void)close(fd);
-	if (rc != QV_OK) {
-		free(buf);
-		return rc;
-	}
-	*out = buf;
-	*len = have;
-	return QV_OK;
-}
 
 /* PEM, as BearSSL 0.6's decoder (br_pem_decoder) reads it, but a line at a
  * time and without its per-byte interpreter (most of the time a distro

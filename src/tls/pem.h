@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "util/err.h"
+#include "util/file.h"
 
 /* Largest file read: a distro CA bundle is about 250 KiB; 8 MiB leaves room
  * for big corporate bundles and still bounds memory. */
@@ -18,12 +19,6 @@
 /* Largest single decoded object (one certificate or key): real ones are a
  * few KiB; 64 KiB allows huge extensions without unbounded growth. */
 #define TLS_PEM_OBJ_MAX (64u * 1024u)
-
-/* Read the regular file path (at most max bytes) into a new buffer *out of
- * *len bytes (free() it).  Errors: QV_E_TLS_PEM "cannot read PATH: why",
- * "PATH is larger than N bytes", "PATH is not a regular file", QV_E_NOMEM. */
-enum qv_err tls_file_read(const char *path, size_t max, uint8_t **out, size_t *len,
-			  struct qv_error *err);
 
 /* Called for each PEM object: name is the banner ("CERTIFICATE"), der its
  * decoded bytes (valid during the call).  Return QV_OK to go on; anything

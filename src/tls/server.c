@@ -58,7 +58,7 @@ static enum qv_err pem_file_each(const char *path, tls_pem_fn fn, void *ctx,
 {
 	uint8_t *data;
 	size_t len;
-	enum qv_err rc = tls_file_read(path, TLS_PEM_FILE_MAX, &data, &len, err);
+	enum qv_err rc = file_read_all(path, TLS_PEM_FILE_MAX, QV_E_TLS_PEM, &data, &len, err);
 
 	if (rc != QV_OK)
 		return rc;

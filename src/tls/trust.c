@@ -244,7 +244,7 @@ static enum qv_err trust_add_file(struct tls_trust *t, const char *path, size_t 
 	enum qv_err rc;
 
 	*added = 0;
-	rc = tls_file_read(path, TLS_PEM_FILE_MAX, &data, &len, err);
+	rc = file_read_all(path, TLS_PEM_FILE_MAX, QV_E_TLS_PEM, &data, &len, err);
 	if (rc != QV_OK)
 		return rc;
 	rc = tls_trust_add_pem(t, data, len, added, err);

@@ -230,6 +230,10 @@ static enum qv_err file_begin(struct sink *sk, uint64_t offset, const struct sin
 		return qv_error_set(err, QV_E_INTERNAL, "file sink: begin after the end");
 	s->buf_len = 0; /* bytes of an earlier attempt are discarded */
 	s->wrote = false;
+	if (s->adopt && offset > 0 && rename(s->paths, sf_part(s)) != 0)
+		return qv_error_sys(err, QV_E_FILE, errno, "cannot rename %s to %s", s->paths,
+				    sf_part(s));
+	s->adopt = false;
 	s->has_mtime = meta != NULL && meta->has_mtime;
 	s->mtime = s->has_mtime ? meta->mtime : 0;
 	rc = s->fd < 0 ? file_open_part(s, offset, err) : file_position(s, offset, err);
@@ -444,6 +448,7 @@ enum qv_err sink_file_open(struct sink_file *s, const char *dir, const char *nam
 	s->touched = false;
 	s->ended = false;
 	s->wrote = false;
+	s->adopt = false;
 	s->buf_len = 0;
 	s->paths[0] = '\0';
 	s->part_off = 0;
@@ -457,6 +462,17 @@ enum qv_err sink_file_open(struct sink_file *s, const char *dir, const char *nam
 		file_meta_read(s);
 	}
 	return QV_OK;
+}
+
+void sink_file_adopt_final(struct sink_file *s)
+{
+	struct stat st;
+
+	if (!s->keep_part || s->base.resume_from > 0 || lstat(sf_part(s), &st) == 0 ||
+	    lstat(s->paths, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
+		return;
+	s->adopt = true;
+	s->base.resume_from = (uint64_t)st.st_size;
 }
 
 void sink_file_times(struct sink_file *s, bool set_mtime, bool if_modified)

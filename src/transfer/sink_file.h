@@ -54,6 +54,7 @@ struct sink_file {
 	bool touched;               /* we opened the .part: abort may remove it */
 	bool ended;                 /* commit succeeded or abort ran */
 	bool wrote;                 /* a write() went out since begin() */
+	bool adopt;                 /* resume_from is the final file's size */
 	bool resume;                /* -c: the validator sidecar is kept */
 	bool set_mtime;             /* commit dates the file by Last-Modified */
 	bool has_mtime;
@@ -78,6 +79,16 @@ struct sink_file {
  * On error s is left safe to pass to abort().  err may be NULL. */
 enum qv_err sink_file_open(struct sink_file *s, const char *dir, const char *name,
 			   bool keep_part_for_resume, bool use_fsync, struct qv_error *err);
+
+/* wget -c: with no .part to resume, continue a regular file dir/name
+ * itself (what GNU wget's -c resumes: a partial file another tool left
+ * under the final name).  resume_from becomes its size; a begin() at a
+ * non-zero offset first renames it to the .part, which then grows and is
+ * renamed back on commit, or kept on failure like any resumed .part: a
+ * partial file stays out of the final name from then on.  A begin() at 0
+ * (the server cannot resume) leaves it for the commit to replace.  Call
+ * right after a successful sink_file_open with keep_part_for_resume. */
+void sink_file_adopt_final(struct sink_file *s);
 
 /* After sink_file_open: with set_mtime, commit gives the file the server's
  * Last-Modified as its mtime (wget's default; begin's meta); with

@@ -280,9 +280,17 @@ static size_t xfer_loc_off(const struct xfer *x)
 	return x->url_len + 1 + x->req_len + 1;
 }
 
+/* The method of the request now due: opts->method (GET by default) until
+ * a 301/302/303 made it a GET. */
+static const char *xfer_method(const struct xfer *x)
+{
+	return x->as_get || x->opts->method == NULL ? "GET" : x->opts->method;
+}
+
 static void xfer_resp_init(struct xfer *x)
 {
-	http_resp_init(&x->rp, false, x->text + xfer_loc_off(x), HTTP_LOCATION_MAX);
+	http_resp_init(&x->rp, strcmp(xfer_method(x), "HEAD") == 0, x->text + xfer_loc_off(x),
+		       HTTP_LOCATION_MAX);
 }
 
 /* Make u the current URL: its text at the start of text[], its origin. */
@@ -309,7 +317,11 @@ static enum qv_err xfer_build_request(struct xfer *x)
 	char ims[HTTP_DATE_LEN + 1];
 
 	memset(&rq, 0, sizeof rq);
-	rq.method = "GET";
+	rq.method = xfer_method(x);
+	x->send_body = x->opts->has_body && !x->as_get;
+	rq.has_body = x->send_body;
+	rq.body_len = x->opts->body_len;
+	rq.content_type = x->opts->body_type;
 	rq.origin = &x->route.origin;
 	/* through a forwarding proxy the request names the whole URL */
 	rq.target = x->route.via == ROUTE_PROXY ? x->text : x->text + x->target_off;
@@ -340,6 +352,7 @@ static enum qv_err xfer_build_request(struct xfer *x)
 static void xfer_start_request(struct xfer *x)
 {
 	x->req_sent = 0;
+	x->body_sent = 0;
 	x->req_len = 0;
 	if (xfer_build_request(x) != QV_OK) {
 		xfer_fail(x);
@@ -772,6 +785,9 @@ static void xfer_on_head(struct xfer *x)
 			xfer_fail_after_discard(x);
 			return;
 		}
+		/* a POST goes on as a GET; HEAD stays HEAD (its answer has no body) */
+		if (r->status <= 303 && strcmp(xfer_method(x), "HEAD") != 0)
+			x->as_get = true;
 		x->after = AFTER_CONNECT;
 		xfer_discard(x);
 		return;
@@ -870,10 +886,19 @@ static size_t xfer_feed_head(struct xfer *x, const uint8_t *buf, size_t n)
 	bool tunnel = x->state == ST_TUNNEL_HEAD;
 	char px[URL_HOST_MAX + 8];
 	size_t used = 0;
+	enum http_resp_progress r;
 	struct qv_error e;
 
 	qv_error_clear(&e);
-	switch (http_resp_feed(&x->rp, buf, n, &used, &e)) {
+	r = http_resp_feed(&x->rp, buf, n, &used, &e);
+	/* -S sees the origin's heads, not a proxy's answer to CONNECT */
+	if (x->opts->on_head != NULL && !tunnel) {
+		if (used > 0 && r != HTTP_RESP_ERROR)
+			x->opts->on_head(x->opts->head_ctx, buf, used);
+		if (r != HTTP_RESP_NEED_MORE)
+			x->opts->on_head(x->opts->head_ctx, buf, 0);
+	}
+	switch (r) {
 	case HTTP_RESP_DONE:
 		if (!tunnel) {
 			xfer_on_head(x);
@@ -1023,6 +1048,7 @@ void xfer_connected(struct xfer *x, bool reused)
 		/* a pooled tunnel already carries TLS; a new one asks first */
 		x->tunnel_pending = true;
 		x->req_sent = 0;
+		x->body_sent = 0;
 		if (xfer_build_connect(x) != QV_OK) {
 			xfer_fail(x);
 			return;
@@ -1042,29 +1068,46 @@ void xfer_tls_done(struct xfer *x)
 	x->got_any_byte = false;
 	x->early_response = false;
 	x->req_sent = 0;
+	x->body_sent = 0;
 	xfer_resp_init(x);
 	x->state = ST_WRITE;
 }
 
+/* Body bytes still to send after the head (never through a CONNECT). */
+static size_t xfer_body_left(const struct xfer *x)
+{
+	return x->state == ST_WRITE && x->send_body ? x->opts->body_len - x->body_sent : 0;
+}
+
 void xfer_out(const struct xfer *x, const uint8_t **p, size_t *n)
 {
-	if (x->state != ST_WRITE && x->state != ST_TUNNEL_WRITE) {
-		*p = (const uint8_t *)x->text;
-		*n = 0;
+	*p = (const uint8_t *)x->text;
+	*n = 0;
+	if (x->state != ST_WRITE && x->state != ST_TUNNEL_WRITE)
 		return;
+	if (x->req_sent < x->req_len) {
+		*p = (const uint8_t *)x->text + xfer_req_off(x) + x->req_sent;
+		*n = x->req_len - x->req_sent;
+	} else if (xfer_body_left(x) > 0) {
+		*p = x->opts->body + x->body_sent;
+		*n = xfer_body_left(x);
 	}
-	*p = (const uint8_t *)x->text + xfer_req_off(x) + x->req_sent;
-	*n = x->req_len - x->req_sent;
 }
 
 void xfer_sent(struct xfer *x, size_t n)
 {
+	size_t left;
+
 	if (x->state != ST_WRITE && x->state != ST_TUNNEL_WRITE)
 		return;
-	if (n > x->req_len - x->req_sent)
-		n = x->req_len - x->req_sent;
-	x->req_sent += n;
-	if (x->req_sent == x->req_len)
+	if (x->req_sent < x->req_len) {
+		left = x->req_len - x->req_sent;
+		x->req_sent += n < left ? n : left;
+	} else {
+		left = xfer_body_left(x);
+		x->body_sent += n < left ? n : left;
+	}
+	if (x->req_sent == x->req_len && xfer_body_left(x) == 0)
 		x->state = x->state == ST_WRITE ? ST_HEAD : ST_TUNNEL_HEAD;
 }
 

@@ -108,6 +108,12 @@ enum xfer_action {
 	XFER_FAILED
 };
 
+/* wget -S: each response head's bytes as they arrive (n > 0), then one call
+ * with n == 0 when the head ends (complete or not).  Runs on the thread
+ * that drives the transfer: short, and no printing from here down (only
+ * cli/ prints; this is its hook). */
+typedef void (*xfer_head_fn)(void *ctx, const uint8_t *p, size_t n);
+
 /* Options shared read-only by every transfer of a run. */
 struct xfer_opts {
 	unsigned max_redirs;        /* 0: redirects are errors (-L off is max_redirs 0 + follow false) */
@@ -122,6 +128,19 @@ struct xfer_opts {
 	const char *extra[HTTP_REQ_EXTRA_MAX];  /* -H lines */
 	size_t extra_count;
 	const struct proxy_conf *proxy;         /* NULL: every route is direct */
+	/* The request (wget --spider, --post-data): method NULL is GET, "HEAD"
+	 * gets no body back.  With has_body, body[0..body_len) follows the
+	 * head with its Content-Length and body_type as Content-Type; a 301,
+	 * 302 or 303 turns the request into a GET without it (as browsers and
+	 * GNU wget do; RFC 9110 §15.4), a 307 or 308 sends it again, as does
+	 * every retry.  body must outlive the run. */
+	const char *method;
+	const uint8_t *body;
+	size_t body_len;
+	bool has_body;
+	const char *body_type;
+	xfer_head_fn on_head;       /* NULL: none */
+	void *head_ctx;
 	bool resume_unsafe;         /* resume without a validator (--continue-unsafe) */
 };
 
@@ -175,6 +194,8 @@ struct xfer {
 	bool chain_full;
 	bool tunnel_pending;        /* a new tunnel connection until its TLS is up:
 				     * never pooled if it ends before */
+	bool as_get;                /* a 301/302/303 made the request a GET */
+	bool send_body;             /* the request being written has a body */
 	bool body_begun;            /* the sink got a begin() */
 	uint64_t range_from;        /* Range: bytes=range_from- (0: no Range) */
 	uint64_t body_offset;       /* where the kept body starts in the file */
@@ -188,6 +209,7 @@ struct xfer {
 	 * (DESIGN §4). */
 	size_t url_len, target_off;
 	size_t req_len, req_sent;
+	size_t body_sent;           /* of opts->body, after the head */
 	struct http_body body;
 	uint64_t discarded;         /* payload bytes thrown away (ST_DISCARD) */
 	uint32_t retry_delay_ms;
@@ -242,7 +264,8 @@ bool xfer_may_reuse(const struct xfer *x);
  * Ignored in any other state. */
 void xfer_connected(struct xfer *x, bool reused);
 
-/* The unsent rest of the request (n is 0 outside XFER_WRITE). */
+/* The unsent rest of the request: its head, then its body (n is 0 outside
+ * XFER_WRITE). */
 void xfer_out(const struct xfer *x, const uint8_t **p, size_t *n);
 void xfer_sent(struct xfer *x, size_t n);
 

@@ -37,7 +37,7 @@ POP20 = "CN IN US ID BR PK NG BD RU KR MX PH VN ET EG DE IR TR CD FR".split()
 
 # Every command quiver can be built with (build.zig's table); a build made
 # with -Dcommands has some of them (run.py --commands, ctx.commands).
-COMMANDS = ("flags", "flags2", "flags3", "get", "serve", "demo")
+COMMANDS = ("flags", "flags2", "flags3", "get", "wget", "serve", "demo")
 
 
 class Skip(Exception):

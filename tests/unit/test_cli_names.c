@@ -1,11 +1,14 @@
 /* test_cli_names.c - output-name clashes (incl. NAME vs NAME.part), the
  * --auto-rename scheme (names as documented, and planned in time linear in
- * the list whatever its names), and URL list reading. */
+ * the list whatever its names), wget's GNU names (NAME.1 past the files
+ * of the directory, linear too), and URL list reading. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/fname.h"
 #include "cli/get/autoname.h"
@@ -87,24 +90,26 @@ static void t_rename(struct tq *t)
 {
 	char out[FNAME_MAX + 32], longname[FNAME_MAX + 1];
 
-	autoname_format("a.gif", 1, out, sizeof out);
+	autoname_format("a.gif", 1, false, out, sizeof out);
 	TQ_STR(t, out, "a.1.gif");
-	autoname_format("a.tar.gz", 12, out, sizeof out);
+	autoname_format("a.tar.gz", 12, false, out, sizeof out);
 	TQ_STR(t, out, "a.tar.12.gz");
-	autoname_format("README", 2, out, sizeof out);
+	autoname_format("README", 2, false, out, sizeof out);
 	TQ_STR(t, out, "README.2");
-	autoname_format(".bashrc", 1, out, sizeof out);
+	autoname_format(".bashrc", 1, false, out, sizeof out);
 	TQ_STR(t, out, ".bashrc.1");
 	memset(longname, 'x', FNAME_MAX - 4);
 	memcpy(longname + FNAME_MAX - 4, ".gif", 5);
-	autoname_format(longname, 99, out, sizeof out);
+	autoname_format(longname, 99, false, out, sizeof out);
 	TQ_INT(t, strlen(out), FNAME_MAX);
 	TQ_TRUE(t, strcmp(out + FNAME_MAX - 7, ".99.gif") == 0);
 }
 
-/* A plan over urls[0..n) with --auto-rename and --dry-run (nothing is
- * created); problems go to /dev/null. */
-static enum qv_err plan_names(struct get_plan *p, char *const *urls, size_t n)
+/* A plan over urls[0..n) with --auto-rename (or wget's GNU names against
+ * the files of dir) and --dry-run (nothing is created); problems go to
+ * /dev/null. */
+static enum qv_err plan_names_in(struct get_plan *p, char *const *urls, size_t n, const char *dir,
+				 bool gnu, bool skip_existing)
 {
 	struct get_args a;
 	struct qv_error e;
@@ -121,16 +126,24 @@ static enum qv_err plan_names(struct get_plan *p, char *const *urls, size_t n)
 	}
 	for (i = 0; i < n; i++)
 		u[i] = urls[i];
-	memset(&a, 0, sizeof a);
+	get_args_defaults(&a);
 	a.urls = u;
 	a.nurls = n;
-	a.auto_rename = true;
+	a.dir = dir;
+	a.auto_rename = !gnu;
+	a.gnu_names = gnu;
+	a.skip_existing = skip_existing;
 	a.dry_run = true;
 	rc = get_plan_build(p, &a, devnull != NULL ? devnull : stderr, &e);
 	if (devnull != NULL)
 		(void)fclose(devnull);
 	free(u);
 	return rc;
+}
+
+static enum qv_err plan_names(struct get_plan *p, char *const *urls, size_t n)
+{
+	return plan_names_in(p, urls, n, NULL, false, false);
 }
 
 /* The documented scheme, the slow way: NAME, else NAME.1.EXT, NAME.2.EXT,
@@ -157,7 +170,7 @@ static void ref_names(char **in, size_t n, char (*out)[FNAME_MAX + 32])
 				;
 			if (j == i)
 				break;
-			autoname_format(in[i], k, out[i], sizeof out[i]);
+			autoname_format(in[i], k, false, out[i], sizeof out[i]);
 		}
 	}
 }
@@ -280,6 +293,115 @@ out:
 	free(urls);
 }
 
+/* A temporary directory with files (and one directory) named names. */
+static bool t_dir_with(char *dir, size_t cap, const char *const *names, size_t n)
+{
+	char path[256];
+	size_t i;
+
+	(void)snprintf(dir, cap, "/tmp/qv_names_XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return false;
+	for (i = 0; i < n; i++) {
+		FILE *f;
+
+		(void)snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		if (strcmp(names[i], "b") == 0) {
+			if (mkdir(path, 0755) != 0)
+				return false;
+			continue;
+		}
+		f = fopen(path, "w");
+		if (f == NULL)
+			return false;
+		(void)fclose(f);
+	}
+	return true;
+}
+
+static void t_dir_remove(const char *dir, const char *const *names, size_t n)
+{
+	char path[256];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		(void)snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		(void)remove(path);
+	}
+	(void)rmdir(dir);
+}
+
+/* wget's names: NAME.1, NAME.2 ... at the end of the name, past the list's
+ * earlier names and what the directory holds; with -nc the files there
+ * are skipped instead. */
+static void t_gnu_names(struct tq *t)
+{
+	static const char *const there[] = {"a.txt", "a.txt.1", "b"};
+	static char u0[] = "http://h/1/a.txt", u1[] = "http://h/2/a.txt",
+		    u2[] = "http://h/c.tar.gz", u3[] = "http://h/3/c.tar.gz", u4[] = "http://h/b",
+		    u5[] = "http://h/x/";
+	char *urls[] = {u0, u1, u2, u3, u4, u5};
+	static const char *const want[] = {"a.txt.2", "a.txt.3", "c.tar.gz",
+					   "c.tar.gz.1", "b.1", "index.html"};
+	static const char *const want_nc[] = {"a.txt", "a.txt.1", "c.tar.gz",
+					      "c.tar.gz.1", "b", "index.html"};
+	enum { N = sizeof urls / sizeof urls[0] };
+	char dir[64];
+	struct get_plan p;
+	size_t i;
+
+	if (!TQ_TRUE(t, t_dir_with(dir, sizeof dir, there, 3)))
+		return;
+	if (TQ_INT(t, plan_names_in(&p, urls, N, dir, true, false), QV_OK))
+		for (i = 0; i < N; i++)
+			TQ_STR(t, p.name[i], want[i]);
+	TQ_INT(t, p.nskip, 0);
+	get_plan_clear(&p);
+	if (TQ_INT(t, plan_names_in(&p, urls, N, dir, true, true), QV_OK)) {
+		for (i = 0; i < N; i++)
+			TQ_STR(t, p.name[i], want_nc[i]);
+		TQ_TRUE(t, p.skip[0] && p.skip[1] && !p.skip[2] && !p.skip[3] && !p.skip[5]);
+	}
+	get_plan_clear(&p);
+	t_dir_remove(dir, there, 3);
+}
+
+/* GNU names stay linear in the list and the files found: 4,000 URLs of one
+ * name over a directory that has it and its first 99 numbers. */
+static void t_gnu_names_linear(struct tq *t)
+{
+	enum { N = 4000, F = 100 };
+	char **urls = calloc(N, sizeof *urls);
+	char *names[F], dir[64], name[32];
+	struct get_plan p;
+	size_t i;
+
+	if (!TQ_TRUE(t, urls != NULL))
+		return;
+	for (i = 0; i < F; i++) {
+		(void)snprintf(name, sizeof name, i == 0 ? "us.gif" : "us.gif.%zu", i);
+		names[i] = strdup(name);
+	}
+	for (i = 0; i < N; i++) {
+		urls[i] = malloc(64);
+		if (urls[i] != NULL)
+			(void)snprintf(urls[i], 64, "http://h/%zu/us.gif", i);
+	}
+	if (TQ_TRUE(t, t_dir_with(dir, sizeof dir, (const char *const *)names, F)) &&
+	    TQ_INT(t, plan_names_in(&p, urls, N, dir, true, false), QV_OK)) {
+		TQ_STR(t, p.name[0], "us.gif.100");
+		TQ_STR(t, p.name[N - 1], "us.gif.4099");
+		TQ_TRUE(t, p.checks <= 4 * (size_t)N + F);
+	}
+	get_plan_clear(&p);
+	t_dir_remove(dir, (const char *const *)names, F);
+	for (i = 0; i < F; i++)
+		free(names[i]);
+	for (i = 0; i < N; i++)
+		free(urls[i]);
+	free(urls);
+}
+
 static void t_list(struct tq *t)
 {
 	const char *text = "# a comment\n"
@@ -341,6 +463,8 @@ void suite_cli_names(struct tq *t)
 	tq_run(t, "auto-rename of a list", t_rename_plan);
 	tq_run(t, "auto-rename as the reference", t_rename_same_as_reference);
 	tq_run(t, "auto-rename linear in the list", t_rename_linear);
+	tq_run(t, "wget: GNU names past the directory", t_gnu_names);
+	tq_run(t, "wget: GNU names linear", t_gnu_names_linear);
 	tq_run(t, "URL list: comments, blanks, spaces", t_list);
 	tq_run(t, "URL list: overlong line refused", t_list_long_line);
 }

@@ -93,6 +93,38 @@ static void t_close_and_range(struct tq *t)
 	free(c);
 }
 
+static void t_post_body(struct tq *t)
+{
+	struct req_case *c = req_new(t, "http://h/form");
+
+	if (c == NULL)
+		return;
+	c->req.method = "POST";
+	c->req.has_body = true;
+	c->req.body_len = 7;
+	c->req.content_type = "application/x-www-form-urlencoded";
+	expect_req(t, c,
+		   "POST /form HTTP/1.1\r\nHost: h\r\n" UA_LINE
+		   "Accept: */*\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+		   "Content-Length: 7\r\n\r\n");
+	/* an -H Content-Type replaces the default in its place, once */
+	c->req.extra[0] = "content-type: text/plain";
+	c->req.extra[1] = "X-A: 1";
+	c->req.extra_count = 2;
+	expect_req(t, c,
+		   "POST /form HTTP/1.1\r\nHost: h\r\n" UA_LINE
+		   "Accept: */*\r\ncontent-type: text/plain\r\nContent-Length: 7\r\nX-A: 1\r\n\r\n");
+	/* without a body it is an ordinary extra line, and no length is sent */
+	c->req.method = "GET";
+	c->req.has_body = false;
+	expect_req(t, c,
+		   "GET /form HTTP/1.1\r\nHost: h\r\n" UA_LINE
+		   "Accept: */*\r\ncontent-type: text/plain\r\nX-A: 1\r\n\r\n");
+	c->req.extra[1] = "Content-Length: 3";
+	expect_usage(t, c, "invalid header \"Content-Length: 3\": this header cannot be set");
+	free(c);
+}
+
 static void t_host_forms(struct tq *t)
 {
 	struct req_case *c = req_new(t, "http://[::1]:8080/");
@@ -337,4 +369,5 @@ void suite_req(struct tq *t)
 	tq_run(t, "long request target", t_long_target);
 	tq_run(t, "absolute-form and credentials", t_proxy_forms);
 	tq_run(t, "CONNECT", t_connect);
+	tq_run(t, "POST body framing", t_post_body);
 }

@@ -91,9 +91,11 @@ static int s_holds(struct tq *t, const struct s_dir *d, const char *name, const 
 
 static void s_dir_remove(const struct s_dir *d)
 {
-	static const char *const names[] = {"f",	 "f.part",	  "g",	  "g.part",
-					    "target",	 "x",		  "x.part", "new.bin",
-					    "new.bin.part", "f.part.meta", "new.bin.part.meta"};
+	static const char *const names[] = {"f",	      "f.part",		   "g",
+					    "g.part",	      "target",		   "x",
+					    "x.part",	      "new.bin",	   "new.bin.part",
+					    "h",	      "h.part",		   "e",
+					    "e.part",	      "f.part.meta",	   "new.bin.part.meta"};
 	char p[S_PATH_MAX];
 	size_t i;
 
@@ -263,6 +265,72 @@ static void s_resume(struct tq *t)
 	TQ_INT(t, s->ops->begin(s, 10, NULL, &e), QV_E_FILE);
 	s->ops->abort(s);
 	TQ_TRUE(t, s_exists(&d, "x.part")); /* kept for resume */
+	s_dir_remove(&d);
+}
+
+/* wget -c: a partial file under the final name, and no .part. */
+static void s_adopt_final(struct tq *t)
+{
+	struct s_dir d;
+	struct sink_file sf;
+	struct sink *s = sink_file_sink(&sf);
+	struct qv_error e;
+
+	if (!TQ_TRUE(t, s_dir_make(&d)))
+		return;
+	/* continued: moved to the .part at begin, back on commit */
+	s_put(&d, "f", "hello");
+	TQ_INT(t, sink_file_open(&sf, d.path, "f", true, false, &e), QV_OK);
+	sink_file_adopt_final(&sf);
+	TQ_INT(t, s->resume_from, 5);
+	S_HOLDS(t, &d, "f", "hello"); /* nothing moves before the body */
+	TQ_INT(t, s->ops->begin(s, 5, NULL, &e), QV_OK);
+	TQ_TRUE(t, !s_exists(&d, "f"));
+	TQ_INT(t, s_write(s, " world", &e), QV_OK);
+	TQ_INT(t, s->ops->commit(s, &e), QV_OK);
+	S_HOLDS(t, &d, "f", "hello world");
+	TQ_TRUE(t, !s_exists(&d, "f.part"));
+
+	/* a failure after the move keeps every byte in the .part, not in f */
+	TQ_INT(t, sink_file_open(&sf, d.path, "f", true, false, &e), QV_OK);
+	sink_file_adopt_final(&sf);
+	TQ_INT(t, s->ops->begin(s, 11, NULL, &e), QV_OK);
+	TQ_INT(t, s_write(s, "!", &e), QV_OK);
+	s->ops->abort(s);
+	TQ_TRUE(t, !s_exists(&d, "f"));
+	S_HOLDS(t, &d, "f.part", "hello world!");
+
+	/* a .part wins over the final file; a server that restarts (begin 0)
+	 * leaves the old file until the commit replaces it */
+	s_put(&d, "g", "old file");
+	s_put(&d, "g.part", "par");
+	TQ_INT(t, sink_file_open(&sf, d.path, "g", true, false, &e), QV_OK);
+	sink_file_adopt_final(&sf);
+	TQ_INT(t, s->resume_from, 3);
+	TQ_INT(t, s->ops->begin(s, 0, NULL, &e), QV_OK);
+	TQ_INT(t, s_write(s, "fresh", &e), QV_OK);
+	S_HOLDS(t, &d, "g", "old file");
+	TQ_INT(t, s->ops->commit(s, &e), QV_OK);
+	S_HOLDS(t, &d, "g", "fresh");
+
+	s_put(&d, "h", "old");
+	TQ_INT(t, sink_file_open(&sf, d.path, "h", true, false, &e), QV_OK);
+	sink_file_adopt_final(&sf);
+	TQ_INT(t, s->ops->begin(s, 0, NULL, &e), QV_OK);
+	TQ_INT(t, s_write(s, "new", &e), QV_OK);
+	s->ops->abort(s);
+	S_HOLDS(t, &d, "h", "old");
+
+	/* only with keep_part (-c), and only a regular, non-empty file */
+	TQ_INT(t, sink_file_open(&sf, d.path, "h", false, false, &e), QV_OK);
+	sink_file_adopt_final(&sf);
+	TQ_INT(t, s->resume_from, 0);
+	s->ops->abort(s);
+	s_put(&d, "e", "");
+	TQ_INT(t, sink_file_open(&sf, d.path, "e", true, false, &e), QV_OK);
+	sink_file_adopt_final(&sf);
+	TQ_INT(t, s->resume_from, 0);
+	s->ops->abort(s);
 	s_dir_remove(&d);
 }
 
@@ -825,6 +893,7 @@ void suite_sink(struct tq *t)
 	tq_run(t, "keep_part keeps the .part", s_keep_part);
 	tq_run(t, "resume appends", s_resume);
 	tq_run(t, "begin(0) truncates", s_restart_truncates);
+	tq_run(t, "wget -c continues the final file", s_adopt_final);
 	tq_run(t, "existing file replaced on commit only", s_replace_on_commit_only);
 	tq_run(t, "unsafe names refused", s_bad_names);
 	tq_run(t, "symlinked .part refused", s_symlink_part_refused);

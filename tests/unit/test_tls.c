@@ -124,8 +124,8 @@ static uint8_t *read_fixture(struct tq *t, const char *name, size_t *len)
 	uint8_t *data = NULL;
 	struct qv_error e;
 
-	if (!TQ_INT(t, tls_file_read(tls_fixture(path, sizeof path, name), TLS_PEM_FILE_MAX, &data,
-				     len, &e),
+	if (!TQ_INT(t, file_read_all(tls_fixture(path, sizeof path, name), TLS_PEM_FILE_MAX,
+				     QV_E_TLS_PEM, &data, len, &e),
 		    QV_OK))
 		printf("  %s\n", e.msg);
 	return data;
@@ -235,12 +235,14 @@ static void test_file_read_errors(struct tq *t)
 	size_t len = 0;
 	struct qv_error e;
 
-	TQ_INT(t, tls_file_read("/nonexistent/ca.pem", 100, &data, &len, &e), QV_E_TLS_PEM);
+	TQ_INT(t, file_read_all("/nonexistent/ca.pem", 100, QV_E_TLS_PEM, &data, &len, &e),
+	       QV_E_TLS_PEM);
 	TQ_STR(t, e.msg, "cannot read /nonexistent/ca.pem: No such file or directory");
-	TQ_INT(t, tls_file_read(tls_fixture(path, sizeof path, "ca.pem"), 100, &data, &len, &e),
+	TQ_INT(t, file_read_all(tls_fixture(path, sizeof path, "ca.pem"), 100, QV_E_TLS_PEM, &data,
+				&len, &e),
 	       QV_E_TLS_PEM);
 	TQ_TRUE(t, strstr(e.msg, "is larger than 100 bytes") != NULL);
-	TQ_INT(t, tls_file_read("/", 100, &data, &len, &e), QV_E_TLS_PEM);
+	TQ_INT(t, file_read_all("/", 100, QV_E_TLS_PEM, &data, &len, &e), QV_E_TLS_PEM);
 	TQ_STR(t, e.msg, "/ is not a regular file");
 	TQ_TRUE(t, data == NULL);
 }

@@ -348,8 +348,8 @@ static bool fixture_der(struct tq *t, const char *name, struct db *d)
 	bool ok;
 
 	d->len = 0;
-	if (!TQ_INT(t, tls_file_read(tls_fixture(path, sizeof path, name), TLS_PEM_FILE_MAX, &data,
-				     &len, &e),
+	if (!TQ_INT(t, file_read_all(tls_fixture(path, sizeof path, name), TLS_PEM_FILE_MAX,
+				     QV_E_TLS_PEM, &data, &len, &e),
 		    QV_OK))
 		return false;
 	ok = TQ_INT(t, tls_pem_each(data, len, keep_der, d, NULL, &e), QV_OK) && d->len > 0;

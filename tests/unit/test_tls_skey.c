@@ -45,8 +45,8 @@ static bool fixture_key(struct tq *t, const char *name, struct key *k)
 	bool ok;
 
 	k->len = 0;
-	if (!TQ_INT(t, tls_file_read(tls_fixture(path, sizeof path, name), TLS_PEM_FILE_MAX, &data,
-				     &len, &e),
+	if (!TQ_INT(t, file_read_all(tls_fixture(path, sizeof path, name), TLS_PEM_FILE_MAX,
+				     QV_E_TLS_PEM, &data, &len, &e),
 		    QV_OK))
 		return false;
 	ok = TQ_INT(t, tls_pem_each(data, len, keep, k, NULL, &e), QV_OK) && k->len > 0;

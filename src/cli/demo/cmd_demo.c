@@ -368,7 +368,7 @@ static enum qv_err demo_tls_setup(struct demo_cert *c, const char *tmp, struct d
 		return rc;
 	srv->cert = c->cert;
 	srv->key = c->key;
-	return cli_tls_client(tls, c->cert, false, true, NULL, err);
+	return cli_tls_client(tls, c->cert, NULL, false, true, NULL, err);
 }
 
 /* Start the server, run every row, print the table; the exit status.

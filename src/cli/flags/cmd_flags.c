@@ -188,8 +188,8 @@ int cmd_flags(int argc, char **argv)
 	}
 	/* An https site loads the CA certificates now: a missing bundle is one
 	 * clear error, not one per flag. */
-	if (cli_tls_client(&tls, a->cacert, a->insecure, cli_is_https(a->site), stderr, &e) !=
-	    QV_OK) {
+	if (cli_tls_client(&tls, a->cacert, NULL, a->insecure, cli_is_https(a->site), stderr,
+			   &e) != QV_OK) {
 		(void)fprintf(stderr, "%s: %s\n", me, e.msg);
 		status = 1;
 		goto out;

@@ -273,8 +273,8 @@ enum qv_err flags2_run(const struct flags2_args *a, struct cli_out *o,
 		rc = f2_alloc(&f, n, &res->err);
 	/* An https site loads the CA certificates now: one clear error. */
 	if (rc == QV_OK)
-		rc = cli_tls_client(&f.tls, a->cacert, a->insecure, cli_is_https(a->site), o->err,
-				    &res->err);
+		rc = cli_tls_client(&f.tls, a->cacert, NULL, a->insecure, cli_is_https(a->site),
+				    o->err, &res->err);
 	if (rc != QV_OK)
 		goto out;
 	for (i = 0; i < a->codes.count; i++)

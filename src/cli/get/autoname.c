@@ -32,9 +32,9 @@ void autoname_clear(struct autoname *a)
 	autoname_init(a);
 }
 
-void autoname_format(const char *name, unsigned k, char *out, size_t cap)
+void autoname_format(const char *name, unsigned k, bool at_end, char *out, size_t cap)
 {
-	const char *dot = strrchr(name, '.');
+	const char *dot = at_end ? NULL : strrchr(name, '.');
 	char suffix[16];
 	size_t stem, ext, keep, slen;
 
@@ -113,14 +113,15 @@ enum qv_err autoname_pick(struct autoname *a, const struct nameset *taken, const
 		struct autoname_family *f;
 
 		end = k0 * 10;
-		autoname_format(name, k0, cand, sizeof cand);
+		autoname_format(name, k0, a->at_end, cand, sizeof cand);
 		f = autoname_family(a, cand, k0);
 		if (f == NULL)
 			return qv_error_set(err, QV_E_NOMEM, "out of memory");
 		for (; f->next < end && f->next <= AUTONAME_K_MAX; f->next++) {
-			autoname_format(name, f->next, cand, sizeof cand);
+			autoname_format(name, f->next, a->at_end, cand, sizeof cand);
 			(*checks)++;
-			if (nameset_clash(taken, cand) == NAMESET_NONE) {
+			if (nameset_clash(taken, cand) == NAMESET_NONE &&
+			    (a->exists == NULL || !a->exists(a->exists_ctx, cand))) {
 				memcpy(out, cand, strlen(cand) + 1);
 				f->next++;
 				return QV_OK;

@@ -316,9 +316,10 @@ static int get_flag(struct get_args *a, int id, FILE *out)
 	return -1;
 }
 
-static void get_defaults(struct get_args *a)
+void get_args_defaults(struct get_args *a)
 {
 	memset(a, 0, sizeof *a);
+	a->prog = "quiver get";
 	a->parallel = GET_PARALLEL_DEFAULT;
 	a->engine = engine_available(ENGINE_POLL)      ? ENGINE_POLL
 		    : engine_available(ENGINE_THREADS) ? ENGINE_THREADS
@@ -336,7 +337,7 @@ int get_args_parse(struct get_args *a, int argc, char **argv, FILE *out, FILE *e
 	const char *v;
 	int id, st;
 
-	get_defaults(a);
+	get_args_defaults(a);
 	a->urls = calloc(argc > 0 ? (size_t)argc : 1, sizeof *a->urls);
 	if (a->urls == NULL) {
 		(void)fputs("quiver get: out of memory\n", err);

@@ -11,6 +11,7 @@
 #include "cli/output.h"
 #include "engine/engine.h"
 #include "http/req.h"
+#include "transfer/transfer.h"
 #include "util/digest.h"
 
 /* Defaults (DESIGN §1). */
@@ -60,6 +61,8 @@ struct get_args {
 	size_t nheaders;
 	const char *user_agent;     /* NULL: quiver's */
 	const char *cacert;
+	const char *cadir;          /* wget's --ca-directory: a hashed directory
+				     * instead of $SSL_CERT_FILE/$SSL_CERT_DIR */
 	bool insecure;
 	bool allow_downgrade;
 	uint64_t max_filesize;      /* 0: none */
@@ -84,7 +87,28 @@ struct get_args {
 	const char *netrc_file;     /* --netrc-file FILE */
 	enum net_family family;     /* -4 / -6 */
 	struct cli_out_want out;
+	/* Set by the wget mode (cli/wget/), not by get's options: */
+	const char *prog;           /* message prefix: "quiver get" or "wget" */
+	bool gnu_names;             /* a name taken by an earlier URL or by a file
+				     * in the directory becomes NAME.1, NAME.2 ...
+				     * (GNU wget) instead of a clash */
+	bool resume_final;          /* -c without NAME.part continues NAME itself */
+	bool spider;                /* nothing saved (wget --spider) */
+	bool stdout_all;            /* -O - takes every URL's body, one after
+				     * the other (with parallel 1), as wget */
+	/* the request shape and -S hook, copied into xfer_opts (transfer.h) */
+	const char *method;
+	const uint8_t *body;
+	size_t body_len;
+	bool has_body;
+	const char *body_type;
+	xfer_head_fn on_head;
+	void *head_ctx;
 };
+
+/* get's defaults in a (no allocation): what get_args_parse starts from,
+ * and the wget mode too. */
+void get_args_defaults(struct get_args *a);
 
 /* Parse argv (argv[0] is "get").  Returns -1 to go on, or the exit status
  * after --help (0, printed on out) or a usage error (2, message on err).

@@ -56,7 +56,7 @@ static enum qv_err plan_out_name(const struct get_plan *p, const struct get_args
 	const char *n = a->out_name;
 	size_t len = strlen(n);
 
-	if (p->list.count != 1)
+	if (p->list.count != 1 && !a->stdout_all)
 		return qv_error_set(err, QV_E_USAGE, "-O %s needs exactly one URL (got %zu)",
 				    a->to_stdout ? "-" : "NAME", p->list.count);
 	if (a->to_stdout)
@@ -88,7 +88,8 @@ static enum qv_err plan_names(struct get_plan *p, const struct get_args *a, FILE
 		if (url_parse(u, s, strlen(s), &e) != QV_OK) {
 			plan_where(p, a, i, where, sizeof where);
 			if (bad++ < GET_PLAN_LIST_MAX)
-				(void)fprintf(errf, "quiver get: %s: %.200s: %s\n", where, s, e.msg);
+				(void)fprintf(errf, "%s: %s: %.200s: %s\n", a->prog, where, s,
+					      e.msg);
 			continue;
 		}
 		if (a->out_name != NULL)
@@ -106,7 +107,7 @@ static enum qv_err plan_names(struct get_plan *p, const struct get_args *a, FILE
 	}
 	free(u);
 	if (bad > GET_PLAN_LIST_MAX)
-		(void)fprintf(errf, "quiver get: ... and %zu more\n", bad - GET_PLAN_LIST_MAX);
+		(void)fprintf(errf, "%s: ... and %zu more\n", a->prog, bad - GET_PLAN_LIST_MAX);
 	if (bad > 0)
 		return qv_error_set(err, QV_E_USAGE, "%zu invalid URL%s", bad, bad != 1 ? "s" : "");
 	return QV_OK;
@@ -120,11 +121,11 @@ static enum qv_err plan_clash(struct get_plan *p, const struct get_args *a, stru
 	char name[AUTONAME_OUT_MAX], where[64], where2[64];
 	enum qv_err rc;
 
-	if (!a->auto_rename) {
+	if (!a->auto_rename && !a->gnu_names) {
 		if ((*nclash)++ < GET_PLAN_LIST_MAX) {
 			plan_where(p, a, i, where, sizeof where);
 			plan_where(p, a, other, where2, sizeof where2);
-			(void)fprintf(errf, "quiver get: %s (%s) and %s (%s) both save to %s\n",
+			(void)fprintf(errf, "%s: %s (%s) and %s (%s) both save to %s\n", a->prog,
 				      p->list.url[other], where2, p->list.url[i], where,
 				      p->name[other]);
 		}
@@ -133,7 +134,7 @@ static enum qv_err plan_clash(struct get_plan *p, const struct get_args *a, stru
 	rc = autoname_pick(an, set, p->name[i], name, &p->checks, err);
 	if (rc == QV_E_EXISTS) {
 		(*nclash)++;
-		(void)fprintf(errf, "quiver get: no free name for %s\n", p->list.url[i]);
+		(void)fprintf(errf, "%s: no free name for %s\n", a->prog, p->list.url[i]);
 		return QV_OK;
 	}
 	if (rc != QV_OK)
@@ -144,10 +145,21 @@ static enum qv_err plan_clash(struct get_plan *p, const struct get_args *a, stru
 	return p->name[i] != NULL ? QV_OK : qv_error_set(err, QV_E_NOMEM, "out of memory");
 }
 
+/* The wget mode's "taken": something is there under that name already. */
+static bool plan_on_disk(const void *ctx, const char *name)
+{
+	char path[SINK_FILE_PATH_MAX];
+	struct stat st;
+
+	return get_plan_path(ctx, name, path, sizeof path) && lstat(path, &st) == 0;
+}
+
 /* Names are checked over the whole list, before sharding, so that every
  * shard of one list agrees on every name.  Each URL's name is looked up
  * once, and each rename costs lookups in proportion to the names it finds
- * taken, never to the list (autoname.h). */
+ * taken, never to the list (autoname.h).  GNU names (the wget mode) are
+ * also renamed away from the files in the directory, except with
+ * --skip-existing (wget -nc), which skips those instead. */
 static enum qv_err plan_clashes(struct get_plan *p, const struct get_args *a, FILE *errf,
 				struct qv_error *err)
 {
@@ -157,14 +169,22 @@ static enum qv_err plan_clashes(struct get_plan *p, const struct get_args *a, FI
 	enum qv_err rc;
 
 	autoname_init(&an);
+	an.at_end = a->gnu_names;
+	if (a->gnu_names && !a->skip_existing) {
+		an.exists = plan_on_disk;
+		an.exists_ctx = a;
+	}
 	rc = nameset_new(&set, (const char *const *)p->name, p->list.count, err);
 	for (i = 0; rc == QV_OK && i < p->list.count; i++) {
 		size_t other = nameset_clash(set, p->name[i]);
+		bool taken = other != NAMESET_NONE ||
+			     (an.exists != NULL && an.exists(a, p->name[i]));
 
 		p->checks++;
-		if (other != NAMESET_NONE)
+		if (taken)
 			rc = plan_clash(p, a, &an, set, i, other, errf, &nclash, err);
-		if (rc == QV_OK && (other == NAMESET_NONE || a->auto_rename) && !nameset_add(set, i))
+		if (rc == QV_OK && (!taken || a->auto_rename || a->gnu_names) &&
+		    !nameset_add(set, i))
 			rc = qv_error_set(err, QV_E_INTERNAL, "the name set is full");
 	}
 	autoname_clear(&an);
@@ -172,7 +192,7 @@ static enum qv_err plan_clashes(struct get_plan *p, const struct get_args *a, FI
 	if (rc != QV_OK)
 		return rc;
 	if (nclash > GET_PLAN_LIST_MAX)
-		(void)fprintf(errf, "quiver get: ... and %zu more\n", nclash - GET_PLAN_LIST_MAX);
+		(void)fprintf(errf, "%s: ... and %zu more\n", a->prog, nclash - GET_PLAN_LIST_MAX);
 	if (nclash > 0)
 		return qv_error_set(err, QV_E_USAGE,
 				    "%zu output name clash%s (use --auto-rename or -o per list)",
@@ -446,7 +466,8 @@ enum qv_err get_plan_build(struct get_plan *p, const struct get_args *a, FILE *e
 		rc = plan_alloc(p, err);
 	if (rc == QV_OK)
 		rc = plan_names(p, a, errf, err);
-	if (rc == QV_OK)
+	/* standard output has no names to clash */
+	if (rc == QV_OK && !a->to_stdout)
 		rc = plan_clashes(p, a, errf, err);
 	if (rc == QV_OK)
 		rc = plan_sums(p, a, err);

@@ -11,8 +11,12 @@
 #include "cli/tls_setup.h"
 #include "transfer/sink_digest.h"
 #include "transfer/sink_file.h"
+#include "transfer/sink_mem.h"
 #include "transfer/sink_stream.h"
 #include "util/clock.h"
+
+/* get_totals.errs has a bit per code. */
+_Static_assert(QV_E__COUNT <= 64, "enum qv_err outgrew get_totals.errs");
 
 /* The sinks of one transfer, alive from sink_open to done.  About 72 KiB:
  * musl serves that with mmap, so a freed slot goes on a free list for the
@@ -20,6 +24,7 @@
  * at most the concurrency's worth are ever allocated). */
 struct get_slot {
 	struct sink_tap tap;
+	struct sink_mem none;       /* --spider: a HEAD's empty body */
 	struct sink_digest digest;  /* between tap and file/stream when hashing */
 	bool hashing;
 	struct sink_stream stream;  /* -O - */
@@ -56,7 +61,10 @@ enum qv_err get_slot_open(struct get_ctx *g, const char *name, const struct dige
 	else if ((s = malloc(sizeof *s)) == NULL)
 		return qv_error_set(err, QV_E_NOMEM, "out of memory");
 	s->start_ms = clock_now_ms();
-	if (a->to_stdout) {
+	if (a->spider) {
+		sink_mem_init(&s->none, NULL, 0, 0);
+		inner = sink_mem_sink(&s->none);
+	} else if (a->to_stdout) {
 		sink_stream_init(&s->stream, 1);
 		inner = sink_stream_sink(&s->stream);
 	} else {
@@ -66,6 +74,8 @@ enum qv_err get_slot_open(struct get_ctx *g, const char *name, const struct dige
 			return rc;
 		}
 		sink_file_times(&s->file, !a->no_timestamp, a->timestamping);
+		if (a->resume_final)
+			sink_file_adopt_final(&s->file);
 		inner = sink_file_sink(&s->file);
 	}
 	s->hashing = want != NULL || a->digests != 0;
@@ -160,16 +170,18 @@ void get_record(struct get_ctx *g, const char *url, const char *name,
 static void get_stdout_failure(struct get_ctx *g, const char *url, const struct qv_error *err,
 			       uint64_t out)
 {
+	const char *p = g->a->prog;
+
 	if (err->code == QV_E_PIPE)
 		return;
 	if (err->code == QV_E_CHECKSUM)
-		cli_out_note(g->o, "quiver get: %s: %s (all %llu bytes already went to standard output)",
+		cli_out_note(g->o, "%s: %s: %s (all %llu bytes already went to standard output)", p,
 			     url, err->msg, (unsigned long long)out);
 	else if (out > 0)
-		cli_out_note(g->o, "quiver get: %s: %s; standard output holds only the first %llu bytes",
+		cli_out_note(g->o, "%s: %s: %s; standard output holds only the first %llu bytes", p,
 			     url, err->msg, (unsigned long long)out);
 	else
-		cli_out_note(g->o, "quiver get: %s: %s", url, err->msg);
+		cli_out_note(g->o, "%s: %s: %s", p, url, err->msg);
 }
 
 /* The human line for one finished transfer: an error, or with -v where it
@@ -185,7 +197,7 @@ static void get_line(struct get_ctx *g, const char *url, const char *name,
 		if (g->a->to_stdout)
 			get_stdout_failure(g, url, err, oc->out);
 		else
-			cli_out_note(g->o, "quiver get: %s: %s", url, err->msg);
+			cli_out_note(g->o, "%s: %s: %s", g->a->prog, url, err->msg);
 		return;
 	}
 	if (err->code != QV_OK)
@@ -229,6 +241,7 @@ void get_finish(struct get_ctx *g, struct get_slot *s, const char *url, const ch
 		g->t->interrupted++;
 	} else {
 		g->t->failed++;
+		g->t->errs |= 1ull << err->code;
 	}
 	get_line(g, url, name, res, err, ms, &oc);
 	get_record(g, url, name, res, err, ms,
@@ -286,6 +299,13 @@ void get_opts(struct get_ctx *g, size_t njobs, struct xfer_opts *xo, struct engi
 		xo->extra[i] = a->headers[i];
 	xo->extra_count = a->nheaders;
 	xo->proxy = &g->net->proxy;
+	xo->method = a->method;
+	xo->body = a->body;
+	xo->body_len = a->body_len;
+	xo->has_body = a->has_body;
+	xo->body_type = a->body_type;
+	xo->on_head = a->on_head;
+	xo->head_ctx = a->head_ctx;
 	xo->resume_unsafe = a->resume_unsafe;
 	memset(eo, 0, sizeof *eo);
 	eo->family = a->family;
@@ -362,7 +382,7 @@ enum qv_err get_run(const struct get_args *a, const struct get_plan *p, const st
 	 * a missing bundle instead of one per URL.  cmd_get warns about -k. */
 	for (i = 0; i < n && !cli_is_https(jobs[i].url); i++)
 		;
-	rc = cli_tls_client(&g.tls, a->cacert, a->insecure, i < n, NULL, err);
+	rc = cli_tls_client(&g.tls, a->cacert, a->cadir, a->insecure, i < n, NULL, err);
 	if (rc != QV_OK)
 		goto out;
 	progress_start(&o->prog, n);

@@ -15,6 +15,8 @@
 
 struct get_totals {
 	size_t ok, failed, skipped, interrupted;
+	uint64_t errs;              /* 1 << code of each failure's enum qv_err
+				     * (wget's exit status ranks them) */
 	size_t not_modified;        /* -N: a 304, the file left as it was */
 	uint64_t bytes;
 	double secs;

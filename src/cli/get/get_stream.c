@@ -96,6 +96,7 @@ static void gs_report(struct get_stream *s, const char *url, const char *name, c
 		return;
 	}
 	s->g.t->failed++;
+	s->g.t->errs |= 1ull << e->code;
 	/* -q hides it in a run; a dry run lists it, as the plan does (the
 	 * stream draws no progress line that cli_out_note would wipe) */
 	if (s->g.o == NULL || !s->g.o->quiet) {
@@ -256,7 +257,8 @@ enum qv_err get_stream_run(struct get_stream *s, struct cli_out *o, FILE *json,
 	s->g.json = json;
 	s->g.stop = stop;
 	s->g.t = t;
-	rc = cli_tls_client(&s->g.tls, s->a->cacert, s->a->insecure, false, NULL, err);
+	rc = cli_tls_client(&s->g.tls, s->a->cacert, s->a->cadir, s->a->insecure, false, NULL,
+			    err);
 	if (rc != QV_OK)
 		return rc;
 	get_opts(&s->g, SIZE_MAX, &xo, &eo);
