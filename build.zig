@@ -734,16 +734,18 @@ fn addCrossStep(ctx: Ctx) void {
 /// while it is over its budget: the step fails past the ceiling, so nothing
 /// grows while the bytes are being found, and the table keeps showing how far
 /// the budget is.  Lower a ceiling whenever bytes are found; drop it (0) once
-/// the budget is met.
+/// the budget is met.  Set at 47d73bb (size work merged), raised once by the
+/// wget mode of issue 18 (+8.2 KiB full, +8.9 lean on x86_64; +9.9/+11.5 on
+/// mips), which DESIGN §10 puts in the lean build.
 const Budget = struct { triple: []const u8, full: u32, full_ceiling: u32 = 0, lean: u32, lean_ceiling: u32 = 0 };
 const budgets = [_]Budget{
-    .{ .triple = "x86_64-linux-musl", .full = 300, .full_ceiling = 324, .lean = 200, .lean_ceiling = 254 },
-    .{ .triple = "aarch64-linux-musl", .full = 300, .full_ceiling = 304, .lean = 0 },
+    .{ .triple = "x86_64-linux-musl", .full = 300, .full_ceiling = 332, .lean = 200, .lean_ceiling = 262 },
+    .{ .triple = "aarch64-linux-musl", .full = 300, .full_ceiling = 312, .lean = 0 },
     .{ .triple = "thumb-linux-musleabihf", .full = 300, .lean = 0 },
-    .{ .triple = "riscv64-linux-musl", .full = 300, .lean = 0 },
-    .{ .triple = "x86-linux-musl", .full = 300, .full_ceiling = 317, .lean = 0 },
-    .{ .triple = "mips-linux-musleabi", .full = 300, .full_ceiling = 406, .lean = 200, .lean_ceiling = 320 },
-    .{ .triple = "mipsel-linux-musleabi", .full = 300, .full_ceiling = 406, .lean = 0 },
+    .{ .triple = "riscv64-linux-musl", .full = 300, .full_ceiling = 304, .lean = 0 },
+    .{ .triple = "x86-linux-musl", .full = 300, .full_ceiling = 325, .lean = 0 },
+    .{ .triple = "mips-linux-musleabi", .full = 300, .full_ceiling = 416, .lean = 200, .lean_ceiling = 332 },
+    .{ .triple = "mipsel-linux-musleabi", .full = 300, .full_ceiling = 416, .lean = 0 },
     .{ .triple = "powerpc64le-linux-musl", .full = 0, .lean = 0 },
     .{ .triple = "s390x-linux-musl", .full = 0, .lean = 0 },
 };
